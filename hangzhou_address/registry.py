@@ -1,0 +1,312 @@
+"""The division / grid / building registry.
+
+A :class:`Registry` holds the tables described in ``docs/data-model.md``: official divisions
+(city → district → town → community), and optionally grids, buildings, addresses and a lineage
+table. Tables other than ``divisions`` may be given as zero-argument callables; they are loaded
+on first access (and then kept on the instance), so building a registry is cheap.
+
+:func:`default_registry` returns the embedded registry (real NBS 2023 divisions plus the
+embedded synthetic city), built once and cached.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .errors import DataNotAvailableError, InputError, UnknownDivisionError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+__all__ = ["Division", "Registry", "default_registry", "DIVISION_LEVELS", "LAZY_TABLES"]
+
+DIVISION_LEVELS = ("city", "district", "town", "community")
+LAZY_TABLES = ("grids", "buildings", "addresses", "lineage", "division_areas")
+
+
+@dataclass(frozen=True)
+class Division:
+    """One division, grid or building as known to a registry."""
+
+    code: str
+    level: str
+    name: str
+    parent_code: str | None
+    status: str = "active"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+
+class Registry:
+    """Hierarchical registry of Hangzhou divisions, grids, buildings and addresses.
+
+    Parameters
+    ----------
+    divisions : pandas.DataFrame
+        Columns ``code, level, name, parent_code`` and optionally ``status, valid_from, valid_to``.
+    grids, buildings, addresses, lineage, division_areas : DataFrame, callable or None
+        The optional tables of ``docs/data-model.md``. A callable is called (once) on first access.
+    metadata : mapping, optional
+        Free-form facts about the data (source, date, synthetic flag, manifest).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> reg = Registry(pd.DataFrame({"code": ["3301", "330106"], "level": ["city", "district"],
+    ...                              "name": ["杭州市", "西湖区"], "parent_code": [None, "3301"]}))
+    >>> reg.get("330106").name
+    '西湖区'
+    """
+
+    def __init__(
+        self,
+        divisions: pd.DataFrame,
+        *,
+        grids: Any = None,
+        buildings: Any = None,
+        addresses: Any = None,
+        lineage: Any = None,
+        division_areas: Any = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._divisions = _normalize_divisions(divisions)
+        self._sources: dict[str, Any] = {
+            "grids": grids,
+            "buildings": buildings,
+            "addresses": addresses,
+            "lineage": lineage,
+            "division_areas": division_areas,
+        }
+        self._loaded: dict[str, Any] = {}
+        self._lock = threading.RLock()
+        self.metadata: dict[str, Any] = dict(metadata or {})
+        by_code = self._divisions.set_index("code", drop=False)
+        self._by_code: dict[str, Division] = {
+            c: Division(c, lv, n, p, s)
+            for c, lv, n, p, s in zip(
+                by_code["code"], by_code["level"], by_code["name"], by_code["parent_code"], by_code["status"]
+            )
+        }
+        children: dict[str, list[str]] = {}
+        for c, p in zip(self._divisions["code"], self._divisions["parent_code"]):
+            if p is not None:
+                children.setdefault(p, []).append(c)
+        self._children = {k: tuple(sorted(v)) for k, v in children.items()}
+        self._caches: dict[str, Any] = {}
+
+    # ------------------------------------------------------------------ tables
+    @property
+    def divisions(self) -> pd.DataFrame:
+        """The division table (see ``docs/data-model.md``)."""
+        return self._divisions
+
+    def _table(self, name: str) -> Any:
+        with self._lock:
+            if name in self._loaded:
+                return self._loaded[name]
+            src = self._sources.get(name)
+            if callable(src):
+                src = src()
+            self._loaded[name] = src
+            return src
+
+    def has_table(self, name: str) -> bool:
+        """Whether table ``name`` is available (without loading it)."""
+        if name not in LAZY_TABLES:
+            raise InputError(f"unknown table {name!r}; expected one of {LAZY_TABLES}")
+        return self._sources.get(name) is not None
+
+    def require(self, name: str) -> Any:
+        """Return table ``name``, raising :class:`DataNotAvailableError` when absent."""
+        table = self._table(name)
+        if table is None:
+            raise DataNotAvailableError(
+                f"this registry has no {name!r} table; load a city with "
+                "hangzhou_address.io.read_city(...) or Registry.from_files(...)"
+            )
+        return table
+
+    @property
+    def grids(self) -> gpd.GeoDataFrame | None:
+        return self._table("grids")
+
+    @property
+    def buildings(self) -> gpd.GeoDataFrame | None:
+        return self._table("buildings")
+
+    @property
+    def addresses(self) -> pd.DataFrame | None:
+        return self._table("addresses")
+
+    @property
+    def lineage(self) -> pd.DataFrame:
+        table = self._table("lineage")
+        if table is None:
+            return pd.DataFrame({"old_code": [], "new_code": [], "date": [], "reason": []}, dtype=object)
+        return table
+
+    @property
+    def division_areas(self) -> gpd.GeoDataFrame | None:
+        return self._table("division_areas")
+
+    def cached(self, key: str, factory: Callable[[], Any]) -> Any:
+        """Per-registry cache for derived indexes (name index, spatial index, matcher...).
+
+        ``factory`` is called once per key and registry; the result lives as long as the registry.
+        """
+        with self._lock:
+            if key not in self._caches:
+                self._caches[key] = factory()
+            return self._caches[key]
+
+    # ------------------------------------------------------------------ lookups
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and self.lookup(code) is not None
+
+    def __len__(self) -> int:
+        return len(self._by_code)
+
+    def __repr__(self) -> str:
+        active = self._divisions[self._divisions["status"] == "active"]
+        counts = active["level"].value_counts().to_dict()
+        parts = ", ".join(f"{lv}={counts.get(lv, 0)}" for lv in DIVISION_LEVELS)
+        loaded = [n for n in LAZY_TABLES if self._sources.get(n) is not None]
+        return f"<Registry {parts}; tables={loaded}>"
+
+    def lookup(self, code: str) -> Division | None:
+        """Return the division, grid or building with ``code``, or None."""
+        if not isinstance(code, str):
+            return None
+        div = self._by_code.get(code)
+        if div is not None:
+            return div
+        if len(code) == 15 and self._sources.get("grids") is not None:
+            return self._grid_lookup().get(code)
+        if len(code) == 20 and self._sources.get("buildings") is not None:
+            return self._building_lookup(code)
+        return None
+
+    def get(self, code: str) -> Division:
+        """Return the division, grid or building with ``code``.
+
+        Raises
+        ------
+        UnknownDivisionError
+            If the code is not in the registry.
+        """
+        div = self.lookup(code)
+        if div is None:
+            raise UnknownDivisionError(f"code {code!r} is not in the registry")
+        return div
+
+    def name_of(self, code: str) -> str | None:
+        div = self.lookup(code)
+        return None if div is None else div.name
+
+    def children(self, code: str) -> tuple[str, ...]:
+        """Codes of the direct children of ``code`` (towns of a district, grids of a community...)."""
+        self.get(code)
+        if len(code) == 12 and self._sources.get("grids") is not None:
+            return self.cached("grid_children", self._grid_children).get(code, ())
+        if len(code) == 15 and self._sources.get("buildings") is not None:
+            return self.cached("building_children", self._building_children).get(code, ())
+        return self._children.get(code, ())
+
+    def ancestors(self, code: str) -> tuple[Division, ...]:
+        """The chain from the city down to (and including) ``code``."""
+        chain = [self.get(code)]
+        while chain[-1].parent_code is not None and chain[-1].parent_code in self:
+            chain.append(self.get(chain[-1].parent_code))
+        return tuple(reversed(chain))
+
+    def codes(self, level: str, *, include_retired: bool = False) -> tuple[str, ...]:
+        """All codes at ``level`` (a division level)."""
+        if level not in DIVISION_LEVELS:
+            raise InputError(f"level must be one of {DIVISION_LEVELS}, got {level!r}")
+        df = self._divisions
+        mask = df["level"] == level
+        if not include_retired:
+            mask &= df["status"] == "active"
+        return tuple(df.loc[mask, "code"])
+
+    # ------------------------------------------------------------------ internals
+    def _grid_lookup(self) -> dict[str, Division]:
+        def build() -> dict[str, Division]:
+            g = self.require("grids")
+            status = g["status"] if "status" in g else ["active"] * len(g)
+            names = g["name"] if "name" in g else g["code"]
+            return {
+                c: Division(c, "grid", n, p, s)
+                for c, n, p, s in zip(g["code"], names, g["community_code"], status)
+            }
+
+        return self.cached("grid_lookup", build)
+
+    def _building_lookup(self, code: str) -> Division | None:
+        def build() -> pd.Series:
+            b = self.require("buildings")
+            return pd.Series(range(len(b)), index=pd.Index(b["code"]))
+
+        pos = self.cached("building_pos", build)
+        i = pos.get(code)
+        if i is None:
+            return None
+        b = self.require("buildings")
+        row = b.iloc[int(i)]
+        return Division(code, "building", f"{row['grid_code']}#{int(row['number']):04d}", row["grid_code"],
+                        row.get("status", "active"))
+
+    def _grid_children(self) -> dict[str, tuple[str, ...]]:
+        g = self.require("grids")
+        return {k: tuple(sorted(v)) for k, v in g.groupby("community_code")["code"]}
+
+    def _building_children(self) -> dict[str, tuple[str, ...]]:
+        b = self.require("buildings")
+        return {k: tuple(sorted(v)) for k, v in b.groupby("grid_code")["code"]}
+
+
+def _normalize_divisions(df: pd.DataFrame) -> pd.DataFrame:
+    required = {"code", "level", "name", "parent_code"}
+    missing = required - set(df.columns)
+    if missing:
+        raise InputError(
+            f"divisions table is missing columns {sorted(missing)}; it has {list(df.columns)}"
+        )
+    out = pd.DataFrame(
+        {
+            "code": df["code"].astype(str).str.strip(),
+            "level": df["level"].astype(str).str.strip().replace({"village": "community"}),
+            "name": df["name"].astype(str).str.strip(),
+            "parent_code": pd.Series(
+                [None if (p is None or pd.isna(p) or str(p).strip() == "") else str(p).strip()
+                 for p in df["parent_code"]],
+                dtype=object,
+                index=df.index,
+            ),
+            "status": df["status"].astype(str) if "status" in df else "active",
+            "valid_from": df["valid_from"] if "valid_from" in df else None,
+            "valid_to": df["valid_to"] if "valid_to" in df else None,
+        }
+    )
+    out = out.astype({"valid_from": object, "valid_to": object})
+    return out.reset_index(drop=True)
+
+
+@functools.lru_cache(maxsize=1)
+def default_registry() -> Registry:
+    """The embedded registry: real NBS 2023 divisions (with retired 2020 codes and their
+    lineage) plus the embedded **synthetic** grids, buildings and addresses.
+
+    Built on first call and cached; nothing is read at import time.
+    """
+    from .io.embedded import load_embedded_registry
+
+    return load_embedded_registry()
