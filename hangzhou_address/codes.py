@@ -1,0 +1,506 @@
+"""The building-code standard: create, validate, explain and navigate hierarchical codes.
+
+Codes are strings of ASCII digits, one length per level (see ``docs/code-standard.md``)::
+
+    city       4   3301
+    district   6   + 2  (GB/T 2260 county code, e.g. 330106)
+    town       9   + 3  (NBS town code)
+    community 12   + 3  (NBS village/community code)
+    grid      15   + 3  (grid number 001-999)
+    building  20   + 4  (building number 0001-9999) + 1 check character
+
+The building check character is ISO 7064 MOD 11-2 over the 19 preceding digits (the algorithm of
+the Chinese resident ID card). ``X`` is the only non-digit allowed, and only there.
+
+Input policy (applied identically by the scalar and the vectorized functions):
+
+* surrounding whitespace is stripped;
+* full-width digits and a full-width ``Ｘ`` are accepted after Unicode NFKC normalization
+  (``３３０１０６`` is ``330106``): spreadsheets and scanned forms produce them all the time;
+* a lowercase ``x`` check character is accepted and reported in upper case (as ID-card readers do);
+* anything else — other characters, wrong lengths, non-string types — is invalid with a reason.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, InvalidCodeError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .registry import Registry
+
+__all__ = [
+    "LEVELS",
+    "LEVEL_LENGTHS",
+    "CITY_CODE",
+    "code_level",
+    "is_valid_code",
+    "validate_code",
+    "validate_codes",
+    "normalize_code",
+    "check_char",
+    "make_building_code",
+    "make_building_codes",
+    "make_grid_code",
+    "split_code",
+    "code_to_parent",
+    "codes_to_parent",
+    "code_to_children",
+    "explain",
+]
+
+LEVELS: tuple[str, ...] = ("city", "district", "town", "community", "grid", "building")
+LEVEL_LENGTHS: dict[str, int] = {
+    "city": 4,
+    "district": 6,
+    "town": 9,
+    "community": 12,
+    "grid": 15,
+    "building": 20,
+}
+_LENGTH_LEVEL = {v: k for k, v in LEVEL_LENGTHS.items()}
+CITY_CODE = "3301"
+
+#: ISO 7064 MOD 11-2 weights for positions 1..19 (2^(19-i+1) mod 11 ... read from the right: 2^1 for the
+#: last digit before the check character).
+_WEIGHTS = np.array([pow(2, 19 - i, 11) for i in range(19)], dtype=np.int64)
+_CHECK_MAP = "10X98765432"
+_CHECK_MAP_BYTES = np.frombuffer(_CHECK_MAP.encode(), dtype=np.uint8)
+
+# segment slices for messages: (level, start, end)
+_SEGMENTS = (
+    ("city", 0, 4),
+    ("district", 4, 6),
+    ("town", 6, 9),
+    ("community", 9, 12),
+    ("grid", 12, 15),
+    ("building number", 15, 19),
+    ("check character", 19, 20),
+)
+
+REASONS = (
+    "missing",
+    "not_string",
+    "length",
+    "non_digit",
+    "bad_city",
+    "zero_segment",
+    "check_char",
+    "unknown_division",
+)
+
+
+# --------------------------------------------------------------------------- scalar core
+def normalize_code(code: Any) -> str:
+    """Return ``code`` in canonical form (stripped, NFKC, upper-case ``X``) or raise.
+
+    Raises
+    ------
+    InputError
+        ``code`` is not a string (``None``, an ``int``...). Codes have leading zeros in some
+        systems, so integers are refused rather than guessed.
+    """
+    if code is None:
+        raise InputError("code is None; expected a string such as '330106'")
+    if not isinstance(code, str):
+        raise InputError(
+            f"code must be a string, got {type(code).__name__} {code!r}; "
+            "pass codes as text (e.g. '330106') so leading digits are kept"
+        )
+    s = code.strip()
+    if not s.isascii():
+        s = unicodedata.normalize("NFKC", s).strip()
+    return s.upper() if s.endswith("x") else s
+
+
+def _problem(s: str) -> tuple[str, str] | None:
+    """Return ``(reason, detail)`` for a canonical string, or None when structurally valid."""
+    n = len(s)
+    if n == 0:
+        return "missing", "code is empty"
+    if n not in _LENGTH_LEVEL:
+        return "length", (
+            f"code {s!r} has {n} characters; expected 4 (city), 6 (district), 9 (town), "
+            "12 (community), 15 (grid) or 20 (building)"
+        )
+    body = s[:19] if n == 20 else s
+    if not (body.isascii() and body.isdigit()):
+        pos = next(i for i, ch in enumerate(body) if not ("0" <= ch <= "9"))
+        seg = next(name for name, a, b in _SEGMENTS if a <= pos < b)
+        return "non_digit", f"code {s!r}: {seg} segment has non-digit character {s[pos]!r} at position {pos + 1}"
+    if n == 20 and s[19] not in "0123456789X":
+        return "non_digit", f"building code {s!r}: check character {s[19]!r} must be a digit or 'X'"
+    if not s.startswith(CITY_CODE):
+        return "bad_city", f"code {s!r}: city segment {s[:4]!r} is not Hangzhou ({CITY_CODE!r})"
+    for name, a, b in _SEGMENTS[1:6]:
+        if b <= min(n, 19) and set(s[a:b]) == {"0"}:
+            return "zero_segment", f"code {s!r}: {name} segment {s[a:b]!r} is all zeros"
+    if n == 20:
+        expected = _check_char_unchecked(s[:19])
+        if s[19] != expected:
+            return "check_char", (
+                f"building code {s!r}: check character {s[19]!r} is wrong, expected {expected!r}"
+            )
+    return None
+
+
+def _check_char_unchecked(digits19: str) -> str:
+    total = sum(int(c) * int(w) for c, w in zip(digits19, _WEIGHTS))
+    return _CHECK_MAP[total % 11]
+
+
+def check_char(digits19: str) -> str:
+    """ISO 7064 MOD 11-2 check character for 19 ASCII digits.
+
+    Examples
+    --------
+    >>> check_char("3301060050010010001")
+    '9'
+    """
+    if not isinstance(digits19, str):
+        raise InputError(f"digits19 must be a string of 19 digits, got {type(digits19).__name__}")
+    if len(digits19) != 19 or not (digits19.isascii() and digits19.isdigit()):
+        raise InvalidCodeError(f"check_char needs exactly 19 ASCII digits, got {digits19!r}")
+    return _check_char_unchecked(digits19)
+
+
+def validate_code(code: Any) -> str:
+    """Return the canonical form of ``code`` or raise :class:`InvalidCodeError` naming the problem.
+
+    Examples
+    --------
+    >>> validate_code(" 330106 ")
+    '330106'
+    """
+    s = normalize_code(code)
+    problem = _problem(s)
+    if problem is not None:
+        raise InvalidCodeError(problem[1])
+    return s
+
+
+def code_level(code: Any) -> str:
+    """Level of a code: 'city', 'district', 'town', 'community', 'grid' or 'building'.
+
+    Examples
+    --------
+    >>> code_level("330106005001")
+    'community'
+    """
+    return _LENGTH_LEVEL[len(validate_code(code))]
+
+
+def is_valid_code(code: Any, *, registry: Registry | None = None) -> bool:
+    """Whether ``code`` is structurally valid (and, given a registry, exists in it).
+
+    With a registry, divisions must exist; grids and buildings must exist when the registry has
+    grid/building tables, otherwise their community must exist.
+
+    Examples
+    --------
+    >>> is_valid_code("330106")
+    True
+    >>> is_valid_code("33010600500100100017")
+    False
+    """
+    try:
+        s = validate_code(code)
+    except (InvalidCodeError, InputError):
+        return False
+    return registry is None or _exists(s, registry)
+
+
+def _exists(s: str, registry: Registry) -> bool:
+    n = len(s)
+    if n <= 12:
+        return registry.lookup(s) is not None
+    table = "grids" if n == 15 else "buildings"
+    if registry.has_table(table):
+        return registry.lookup(s) is not None
+    return registry.lookup(s[:12]) is not None
+
+
+# --------------------------------------------------------------------------- vectorized
+def _as_object_array(codes: Any) -> np.ndarray:
+    if isinstance(codes, str):
+        raise InputError("validate_codes takes an array-like of codes; wrap a single code in a list")
+    if isinstance(codes, (pd.Series, pd.Index)):
+        return codes.to_numpy(dtype=object, na_value=None)
+    try:
+        import pyarrow as pa
+
+        if isinstance(codes, (pa.Array, pa.ChunkedArray)):
+            return np.asarray(codes.to_pylist(), dtype=object)
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(codes, np.ndarray):
+        return codes.astype(object) if codes.dtype != object else codes
+    if isinstance(codes, Iterable):
+        return np.fromiter(codes, dtype=object)
+    raise InputError(f"codes must be an array-like of strings, got {type(codes).__name__}")
+
+
+def validate_codes(codes: Any, *, registry: Registry | None = None) -> pd.DataFrame:
+    """Validate many codes at once.
+
+    Parameters
+    ----------
+    codes : array-like of str
+        list, numpy array, pandas Series or pyarrow array. Non-strings are reported, not raised.
+    registry : Registry, optional
+        Also check existence (reason ``'unknown_division'``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per input, in order: ``code`` (as given), ``valid`` (bool), ``level`` (str or None),
+        ``reason`` (None when valid, else one of ``REASONS``) and ``detail`` (a message).
+
+    Notes
+    -----
+    The common case (ASCII strings) is checked with numpy on a fixed-width byte matrix; only
+    invalid or unusual rows take a per-row path to build their message.
+
+    Examples
+    --------
+    >>> validate_codes(["330106", "33010600500100100019", "3301X"])[["valid", "reason"]].values.tolist()
+    [[True, None], [True, None], [False, 'length']]
+    """
+    arr = _as_object_array(codes)
+    n = len(arr)
+    valid = np.zeros(n, dtype=bool)
+    level = np.full(n, None, dtype=object)
+    reason = np.full(n, None, dtype=object)
+    detail = np.full(n, None, dtype=object)
+
+    # fast path: exact python str, ASCII, already canonical -> byte matrix per length
+    is_str = np.fromiter((type(c) is str for c in arr), dtype=bool, count=n)
+    str_idx = np.flatnonzero(is_str)
+    lengths = np.zeros(n, dtype=np.int64)
+    if len(str_idx):
+        lengths[str_idx] = np.fromiter((len(c) for c in arr[str_idx]), dtype=np.int64, count=len(str_idx))
+    slow = ~is_str
+    for length, lvl in _LENGTH_LEVEL.items():
+        idx = np.flatnonzero(is_str & (lengths == length))
+        if len(idx) == 0:
+            continue
+        try:
+            raw = arr[idx].astype(f"S{length}")
+        except UnicodeEncodeError:
+            slow[idx] = True
+            continue
+        mat = np.frombuffer(raw.tobytes(), dtype=np.uint8).reshape(len(idx), length)
+        ok = _vector_ok(mat, length)
+        valid[idx[ok]] = True
+        level[idx[ok]] = lvl
+        slow[idx[~ok]] = True
+    # every other string length is slow too (it will get 'length' or be normalized)
+    slow |= is_str & ~np.isin(lengths, list(_LENGTH_LEVEL))
+    for i in np.flatnonzero(slow):
+        code = arr[i]
+        try:
+            s = normalize_code(code)
+        except InputError as exc:
+            reason[i] = "missing" if code is None or (isinstance(code, float) and np.isnan(code)) else "not_string"
+            detail[i] = str(exc)
+            continue
+        problem = _problem(s)
+        if problem is None:
+            valid[i] = True
+            level[i] = _LENGTH_LEVEL[len(s)]
+        else:
+            reason[i], detail[i] = problem
+    if registry is not None:
+        for i in np.flatnonzero(valid):
+            s = normalize_code(arr[i])
+            if not _exists(s, registry):
+                valid[i] = False
+                reason[i] = "unknown_division"
+                detail[i] = f"code {s!r} is well-formed but not in the registry"
+    return pd.DataFrame(
+        {
+            "code": pd.Series(arr, dtype=object),
+            "valid": valid,
+            "level": pd.Series(level, dtype=object),
+            "reason": pd.Series(reason, dtype=object),
+            "detail": pd.Series(detail, dtype=object),
+        }
+    )
+
+
+def _vector_ok(mat: np.ndarray, length: int) -> np.ndarray:
+    """Structural validity of canonical ASCII codes of one length (rows of a uint8 matrix)."""
+    body_len = 19 if length == 20 else length
+    body = mat[:, :body_len]
+    ok = ((body >= 48) & (body <= 57)).all(axis=1)
+    ok &= (mat[:, :4] == np.frombuffer(CITY_CODE.encode(), dtype=np.uint8)).all(axis=1)
+    for _, a, b in _SEGMENTS[1:6]:
+        if b <= body_len:
+            ok &= (mat[:, a:b] != 48).any(axis=1)
+    if length == 20:
+        digits = body.astype(np.int64) - 48
+        expected = _CHECK_MAP_BYTES[(digits @ _WEIGHTS) % 11]
+        ok &= mat[:, 19] == expected
+    return ok
+
+
+# --------------------------------------------------------------------------- construction
+def make_grid_code(community_code: str, number: int) -> str:
+    """Grid code from a 12-digit community code and a grid number 1-999.
+
+    Examples
+    --------
+    >>> make_grid_code("330106005001", 3)
+    '330106005001003'
+    """
+    c = validate_code(community_code)
+    if len(c) != 12:
+        raise InvalidCodeError(f"community code must have 12 digits, got {c!r} ({code_level(c)})")
+    if isinstance(number, bool) or not isinstance(number, (int, np.integer)) or not 1 <= number <= 999:
+        raise InvalidCodeError(f"grid number must be an integer 1-999, got {number!r}")
+    return f"{c}{int(number):03d}"
+
+
+def make_building_code(grid_code: str, number: int) -> str:
+    """Building code from a 15-digit grid code and a building number 1-9999 (adds the check character).
+
+    Examples
+    --------
+    >>> make_building_code("330106005001001", 1)
+    '33010600500100100019'
+    """
+    g = validate_code(grid_code)
+    if len(g) != 15:
+        raise InvalidCodeError(f"grid code must have 15 digits, got {g!r} ({code_level(g)})")
+    if isinstance(number, bool) or not isinstance(number, (int, np.integer)) or not 1 <= number <= 9999:
+        raise InvalidCodeError(f"building number must be an integer 1-9999, got {number!r}")
+    digits = f"{g}{int(number):04d}"
+    return digits + _check_char_unchecked(digits)
+
+
+def make_building_codes(grid_codes: Any, numbers: Any) -> np.ndarray:
+    """Vectorized :func:`make_building_code` (inputs assumed valid: 15-digit grids, 1-9999).
+
+    Returns
+    -------
+    numpy.ndarray of str (object dtype)
+    """
+    g = np.asarray(grid_codes, dtype="S15")
+    num = np.asarray(numbers, dtype=np.int64)
+    if g.shape != num.shape:
+        g, num = np.broadcast_arrays(g, num)
+    if num.size and (num.min() < 1 or num.max() > 9999):
+        raise InvalidCodeError("building numbers must be 1-9999")
+    nb = np.char.zfill(num.astype("S4"), 4)
+    body = np.char.add(g, nb)
+    mat = np.frombuffer(body.tobytes(), dtype=np.uint8).reshape(-1, 19).astype(np.int64) - 48
+    if ((mat < 0) | (mat > 9)).any():
+        raise InvalidCodeError("grid codes must be 15 ASCII digits")
+    chk = _CHECK_MAP_BYTES[(mat @ _WEIGHTS) % 11].view("S1")
+    return np.char.add(body, chk).astype(str).astype(object)
+
+
+# --------------------------------------------------------------------------- navigation
+def split_code(code: Any) -> dict[str, str]:
+    """Codes of every level from the city down to ``code``.
+
+    Examples
+    --------
+    >>> split_code("330106005")
+    {'city': '3301', 'district': '330106', 'town': '330106005'}
+    """
+    s = validate_code(code)
+    out = {}
+    for lvl in LEVELS:
+        length = LEVEL_LENGTHS[lvl]
+        if length > len(s):
+            break
+        out[lvl] = s[:length]
+    return out
+
+
+def code_to_parent(code: Any, level: str | None = None) -> str:
+    """Parent code (or the ancestor at ``level``).
+
+    Examples
+    --------
+    >>> code_to_parent("330106005001")
+    '330106005'
+    >>> code_to_parent("330106005001", "district")
+    '330106'
+    """
+    s = validate_code(code)
+    lvl = _LENGTH_LEVEL[len(s)]
+    i = LEVELS.index(lvl)
+    if level is None:
+        if i == 0:
+            raise InvalidCodeError(f"code {s!r} is the city; it has no parent")
+        return s[: LEVEL_LENGTHS[LEVELS[i - 1]]]
+    if level not in LEVEL_LENGTHS:
+        raise InputError(f"level must be one of {LEVELS}, got {level!r}")
+    if LEVELS.index(level) >= i:
+        raise InvalidCodeError(f"{level!r} is not above {lvl!r} code {s!r}")
+    return s[: LEVEL_LENGTHS[level]]
+
+
+def codes_to_parent(codes: Any, level: str) -> np.ndarray:
+    """Vectorized ancestor at ``level`` (plain prefix; inputs are not validated here).
+
+    None/short entries give None.
+    """
+    if level not in LEVEL_LENGTHS:
+        raise InputError(f"level must be one of {LEVELS}, got {level!r}")
+    n = LEVEL_LENGTHS[level]
+    arr = _as_object_array(codes)
+    return np.array([c[:n] if isinstance(c, str) and len(c) > n else None for c in arr], dtype=object)
+
+
+def code_to_children(code: Any, *, registry: Registry) -> tuple[str, ...]:
+    """Codes of the direct children of ``code`` in ``registry``."""
+    return registry.children(validate_code(code))
+
+
+def explain(code: Any, *, registry: Registry | None = None) -> dict[str, Any]:
+    """Describe a code: validity, level and every level's code (and name, given a registry).
+
+    Never raises for bad codes: the result has ``valid=False`` and a ``reason``.
+
+    Examples
+    --------
+    >>> explain("330106005")["levels"][1]
+    {'level': 'district', 'code': '330106', 'name': None}
+    """
+    out: dict[str, Any] = {"input": code, "valid": False, "level": None, "reason": None, "detail": None,
+                           "levels": []}
+    try:
+        s = normalize_code(code)
+    except InputError as exc:
+        out.update(reason="not_string" if code is not None else "missing", detail=str(exc))
+        return out
+    out["code"] = s
+    problem = _problem(s)
+    if problem is not None:
+        out["reason"], out["detail"] = problem
+        return out
+    out["valid"] = True
+    out["level"] = _LENGTH_LEVEL[len(s)]
+    for lvl, part in split_code(s).items():
+        name = None
+        if registry is not None:
+            div = registry.lookup(part)
+            name = div.name if div is not None else None
+        out["levels"].append({"level": lvl, "code": part, "name": name})
+    if len(s) == 20:
+        out["building_number"] = int(s[15:19])
+        out["check_char"] = s[19]
+    if registry is not None and not _exists(s, registry):
+        out["valid"] = False
+        out["reason"] = "unknown_division"
+        out["detail"] = f"code {s!r} is well-formed but not in the registry"
+    return out

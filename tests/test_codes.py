@@ -1,0 +1,217 @@
+"""Tests for hangzhou_address.codes: the building-code standard."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hangzhou_address import InputError, InvalidCodeError
+from hangzhou_address.codes import (
+    check_char,
+    code_level,
+    code_to_children,
+    code_to_parent,
+    codes_to_parent,
+    explain,
+    is_valid_code,
+    make_building_code,
+    make_building_codes,
+    make_grid_code,
+    split_code,
+    validate_code,
+    validate_codes,
+)
+
+GRID = "330106005001001"
+
+
+def _id_card_reference(digits: str) -> str:
+    """Independent reference: GB 11643 check as usually written for ID cards."""
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]  # 17-digit ID card weights
+    # extend to 19 positions: weight of position i (from the right, 1-based after the check) = 2^i mod 11
+    w19 = [pow(2, i, 11) for i in range(19, 0, -1)]
+    assert w19[-17:] == weights  # the ID-card weights are the last 17 of ours
+    return "10X98765432"[sum(int(d) * w for d, w in zip(digits, w19)) % 11]
+
+
+# 19-digit bodies with a valid Hangzhou structure
+bodies = st.builds(
+    lambda d, t, c, g, b: f"3301{d:02d}{t:03d}{c:03d}{g:03d}{b:04d}",
+    st.integers(1, 99), st.integers(1, 999), st.integers(1, 999), st.integers(1, 999), st.integers(1, 9999),
+)
+
+
+def test_known_id_card_vector():
+    # a published ID-card example: 11010519491231002X -> check X over 17 digits; pad with '00' in front
+    assert check_char("00" + "11010519491231002") == "X"
+    assert check_char("3301060050010010001") == "9"
+
+
+@given(bodies)
+def test_check_char_matches_reference(body):
+    assert check_char(body) == _id_card_reference(body)
+
+
+@given(bodies)
+def test_make_and_validate_roundtrip(body):
+    code = make_building_code(body[:15], int(body[15:19]))
+    assert code[:19] == body
+    assert is_valid_code(code)
+    assert code_level(code) == "building"
+    assert code_to_parent(code) == body[:15]
+    assert code_to_parent(code, "district") == body[:6]
+
+
+@given(bodies, st.integers(0, 19), st.integers(1, 10))
+@settings(max_examples=300)
+def test_every_single_character_error_is_caught(body, pos, delta):
+    code = body + check_char(body)
+    alphabet = "0123456789X" if pos == 19 else "0123456789"
+    step = 1 + (delta - 1) % (len(alphabet) - 1)  # 1 .. len-1: always a different character
+    wrong = alphabet[(alphabet.index(code[pos]) + step) % len(alphabet)]
+    assert wrong != code[pos]
+    mutated = code[:pos] + wrong + code[pos + 1:]
+    assert not is_valid_code(mutated)
+    assert validate_codes([mutated])["valid"].iloc[0] == False  # noqa: E712
+
+
+@given(bodies, st.integers(0, 18))
+def test_every_adjacent_swap_is_caught(body, pos):
+    code = body + check_char(body)
+    swapped = code[:pos] + code[pos + 1] + code[pos] + code[pos + 2:]
+    if swapped != code:
+        assert not is_valid_code(swapped)
+
+
+def test_adjacent_swap_exhaustive_on_last_pair():
+    # the swap of the last digit with the check character, for every last digit
+    for prefix in ("330106005001001000", "330114001002999999"):
+        for d in "0123456789":
+            code = prefix + d + check_char(prefix + d)
+            swapped = code[:18] + code[19] + code[18]
+            if swapped != code:
+                assert not is_valid_code(swapped)
+
+
+@pytest.mark.parametrize(
+    ("code", "level"),
+    [("3301", "city"), ("330106", "district"), ("330106005", "town"), ("330106005001", "community"),
+     (GRID, "grid"), ("33010600500100100019", "building")],
+)
+def test_code_level(code, level):
+    assert code_level(code) == level
+    assert is_valid_code(code)
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason", "fragment"),
+    [
+        (None, "missing", "None"),
+        ("", "missing", "empty"),
+        ("   ", "missing", "empty"),
+        (330106, "not_string", "int"),
+        (3.5, "not_string", "float"),
+        ("3301060050010010001", "length", "19 characters"),
+        ("330106005001001000190", "length", "21 characters"),
+        ("33010O", "non_digit", "district segment"),
+        ("33O106", "non_digit", "city segment"),
+        ("33010600500100100017", "check_char", "expected '9'"),
+        ("4401", "bad_city", "not Hangzhou"),
+        ("330100", "zero_segment", "district segment"),
+        ("330106005001000", "zero_segment", "grid segment"),
+        ("33010600500100100009", "zero_segment", "building number"),
+        ("3301060050010010001Y", "non_digit", "check character"),
+    ],
+)
+def test_bad_input_reasons(bad, reason, fragment):
+    row = validate_codes([bad]).iloc[0]
+    assert not row["valid"]
+    assert row["reason"] == reason
+    assert fragment in row["detail"]
+    assert not is_valid_code(bad)
+    with pytest.raises((InvalidCodeError, InputError)) as info:
+        validate_code(bad)
+    assert isinstance(info.value, ValueError)
+    assert fragment in str(info.value)
+
+
+def test_fullwidth_and_lowercase_x_accepted():
+    assert validate_code("３３０１０６") == "330106"
+    x_code = next(make_building_code(GRID, n) for n in range(1, 9999) if make_building_code(GRID, n).endswith("X"))
+    assert validate_code(x_code[:-1] + "x") == x_code
+    df = validate_codes(["３３０１０６", x_code[:-1] + "x"])
+    assert df["valid"].all()
+
+
+def test_validate_codes_vectorized_matches_scalar():
+    rng = np.random.default_rng(0)
+    grids = [f"33010{rng.integers(1, 9)}{rng.integers(1, 999):03d}{rng.integers(1, 999):03d}{rng.integers(1, 999):03d}"
+             for _ in range(300)]
+    good = make_building_codes(grids, rng.integers(1, 9999, size=300))
+    bad = [c[:-1] + str((int(c[-1]) + 1) % 10) if c[-1] != "X" else c[:-1] + "0" for c in good[:100]]
+    mixed = list(good) + bad + ["330106", "33x106", None, 5, "３３０１０６"]
+    df = validate_codes(pd.Series(mixed, dtype=object))
+    assert list(df["valid"]) == [is_valid_code(c) for c in mixed]
+    assert len(df) == len(mixed)
+    assert df.loc[df["valid"], "reason"].isna().all()
+    # numpy input and pyarrow input
+    import pyarrow as pa
+
+    assert validate_codes(np.asarray(good[:10]))["valid"].all()
+    assert validate_codes(pa.array(list(good[:10])))["valid"].all()
+    with pytest.raises(InputError):
+        validate_codes("330106")
+
+
+def test_make_building_codes_matches_scalar():
+    numbers = [1, 2, 99, 1000, 9999]
+    assert list(make_building_codes([GRID] * 5, numbers)) == [make_building_code(GRID, n) for n in numbers]
+    with pytest.raises(InvalidCodeError):
+        make_building_codes([GRID], [0])
+
+
+@pytest.mark.parametrize("number", [0, 10000, -1, 1.5, True, "3"])
+def test_make_building_code_rejects_bad_numbers(number):
+    with pytest.raises(InvalidCodeError):
+        make_building_code(GRID, number)
+
+
+def test_make_building_code_rejects_wrong_level():
+    with pytest.raises(InvalidCodeError, match="grid code must have 15 digits"):
+        make_building_code("330106005001", 1)
+    assert make_grid_code("330106005001", 12) == "330106005001012"
+    with pytest.raises(InvalidCodeError):
+        make_grid_code("330106005001", 1000)
+
+
+def test_navigation():
+    assert split_code("330106005001") == {"city": "3301", "district": "330106", "town": "330106005",
+                                          "community": "330106005001"}
+    assert code_to_parent("330106") == "3301"
+    with pytest.raises(InvalidCodeError, match="no parent"):
+        code_to_parent("3301")
+    with pytest.raises(InvalidCodeError):
+        code_to_parent("330106", "town")
+    with pytest.raises(InputError):
+        code_to_parent("330106005", "county")
+    assert list(codes_to_parent(["330106005001", None, "3301"], "district")) == ["330106", None, None]
+
+
+def test_children_and_explain_with_registry(official_registry):
+    kids = code_to_children("330106", registry=official_registry)
+    assert "330106005" in kids and all(k.startswith("330106") for k in kids)
+    info = explain("330106005", registry=official_registry)
+    assert info["valid"] and info["level"] == "town"
+    assert [lv["name"] for lv in info["levels"]] == ["杭州市", "西湖区", "翠苑街道"]
+    assert is_valid_code("330106005", registry=official_registry)
+    assert not is_valid_code("330106999", registry=official_registry)
+    df = validate_codes(["330106005", "330106999"], registry=official_registry)
+    assert list(df["reason"]) == [None, "unknown_division"]
+    # registry without grid tables: a grid is checked through its community
+    assert is_valid_code("330106005001001", registry=official_registry)
+    bad = explain("33010600500100100017")
+    assert not bad["valid"] and bad["reason"] == "check_char"
+    assert explain(None)["reason"] == "missing"
