@@ -237,6 +237,78 @@ class Registry:
             mask &= df["status"] == "active"
         return tuple(df.loc[mask, "code"])
 
+    # ------------------------------------------------------------------ names
+    def name_index(self) -> Mapping[str, tuple[tuple[Division, str], ...]]:
+        """Variant text → ((division, variant kind), ...) over all divisions, built once per registry.
+
+        Kinds are those of :func:`hangzhou_address.names.name_variants`: 'official', 'full', 'short'.
+        """
+
+        def build() -> dict[str, tuple[tuple[Division, str], ...]]:
+            from .names import name_variants
+
+            index: dict[str, list[tuple[Division, str]]] = {}
+            for div in self._by_code.values():
+                if div.level == "city":
+                    variants = [(div.name, "official"), (div.name.removesuffix("市"), "short")]
+                else:
+                    variants = [(v.text, v.kind) for v in name_variants(div.name, div.level)]
+                for text, kind in variants:
+                    index.setdefault(text, []).append((div, kind))
+            return {k: tuple(sorted(v, key=_division_sort_key)) for k, v in index.items()}
+
+        return self.cached("name_index", build)
+
+    def find(
+        self, name: str, *, level: str | None = None, include_retired: bool = True
+    ) -> tuple[Division, ...]:
+        """All divisions called ``name`` (official name or any variant), active first, then by code.
+
+        Returns every candidate when the name is ambiguous (a town and a village sharing a name,
+        a district's short name that is also a village's...), and an empty tuple when nothing matches.
+
+        Examples
+        --------
+        >>> from hangzhou_address import default_registry
+        >>> [d.code for d in default_registry().find("西湖", level="district")]
+        ['330106']
+        """
+        if not isinstance(name, str):
+            raise InputError(f"name must be a string, got {type(name).__name__}")
+        if level is not None and level not in DIVISION_LEVELS:
+            raise InputError(f"level must be one of {DIVISION_LEVELS} or None, got {level!r}")
+        hits = self.name_index().get(name.strip(), ())
+        seen: dict[str, Division] = {}
+        for div, _kind in hits:
+            if level is not None and div.level != level:
+                continue
+            if not include_retired and not div.is_active:
+                continue
+            seen.setdefault(div.code, div)
+        return tuple(sorted(seen.values(), key=lambda d: (not d.is_active, d.code)))
+
+    def current(self, code: str) -> tuple[str, ...]:
+        """Current code(s) for ``code``: itself when active, else its successors through ``lineage``.
+
+        A retired district can have several successors (江干区 330104 → 上城区 330102 and 钱塘区 330114).
+        """
+        div = self.get(code)
+        if div.is_active:
+            return (code,)
+        return self.cached("successors", self._successors).get(code, ())
+
+    def _successors(self) -> dict[str, tuple[str, ...]]:
+        from .io.embedded import DISTRICT_SUCCESSORS
+
+        lin = self.lineage
+        out: dict[str, list[str]] = {}
+        for old, new in zip(lin["old_code"], lin["new_code"]):
+            out.setdefault(old, []).append(new)
+        for old, news in DISTRICT_SUCCESSORS.items():
+            if old in self._by_code and not self._by_code[old].is_active:
+                out[old] = [n for n in news if n in self._by_code]
+        return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
+
     # ------------------------------------------------------------------ internals
     def _grid_lookup(self) -> dict[str, Division]:
         def build() -> dict[str, Division]:
@@ -271,6 +343,11 @@ class Registry:
     def _building_children(self) -> dict[str, tuple[str, ...]]:
         b = self.require("buildings")
         return {k: tuple(sorted(v)) for k, v in b.groupby("grid_code")["code"]}
+
+
+def _division_sort_key(item: tuple[Division, str]) -> tuple[bool, int, str]:
+    div, kind = item
+    return (not div.is_active, ("official", "full", "short").index(kind), div.code)
 
 
 def _normalize_divisions(df: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,43 @@
+"""Tests for ``hzaddr code`` and ``hzaddr divisions``."""
+
+from __future__ import annotations
+
+import json
+
+from hangzhou_address.cli import main
+
+
+def test_code_valid_and_invalid(capsys):
+    assert main(["code", "330106005"]) == 0
+    assert "西湖区" in capsys.readouterr().out
+    assert main(["code", "330106005", "33010600500100100017"]) == 1
+    out = capsys.readouterr().out
+    assert "expected '9'" in out
+
+
+def test_code_json(capsys):
+    assert main(["code", "--json", "330106", "x"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc[0]["valid"] and doc[0]["levels"][1]["name"] == "西湖区"
+    assert doc[1]["reason"] == "length"
+
+
+def test_usage_errors_exit_2(capsys):
+    assert main(["code"]) == 2
+    assert main([]) == 2
+    assert main(["no-such-command"]) == 2
+
+
+def test_divisions(capsys):
+    assert main(["divisions"]) == 0
+    assert capsys.readouterr().out.count("\n") == 13
+    assert main(["divisions", "江干区"]) == 0
+    out = capsys.readouterr().out
+    assert "retired" in out and "330102" in out and "330114" in out
+    assert main(["divisions", "--json", "330106004"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["name"] == "西溪街道" and doc["ancestors"][-1]["name"] == "西湖区"
+    assert main(["divisions", "不存在"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("hzaddr: error:") and err.count("\n") == 1
+    assert main(["divisions", "330199"]) == 1

@@ -1,0 +1,137 @@
+"""Tests for hangzhou_address.registry and the embedded official divisions."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from hangzhou_address import DataNotAvailableError, InputError, Registry, UnknownDivisionError
+
+
+def test_official_counts(official_registry):
+    reg = official_registry
+    assert len(reg.codes("district")) == 13
+    assert len(reg.codes("town")) == 196
+    assert len(reg.codes("community")) == 3320
+    assert reg.codes("city") == ("3301",)
+    assert set(reg.codes("district", include_retired=True)) >= {"330103", "330104"}
+
+
+def test_lookup_children_ancestors(official_registry):
+    reg = official_registry
+    assert reg.get("330106").name == "西湖区"
+    assert "330106004" in reg.children("330106")
+    assert [d.name for d in reg.ancestors("330106005055")] == ["杭州市", "西湖区", "翠苑街道", "翠苑一区社区"]
+    assert reg.lookup("330199") is None
+    with pytest.raises(UnknownDivisionError, match="330199"):
+        reg.get("330199")
+    assert "330106" in reg and "999999" not in reg and 330106 not in reg
+
+
+@pytest.mark.parametrize(
+    ("name", "level", "code"),
+    [
+        ("西湖区", "district", "330106"),
+        ("西湖", "district", "330106"),
+        ("西溪街道", "town", "330106004"),
+        ("西溪", "town", "330106004"),
+        ("翠苑一区社区", "community", "330106005055"),
+        ("翠苑一区社区居委会", "community", "330106005055"),
+        ("翠苑一区", "community", "330106005055"),
+    ],
+)
+def test_find_variants(official_registry, name, level, code):
+    assert code in [d.code for d in official_registry.find(name, level=level)]
+
+
+def test_find_ambiguous_returns_all(official_registry):
+    hits = official_registry.find("崇贤", include_retired=False)
+    assert {d.level for d in hits} == {"town", "community"}  # 崇贤街道 and 崇贤村
+    assert all(d.is_active for d in hits)
+    west = official_registry.find("西湖")
+    assert len(west) >= 3 and west[0].code == "330106"  # active, official-first ordering by code
+    assert official_registry.find("不存在的地方") == ()
+    with pytest.raises(InputError):
+        official_registry.find(None)
+    with pytest.raises(InputError):
+        official_registry.find("西湖", level="grid")
+
+
+def test_retired_names_and_lineage(official_registry):
+    reg = official_registry
+    (jianggan,) = reg.find("江干区")
+    assert jianggan.status == "retired"
+    assert reg.current("330104") == ("330102", "330114")
+    (xiacheng,) = reg.find("下城区")
+    assert reg.current(xiacheng.code) == ("330105",)
+    assert reg.current("330106") == ("330106",)
+    # 笕桥街道 was renumbered 330104012 -> 330102016 (data/README notes)
+    assert reg.current("330104012") == ("330102016",)
+    lin = reg.lineage
+    assert {"old_code", "new_code", "date", "reason"} <= set(lin.columns)
+    assert (lin["date"] == "2021-04-09").all()
+    # 余杭区's 临平街道 moved to 临平区
+    old_linping = [d for d in reg.find("临平街道") if not d.is_active]
+    assert old_linping and reg.current(old_linping[0].code)[0].startswith("330113")
+
+
+def test_user_registry_and_missing_tables():
+    df = pd.DataFrame({"code": ["3301", "330106", "330106004"], "level": ["city", "district", "town"],
+                       "name": ["杭州市", "西湖区", "西溪街道"], "parent_code": ["", "3301", "330106"]})
+    reg = Registry(df)
+    assert reg.get("3301").parent_code is None
+    assert reg.children("330106") == ("330106004",)
+    assert reg.find("西溪")[0].code == "330106004"
+    assert reg.grids is None and not reg.has_table("grids")
+    with pytest.raises(DataNotAvailableError, match="grids"):
+        reg.require("grids")
+    with pytest.raises(InputError, match="missing columns"):
+        Registry(df.drop(columns=["level"]))
+
+
+def test_lazy_tables_called_once():
+    calls = []
+
+    def loader():
+        calls.append(1)
+        return pd.DataFrame({"code": [], "community_code": []})
+
+    df = pd.DataFrame({"code": ["3301"], "level": ["city"], "name": ["杭州市"], "parent_code": [None]})
+    reg = Registry(df, grids=loader)
+    assert calls == []
+    reg.grids
+    reg.grids
+    assert calls == [1]
+
+
+def test_import_loads_no_data():
+    code = (
+        "import hangzhou_address as h, sys;"
+        "assert h.default_registry.cache_info().currsize == 0;"
+        "assert 'hangzhou_address.io.embedded' not in sys.modules;"
+        "print('ok')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "ok" in out.stdout
+
+
+def test_import_time_of_own_modules_is_small():
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import hangzhou_address"],
+                         capture_output=True, text=True, timeout=120)
+    own = 0
+    for line in out.stderr.splitlines():
+        parts = line.split("|")
+        if len(parts) == 3 and parts[2].strip().startswith("hangzhou_address"):
+            own += int(parts[0].split(":")[1])  # self time in microseconds
+    assert own < 300_000, own
+
+
+def test_default_registry_cached():
+    from hangzhou_address import default_registry
+
+    assert default_registry() is default_registry()
+    assert len(default_registry().codes("district")) == 13
