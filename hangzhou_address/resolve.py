@@ -46,6 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .registry import Registry
 
 __all__ = [
+    "resolver_for",
     "Resolution",
     "DivisionResolver",
     "Hit",
@@ -111,13 +112,20 @@ _NAME_TAIL2 = frozenset(
     "北路 南路 东路 西路 中路 支路 直街 横街 老街 新街".split()
 )
 _ROAD_TAIL = ("路", "街", "巷", "弄", "大道")
+# 杭州 followed by these is a name (杭州湾新区 is in Ningbo), not the city prefix
+_CITY_TAIL = ("湾", "路", "街", "大道", "大厦", "银行", "东站", "南站", "西站", "北站", "大学", "中学", "饭店", "酒店")
+# a division name right after one of these characters starts a new word
+_BOUNDARY_CHARS = frozenset("省市区县镇乡道村号弄栋幢楼室组旁内外边侧面对")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
+_DIGIT_RE = re.compile(r"[0-9]")
+# 建设 + 二路 / 下沙 + 4号大街: a bare name heading a numbered road
+_NUMBERED_ROAD_RE = re.compile(r"[0-9一二三四五六七八九十]{1,3}(?:路|街|大街|弄|巷|大道)")
 
 # ----------------------------------------------------------------------------- normalization
 _CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
               "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_NUM_RE = re.compile(r"[零〇○一二两三四五六七八九十百千]+(?=[号幢栋组单元室楼层弄座区#-]|$)")
+_SUB_RE = re.compile(r" +|[零〇○一二两三四五六七八九十百千]+(?=[号幢栋组单元室楼层弄座区#-]|$)")
 
 
 def _cn_to_int(s: str) -> int | None:
@@ -171,8 +179,9 @@ def _translate_table() -> dict[int, int]:
 def normalize_for_matching(text: str) -> tuple[str, tuple[int, ...] | None]:
     """Normalize ``text`` for matching; return ``(normalized, offsets)``.
 
-    Full-width characters become ASCII, traditional characters simplified, control and
-    zero-width characters spaces, dashes ``-``; Chinese numerals before a unit word become
+    Full-width characters become ASCII, traditional characters simplified, dashes ``-``; control,
+    zero-width and space characters are dropped (a space between two ASCII letters or digits is
+    kept); Chinese numerals before a unit word become
     digits (``十八幢`` → ``18幢``, ``翠苑一区`` → ``翠苑1区``). ``offsets[i]`` is the index in ``text``
     of normalized character ``i`` (None when the two are aligned one to one), with one extra
     entry for the end.
@@ -180,24 +189,33 @@ def normalize_for_matching(text: str) -> tuple[str, tuple[int, ...] | None]:
     Examples
     --------
     >>> normalize_for_matching("杭州市西湖區文三路九十號")
-    ('杭州市西湖区文三路90号', (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12))
+    ('杭州市西湖区文三路90号', (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 11, 12))
     """
     out = text.translate(_translate_table())
-    if not _CN_NUM_RE.search(out):
+    if not _SUB_RE.search(out):
         return out, None
     pieces: list[str] = []
     offsets: list[int] = []
     pos = 0
-    for m in _CN_NUM_RE.finditer(out):
+    for m in _SUB_RE.finditer(out):
         s, e = m.span()
-        value = _cn_to_int(m.group())
-        if value is None:  # pragma: no cover
-            continue
+        g = m.group()
+        if g[0] == " ":
+            # spaces go, except between two ASCII letters / digits (Room 501, 12 34)
+            if 0 < s and e < len(out) and out[s - 1].isascii() and out[s - 1].isalnum() \
+                    and out[e].isascii() and out[e].isalnum():
+                rep = " "
+            else:
+                rep = ""
+        else:
+            value = _cn_to_int(g)
+            if value is None:  # pragma: no cover
+                continue
+            rep = str(value)
         pieces.append(out[pos:s])
         offsets.extend(range(pos, s))
-        digits = str(value)
-        pieces.append(digits)
-        offsets.extend([s] * len(digits))
+        pieces.append(rep)
+        offsets.extend([s] * len(rep))
         pos = e
     pieces.append(out[pos:])
     offsets.extend(range(pos, len(out) + 1))
@@ -229,6 +247,8 @@ class Hit:
     start: int
     end: int
     text: str
+    #: the name is also a road / compound / village name of the addresses table
+    gazetteer: bool = False
 
 
 @dataclass(frozen=True)
@@ -255,7 +275,487 @@ class Resolution:
     offsets: tuple[int, ...] | None = field(default=None, repr=False)
     legacy: bool = False
     conflict: bool = False
+    #: 2020 district codes written in the text (a building there may now be in a successor district)
+    written_districts: frozenset[str] = frozenset()
+    #: the district was decided from a 2020 district name alone whose territory is now split
+    split: bool = False
 
     @property
     def code(self) -> str | None:
         return self.community_code or self.town_code or self.district_code
+
+
+# ----------------------------------------------------------------------------- resolver
+class DivisionResolver:
+    """Indexes of one registry for division resolution (built once per registry; see
+    :func:`resolve_divisions`).
+
+    Parameters
+    ----------
+    registry : Registry
+    gazetteer : iterable of (name, label), optional
+        Road (``label='road'``) and compound / landmark (``'poi'``) names that must win over bare
+        division names inside them; defaults to the names of the registry's ``addresses`` table.
+    """
+
+    def __init__(self, registry: Registry, *, gazetteer: Iterable[tuple[str, str]] | None = None) -> None:
+        import ahocorasick
+
+        self.registry = registry
+        # --- divisions: arrays by internal index
+        self.codes: list[str] = []
+        self.levels: list[int] = []
+        self.names: list[str] = []
+        self.active: list[bool] = []
+        self.cur: list[tuple[str | None, str | None, str | None]] = []  # current (district, town, community)
+        self.successors: list[tuple[str, ...]] = []  # for districts: current district codes
+        self.hist_d: dict[str, frozenset[str]] = {}  # current town/community code -> district codes ever
+        by_code = {}
+        divs = registry.divisions
+        parent = dict(zip(divs["code"], divs["parent_code"]))
+        name_of = dict(zip(divs["code"], divs["name"]))
+        self.name_of = name_of
+        status = dict(zip(divs["code"], divs["status"]))
+
+        def chain(code: str) -> tuple[str | None, str | None, str | None]:
+            n = len(code)
+            if n == 6:
+                return (code, None, None)
+            if n == 9:
+                return (parent.get(code), code, None)
+            t = parent.get(code)
+            return (parent.get(t) if t else None, t, code)
+
+        def current(code: str) -> tuple[str, ...]:
+            try:
+                return registry.current(code)
+            except Exception:  # noqa: BLE001 - unknown successor: no current code
+                return ()
+
+        hist: dict[str, set[str]] = {}
+        for code, lv in zip(divs["code"], divs["level"]):
+            if lv not in _LEVELS:
+                continue
+            i = len(self.codes)
+            by_code[code] = i
+            self.codes.append(code)
+            self.levels.append(_LEVELS.index(lv))
+            self.names.append(name_of[code])
+            act = status.get(code) == "active"
+            self.active.append(act)
+            cur = (code,) if act else current(code)
+            self.successors.append(tuple(c for c in cur if status.get(c) == "active"))
+            c0 = self.successors[-1][0] if self.successors[-1] else None
+            self.cur.append(chain(c0) if c0 else (None, None, None))
+            if c0 and lv != "district":
+                old_d = code[:6]
+                hist.setdefault(c0, set()).update({old_d, chain(c0)[0] or old_d})
+        for code, lv in zip(divs["code"], divs["level"]):  # communities inherit their town's history
+            if lv == "community" and status.get(code) == "active":
+                t = parent.get(code)
+                hist.setdefault(code, set()).update(hist.get(t, set()))
+        self.hist_d = {k: frozenset(v) for k, v in hist.items()}
+        #: 2020 district codes part of whose territory is now in another district (江干, 萧山, 余杭)
+        self.split_districts = frozenset(od for cur, h in self.hist_d.items() if len(cur) == 9
+                                         for od in h if od != cur[:6])
+        self.by_code = by_code
+
+        # --- keys
+        keys: dict[str, tuple[int, list[tuple[int, int]]]] = {}
+
+        def add(text: str, flag: int, entry: tuple[int, int] | None = None) -> None:
+            text = _normalize_key(text)
+            if len(text) < 2:
+                return
+            f, entries = keys.get(text, (0, []))
+            if entry is not None and entry not in entries:
+                entries.append(entry)
+            keys[text] = (f | flag, entries)
+
+        from .names import name_variants
+
+        div_keys: set[str] = set()
+        for i, (code, lvi, name) in enumerate(zip(self.codes, self.levels, self.names)):
+            level = _LEVELS[lvi]
+            if not self.successors[i]:
+                continue
+            try:
+                variants = [(v.text, v.kind) for v in name_variants(name, level)]
+            except InputError:  # pragma: no cover
+                continue
+            core = [t for t, k in variants if k == "short"]
+            if level == "district":  # 临安市 -> 临安区, 萧山市, 余杭县 ...
+                variants += [(c + suf, "legacy") for c in core for suf in ("市", "县", "区") if c + suf != name]
+            elif level == "town":  # 乔司镇 -> 乔司街道, 转塘镇 ...
+                variants += [(c + suf, "legacy") for c in core for suf in ("镇", "乡", "街道") if c + suf != name]
+            for text, kind in variants:
+                if kind == "short" and text.endswith(_ROAD_TAIL):
+                    continue  # 余杭塘路(社区): the bare form is the road
+                add(text, _F_DIV, (i, _KIND_CODE[kind]))
+                div_keys.add(_normalize_key(text))
+        for text in ("浙江省", "浙江"):
+            add(text, _F_PROV)
+        for text in ("杭州市", "杭州"):
+            add(text, _F_CITY)
+        for full in _OUTSIDE_PROVINCES + _OUTSIDE_CITIES + _OUTSIDE_ZHEJIANG_COUNTIES:
+            if _normalize_key(full) in div_keys:
+                continue
+            add(full, _F_OUT_FULL)
+            short = re.sub(r"(省|市|自治区|特别行政区|回族|壮族|维吾尔|自治州|地区|盟|区|县)+$", "", full)
+            if len(short) >= 2 and _normalize_key(short) not in div_keys:
+                add(short, _F_OUT_SHORT)
+                if full in _OUTSIDE_ZHEJIANG_COUNTIES:  # 上虞市 (now 上虞区), 奉化市 ...
+                    for suf in ("市", "县", "区"):
+                        if _normalize_key(short + suf) not in div_keys:
+                            add(short + suf, _F_OUT_FULL)
+        # --- gazetteer (roads / compounds) from the addresses table
+        if gazetteer is None:
+            gazetteer = _gazetteer_from_registry(registry)
+        strong_div = [k for k, (f, e) in keys.items() if f & (_F_PROV | _F_CITY)
+                      or any(kind in (0, 1) for _, kind in e)]
+        strong_ac = ahocorasick.Automaton()
+        for k in strong_div:
+            strong_ac.add_word(k, k)
+        strong_ac.make_automaton()
+        for name, label in gazetteer:
+            if not isinstance(name, str) or len(name) < 2:
+                continue
+            nk = _normalize_key(name)
+            if len(nk) < 2 or any(True for _ in strong_ac.iter(nk[:1] and nk) if False):
+                continue
+            # skip names that start with a full division / prefix name (they would hide it)
+            starts_strong = False
+            for end, k in strong_ac.iter(nk):
+                if end + 1 - len(k) == 0 and len(k) < len(nk):
+                    starts_strong = True
+                    break
+            if starts_strong:
+                continue
+            add(nk, _F_ROAD if label == "road" else _F_POI)
+
+        self.key_text: list[str] = []
+        self.key_flags: list[int] = []
+        self.key_entries: list[tuple[tuple[int, int], ...]] = []
+        ac = ahocorasick.Automaton()
+        for text, (flag, entries) in keys.items():
+            kid = len(self.key_text)
+            self.key_text.append(text)
+            self.key_flags.append(flag)
+            self.key_entries.append(tuple(entries))
+            ac.add_word(text, kid)
+        ac.make_automaton()
+        self.automaton = ac
+
+    # ------------------------------------------------------------------ scanning
+    def scan(self, text: str) -> list[tuple[int, int, int]]:
+        """All key occurrences ``(start, end, key_id)`` sorted by start, longest first."""
+        hits = [(end + 1 - len(self.key_text[kid]), end + 1, kid) for end, kid in self.automaton.iter(text)]
+        hits.sort(key=lambda h: (h[0], -h[1]))
+        return hits
+
+    # ------------------------------------------------------------------ resolution
+    def resolve(self, text: str) -> Resolution:
+        """Resolve a **normalized** text (see :func:`normalize_for_matching`)."""
+        key_flags, key_entries, levels = self.key_flags, self.key_entries, self.levels
+        n = len(text)
+        accepted: list[Hit] = []
+        evidence: list[tuple[int, float, int, int]] = []  # (div index, weight, hit index, kind)
+        outside: list[str] = []
+        hz = False
+        last_end = 0
+        seen_d: set[str] = set()
+        prev_short = False
+        deep_seen = False
+        m_digit = _DIGIT_RE.search(text)
+        first_digit = m_digit.start() if m_digit else n
+        anchored = False  # a city prefix or district name seen: later foreign names are shop names
+        prev_level = -9  # level of the previous accepted hit ending at last_end (-1 prefix)
+        for start, end, kid in self.scan(text):
+            if start < last_end:
+                continue
+            flags = key_flags[kid]
+            left_ok = (start == 0 or start == last_end and bool(accepted) or text[start - 1] in _BOUNDARY_CHARS
+                       or not _CJK_RE.match(text[start - 1]))
+            adjacent = bool(accepted) and start == last_end
+            nxt = text[end:end + 1]
+            nxt2 = text[end:end + 2]
+            road_tail = nxt in ("路", "街", "巷", "弄") or nxt2 == "大道"
+            tail = nxt in _NAME_TAIL1 or nxt2 in _NAME_TAIL2 or bool(_NUMBERED_ROAD_RE.match(text, end))
+            used = False
+            label = ""
+            lvl = -9
+            if flags & _F_DIV and not road_tail:
+                best_lv = 9
+                top_short = min((levels[i] for i, kind in key_entries[kid] if kind == 2), default=9)
+                for i, kind in key_entries[kid]:
+                    lv = levels[i]
+                    if kind == 2:  # short
+                        if not left_ok or tail:
+                            continue
+                        if lv > top_short and top_short == 0 and seen_d & {self.codes[i2] for i2, k2 in
+                                                                          key_entries[kid] if levels[i2] == 0}:
+                            continue  # 余杭区...余杭: the district written again, not 余杭街道
+                        expected = max(top_short, prev_level + 1) if adjacent else top_short
+                        w = 1.5 - 1.0 * max(0, lv - expected) - (0.5 if lv < expected else 0.0)
+                        if lv == 2 and not (adjacent and prev_level == 1):
+                            w -= 0.5  # a bare village / community name away from its town
+                        if adjacent and (prev_level + 1 == lv or prev_level == -1 and lv == 1):
+                            w += 1.0
+                        elif adjacent and prev_level < lv:
+                            w += 0.5
+                        elif start == 0 and lv == 0:
+                            w += 1.0
+                    else:
+                        w = 3.0 if left_ok else (2.0 if lv == 2 else 2.5)
+                        if kind == 3:
+                            w -= 0.5
+                    if lv == 0 and kind == 2 and (deep_seen or start > first_digit):
+                        w -= 1.0  # a district named after streets / towns is part of a name (杭州西湖保时捷中心)
+                    evidence.append((i, w, len(accepted), kind))
+                    used = True
+                    best_lv = min(best_lv, lv)
+                if used and adjacent and prev_short and any(k != 2 and levels[i] == best_lv
+                                                             for i, k in key_entries[kid]):
+                    # 临平东湖街道: a bare name right before a full name of the same level is not that level
+                    evidence[:] = [e for e in evidence
+                                   if not (e[2] == len(accepted) - 1 and e[3] == 2 and levels[e[0]] == best_lv)]
+                if used:
+                    label = _LEVELS[best_lv]
+                    lvl = best_lv
+                    for i, _kind in key_entries[kid]:
+                        if levels[i] == 0:
+                            seen_d.add(self.codes[i])
+                            anchored = True
+            if not used and flags & (_F_PROV | _F_CITY):
+                if not text.startswith(_CITY_TAIL, end):
+                    used = True
+                    label = "prov" if flags & _F_PROV else "city"
+                    lvl = -1
+                    hz = hz or bool(flags & _F_CITY)
+                    anchored = anchored or hz
+            if not used and flags & _F_OUT_FULL and nxt != "场":
+                used, label = True, "outside"
+                if not anchored:  # after 杭州 or a district name it is a shop / company name
+                    outside.append(self.key_text[kid])
+            if not used and flags & _F_OUT_SHORT and left_ok and not tail and not road_tail:
+                used, label = True, "outside"
+                if not anchored:
+                    outside.append(self.key_text[kid])
+            if not used and flags & (_F_ROAD | _F_POI):
+                used, label = True, "road" if flags & _F_ROAD else "poi"
+                lvl = 5
+            if used and lvl >= 1:
+                deep_seen = True
+            if used:
+                prev_short = bool(evidence) and evidence[-1][2] == len(accepted) and all(
+                    e[3] == 2 for e in evidence if e[2] == len(accepted))
+                accepted.append(Hit(label, start, end, text[start:end], bool(flags & (_F_ROAD | _F_POI))))
+                last_end = end
+                prev_level = lvl
+        return self._decide(text, accepted, evidence, outside, hz, n)
+
+    def _decide(self, text, accepted, evidence, outside, hz, n) -> Resolution:  # noqa: C901
+        reasons: list[str] = []
+        if outside and not hz:
+            return Resolution(None, None, None, None, 0.0, 0.0, (), (f"outside Hangzhou: {outside[0]}",),
+                              tuple(accepted), outside=True, hangzhou_prefix=hz, normalized=text)
+        if outside:
+            reasons.append(f"mentions a place outside Hangzhou ({outside[0]}) as well as Hangzhou")
+        if not evidence:
+            return Resolution(None, None, None, None, 0.0, 0.0, (), tuple(reasons), tuple(accepted),
+                              hangzhou_prefix=hz, normalized=text)
+        levels, cur, codes, active = self.levels, self.cur, self.codes, self.active
+        # evidence per level: (original code, weight, current chain, div index, kind)
+        ev: tuple[list, list, list] = ([], [], [])
+        for i, w, h, kind in evidence:
+            ev[levels[i]].append((codes[i], w, cur[i], i, h))
+        d_ev, t_ev, c_ev = ev
+        hist_d = self.hist_d
+
+        def district_support(d_cur: str | None, town_or_comm: str | None, hit: int,
+                             own: float = 3.0) -> tuple[float, float, bool]:
+            """(support, conflict, legacy) of the district evidence for a hypothesis."""
+            if not d_ev:
+                return 0.0, 0.0, False
+            hist = hist_d.get(town_or_comm, frozenset()) if town_or_comm else frozenset()
+            sup, con, legacy = 0.0, 0.0, False
+            for code, w, chain, i, h in d_ev:
+                if h == hit:
+                    continue
+                if code == d_cur or (d_cur and d_cur in self.successors[i] and town_or_comm is None):
+                    sup = max(sup, w)
+                elif code in hist:  # pre-2021 membership; weaker when the own evidence is a bare name
+                    sup = max(sup, w if own >= 2.5 else w / 2)
+                    legacy = True
+                else:
+                    con = max(con, w)
+            return sup, (con if sup == 0 else 0.0), legacy
+
+        hyps: list[tuple[float, tuple[str | None, str | None, str | None], int, bool, bool]] = []
+        seen: set = set()
+        for code, w, chain, i, hit in c_ev:
+            d, t, c = chain
+            if c is None or c in seen:
+                continue
+            seen.add(c)
+            ts = max((tw for _, tw, tchain, _, h in t_ev if tchain[1] == t and h != hit), default=0.0)
+            others = [tw for _, tw, _, _, h in t_ev if h != hit]
+            tc = 0.0 if ts or not others else max(others)
+            cw = max(w2 for code2, w2, ch2, _, _ in c_ev if ch2[2] == c)
+            ds, dc, legacy = district_support(d, c, hit, max(cw, ts))
+            score = cw + ts + ds - 1.5 * tc - 1.5 * dc
+            legacy = legacy or not active[i]
+            hyps.append((score, chain, 2, legacy, bool(tc or dc)))
+        for code, w, chain, i, hit in t_ev:
+            d, t, _ = chain
+            if t is None or t in seen:
+                continue
+            seen.add(t)
+            tw = max(w2 for _, w2, ch2, _, _ in t_ev if ch2[1] == t)
+            ds, dc, legacy = district_support(d, t, hit, tw)
+            score = tw + ds - 1.5 * dc
+            legacy = legacy or not active[i]
+            hyps.append((score, chain, 1, legacy, bool(dc)))
+        for code, w, chain, i, kind in d_ev:
+            succ = self.successors[i]
+            for k, d in enumerate(succ):
+                if d in seen:
+                    continue
+                seen.add(d)
+                score = w - (1.5 if k > 0 else 0.0)
+                hyps.append((score, (d, None, None), 0, not active[i], False))
+        if not hyps:
+            return Resolution(None, None, None, None, 0.0, 0.0, (), tuple(reasons), tuple(accepted),
+                              hangzhou_prefix=hz, normalized=text)
+        hyps.sort(key=lambda h: (-h[0], h[2]))
+        best = hyps[0]
+        score, chain, blevel, legacy, conflict = best
+        if score < 2.5:
+            names = "、".join(dict.fromkeys(self.name_of.get(h[1][h[2]], "") for h in hyps[:3]))
+            reasons.append(f"only weak division evidence ({names}); not enough to decide")
+            return Resolution(None, None, None, None, score, 0.0, self._cands(hyps, 0), tuple(reasons),
+                              tuple(accepted), hangzhou_prefix=hz, normalized=text)
+        # a level is determined when every competitive hypothesis agrees on it
+        determined = [None, None, None]
+        margin = float("inf")
+        for lv in range(blevel + 1):
+            mine = chain[lv]
+            rival = max((h[0] for h in hyps[1:] if h[1][lv] is not None and h[1][lv] != mine), default=None)
+            m = score - rival if rival is not None else float("inf")
+            need = 1.0 if lv < 2 else 1.25
+            if m < need:
+                break
+            determined[lv] = mine
+            margin = min(margin, m)
+        if determined[0] is None:
+            cands = self._cands(hyps, 0)
+            reasons.append("ambiguous district: " + "、".join(f"{c[2]}({c[0]})" for c in cands))
+            return Resolution(None, None, None, None, score, 0.0, cands, tuple(reasons), tuple(accepted),
+                              hangzhou_prefix=hz, normalized=text, conflict=conflict)
+        level_i = max(i for i in range(3) if determined[i] is not None)
+        cands: tuple = ()
+        if level_i < blevel or (level_i < 2 and c_ev):
+            cands = self._cands([h for h in hyps if h[1][level_i] == determined[level_i]], level_i + 1)
+            if level_i < blevel:
+                reasons.append(f"ambiguous {_LEVELS[level_i + 1]}: "
+                               + "、".join(f"{c[2]}({c[0]})" for c in cands[:4]))
+        if legacy:
+            reasons.extend(self._legacy_reasons(evidence, determined))
+        if conflict:
+            reasons.append(self._conflict_reason(evidence, chain))
+        written = frozenset(code for code, *_ in d_ev)
+        split = level_i == 0 and bool(written & self.split_districts)
+        return Resolution(determined[0], determined[1], determined[2], _LEVELS[level_i], score, margin, cands,
+                          tuple(reasons), tuple(accepted), hangzhou_prefix=hz, normalized=text,
+                          legacy=legacy, conflict=conflict, written_districts=written, split=split)
+
+    def _cands(self, hyps, lv: int) -> tuple[tuple[str, str, str, float], ...]:
+        out: dict[str, tuple[str, str, str, float]] = {}
+        for score, chain, blevel, _l, _c in hyps:
+            code = chain[lv] if lv <= blevel else None
+            if code and code not in out:
+                out[code] = (code, _LEVELS[lv], self.name_of.get(code, ""), round(float(score), 2))
+            if len(out) >= 5:
+                break
+        return tuple(out.values())
+
+    def _legacy_reasons(self, evidence, determined) -> list[str]:
+        out = []
+        for i, _w, _h, _k in evidence:
+            if not self.active[i] or (self.levels[i] == 0 and determined[0] and self.codes[i] != determined[0]):
+                lv = self.levels[i]
+                new = determined[lv] or (self.successors[i][0] if self.successors[i] else None)
+                if new and new != self.codes[i]:
+                    msg = (f"legacy name {self.names[i]} ({self.codes[i]}) mapped to current "
+                           f"{self.name_of.get(new, '')} ({new})")
+                    if msg not in out:
+                        out.append(msg)
+        return out or ["pre-2021 division membership used"]
+
+    def _conflict_reason(self, evidence, chain) -> str:
+        bad = [self.names[i] for i, _w, _h, _k in evidence
+               if self.cur[i][self.levels[i]] not in chain and self.codes[i] not in chain]
+        names = "、".join(dict.fromkeys(bad)) or "?"
+        return f"conflicting division names ignored: {names}"
+
+
+def _gazetteer_from_registry(registry: Registry) -> list[tuple[str, str]]:
+    if not registry.has_table("addresses"):
+        return []
+    addr = registry.addresses
+    if addr is None or len(addr) == 0:
+        return []
+    out: list[tuple[str, str]] = []
+    for col, label in (("road", "road"), ("poi", "poi")):
+        if col in addr:
+            names = addr[col].dropna().unique()
+            out.extend((str(v), label) for v in names)
+    return out
+
+
+def resolver_for(registry: Registry) -> DivisionResolver:
+    """The :class:`DivisionResolver` of ``registry`` (built once and cached on the registry)."""
+    return registry.cached("division_resolver", lambda: DivisionResolver(registry))
+
+
+def resolve_divisions(text: str, *, registry: Registry | None = None) -> Resolution:
+    """Resolve the district, town and community that ``text`` names (current codes).
+
+    Parameters
+    ----------
+    text : str
+        A free-text address; it is normalized first (see :func:`normalize_for_matching`).
+    registry : Registry, optional
+        Defaults to :func:`hangzhou_address.default_registry`.
+
+    Raises
+    ------
+    InputTypeError
+        If ``text`` is not a string.
+
+    Examples
+    --------
+    >>> r = resolve_divisions("杭州市下城区武林街道")  # doctest: +SKIP
+    >>> r.district_code, r.town_code, r.reasons[0][:8]  # doctest: +SKIP
+    ('330105', '330105001', 'legacy n')
+    """
+    if not isinstance(text, str):
+        raise InputTypeError(f"text must be a str, got {type(text).__name__}")
+    if registry is None:
+        from .registry import default_registry
+
+        registry = default_registry()
+    if len(text) > MAX_INPUT_CHARS:
+        return Resolution(None, None, None, None, 0.0, 0.0, (),
+                          (f"input too long ({len(text)} characters > {MAX_INPUT_CHARS})",), ())
+    norm, offsets = normalize_for_matching(text)
+    res = resolver_for(registry).resolve(norm)
+    if offsets is not None:
+        res = _with_offsets(res, offsets)
+    return res
+
+
+def _with_offsets(res: Resolution, offsets: tuple[int, ...]) -> Resolution:
+    from dataclasses import replace
+
+    return replace(res, offsets=offsets)

@@ -24,7 +24,7 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2
 
 #: modules under hangzhou_address.cli that define ``register(subparsers)``
-_COMMAND_MODULES = ("_codes", "_city", "_match", "_locate", "_ledger")
+_COMMAND_MODULES = ("_codes", "_city", "_match", "_locate", "_ledger", "_divisions")
 
 
 def build_parser() -> argparse.ArgumentParser:

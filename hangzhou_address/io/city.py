@@ -1,0 +1,173 @@
+"""City directories: one (Geo)Parquet file per table plus ``manifest.json`` (see docs/data-model.md).
+
+:func:`write_city` writes every file atomically and the manifest last, with sha256 checksums and
+counts; :func:`open_city` returns a :class:`~hangzhou_address.registry.Registry` whose tables are
+read lazily on first access.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import DataError
+from ._atomic import atomic_path, atomic_write
+
+__all__ = ["write_city", "open_city", "read_city", "read_manifest", "read_table", "MANIFEST", "FORMAT_VERSION",
+           "TABLES", "GEO_TABLES"]
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = "1.0"
+TABLES = ("divisions", "division_areas", "grids", "buildings", "addresses", "lineage")
+GEO_TABLES = ("division_areas", "grids", "buildings")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _write_table(df: Any, path: Path, geo: bool) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with atomic_path(path) as tmp:
+        if geo:
+            df.to_parquet(tmp, compression="zstd", index=False, write_covering_bbox=False)
+        else:
+            table = pa.Table.from_pandas(df, preserve_index=False)
+            pq.write_table(table, tmp, compression="zstd")
+
+
+def write_city(
+    directory: str | Path,
+    *,
+    divisions: pd.DataFrame,
+    grids: Any = None,
+    buildings: Any = None,
+    addresses: pd.DataFrame | None = None,
+    lineage: pd.DataFrame | None = None,
+    division_areas: Any = None,
+    metadata: dict[str, Any] | None = None,
+) -> Path:
+    """Write a city directory; returns the manifest path.
+
+    Geo tables are written as GeoParquet (EPSG:4490), the others as plain Parquet, zstd-compressed.
+    Files are written atomically and the manifest last, so a directory with a manifest is complete.
+    The output is deterministic: the same tables give byte-identical files.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    tables = {"divisions": divisions, "division_areas": division_areas, "grids": grids, "buildings": buildings,
+              "addresses": addresses, "lineage": lineage}
+    files: dict[str, Any] = {}
+    counts: dict[str, int] = {}
+    for name, df in tables.items():
+        if df is None:
+            continue
+        geo = name in GEO_TABLES
+        if geo and (df.crs is None or df.crs.to_epsg() != 4490):
+            raise DataError(f"table {name!r} must be in EPSG:4490 before writing, got {df.crs}")
+        path = directory / f"{name}.parquet"
+        _write_table(df, path, geo)
+        files[name] = {"path": path.name, "sha256": _sha256(path), "bytes": path.stat().st_size, "geo": geo}
+        counts[name] = int(len(df))
+    meta = dict(metadata or {})
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "created": meta.pop("created", None),
+        "crs": "EPSG:4490",
+        "synthetic": bool(meta.pop("synthetic", False)),
+        "counts": counts,
+        "files": files,
+        "metadata": meta,
+    }
+    target = directory / MANIFEST
+    with atomic_write(target, "w", encoding="utf-8") as fh:
+        json.dump(manifest, fh, ensure_ascii=False, indent=2, sort_keys=True)
+        fh.write("\n")
+    return target
+
+
+def read_manifest(directory: str | Path) -> dict[str, Any]:
+    """The parsed ``manifest.json`` of a city directory."""
+    path = Path(directory) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(f"{path} not found: not a city directory (build one with `hzaddr city build`)") from None
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path} is not valid JSON: {exc}") from None
+
+
+def read_table(directory: str | Path, name: str, *, verify: bool = False) -> Any:
+    """Read one table of a city directory (a GeoDataFrame for geo tables)."""
+    import pyarrow.parquet as pq
+
+    directory = Path(directory)
+    manifest = read_manifest(directory)
+    entry = manifest["files"].get(name)
+    if entry is None:
+        return None
+    path = directory / entry["path"]
+    if verify and _sha256(path) != entry["sha256"]:
+        raise DataError(f"{path}: checksum mismatch with {MANIFEST}; the file was modified or is corrupt")
+    table = pq.read_table(path)
+    if not entry.get("geo"):
+        return table.to_pandas()
+    import geopandas as gpd
+    import shapely
+
+    geom = shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False))
+    df = table.drop(["geometry"]).to_pandas()
+    return gpd.GeoDataFrame(df, geometry=geom, crs="EPSG:4490")
+
+
+def open_city(
+    directory: str | Path,
+    *,
+    divisions: pd.DataFrame | None = None,
+    lineage: pd.DataFrame | None = None,
+    verify: bool = False,
+):  # -> Registry
+    """Open a city directory as a lazy :class:`~hangzhou_address.registry.Registry`.
+
+    Only the manifest (and the divisions, unless given) is read now; grids, buildings, addresses
+    and division areas are read on first access.
+    """
+    from ..registry import Registry
+
+    directory = Path(directory)
+    manifest = read_manifest(directory)
+    if divisions is None:
+        divisions = read_table(directory, "divisions", verify=verify)
+        if divisions is None:
+            raise DataError(f"{directory}: the city has no divisions table")
+    if lineage is None and "lineage" in manifest["files"]:
+        lineage = read_table(directory, "lineage", verify=verify)
+
+    def lazy(name: str) -> Any:
+        if name not in manifest["files"]:
+            return None
+        return lambda: read_table(directory, name, verify=verify)
+
+    meta = {"path": str(directory), "manifest": manifest, "synthetic": manifest.get("synthetic", False)}
+    return Registry(
+        divisions,
+        grids=lazy("grids"),
+        buildings=lazy("buildings"),
+        addresses=lazy("addresses"),
+        division_areas=lazy("division_areas"),
+        lineage=lineage,
+        metadata=meta,
+    )
+
+
+read_city = open_city

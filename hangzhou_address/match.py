@@ -1,0 +1,702 @@
+"""Address matching: messy free text → the most specific code it determines.
+
+:func:`match` returns a :class:`MatchResult`: the code (building, grid, community, town or
+district), its level, a calibrated confidence, the parsed elements, the competing candidates when
+the text is ambiguous, and the reasons (what was normalized, which pre-2021 name was mapped,
+what conflicted, why nothing matched).
+
+How it works (details in ``docs/matching.md``):
+
+1. normalize (full-width, traditional characters, Chinese numerals before unit words);
+2. resolve the divisions (:mod:`hangzhou_address.resolve`): prefixes, district / town / community
+   names with word-boundary and hierarchy checks, pre-2021 names mapped to current codes,
+   "outside Hangzhou" when another province or city is named;
+3. read the building part after the road / compound / village names known to the registry's
+   ``addresses`` table: door number (文三路90号), building number (翠苑一区3幢, 47-6-746),
+   group + house number (和顺村5组971号), then unit / floor / room;
+4. look the building up in the addresses table (exact), keep only rows consistent with the
+   resolved divisions, and accept a building only when exactly one remains. A door number that
+   does not exist is never snapped to a neighbour's building: the neighbours' common grid or
+   community is returned at a lower confidence instead.
+
+Everything below community level in the embedded data is **synthetic** (see ``docs/synthetic-city.md``).
+
+Examples
+--------
+>>> from hangzhou_address import match  # doctest: +SKIP
+>>> r = match("浙江省杭州市西湖区西溪街道文三路90号")  # doctest: +SKIP
+>>> r.level  # doctest: +SKIP
+'building'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from .errors import InputError
+from .resolve import (
+    MAX_INPUT_CHARS,
+    DivisionResolver,
+    InputTypeError,
+    Resolution,
+    normalize_for_matching,
+    resolver_for,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .registry import Registry
+
+__all__ = [
+    "Candidate",
+    "MatchResult",
+    "ParsedAddress",
+    "Matcher",
+    "default_matcher",
+    "match",
+    "match_many",
+    "parse",
+    "MATCH_COLUMNS",
+]
+
+#: Columns of :meth:`Matcher.match_many` (the contract with the ledger module).
+MATCH_COLUMNS = ("input", "code", "level", "confidence", "district_code", "town_code", "community_code",
+                 "reasons", "candidates", "elements")
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+# building part after a road / compound name (normalized text: ASCII digits)
+_ROADNO_RE = re.compile(r"\s*(\d{1,5})\s*(号|弄)?")
+_VILLAGE_RE = re.compile(r"\s*(\d{1,3})\s*组\s*(\d{1,5})\s*号?")
+_HOUSENO_RE = re.compile(r"\s*第?(\d{1,4})\s*(号楼|幢|栋|號|号|座|#|-|楼(?!\d*[层室]))")
+_CELL_RE = re.compile(r"\s*(\d{1,2})\s*单元")
+_FLOOR_RE = re.compile(r"\s*(\d{1,3})\s*(层|楼)")
+_ROOM_RE = re.compile(r"\s*(\d{1,5})\s*(室|房)?")
+_DASH_RE = re.compile(r"(\d{1,2})-(\d{1,5})(?!\d)|(\d{2,5})(?!\d)")
+_GENERIC_ROAD_RE = re.compile(r"([\u4e00-\u9fff]{1,8}?(?:大道|路|街|巷))\s*(\d{1,5})\s*号")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One competing answer when the text is ambiguous."""
+
+    code: str
+    level: str
+    name: str
+    score: float
+
+
+@dataclass(frozen=True)
+class ParsedAddress:
+    """The elements of an address and the divisions its text determines.
+
+    ``elements`` maps a label (``prov, city, district, town, community, road, roadno, poi,
+    houseno, group, cellno, floorno, roomno``) to the substring **as written in the input**;
+    ``values`` holds normalized values (names as normalized, numbers as ``int``).
+    Division codes are current (2023) codes, or None when the text does not determine them.
+    """
+
+    text: str
+    elements: Mapping[str, str]
+    values: Mapping[str, Any]
+    district_code: str | None
+    town_code: str | None
+    community_code: str | None
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """The answer of :func:`match`.
+
+    ``code`` is the most specific code the text determines (building, grid, community, town or
+    district) or None; ``confidence`` is calibrated: among results with confidence ≥ 0.9, at
+    least 99% are right on both benchmarks (``bench/README.md``).
+    """
+
+    input: Any
+    code: str | None
+    level: str | None
+    confidence: float
+    elements: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    candidates: tuple[Candidate, ...] = ()
+    reasons: tuple[str, ...] = ()
+    district_code: str | None = None
+    town_code: str | None = None
+    community_code: str | None = None
+
+    @property
+    def matched(self) -> bool:
+        return self.code is not None
+
+
+# ----------------------------------------------------------------------------- address index
+class _AddressIndex:
+    """Exact and tolerant look-ups over the registry's addresses table."""
+
+    def __init__(self, addresses: pd.DataFrame) -> None:
+        import numpy as np
+        import pandas as pd
+
+        from .resolve import _normalize_key
+
+        n = len(addresses)
+        self.building = addresses["building_code"].to_numpy(dtype=object)
+        self.district = addresses["district_code"].to_numpy(dtype=object)
+        self.town = addresses["town_code"].to_numpy(dtype=object)
+        self.community = addresses["community_code"].to_numpy(dtype=object)
+        self.text = addresses["text"].to_numpy(dtype=object) if "text" in addresses else self.building
+
+        def norm_names(col: str) -> np.ndarray:
+            codes, uniques = pd.factorize(addresses[col], use_na_sentinel=True)
+            normed = np.array([_normalize_key(str(u)) for u in uniques] + [""], dtype=object)
+            return normed[codes]  # -1 -> ""
+
+        def ints(col: str) -> np.ndarray:
+            if col not in addresses:
+                return np.full(n, -1, dtype=np.int64)
+            return pd.to_numeric(addresses[col], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+
+        road = norm_names("road") if "road" in addresses else np.full(n, "", dtype=object)
+        poi = norm_names("poi") if "poi" in addresses else np.full(n, "", dtype=object)
+        roadno, houseno, group = ints("roadno"), ints("houseno"), ints("group")
+        self.group = group
+        self.roadno = roadno
+        self.houseno = houseno
+        # exact keys: "R<road>|<no>" and "P<poi>|<houseno>"
+        has_road = (road != "") & (roadno >= 0)
+        has_poi = (poi != "") & (houseno >= 0)
+        rk = pd.Series(road[has_road]).str.cat(pd.Series(roadno[has_road]).astype(str), sep="|")
+        pk = pd.Series(poi[has_poi]).str.cat(pd.Series(houseno[has_poi]).astype(str), sep="|")
+        keys = np.concatenate([("R" + rk).to_numpy(dtype=object), ("P" + pk).to_numpy(dtype=object)])
+        rows = np.concatenate([np.flatnonzero(has_road), np.flatnonzero(has_poi)])
+        codes, uniques = pd.factorize(keys)
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+        self.rows_sorted = rows[order]
+        self.key_slice = dict(zip(uniques.tolist(), zip(bounds[:-1].tolist(), bounds[1:].tolist())))
+        # per road / poi: all rows sorted by number (tolerant look-ups)
+        self.road_rows: dict[str, np.ndarray] = {}
+        self.poi_rows: dict[str, np.ndarray] = {}
+        self._road = road
+        self._poi = poi
+        self._has_road = has_road
+        self._has_poi = has_poi
+
+    def exact(self, kind: str, name: str, number: int) -> list[int]:
+        sl = self.key_slice.get(f"{kind}{name}|{number}")
+        if sl is None:
+            return []
+        return self.rows_sorted[sl[0]:sl[1]].tolist()
+
+    def rows_of(self, kind: str, name: str):
+        import numpy as np
+
+        cache = self.road_rows if kind == "R" else self.poi_rows
+        got = cache.get(name)
+        if got is None:
+            col, has, num = (self._road, self._has_road, self.roadno) if kind == "R" else (
+                self._poi, self._has_poi, self.houseno)
+            idx = np.flatnonzero(has & (col == name))
+            got = idx[np.argsort(num[idx], kind="stable")]
+            if len(cache) < 4096:
+                cache[name] = got
+        return got
+
+
+# ----------------------------------------------------------------------------- matcher
+class Matcher:
+    """Holds the indexes of one registry and matches addresses against it.
+
+    Parameters
+    ----------
+    registry : Registry
+        Divisions (required); an ``addresses`` table enables building-level matches.
+    max_candidates : int, default 5
+        How many candidates to report for ambiguous texts.
+
+    Examples
+    --------
+    >>> from hangzhou_address.io.embedded import load_official_divisions
+    >>> from hangzhou_address.registry import Registry
+    >>> divisions, lineage = load_official_divisions()
+    >>> m = Matcher(Registry(divisions, lineage=lineage))
+    >>> r = m.match("杭州市下城区武林街道")
+    >>> r.code, r.level, r.district_code
+    ('330105013', 'town', '330105')
+    """
+
+    def __init__(self, registry: Registry, *, max_candidates: int = 5) -> None:
+        if not isinstance(max_candidates, int) or max_candidates < 1:
+            raise InputError(f"max_candidates must be a positive int, got {max_candidates!r}")
+        self.registry = registry
+        self.max_candidates = max_candidates
+        self.resolver: DivisionResolver = resolver_for(registry)
+        self.index: _AddressIndex | None = None
+        if registry.has_table("addresses"):
+            addresses = registry.addresses
+            if addresses is not None and len(addresses):
+                self.index = registry.cached("address_index", lambda: _AddressIndex(addresses))
+
+    def __repr__(self) -> str:
+        return f"<Matcher {self.registry!r}; building index={'yes' if self.index is not None else 'no'}>"
+
+    # ------------------------------------------------------------------ parse
+    def parse(self, text: str) -> ParsedAddress:
+        """Parse ``text`` into elements and the division codes it determines.
+
+        Raises
+        ------
+        InputTypeError
+            If ``text`` is not a string.
+        """
+        _check_type(text)
+        res, parts = self._analyse(text)
+        return ParsedAddress(text, parts.elements(text, res), parts.values_view(), res.district_code,
+                             res.town_code, res.community_code, res.reasons)
+
+    def _analyse(self, text: str) -> tuple[Resolution, _Parts]:
+        if len(text) > MAX_INPUT_CHARS:
+            res = Resolution(None, None, None, None, 0.0, 0.0, (),
+                             (f"input too long ({len(text)} characters > {MAX_INPUT_CHARS}); not an address",), ())
+            return res, _Parts("", None)
+        norm, offsets = normalize_for_matching(text)
+        res = self.resolver.resolve(norm)
+        parts = _Parts(norm, offsets)
+        parts.read(res)
+        return res, parts
+
+    # ------------------------------------------------------------------ match
+    def match(self, text: str) -> MatchResult:
+        """Match one free-text address (see :func:`match`)."""
+        _check_type(text)
+        res, parts = self._analyse(text)
+        reasons = list(res.reasons)
+        if not text.strip():
+            return MatchResult(text, None, None, 0.0, _EMPTY, (), ("empty input",))
+        if parts.norm != text and not reasons or parts.norm != text:
+            if _changed(text, parts.norm):
+                reasons.insert(0, "normalized: " + _changed(text, parts.norm))
+        elements = parts.elements(text, res)
+        d, t, c = res.district_code, res.town_code, res.community_code
+        level = res.level
+        conf = _division_confidence(res)
+        code = res.code
+        cands = tuple(Candidate(*x) for x in res.candidates[: self.max_candidates])
+        if res.outside:
+            return MatchResult(text, None, None, 0.0, elements, (), tuple(reasons))
+        if self.index is not None and parts.lookups:
+            b = self._building(res, parts, reasons)
+            if b is not None:
+                code, level, conf, cands, (d, t, c) = b
+        if code is None and not reasons:
+            reasons.append("no Hangzhou division, road or compound name found")
+        return MatchResult(text, code, level, round(float(conf), 4) if code else 0.0, elements, cands,
+                           tuple(reasons), d, t, c)
+
+    def _building(self, res: Resolution, parts: _Parts, reasons: list[str]):  # noqa: C901
+        idx = self.index
+        assert idx is not None
+        d0, t0, c0 = res.district_code, res.town_code, res.community_code
+        found_any = False
+        best = None
+        for kind, name, number, group, boundary in parts.lookups:
+            rows = idx.exact(kind, name, number)
+            if group is not None:
+                rows = [r for r in rows if idx.group[r] in (group, -1)]
+            if not rows:
+                continue
+            found_any = True
+            ok = [r for r in rows if self._consistent(res, idx, r)]
+            if not ok:
+                where = "、".join(sorted({self.resolver.name_of.get(idx.district[r], "") for r in rows}))
+                reasons.append(f"{name}{number} exists only outside the resolved division (in {where}); "
+                               "kept the division")
+                continue
+            if c0 is not None:
+                ok_c = [r for r in ok if idx.community[r] == c0]
+                if ok_c:
+                    ok = ok_c
+                else:
+                    reasons.append(f"{name}{number} is not in the named community; community name ignored")
+            buildings = sorted({idx.building[r] for r in ok})
+            if len(buildings) == 1:
+                r = ok[0]
+                conf = 0.995 if d0 is not None else 0.97
+                if d0 is not None and idx.district[r] != d0:
+                    reasons.append(f"the building is in {self.resolver.name_of.get(idx.district[r], '')} "
+                                   f"({idx.district[r]}) since the 2021 reorganization")
+                if not boundary:
+                    conf -= 0.1
+                if res.conflict:
+                    conf -= 0.1
+                return (buildings[0], "building", conf, (), (idx.district[r], idx.town[r], idx.community[r]))
+            # several buildings: deepest common level
+            cands = tuple(Candidate(bc, "building", idx.text[r], 0.5)
+                          for bc, r in {idx.building[r]: r for r in ok}.items())[: self.max_candidates]
+            common = _common(ok, idx)
+            reasons.append(f"{name}{number} names {len(buildings)} buildings; returned their common {common[1]}")
+            if best is None and common[0] is not None and _deeper(common[1], res.level):
+                best = (common[0], common[1], 0.8 if d0 is not None else 0.6, cands, common[2])
+        if best is not None:
+            return best
+        if found_any:
+            return None
+        # tolerant: the road / compound exists but not the number
+        for kind, name, number, group, boundary in parts.lookups:
+            rows = idx.rows_of(kind, name)
+            if len(rows) == 0:
+                continue
+            ok = [int(r) for r in rows if self._consistent(res, idx, r)]
+            if not ok:
+                continue
+            nums = idx.roadno if kind == "R" else idx.houseno
+            below = [r for r in ok if nums[r] < number and (kind != "R" or nums[r] % 2 == number % 2)]
+            above = [r for r in ok if nums[r] > number and (kind != "R" or nums[r] % 2 == number % 2)]
+            near = below[-1:] + above[:1]
+            if not near:
+                continue
+            common = _common(near, idx)
+            if common[1] == "building":  # never snap to a neighbour's building
+                common = (common[0][:15], "grid", common[2])
+            what = "door" if kind == "R" else "building"
+            reasons.append(f"{name}: no {what} number {number}; nearest are "
+                           + "、".join(str(int(nums[r])) for r in near) + f"; returned their common {common[1]}")
+            if common[0] is not None and _deeper(common[1], res.level):
+                cands = tuple(Candidate(idx.building[r], "building", idx.text[r], 0.3) for r in near)
+                return (common[0], common[1], 0.55, cands, common[2])
+        return None
+
+    def _consistent(self, res: Resolution, idx: _AddressIndex, r: int) -> bool:
+        """Whether address row ``r`` agrees with the resolved divisions (pre-2021 names included)."""
+        d0, t0 = res.district_code, res.town_code
+        if t0 is not None:
+            return idx.town[r] == t0
+        if d0 is None or idx.district[r] == d0:
+            return True
+        hist = self.resolver.hist_d.get(idx.town[r], ())
+        return any(w in hist for w in res.written_districts)
+
+    # ------------------------------------------------------------------ batch
+    def match_many(self, texts: Iterable[Any], *, workers: int = 1, chunksize: int = 2000) -> pd.DataFrame:
+        """Match many texts; one row per input, in input order (columns :data:`MATCH_COLUMNS`).
+
+        A bad row (None, not a string, ...) never stops the batch: it gets ``level`` None and a
+        reason. ``workers > 1`` uses a process pool; the matcher is shipped once per worker.
+
+        Examples
+        --------
+        >>> from hangzhou_address.io.embedded import load_official_divisions
+        >>> from hangzhou_address.registry import Registry
+        >>> divisions, lineage = load_official_divisions()
+        >>> df = Matcher(Registry(divisions, lineage=lineage)).match_many(["西湖区西溪街道", None])
+        >>> df[["code", "level"]].to_dict("list")
+        {'code': ['330106007', None], 'level': ['town', None]}
+        """
+        import pandas as pd
+
+        if not isinstance(workers, int) or workers < 1:
+            raise InputError(f"workers must be a positive int, got {workers!r}")
+        items = list(texts)
+        if workers == 1 or len(items) < 2 * chunksize:
+            rows = [self._row(t) for t in items]
+        else:
+            rows = _parallel_rows(self, items, workers, chunksize)
+        df = pd.DataFrame(rows, columns=list(MATCH_COLUMNS), dtype=object)
+        df["confidence"] = df["confidence"].astype(float)
+        return df
+
+    def _row(self, text: Any) -> tuple:
+        try:
+            r = self.match(text)
+        except InputTypeError as exc:
+            return (text, None, None, 0.0, None, None, None, str(exc), "", "{}")
+        except Exception as exc:  # noqa: BLE001 - one bad row never stops the batch
+            return (text, None, None, 0.0, None, None, None, f"internal error: {type(exc).__name__}: {exc}", "", "{}")
+        return (
+            text, r.code, r.level, r.confidence, r.district_code, r.town_code, r.community_code,
+            "; ".join(r.reasons),
+            "|".join(f"{c.code}:{c.score:g}" for c in r.candidates),
+            json.dumps(dict(r.elements), ensure_ascii=False),
+        )
+
+
+# ----------------------------------------------------------------------------- helpers
+class _Parts:
+    """Building-part elements read from the normalized text after the resolver's hits."""
+
+    __slots__ = ("norm", "offsets", "spans", "values", "lookups")
+
+    def __init__(self, norm: str, offsets: tuple[int, ...] | None) -> None:
+        self.norm = norm
+        self.offsets = offsets
+        self.spans: list[tuple[str, int, int]] = []
+        self.values: dict[str, Any] = {}
+        self.lookups: list[tuple[str, str, int, int | None, bool]] = []
+
+    def _add(self, label: str, start: int, end: int, value: Any) -> None:
+        if label not in self.values:
+            self.spans.append((label, start, end))
+            self.values[label] = value
+
+    def read(self, res: Resolution) -> None:  # noqa: C901
+        norm = self.norm
+        prev_end = 0
+        tail_from = None
+        for h in res.hits:
+            if h.label in ("prov", "city", "district", "town", "community"):
+                self._add(h.label, h.start, h.end, h.text)
+                prev_end = h.end
+                if not (h.gazetteer and h.label == "community"):
+                    continue
+                m = _VILLAGE_RE.match(norm, h.end) or _HOUSENO_RE.match(norm, h.end)
+                if m is None:
+                    continue
+            if h.label not in ("road", "poi"):
+                prev_end = h.end
+                continue
+            boundary = h.start == prev_end or h.start == 0 or not ("\u3400" <= norm[h.start - 1] <= "\u9fff")
+            prev_end = h.end
+            if h.label == "road":
+                m = _ROADNO_RE.match(norm, h.end)
+                if m and (m.group(2) or m.end() == len(norm) or not norm[m.end():m.end() + 1].isdigit()):
+                    self._add("road", h.start, h.end, h.text)
+                    self._add("roadno", m.start(1), m.end(), int(m.group(1)))
+                    self.lookups.append(("R", h.text, int(m.group(1)), None, boundary))
+                    tail_from = tail_from or m.end()
+                else:
+                    self._add("road", h.start, h.end, h.text)
+                continue
+            m = _VILLAGE_RE.match(norm, h.end)
+            if m:
+                self._add("poi", h.start, h.end, h.text)
+                self._add("group", m.start(1), m.start(2), int(m.group(1)))
+                self._add("houseno", m.start(2), m.end(), int(m.group(2)))
+                self.lookups.insert(0, ("P", h.text, int(m.group(2)), int(m.group(1)), boundary))
+                tail_from = m.end()
+                continue
+            m = _HOUSENO_RE.match(norm, h.end)
+            if m:
+                self._add("poi", h.start, h.end, h.text)
+                end = m.end() if m.group(2) != "-" else m.end(1)
+                self._add("houseno", m.start(1), end, int(m.group(1)))
+                self.lookups.insert(0, ("P", h.text, int(m.group(1)), None, boundary))
+                tail_from = m.end()
+            else:
+                self._add("poi", h.start, h.end, h.text)
+        if tail_from is None:
+            m = _GENERIC_ROAD_RE.search(norm)
+            if m and "road" not in self.values:
+                self._add("road", m.start(1), m.end(1), m.group(1))
+                self._add("roadno", m.start(2), m.end(), int(m.group(2)))
+                tail_from = m.end()
+        if tail_from is not None:
+            self._tail(tail_from)
+        self.spans.sort(key=lambda s: s[1])
+
+    def _tail(self, pos: int) -> None:
+        norm = self.norm
+        if pos < len(norm) and norm[pos - 1:pos] == "-" or norm[pos:pos + 1] == "-":
+            m = _DASH_RE.match(norm, pos + (1 if norm[pos:pos + 1] == "-" else 0))
+            if m:
+                if m.group(1):
+                    self._add("cellno", m.start(1), m.end(1), int(m.group(1)))
+                    self._add("roomno", m.start(2), m.end(2), int(m.group(2)))
+                else:
+                    self._add("roomno", m.start(3), m.end(3), int(m.group(3)))
+                return
+        m = _CELL_RE.match(norm, pos)
+        if m:
+            self._add("cellno", m.start(1), m.end(), int(m.group(1)))
+            pos = m.end()
+        m = _FLOOR_RE.match(norm, pos)
+        if m:
+            self._add("floorno", m.start(1), m.end(), int(m.group(1)))
+            pos = m.end()
+        m = _ROOM_RE.match(norm, pos)
+        if m and (m.group(2) or m.end() == len(norm.rstrip())):
+            self._add("roomno", m.start(1), m.end(), int(m.group(1)))
+
+    def values_view(self) -> Mapping[str, Any]:
+        return MappingProxyType({label: self.values[label] for label, _s, _e in self.spans})
+
+    def elements(self, text: str, res: Resolution) -> Mapping[str, str]:
+        if not self.spans:
+            return _EMPTY
+        off = self.offsets
+        out = {}
+        for label, s, e in self.spans:
+            if off is not None:
+                s, e = off[s], off[e]
+            out[label] = text[s:e]
+        return MappingProxyType(out)
+
+
+def _changed(text: str, norm: str) -> str:
+    """What normalization changed, for the reasons (empty when nothing)."""
+    if text == norm:
+        return ""
+    from .resolve import _translate_table
+
+    what = []
+    translated = text.translate(_translate_table())
+    for a, b in zip(text, translated):
+        if a == b:
+            continue
+        if "\uff01" <= a <= "\uff5e" or a == "\u3000":
+            what.append("full-width characters")
+        elif b == " ":
+            what.append("control / invisible characters")
+        elif b != "-":
+            what.append("traditional characters")
+    if translated != norm:
+        what.append("Chinese numerals")
+    return ", ".join(dict.fromkeys(what))
+
+
+def _common(rows: list[int], idx: _AddressIndex) -> tuple[str | None, str | None, tuple]:
+    bs = {idx.building[r] for r in rows}
+    if len(bs) == 1:
+        r = rows[0]
+        return next(iter(bs)), "building", (idx.district[r], idx.town[r], idx.community[r])
+    for level, n in (("grid", 15), ("community", 12), ("town", 9), ("district", 6)):
+        codes = {b[:n] for b in bs}
+        if len(codes) == 1:
+            r = rows[0]
+            chain = (idx.district[r], idx.town[r] if n >= 9 else None, idx.community[r] if n >= 12 else None)
+            return next(iter(codes)), level, chain
+    return None, None, (None, None, None)
+
+
+_DEPTH = {None: -1, "district": 0, "town": 1, "community": 2, "grid": 3, "building": 4}
+
+
+def _deeper(level: str | None, than: str | None) -> bool:
+    return _DEPTH[level] > _DEPTH[than]
+
+
+def _division_confidence(res: Resolution) -> float:
+    """Calibrated confidence of a division-level answer (see bench/README.md for the calibration)."""
+    if res.level is None:
+        return 0.0
+    s = res.score
+    if res.level == "district":
+        conf = 0.97 if s >= 3 else 0.9
+    elif res.level == "town":
+        conf = 0.98 if s >= 5.5 else 0.96 if s >= 4.5 else 0.93 if s >= 3 else 0.85
+    else:
+        conf = 0.975 if s >= 7 else 0.96 if s >= 5.5 else 0.92 if s >= 4.5 else 0.85
+    if res.margin < 2:
+        conf -= 0.05
+    if res.split:  # 余杭区 / 萧山区 / 江干区 alone: part of that territory is now another district
+        conf = min(conf, 0.8)
+    if res.conflict:
+        conf -= 0.15
+    if any(r.startswith("mentions a place outside") for r in res.reasons):
+        conf -= 0.2
+    return max(conf, 0.05)
+
+
+def _check_type(text: Any) -> None:
+    if not isinstance(text, str):
+        raise InputTypeError(f"address text must be a str, got {type(text).__name__}: {text!r:.40}")
+
+
+# ----------------------------------------------------------------------------- process pool
+_WORKER: dict[str, Matcher] = {}
+
+
+def _init_worker(matcher: Matcher | None) -> None:  # pragma: no cover - runs in a child process
+    if matcher is None:
+        from .registry import default_registry
+
+        matcher = default_matcher(default_registry())
+    _WORKER["m"] = matcher
+
+
+def _work(chunk: list[Any]) -> list[tuple]:  # pragma: no cover - runs in a child process
+    m = _WORKER["m"]
+    return [m._row(t) for t in chunk]
+
+
+def _parallel_rows(matcher: Matcher, items: list[Any], workers: int, chunksize: int) -> list[tuple]:
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        ctx = mp.get_context("fork")
+        arg: Matcher | None = matcher  # inherited by fork, never pickled
+    except ValueError:  # pragma: no cover - platforms without fork
+        from .registry import default_registry
+
+        if matcher.registry is not default_registry():
+            return [matcher._row(t) for t in items]
+        ctx, arg = mp.get_context(), None
+    chunks = [items[i:i + chunksize] for i in range(0, len(items), chunksize)]
+    out: list[tuple] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(arg,)) as pool:
+        for rows in pool.map(_work, chunks):
+            out.extend(rows)
+    return out
+
+
+# ----------------------------------------------------------------------------- functions
+def default_matcher(registry: Registry | None = None) -> Matcher:
+    """The :class:`Matcher` of ``registry`` (default: the embedded registry), built once and cached."""
+    if registry is None:
+        from .registry import default_registry
+
+        registry = default_registry()
+    return registry.cached("matcher", lambda: Matcher(registry))
+
+
+def parse(text: str, *, registry: Registry | None = None) -> ParsedAddress:
+    """Parse a free-text address into elements and the division codes it determines.
+
+    Examples
+    --------
+    >>> p = parse("浙江杭州西湖区西溪街道文三路九十号3单元501室")  # doctest: +SKIP
+    >>> dict(p.values)  # doctest: +SKIP
+    {'prov': '浙江', 'city': '杭州', 'district': '西湖区', 'town': '西溪街道', 'road': '文三路',
+     'roadno': 90, 'cellno': 3, 'roomno': 501}
+    """
+    _check_type(text)
+    return default_matcher(registry).parse(text)
+
+
+def match(text: str, *, registry: Registry | None = None) -> MatchResult:
+    """Match a free-text Hangzhou address to the most specific code it determines.
+
+    Parameters
+    ----------
+    text : str
+        Messy free text: prefixes optional, short or pre-2021 names, traditional or full-width
+        characters, Chinese numerals, building / unit / room suffixes.
+    registry : Registry, optional
+        Defaults to :func:`hangzhou_address.default_registry`.
+
+    Raises
+    ------
+    InputTypeError
+        If ``text`` is not a string (use :func:`match_many` for batches with bad rows).
+
+    Examples
+    --------
+    >>> r = match("杭州市江干区下沙街道")  # doctest: +SKIP
+    >>> r.code, r.level, r.reasons[0]  # doctest: +SKIP
+    ('330114001', 'town', 'legacy name 江干区 (330104) mapped to current 钱塘区 (330114)')
+    """
+    _check_type(text)
+    return default_matcher(registry).match(text)
+
+
+def match_many(texts: Iterable[Any], *, registry: Registry | None = None, workers: int = 1) -> pd.DataFrame:
+    """Vectorized :func:`match`: a DataFrame with :data:`MATCH_COLUMNS`, one row per input."""
+    return default_matcher(registry).match_many(texts, workers=workers)
