@@ -223,6 +223,53 @@ class GridIndex:
         return self._codes_or_none[self.locate_index(x, y)]
 
 
+class _Buckets:
+    """Points sorted into square buckets with a dense start table (exact 3x3-ring nearest search)."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, size: float) -> None:
+        self.size = size
+        self.x, self.y = x, y
+        self.x0, self.y0 = float(np.min(x)) - size, float(np.min(y)) - size
+        kx = ((x - self.x0) // size).astype(np.int64)
+        ky = ((y - self.y0) // size).astype(np.int64)
+        self.nx, self.ny = int(kx.max()) + 2, int(ky.max()) + 2
+        keys = kx * self.ny + ky
+        self.order = np.argsort(keys, kind="stable")
+        self.start = np.searchsorted(keys[self.order], np.arange(self.nx * self.ny + 1)).astype(np.int32)
+
+    def ring_nearest(self, qx: np.ndarray, qy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest point in the 3x3 buckets around each query (position -1 / inf when empty).
+
+        The answer is exact whenever its distance is <= ``size``.
+        """
+        best = np.full(len(qx), np.inf)
+        best_i = np.full(len(qx), -1, dtype=np.int64)
+        kx = np.floor((qx - self.x0) / self.size).astype(np.int64)
+        ky = np.floor((qy - self.y0) / self.size).astype(np.int64)
+        big = np.iinfo(np.int64).max
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                bx, by = kx + dx, ky + dy
+                ok = (bx >= 0) & (by >= 0) & (bx < self.nx) & (by < self.ny)
+                key = np.where(ok, bx * self.ny + by, 0)
+                cnt = np.where(ok, self.start[key + 1] - self.start[key], 0)
+                q = np.flatnonzero(cnt)
+                if len(q) == 0:
+                    continue
+                cnt, st = cnt[q], self.start[key[q]]
+                rep = np.repeat(q, cnt)
+                group_start = np.cumsum(cnt) - cnt
+                cand = self.order[np.repeat(st, cnt) + (np.arange(cnt.sum()) - np.repeat(group_start, cnt))]
+                d = np.hypot(self.x[cand] - qx[rep], self.y[cand] - qy[rep])
+                # per-query minimum without sorting: rep is grouped by query
+                dd = np.minimum.reduceat(d, group_start)
+                cc = np.minimum.reduceat(np.where(d == np.repeat(dd, cnt), cand, big), group_start)
+                better = (dd < best[q]) | ((dd == best[q]) & (cc < best_i[q]))
+                best[q[better]] = dd[better]
+                best_i[q[better]] = cc[better]
+        return best_i, best
+
+
 class BuildingIndex:
     """Nearest-building and radius queries in metres (STRtree on projected building points).
 
@@ -239,6 +286,8 @@ class BuildingIndex:
         self.mx, self.my = from_cgcs2000(x, y, METRIC_CRS)
         self.points = shapely.points(self.mx, self.my)
         self.tree = shapely.STRtree(self.points)
+        # uniform buckets (50 m, then 250 m and 1.5 km for sparse areas) for fast exact nearest-neighbour search
+        self._buckets = tuple(_Buckets(self.mx, self.my, size) for size in (50.0, 250.0, 1500.0))
         self._retired: set[str] = set()
         self._extra_codes: list[str] = []
         self._extra_xy: list[tuple[float, float]] = []
@@ -264,16 +313,30 @@ class BuildingIndex:
         self._retired.add(code)
 
     def nearest(self, mx: np.ndarray, my: np.ndarray, max_distance: float | None) -> tuple[np.ndarray, np.ndarray]:
-        pts = shapely.points(mx, my)
-        qi, ti = self.tree.query_nearest(pts, max_distance=max_distance, all_matches=False, return_distance=False)
         codes = np.full(len(mx), None, dtype=object)
         dist = np.full(len(mx), np.nan)
-        codes[qi] = self.codes[ti]
-        dist[qi] = np.hypot(self.mx[ti] - mx[qi], self.my[ti] - my[qi])
+        pos = np.full(len(mx), -1, dtype=np.int64)
+        todo = np.arange(len(mx))
+        for buckets in self._buckets:
+            if len(todo) == 0:
+                break
+            bi, bd = buckets.ring_nearest(mx[todo], my[todo])
+            exact = (bi >= 0) & (bd <= buckets.size)  # anything outside the 3x3 block is farther
+            pos[todo[exact]], dist[todo[exact]] = bi[exact], bd[exact]
+            todo = todo[~exact]
+        if len(todo):  # far from every building: fall back to the STRtree
+            qi, ti = self.tree.query_nearest(shapely.points(mx[todo], my[todo]), all_matches=False)
+            pos[todo[qi]] = ti
+            dist[todo[qi]] = np.hypot(self.mx[ti] - mx[todo[qi]], self.my[ti] - my[todo[qi]])
+        if max_distance is not None:
+            too_far = dist > max_distance
+            pos[too_far], dist[too_far] = -1, np.nan
+        ok = pos >= 0
+        codes[ok] = self.codes[pos[ok]]
         if self._retired and np.isin(codes, list(self._retired)).any():
             bad = np.flatnonzero(np.isin(codes, list(self._retired)))
             for i in bad:  # rare path: re-query excluding retired buildings
-                cand = self.tree.query(pts[i].buffer(max_distance or 5_000.0))
+                cand = self.tree.query(shapely.Point(mx[i], my[i]).buffer(max_distance or 5_000.0))
                 best, bestd = None, np.inf
                 for c in cand:
                     if self.codes[c] in self._retired:
