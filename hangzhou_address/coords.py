@@ -107,13 +107,23 @@ def gcj02_to_bd09(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
     return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
 
 
-def bd09_to_gcj02(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
-    """BD-09 → GCJ-02 (the published closed-form inverse)."""
-    lon, lat = _arrays(lon, lat)
-    x, y = lon - 0.0065, lat - 0.006
+def bd09_to_gcj02(lon: Any, lat: Any, *, exact: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """BD-09 → GCJ-02.
+
+    ``exact=False`` is the widely published closed-form inverse (errors up to ~0.1 m);
+    ``exact=True`` (default) refines it by fixed-point iteration on :func:`gcj02_to_bd09` to
+    sub-millimetre.
+    """
+    blon, blat = _arrays(lon, lat)
+    x, y = blon - 0.0065, blat - 0.006
     z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
     theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
-    return z * np.cos(theta), z * np.sin(theta)
+    glon, glat = z * np.cos(theta), z * np.sin(theta)
+    if exact:
+        for _ in range(10):
+            flon, flat = gcj02_to_bd09(glon, glat)
+            glon, glat = glon - (flon - blon), glat - (flat - blat)
+    return glon, glat
 
 
 def wgs84_to_bd09(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -463,16 +463,19 @@ def locate_frame(df: Any, *, x: str | None = None, y: str | None = None, crs: An
     reason[codes == None] = "outside_grids"  # noqa: E711
     reason[swapped] = "swapped_axes"
     reason[~(np.isfinite(lon) & np.isfinite(lat))] = "missing_or_not_finite"
-    out["grid_code"] = codes
+    def column(values: Any) -> pd.Series:  # object dtype keeps None (pandas would make it NaN)
+        return pd.Series(np.asarray(values, dtype=object), index=out.index, dtype=object)
+
+    out["grid_code"] = column(codes)
     for level, n in (("community", 12), ("town", 9), ("district", 6)):
-        out[f"{level}_code"] = np.array([c[:n] if c is not None else None for c in codes], dtype=object)
+        out[f"{level}_code"] = column([c[:n] if c is not None else None for c in codes])
     names = {}
     for level in ("grid", "community", "town", "district"):
         col = out[f"{level}_code"]
         uniq = {c for c in col if c is not None}
         names.update({c: reg.name_of(c) for c in uniq if c not in names})
-        out[f"{level}_name"] = np.array([names.get(c) if c is not None else None for c in col], dtype=object)
-    out["locate_reason"] = reason
+        out[f"{level}_name"] = column([names.get(c) if c is not None else None for c in col])
+    out["locate_reason"] = column(reason)
     return out
 
 
