@@ -102,6 +102,77 @@ class Registry:
         self._children = {k: tuple(sorted(v)) for k, v in children.items()}
         self._caches: dict[str, Any] = {}
 
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_directory(cls, directory: Any, *, verify: bool = False) -> Registry:
+        """Open a city directory (``manifest.json`` + Parquet files) lazily; see :mod:`hangzhou_address.io.city`."""
+        from .io.city import open_city
+
+        return open_city(directory, verify=verify)
+
+    @classmethod
+    def from_files(
+        cls,
+        *,
+        divisions: Any = None,
+        grids: Any = None,
+        buildings: Any = None,
+        addresses: Any = None,
+        columns: Mapping[str, Mapping[str, str]] | None = None,
+        options: Mapping[str, Mapping[str, Any]] | None = None,
+        validate: bool | str = True,
+    ) -> Registry:
+        """Build a registry from a city's own files (GeoPackage, GeoParquet, Shapefile, CSV).
+
+        Parameters
+        ----------
+        divisions, grids, buildings, addresses : path, optional
+            Files for each table. Without ``divisions`` the embedded official NBS divisions are used.
+        columns : mapping, optional
+            Per table, a mapping of the file's column names to ours, e.g.
+            ``{"grids": {"WGBM": "code", "SQBM": "community_code"}}``.
+        options : mapping, optional
+            Per table, extra reader options (``crs``, ``layer``, ``x``, ``y``, ``wkt``), e.g.
+            ``{"buildings": {"x": "lon", "y": "lat", "crs": "EPSG:4326"}}``.
+        validate : True, "warn" or False
+            True raises :class:`~hangzhou_address.errors.DataValidationError` (with ``.report``) when
+            validation finds issues; "warn" emits a warning with the summary; False skips validation.
+        """
+        from .io import readers
+        from .io.embedded import load_official_divisions
+
+        columns = columns or {}
+        options = options or {}
+
+        def kw(table: str) -> dict[str, Any]:
+            return {"columns": columns.get(table), **dict(options.get(table, {}))}
+
+        lineage = None
+        if divisions is None:
+            div_table, lineage = load_official_divisions()
+        else:
+            div_table = readers.read_divisions(divisions, **kw("divisions"))
+        g = readers.read_grids(grids, **kw("grids")) if grids is not None else None
+        b = readers.read_buildings(buildings, **kw("buildings")) if buildings is not None else None
+        a = readers.read_addresses(addresses, **kw("addresses")) if addresses is not None else None
+        reg = cls(div_table, grids=g, buildings=b, addresses=a, lineage=lineage,
+                  metadata={"source": {k: str(v) for k, v in (("divisions", divisions), ("grids", grids),
+                                                               ("buildings", buildings), ("addresses", addresses))
+                                       if v is not None}, "synthetic": False})
+        if validate:
+            from .io.validate import validate_city
+
+            report = validate_city(reg)
+            reg.metadata["validation"] = report
+            if not report.ok:
+                if validate == "warn":
+                    import warnings
+
+                    warnings.warn(report.summary(), stacklevel=2)
+                else:
+                    report.raise_if_invalid()
+        return reg
+
     # ------------------------------------------------------------------ tables
     @property
     def divisions(self) -> pd.DataFrame:

@@ -13,3 +13,18 @@ def official_registry():
 
     divisions, lineage = load_official_divisions()
     return Registry(divisions, lineage=lineage)
+
+
+@pytest.fixture(scope="session")
+def tiny_city():
+    """滨江区 at 2 % of the buildings: a small SYNTHETIC city (hangzhou_address.testing)."""
+    from hangzhou_address.testing import make_tiny_city
+
+    return make_tiny_city()
+
+
+@pytest.fixture(scope="session")
+def tiny_registry():
+    from hangzhou_address.testing import tiny_registry
+
+    return tiny_registry()

@@ -1,0 +1,193 @@
+"""Validate loaded city tables and report offending rows — never fix or drop anything silently.
+
+Checks (``check`` column of the report):
+
+``duplicate_code``      the same code twice in a table
+``bad_code``            malformed code, wrong level for the table, or wrong check character
+``grid_not_in_community``  a grid code whose first 12 digits are not its ``community_code``
+``building_not_in_grid``   a building code whose first 15 digits are not its ``grid_code``
+``unknown_division``    a grid's community, a building's grid or an address's building that does not exist
+``invalid_geometry``    empty or invalid (self-intersecting...) polygons
+``building_outside_grid``  a building point not inside (or on the boundary of) its grid polygon
+``overlapping_grids``   two grids whose intersection has positive area (> ``overlap_tolerance`` m², default 1)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataValidationError
+
+__all__ = ["ValidationReport", "validate_city"]
+
+_COLUMNS = ["table", "row", "code", "check", "detail"]
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """Issues found in a city's tables: one row per offending row and check."""
+
+    issues: pd.DataFrame
+
+    @property
+    def ok(self) -> bool:
+        return len(self.issues) == 0
+
+    def summary(self) -> str:
+        if self.ok:
+            return "validation: no issues"
+        counts = self.issues.groupby(["table", "check"]).size()
+        lines = [f"validation: {len(self.issues):,} issue(s)"]
+        for (table, check), n in counts.items():
+            first = self.issues[(self.issues["table"] == table) & (self.issues["check"] == check)].iloc[0]
+            lines.append(f"  {table}.{check}: {n:,} (first: row {first['row']}, {first['detail']})")
+        return "\n".join(lines)
+
+    def raise_if_invalid(self) -> None:
+        if not self.ok:
+            raise DataValidationError(self.summary(), report=self)
+
+
+def _issue(rows: list, table: str, idx: Any, codes: Any, check: str, details: Any) -> None:
+    idx = np.atleast_1d(np.asarray(idx))
+    codes = np.atleast_1d(np.asarray(codes, dtype=object))
+    if isinstance(details, str):
+        details = [details] * len(idx)
+    rows.extend(zip([table] * len(idx), idx.tolist(), codes.tolist(), [check] * len(idx), details))
+
+
+def _code_checks(rows: list, table: str, df: pd.DataFrame, col: str, length: int) -> None:
+    from ..codes import validate_codes
+
+    codes = df[col].to_numpy(dtype=object)
+    res = validate_codes(codes)
+    bad = ~res["valid"].to_numpy()
+    lengths = np.array([len(c) if isinstance(c, str) else -1 for c in codes])
+    wrong_level = res["valid"].to_numpy() & (lengths != length)
+    pos = np.arange(len(df))
+    if bad.any():
+        _issue(rows, table, pos[bad], codes[bad], "bad_code", res["detail"].to_numpy()[bad].tolist())
+    if wrong_level.any():
+        _issue(rows, table, pos[wrong_level], codes[wrong_level], "bad_code",
+               f"a {table} code must have {length} characters")
+    dup = pd.Series(codes).duplicated(keep=False).to_numpy() & np.array([c is not None for c in codes])
+    if dup.any():
+        _issue(rows, table, pos[dup], codes[dup], "duplicate_code", "code appears more than once")
+
+
+def _geometry_checks(rows: list, table: str, gdf: Any) -> np.ndarray:
+    import shapely
+
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    valid = ~bad
+    valid[valid] = shapely.is_valid(geoms[valid])
+    invalid = ~valid
+    if invalid.any():
+        reasons = [("missing or empty geometry" if g is None or shapely.is_empty(g) else shapely.is_valid_reason(g))
+                   for g in geoms[invalid]]
+        _issue(rows, table, np.flatnonzero(invalid), gdf["code"].to_numpy(dtype=object)[invalid], "invalid_geometry",
+               reasons)
+    return valid
+
+
+def validate_city(registry_or_tables: Any, *, overlap_tolerance: float = 1.0) -> ValidationReport:
+    """Check a :class:`~hangzhou_address.registry.Registry` or a mapping of tables.
+
+    Parameters
+    ----------
+    registry_or_tables : Registry or mapping
+        A mapping may hold ``divisions``, ``grids``, ``buildings``, ``addresses``.
+    overlap_tolerance : float
+        Intersection area (m²) above which two grids count as overlapping.
+    """
+    import shapely
+
+    if isinstance(registry_or_tables, dict):
+        t = registry_or_tables
+        divisions = t.get("divisions")
+        grids, buildings, addresses = t.get("grids"), t.get("buildings"), t.get("addresses")
+    else:
+        reg = registry_or_tables
+        divisions, grids, buildings, addresses = reg.divisions, reg.grids, reg.buildings, reg.addresses
+    rows: list = []
+    division_codes = set(divisions["code"]) if divisions is not None else None
+    if divisions is not None:
+        active = divisions[divisions.get("status", pd.Series("active", index=divisions.index)) == "active"]
+        dup = active["code"].duplicated(keep=False).to_numpy()
+        if dup.any():
+            _issue(rows, "divisions", np.flatnonzero(dup), active["code"].to_numpy(dtype=object)[dup],
+                   "duplicate_code", "code appears more than once")
+    if grids is not None:
+        _code_checks(rows, "grids", grids, "code", 15)
+        codes = grids["code"].to_numpy(dtype=object)
+        comm = grids["community_code"].to_numpy(dtype=object)
+        mismatch = np.array([not (isinstance(c, str) and isinstance(p, str) and c[:12] == p) for c, p in zip(codes, comm)])
+        if mismatch.any():
+            _issue(rows, "grids", np.flatnonzero(mismatch), codes[mismatch], "grid_not_in_community",
+                   [f"grid code does not start with its community_code {p!r}" for p in comm[mismatch]])
+        if division_codes is not None:
+            unknown = np.array([p not in division_codes for p in comm])
+            if unknown.any():
+                _issue(rows, "grids", np.flatnonzero(unknown), codes[unknown], "unknown_division",
+                       [f"community {p!r} is not in the divisions table" for p in comm[unknown]])
+        gvalid = _geometry_checks(rows, "grids", grids)
+        geoms = np.asarray(grids.geometry.values, dtype=object)
+        idx = np.flatnonzero(gvalid)
+        tree = shapely.STRtree(geoms[idx])
+        left, right = tree.query(geoms[idx], predicate="overlaps")
+        keep = left < right
+        left, right = idx[left[keep]], idx[right[keep]]
+        if len(left):
+            inter = shapely.intersection(geoms[left], geoms[right])
+            c = shapely.get_coordinates(inter)
+            lat0 = float(np.mean(c[:, 1])) if len(c) else 30.0
+            m2 = shapely.area(inter) * (111_320 * np.cos(np.radians(lat0))) * 110_574
+            big = m2 > overlap_tolerance  # area in a local equirectangular approximation (ample for a check)
+            _issue(rows, "grids", left[big], codes[left[big]], "overlapping_grids",
+                   [f"overlaps grid {codes[r]} by {a:,.0f} m²" for r, a in zip(right[big], m2[big])])
+    if buildings is not None:
+        _code_checks(rows, "buildings", buildings, "code", 20)
+        bcodes = buildings["code"].to_numpy(dtype=object)
+        bgrid = buildings["grid_code"].to_numpy(dtype=object)
+        mismatch = np.array([not (isinstance(c, str) and isinstance(g, str) and c[:15] == g) for c, g in zip(bcodes, bgrid)])
+        if mismatch.any():
+            _issue(rows, "buildings", np.flatnonzero(mismatch), bcodes[mismatch], "building_not_in_grid",
+                   [f"building code does not start with its grid_code {g!r}" for g in bgrid[mismatch]])
+        if grids is not None:
+            gpos = pd.Series(np.arange(len(grids)), index=grids["code"].to_numpy(dtype=object))
+            gpos = gpos[~gpos.index.duplicated()]
+            known = np.array([g in gpos.index for g in bgrid])
+            if (~known).any():
+                _issue(rows, "buildings", np.flatnonzero(~known), bcodes[~known], "unknown_division",
+                       [f"grid {g!r} is not in the grids table" for g in bgrid[~known]])
+            k = np.flatnonzero(known)
+            if len(k):
+                gg = np.asarray(grids.geometry.values, dtype=object)[gpos[bgrid[k]].to_numpy()]
+                if "x" in buildings.columns:
+                    xs, ys = buildings["x"].to_numpy(dtype=float)[k], buildings["y"].to_numpy(dtype=float)[k]
+                else:
+                    rp = shapely.point_on_surface(np.asarray(buildings.geometry.values, dtype=object)[k])
+                    xs, ys = shapely.get_x(rp), shapely.get_y(rp)
+                ok_geom = ~(shapely.is_missing(gg) | shapely.is_empty(gg))
+                inside = np.zeros(len(k), dtype=bool)
+                inside[ok_geom] = shapely.intersects_xy(gg[ok_geom], xs[ok_geom], ys[ok_geom])
+                out = ~inside
+                if out.any():
+                    _issue(rows, "buildings", k[out], bcodes[k[out]], "building_outside_grid",
+                           [f"point ({x:.6f}, {y:.6f}) is outside grid {g}" for x, y, g in
+                            zip(xs[out], ys[out], bgrid[k[out]])])
+    if addresses is not None and buildings is not None:
+        bset = set(buildings["code"])
+        ac = addresses["building_code"].to_numpy(dtype=object)
+        unknown = np.array([c not in bset for c in ac])
+        if unknown.any():
+            _issue(rows, "addresses", np.flatnonzero(unknown), ac[unknown], "unknown_division",
+                   "building_code is not in the buildings table")
+    issues = pd.DataFrame(rows, columns=_COLUMNS)
+    issues["code"] = issues["code"].astype(object)
+    return ValidationReport(issues)

@@ -1,0 +1,94 @@
+"""Tests for hangzhou_address.io.city and io._atomic: city directories, manifest, laziness, atomicity."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from hangzhou_address import DataError, Registry
+from hangzhou_address.io._atomic import atomic_write
+from hangzhou_address.io.city import open_city, read_manifest, write_city
+
+
+def _write(tmp_path, city):
+    return write_city(tmp_path / "city", divisions=city.divisions, grids=city.grids, buildings=city.buildings,
+                      addresses=city.addresses, lineage=city.lineage, division_areas=city.division_areas,
+                      metadata=city.metadata)
+
+
+def test_round_trip_and_manifest(tmp_path, tiny_city):
+    manifest = _write(tmp_path, tiny_city)
+    m = read_manifest(manifest.parent)
+    assert m["synthetic"] is True and m["crs"] == "EPSG:4490"
+    assert m["counts"]["grids"] == len(tiny_city.grids)
+    assert all(len(f["sha256"]) == 64 for f in m["files"].values())
+    reg = open_city(manifest.parent, verify=True)
+    pd.testing.assert_frame_equal(reg.grids.drop(columns="geometry"), tiny_city.grids.drop(columns="geometry"),
+                                  check_dtype=False)
+    assert reg.grids.geometry.geom_equals_exact(tiny_city.grids.geometry, tolerance=0).all()
+    assert reg.buildings["code"].tolist() == tiny_city.buildings["code"].tolist()
+    assert reg.addresses["text"].tolist() == tiny_city.addresses["text"].tolist()
+    assert reg.grids.crs.to_epsg() == 4490
+    assert isinstance(Registry.from_directory(manifest.parent), Registry)
+
+
+def test_deterministic_bytes(tmp_path, tiny_city):
+    a = _write(tmp_path / "a", tiny_city).parent
+    b = _write(tmp_path / "b", tiny_city).parent
+    for name in ("grids.parquet", "buildings.parquet", "addresses.parquet", "manifest.json"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_lazy_loading(tmp_path, tiny_city, monkeypatch):
+    import hangzhou_address.io.city as city_mod
+
+    d = _write(tmp_path, tiny_city).parent
+    calls = []
+    real = city_mod.read_table
+    monkeypatch.setattr(city_mod, "read_table", lambda *a, **k: (calls.append(a[1]), real(*a, **k))[1])
+    reg = open_city(d)
+    assert "buildings" not in calls and "grids" not in calls
+    reg.grids
+    assert calls.count("grids") == 1 and "buildings" not in calls
+    reg.grids
+    assert calls.count("grids") == 1
+
+
+def test_checksum_mismatch_detected(tmp_path, tiny_city):
+    d = _write(tmp_path, tiny_city).parent
+    m = json.loads((d / "manifest.json").read_text())
+    m["files"]["grids"]["sha256"] = "0" * 64
+    (d / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(DataError, match="checksum"):
+        open_city(d, verify=True).grids
+    with pytest.raises(DataError, match="not a city directory"):
+        open_city(tmp_path / "nowhere")
+
+
+def test_atomic_write_leaves_no_partial_file(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_write(target, "w") as fh:
+            fh.write("half written")
+            raise RuntimeError("crash")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+    with atomic_write(target, "w") as fh:
+        fh.write("new")
+    assert target.read_text() == "new"
+    assert oct(target.stat().st_mode & 0o777) == "0o644"
+    with pytest.raises(ValueError):
+        with atomic_write(target, "a"):
+            pass
+
+
+def test_embedded_city_is_synthetic_and_lazy():
+    from hangzhou_address import default_registry
+
+    reg = default_registry()
+    m = reg.metadata["manifest"]
+    assert m["synthetic"] is True and m["counts"]["grids"] == 12000
+    assert reg.has_table("buildings")

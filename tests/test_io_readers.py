@@ -1,0 +1,121 @@
+"""Tests for hangzhou_address.io.readers: every format, CRS, column mapping, Registry.from_files."""
+
+from __future__ import annotations
+
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from hangzhou_address import DataError, DataValidationError, Registry
+from hangzhou_address.io.readers import read_addresses, read_buildings, read_divisions, read_grids
+
+
+@pytest.fixture(scope="module")
+def small(tiny_city):
+    comm = tiny_city.grids["community_code"].iloc[0]
+    g = tiny_city.grids[tiny_city.grids["community_code"] == comm].reset_index(drop=True)
+    b = tiny_city.buildings[tiny_city.buildings["grid_code"].isin(g["code"])].reset_index(drop=True)
+    a = tiny_city.addresses[tiny_city.addresses["building_code"].isin(b["code"])].reset_index(drop=True)
+    return g, b, a
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "parquet", "shp", "csv_wkt"])
+def test_grids_round_trip(tmp_path, small, fmt):
+    g = small[0][["code", "community_code", "geometry"]]
+    path = tmp_path / f"grids.{fmt.split('_')[0]}"
+    opts = {}
+    if fmt == "gpkg":
+        g.to_file(path, layer="grids", driver="GPKG")
+        opts["layer"] = "grids"
+    elif fmt == "parquet":
+        g.to_parquet(path)
+    elif fmt == "shp":
+        g.rename(columns={"community_code": "comm_code"}).to_file(path)
+        opts["columns"] = {"comm_code": "community_code"}  # DBF: 10-character column names
+    else:
+        pd.DataFrame({"code": g["code"], "community_code": g["community_code"],
+                      "wkt": shapely.to_wkt(g.geometry.values, rounding_precision=-1)}).to_csv(path, index=False)
+        opts["wkt"] = "wkt"
+    back = read_grids(path, **opts)
+    assert back["code"].tolist() == g["code"].tolist()
+    assert back["community_code"].tolist() == g["community_code"].tolist()
+    assert back.crs.to_epsg() == 4490
+    assert shapely.equals_exact(back.geometry.values, g.geometry.values, tolerance=1e-9).all()
+
+
+def test_numeric_codes_in_shapefile_become_strings(tmp_path, small):
+    g = small[0][["code", "community_code", "geometry"]].copy()
+    g["code"] = g["code"].astype("int64")
+    g["community_code"] = g["community_code"].astype("int64")
+    g.rename(columns={"community_code": "SQBM", "code": "WGBM"}).to_file(tmp_path / "g.shp")
+    back = read_grids(tmp_path / "g.shp", columns={"WGBM": "code", "SQBM": "community_code"})
+    assert back["code"].tolist() == small[0]["code"].tolist()
+
+
+@pytest.mark.parametrize("epsg", [4549, 3857, 4326])
+def test_reprojection_to_4490(tmp_path, small, epsg):
+    g = small[0][["code", "community_code", "geometry"]].to_crs(epsg)
+    g.to_file(tmp_path / "g.gpkg", driver="GPKG")
+    back = read_grids(tmp_path / "g.gpkg")
+    assert back.crs.to_epsg() == 4490
+    assert np.allclose(back.total_bounds, small[0].total_bounds, atol=1e-7)
+
+
+def test_buildings_from_csv_lonlat_and_addresses(tmp_path, small):
+    _, b, a = small
+    csv = tmp_path / "b.csv"
+    pd.DataFrame({"BM": b["code"], "WG": b["grid_code"], "lon": b["x"], "lat": b["y"]}).to_csv(csv, index=False)
+    back = read_buildings(csv, columns={"BM": "code", "WG": "grid_code"}, x="lon", y="lat")
+    assert back["code"].tolist() == b["code"].tolist()
+    assert np.allclose(back["lon"], b["x"])
+    a_csv = tmp_path / "a.csv"
+    a[["building_code", "text", "road", "roadno"]].to_csv(a_csv, index=False)
+    aa = read_addresses(a_csv)
+    assert aa["text"].tolist() == a["text"].tolist()
+    assert aa["roadno"].dtype == "Int64"
+    assert aa["district_code"].tolist() == [c[:6] for c in a["building_code"]]
+
+
+def test_missing_columns_and_files_are_clear(tmp_path, small):
+    g = small[0][["code", "geometry"]]
+    g.to_file(tmp_path / "g.gpkg", driver="GPKG")
+    with pytest.raises(DataError, match="community_code.*it has"):
+        read_grids(tmp_path / "g.gpkg")
+    with pytest.raises(DataError, match="not found"):
+        read_grids(tmp_path / "nope.gpkg")
+    with pytest.raises(DataError, match="not in the file"):
+        read_grids(tmp_path / "g.gpkg", columns={"XX": "community_code"})
+    (tmp_path / "x.xlsx").write_text("x")
+    with pytest.raises(DataError, match="unsupported format"):
+        read_grids(tmp_path / "x.xlsx")
+    pd.DataFrame({"code": ["3301"], "level": ["city"], "name": ["杭州市"], "parent_code": [""]}).to_csv(
+        tmp_path / "d.csv", index=False)
+    assert read_divisions(tmp_path / "d.csv")["code"].tolist() == ["3301"]
+
+
+def test_registry_from_files(tmp_path, small):
+    g, b, a = small
+    g.to_file(tmp_path / "g.gpkg", driver="GPKG")
+    b[["code", "grid_code", "x", "y", "geometry"]].to_parquet(tmp_path / "b.parquet")
+    a.to_csv(tmp_path / "a.csv", index=False)
+    reg = Registry.from_files(grids=tmp_path / "g.gpkg", buildings=tmp_path / "b.parquet",
+                              addresses=tmp_path / "a.csv")
+    assert reg.metadata["validation"].ok
+    assert len(reg.grids) == len(g) and reg.get(g["code"].iloc[0]).level == "grid"
+    # a broken building file is reported, not fixed
+    bad = b[["code", "grid_code", "x", "y", "geometry"]].copy()
+    bad.loc[0, "x"] = bad.loc[0, "x"] + 1.0
+    bad.to_parquet(tmp_path / "bad.parquet")
+    with pytest.raises(DataValidationError) as info:
+        Registry.from_files(grids=tmp_path / "g.gpkg", buildings=tmp_path / "bad.parquet")
+    issues = info.value.report.issues
+    assert issues["check"].tolist() == ["building_outside_grid"] and issues["row"].tolist() == [0]
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        reg = Registry.from_files(grids=tmp_path / "g.gpkg", buildings=tmp_path / "bad.parquet", validate="warn")
+    assert any("building_outside_grid" in str(x.message) for x in w)
+    assert len(reg.buildings) == len(b)  # nothing dropped
