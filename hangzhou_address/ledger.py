@@ -1,0 +1,438 @@
+"""Batch normalization of department ledgers: every row gets a code, a level, a confidence and reasons.
+
+* :func:`normalize_frame` — a pandas (or Dask) DataFrame in, the same frame with result columns out;
+* :func:`normalize_file` — CSV / XLSX / Parquet in, CSV / Parquet out, streamed in chunks with bounded
+  memory, optionally on several processes, written atomically, with a summary, an HTML report and a
+  review file of the rows that need a human.
+
+Privacy: ledgers hold personal data. Nothing of a row's content is logged: the summary on stderr shows
+only counts and *masked* patterns (digits replaced by ``#``, at most 12 characters); row content goes
+only into the files the user asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError, InputError
+
+__all__ = [
+    "RESULT_COLUMNS",
+    "NormalizeSummary",
+    "normalize_frame",
+    "normalize_file",
+    "REVIEW_CONFIDENCE",
+    "MAX_CELL_CHARS",
+]
+
+RESULT_COLUMNS = ("code", "level", "confidence", "district_code", "district_name", "town_code", "town_name",
+                  "community_code", "community_name", "reasons")
+#: rows below this confidence go to the review file
+REVIEW_CONFIDENCE = 0.6
+#: longer cells are truncated before matching (with a reason)
+MAX_CELL_CHARS = 300
+_LEVELS = ("building", "grid", "community", "town", "district", "none")
+
+
+def _names(registry: Any, codes: np.ndarray, cache: dict[str, str | None]) -> np.ndarray:
+    out = np.empty(len(codes), dtype=object)
+    for i, c in enumerate(codes):
+        if c is None or (isinstance(c, float) and c != c):
+            out[i] = None
+            continue
+        if c not in cache:
+            cache[c] = registry.name_of(c)
+        out[i] = cache[c]
+    return out
+
+
+def _process(texts: list[Any], matcher: Any, registry: Any, xs: Any = None, ys: Any = None, crs: Any = None,
+             name_cache: dict | None = None) -> pd.DataFrame:
+    """Match one block of texts (and optional coordinates) → the result columns (+ point columns)."""
+    cleaned, extra = [], []
+    for t in texts:
+        if isinstance(t, str) and len(t) > MAX_CELL_CHARS:
+            cleaned.append(t[:MAX_CELL_CHARS])
+            extra.append(f"cell longer than {MAX_CELL_CHARS} characters: truncated for matching")
+        else:
+            cleaned.append(t if isinstance(t, str) else ("" if t is None else str(t)))
+            extra.append(None)
+    res = matcher.match_many(cleaned)
+    name_cache = {} if name_cache is None else name_cache
+    cols: dict[str, Any] = {}
+    for col in ("code", "level", "confidence", "district_code", "town_code", "community_code"):
+        cols[col] = res[col].to_numpy(dtype=object)
+    for level in ("district", "town", "community"):
+        cols[f"{level}_name"] = _names(registry, cols[f"{level}_code"], name_cache)
+    reasons = res["reasons"].fillna("").astype(str).to_numpy(dtype=object)
+    reasons = np.array([r if e is None else (f"{r}; {e}" if r else e) for r, e in zip(reasons, extra)], dtype=object)
+    if xs is not None:
+        from .spatial import locate
+
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            grid = locate(pd.to_numeric(pd.Series(xs), errors="coerce").to_numpy(dtype=float),
+                          pd.to_numeric(pd.Series(ys), errors="coerce").to_numpy(dtype=float),
+                          crs=crs or "EPSG:4490", registry=registry)
+        cols["point_grid_code"] = grid
+        codes = cols["code"]
+        for i, (c, g) in enumerate(zip(codes, grid)):
+            if isinstance(c, str) and isinstance(g, str):
+                n = min(len(c), 15)
+                if c[:n] != g[:n]:
+                    msg = f"conflict: text gives {c}, coordinates give grid {g}"
+                    reasons[i] = f"{reasons[i]}; {msg}" if reasons[i] else msg
+            elif isinstance(c, str) and g is None:
+                msg = "coordinates missing or outside every grid"
+                reasons[i] = f"{reasons[i]}; {msg}" if reasons[i] else msg
+    cols["reasons"] = reasons
+    names = list(RESULT_COLUMNS) + (["point_grid_code"] if xs is not None else [])
+    # object dtype everywhere: keeps None as None (pandas 3 would infer str and turn None into NaN)
+    return pd.DataFrame({c: pd.Series(cols[c], dtype=object) for c in names})
+
+
+def normalize_frame(df: Any, column: str, matcher: Any = None, *, x: str | None = None, y: str | None = None,
+                    crs: Any = None, registry: Any = None) -> Any:
+    """Add code / level / confidence / division names / reasons to a frame of addresses.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame or dask.dataframe.DataFrame
+        The ledger; its columns are kept unchanged.
+    column : str
+        The address column.
+    matcher : Matcher, optional
+        Default: the cached matcher of ``registry`` (or of the embedded default registry).
+    x, y, crs : optional
+        Coordinate columns: rows are also located and text/point conflicts are reported.
+
+    Returns
+    -------
+    Same type as ``df`` with :data:`RESULT_COLUMNS` appended (and ``point_grid_code`` with x/y).
+    """
+    if type(df).__module__.startswith("dask"):
+        from .dask import normalize_dask
+
+        return normalize_dask(df, column, x=x, y=y, crs=crs)
+    if column not in df.columns:
+        raise InputError(f"column {column!r} not found; the ledger has columns {list(df.columns)}")
+    for c in (x, y):
+        if c is not None and c not in df.columns:
+            raise InputError(f"coordinate column {c!r} not found; the ledger has columns {list(df.columns)}")
+    from .match import default_matcher
+
+    if matcher is None:
+        matcher = default_matcher(registry)
+    reg = matcher.registry if hasattr(matcher, "registry") else registry
+    res = _process(df[column].tolist(), matcher, reg, df[x].tolist() if x else None, df[y].tolist() if y else None,
+                   crs)
+    out = df.copy()
+    clash = [c for c in res.columns if c in out.columns]
+    if clash:
+        raise InputError(f"the ledger already has column(s) {clash}; rename them before normalizing")
+    for c in res.columns:  # object dtype: keep None (pandas would turn it into NaN in a str column)
+        out[c] = pd.Series(res[c].to_numpy(dtype=object), index=out.index, dtype=object)
+    return out
+
+
+# ---------------------------------------------------------------------------------------- files
+@dataclass
+class NormalizeSummary:
+    """What a normalization run did (all counts, no row content)."""
+
+    rows: int = 0
+    failed_rows: int = 0
+    review_rows: int = 0
+    levels: Counter = field(default_factory=Counter)
+    confidence_hist: list = field(default_factory=lambda: [0] * 10)
+    unmatched_patterns: Counter = field(default_factory=Counter)
+    conflicts: int = 0
+    seconds: float = 0.0
+    workers: int = 1
+
+    def text(self) -> str:
+        lines = [f"rows: {self.rows:,}   failed/unreadable: {self.failed_rows:,}   for review: {self.review_rows:,}"
+                 f"   text/coordinate conflicts: {self.conflicts:,}"]
+        if self.seconds:
+            lines.append(f"time: {self.seconds:.1f} s ({self.rows / max(self.seconds, 1e-9):,.0f} rows/s, "
+                         f"{self.workers} worker(s))")
+        lines.append("match level: " + ", ".join(f"{k} {self.levels.get(k, 0):,}" for k in _LEVELS))
+        hist = " ".join(f"{i / 10:.1f}-:{n:,}" for i, n in enumerate(self.confidence_hist))
+        lines.append(f"confidence histogram: {hist}")
+        if self.unmatched_patterns:
+            lines.append("top unmatched patterns (digits masked):")
+            for p, n in self.unmatched_patterns.most_common(10):
+                lines.append(f"  {n:>8,}  {p}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rows": self.rows, "failed_rows": self.failed_rows, "review_rows": self.review_rows,
+                "levels": dict(self.levels), "confidence_hist": list(self.confidence_hist),
+                "unmatched_patterns": self.unmatched_patterns.most_common(20), "conflicts": self.conflicts,
+                "seconds": self.seconds, "workers": self.workers}
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def mask_pattern(text: Any) -> str:
+    """A privacy-safe pattern of an unmatched text: digits → '#', at most 12 characters."""
+    if not isinstance(text, str) or not text.strip():
+        return "<empty>"
+    return _DIGITS.sub("#", text.strip())[:12]
+
+
+def _update_summary(s: NormalizeSummary, texts: list, res: pd.DataFrame, problems: dict[int, str],
+                    first_row: int) -> np.ndarray:
+    """Update counts; return the mask of rows needing review."""
+    level = res["level"].to_numpy(dtype=object)
+    conf = pd.to_numeric(res["confidence"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    s.rows += len(res)
+    for lv in level:
+        s.levels[lv if isinstance(lv, str) else "none"] += 1
+    hist = np.bincount(np.minimum((conf * 10).astype(int), 9), minlength=10)
+    s.confidence_hist = [a + int(b) for a, b in zip(s.confidence_hist, hist)]
+    reasons = res["reasons"].astype(str).to_numpy(dtype=object)
+    conflict = np.array(["conflict:" in r for r in reasons])
+    s.conflicts += int(conflict.sum())
+    bad = np.zeros(len(res), dtype=bool)
+    for r in problems:
+        bad[r - first_row] = True
+    s.failed_rows += int(bad.sum())
+    unmatched = np.array([not isinstance(lv, str) for lv in level])
+    for i in np.flatnonzero(unmatched):
+        s.unmatched_patterns[mask_pattern(texts[i])] += 1
+    review = unmatched | (conf < REVIEW_CONFIDENCE) | conflict | bad
+    s.review_rows += int(review.sum())
+    return review
+
+
+#: per-process state of pool workers (set once by the pool initializer in each child process)
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(registry_dir: str | None) -> None:  # pragma: no cover - runs in child processes
+    from .match import default_matcher
+    from .registry import default_registry
+
+    reg = default_registry() if registry_dir is None else _open(registry_dir)
+    _WORKER["matcher"] = default_matcher(reg)
+    _WORKER["registry"] = reg
+    _WORKER["names"] = {}
+
+
+def _open(directory: str) -> Any:
+    from .io.city import open_city
+    from .io.embedded import load_official_divisions
+
+    divisions, lineage = load_official_divisions()
+    return open_city(directory, divisions=divisions, lineage=lineage)
+
+
+def _worker_run(args: tuple) -> pd.DataFrame:  # pragma: no cover - runs in child processes
+    texts, xs, ys, crs = args
+    return _process(texts, _WORKER["matcher"], _WORKER["registry"], xs, ys, crs, _WORKER["names"])
+
+
+class _Progress:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.t0 = time.perf_counter()
+        self.last = 0.0
+
+    def update(self, rows: int, fraction: float, final: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if not final and now - self.last < 0.5:
+            return
+        self.last = now
+        el = now - self.t0
+        rate = rows / el if el > 0 else 0.0
+        eta = (el / fraction - el) if 0 < fraction < 1 else 0.0
+        bar = "#" * int(fraction * 30)
+        sys.stderr.write(f"\r[{bar:<30}] {fraction:5.1%} {rows:>10,} rows {rate:>9,.0f} rows/s ETA {eta:5.0f} s")
+        if final:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def normalize_file(
+    input_path: str | Path,
+    output_path: str | Path,
+    *,
+    column: str,
+    x: str | None = None,
+    y: str | None = None,
+    crs: Any = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    workers: int = 1,
+    chunk_rows: int = 20_000,
+    registry_dir: str | Path | None = None,
+    review_path: str | Path | None = None,
+    report_path: str | Path | None = None,
+    progress: bool | None = None,
+) -> NormalizeSummary:
+    """Normalize a ledger file; returns a :class:`NormalizeSummary`.
+
+    The input is never modified; the output (``.csv`` UTF-8 with BOM for Excel, or ``.parquet``) and the
+    review / report files are written atomically. Re-running on the same input gives byte-identical output.
+    Memory is bounded by ``chunk_rows`` × (workers + 2) rows in flight.
+    """
+    from .io._atomic import atomic_path
+    from .io.ledger_io import iter_ledger, ledger_columns
+
+    input_path, output_path = Path(input_path), Path(output_path)
+    if input_path.resolve() == output_path.resolve():
+        raise InputError("the output must not overwrite the input ledger")
+    if output_path.suffix.lower() not in (".csv", ".parquet"):
+        raise InputError(f"output must be .csv or .parquet, got {output_path.suffix!r}")
+    cols = ledger_columns(input_path, encoding=encoding, sheet=sheet)
+    for c, what in ((column, "address"), (x, "x"), (y, "y")):
+        if c is not None and c not in cols:
+            raise InputError(f"{what} column {c!r} not found; the ledger has columns {cols}")
+    if workers < 1:
+        raise InputError(f"workers must be >= 1, got {workers}")
+    summary = NormalizeSummary(workers=workers)
+    bar = _Progress(sys.stderr.isatty() if progress is None else progress)
+    t0 = time.perf_counter()
+    reg_dir = None if registry_dir is None else str(registry_dir)
+
+    def blocks():
+        for chunk in iter_ledger(input_path, chunk_rows=chunk_rows, encoding=encoding, sheet=sheet):
+            f = chunk.frame
+            yield chunk, (f[column].tolist(), f[x].tolist() if x else None, f[y].tolist() if y else None, crs)
+
+    if workers == 1:
+        from .match import default_matcher
+        from .registry import default_registry
+
+        reg = default_registry() if reg_dir is None else _open(reg_dir)
+        matcher, names = default_matcher(reg), {}
+        results: Any = ((chunk, _process(args[0], matcher, reg, args[1], args[2], args[3], names))
+                        for chunk, args in blocks())
+    else:
+        results = _parallel(blocks(), workers, reg_dir)
+
+    with atomic_path(output_path) as out_tmp, _review_writer(review_path) as review:
+        writer = _OutputWriter(out_tmp, output_path.suffix.lower())
+        for chunk, res in results:
+            frame = chunk.frame.reset_index(drop=True)
+            clash = [c for c in res.columns if c in frame.columns]
+            if clash:
+                raise InputError(f"the ledger already has column(s) {clash}; rename them before normalizing")
+            full = pd.concat([frame, res.reset_index(drop=True)], axis=1)
+            for r, why in chunk.problems.items():
+                i = r - chunk.first_row
+                prev = full.at[i, "reasons"]
+                full.at[i, "reasons"] = f"{prev}; row problem: {why}" if prev else f"row problem: {why}"
+            need = _update_summary(summary, frame[column].tolist(), res, chunk.problems, chunk.first_row)
+            writer.write(full)
+            if review is not None and need.any():
+                rv = full[need].copy()
+                rv.insert(0, "row", np.flatnonzero(need) + chunk.first_row)
+                review.write(rv)
+            bar.update(summary.rows, chunk.progress)
+        writer.close()
+    summary.seconds = time.perf_counter() - t0
+    bar.update(summary.rows, 1.0, final=True)
+    if report_path is not None:
+        from .report import write_report
+
+        write_report(report_path, summary, title=f"Normalization of {input_path.name}")
+    return summary
+
+
+def _parallel(blocks: Any, workers: int, reg_dir: str | None):
+    """Ordered results from a process pool with a bounded window of chunks in flight."""
+    ctx = mp.get_context("spawn" if sys.platform == "win32" else "forkserver")
+    with ctx.Pool(workers, initializer=_worker_init, initargs=(reg_dir,)) as pool:
+        pending: list = []
+        for chunk, args in blocks:
+            pending.append((chunk, pool.apply_async(_worker_run, (args,))))
+            if len(pending) >= workers * 2:
+                c, fut = pending.pop(0)
+                yield c, fut.get()
+        for c, fut in pending:
+            yield c, fut.get()
+
+
+class _OutputWriter:
+    def __init__(self, path: Path, kind: str) -> None:
+        self.path, self.kind = path, kind
+        self.fh = None
+        self.pq = None
+        self.first = True
+
+    def write(self, df: pd.DataFrame) -> None:
+        df = df.astype(object).where(df.notna(), None)
+        if self.kind == ".csv":
+            if self.fh is None:
+                self.fh = open(self.path, "w", encoding="utf-8-sig", newline="")
+            df.to_csv(self.fh, index=False, header=self.first, lineterminator="\n")
+        else:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(df.astype(str).where(df.notna(), None), preserve_index=False)
+            if self.pq is None:
+                self.pq = pq.ParquetWriter(self.path, table.schema, compression="zstd")
+            self.pq.write_table(table.cast(self.pq.schema))
+        self.first = False
+
+    def close(self) -> None:
+        if self.fh is not None:
+            self.fh.close()
+        if self.pq is not None:
+            self.pq.close()
+        if self.fh is None and self.pq is None:  # empty input: still a valid (empty) file
+            Path(self.path).write_text("", encoding="utf-8")
+
+
+class _review_writer:
+    """Context manager writing the review CSV atomically (or doing nothing without a path)."""
+
+    def __init__(self, path: str | Path | None) -> None:
+        self.path = None if path is None else Path(path)
+        self._ctx = None
+        self.fh = None
+        self.first = True
+
+    def __enter__(self) -> Any:
+        if self.path is None:
+            return None
+        from .io._atomic import atomic_write
+
+        self._ctx = atomic_write(self.path, "w", encoding="utf-8-sig", newline="")
+        self.fh = self._ctx.__enter__()
+        return self
+
+    def write(self, df: pd.DataFrame) -> None:
+        df.to_csv(self.fh, index=False, header=self.first, lineterminator="\n")
+        self.first = False
+
+    def __exit__(self, *exc: Any) -> bool:
+        if self._ctx is not None:
+            if self.first and exc[0] is None:
+                self.fh.write("row\n")  # no row needs review: header only
+            return bool(self._ctx.__exit__(*exc))
+        return False
+
+
+def summary_json(summary: NormalizeSummary) -> str:
+    return json.dumps(summary.to_dict(), ensure_ascii=False, indent=2)
+

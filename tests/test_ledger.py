@@ -1,0 +1,70 @@
+"""Tests for hangzhou_address.ledger: normalize_frame / normalize_file on a tiny SYNTHETIC city."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from hangzhou_address import InputError
+from hangzhou_address.ledger import RESULT_COLUMNS, mask_pattern, normalize_file, normalize_frame
+from hangzhou_address.match import Matcher
+
+
+@pytest.fixture(scope="module")
+def matcher(tiny_registry):
+    return Matcher(tiny_registry)
+
+
+def test_normalize_frame(ledger_frame, matcher):
+    df = ledger_frame.drop(columns="_expected")
+    out = normalize_frame(df, "地址", matcher)
+    assert list(out.columns) == list(df.columns) + list(RESULT_COLUMNS)
+    pd.testing.assert_frame_equal(out[df.columns], df)  # input columns unchanged
+    ok = out["level"] == "building"
+    assert ok.sum() >= 55
+    assert (out.loc[ok, "code"] == ledger_frame.loc[ok, "_expected"]).all()
+    assert out.loc[5, "level"] is None and out.loc[5, "reasons"]
+    assert out.loc[0, "district_name"] == "滨江区"
+    with pytest.raises(InputError, match="columns"):
+        normalize_frame(df, "address", matcher)
+
+
+def test_normalize_file_end_to_end(tmp_path, ledger_frame, tiny_city_dir):
+    src = tmp_path / "ledger.csv"
+    ledger_frame.drop(columns="_expected").to_csv(src, index=False, encoding="gb18030")
+    with open(src, "a", encoding="gb18030") as fh:
+        fh.write("9999,滨江区,张三,多余\n")  # a ragged row
+    before = src.read_bytes()
+    out, review, report = tmp_path / "out.csv", tmp_path / "review.csv", tmp_path / "r.html"
+    s = normalize_file(src, out, column="地址", registry_dir=tiny_city_dir, review_path=review,
+                       report_path=report, chunk_rows=17, progress=False)
+    assert src.read_bytes() == before  # input never modified
+    res = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert len(res) == 61 and res["编号"].tolist()[:2] == ["0000", "0001"]  # order and leading zeros kept
+    assert s.rows == 61 and s.failed_rows == 1 and s.levels["building"] >= 55
+    rv = pd.read_csv(review, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert {"6", "7", "61"} <= set(rv["row"])  # empty row, junk row, ragged row (1-based)
+    assert "ragged" in rv.loc[rv["row"] == "61", "reasons"].iloc[0]
+    html = report.read_text(encoding="utf-8")
+    assert "<svg" in html and "张三" not in html  # charts, and no personal data
+    # re-run: byte-identical output
+    out2 = tmp_path / "out2.csv"
+    normalize_file(src, out2, column="地址", registry_dir=tiny_city_dir, chunk_rows=17, progress=False)
+    assert out.read_bytes() == out2.read_bytes()
+
+
+def test_normalize_file_parquet_output_and_errors(tmp_path, ledger_frame, tiny_city_dir):
+    src = tmp_path / "ledger.parquet"
+    ledger_frame.drop(columns="_expected").to_parquet(src)
+    out = tmp_path / "out.parquet"
+    normalize_file(src, out, column="地址", registry_dir=tiny_city_dir, progress=False)
+    assert len(pd.read_parquet(out)) == 60
+    with pytest.raises(InputError, match="columns"):
+        normalize_file(src, tmp_path / "o.csv", column="addr", registry_dir=tiny_city_dir)
+    with pytest.raises(InputError, match="overwrite"):
+        normalize_file(src, src, column="地址", registry_dir=tiny_city_dir)
+
+
+def test_mask_pattern_hides_digits():
+    assert mask_pattern("电联13800001111") == "电联#"
+    assert mask_pattern("") == "<empty>"
