@@ -241,7 +241,7 @@ def main(argv: list[str] | None = None) -> None:
             t_j = time.perf_counter() - t0
             ok = sum(1 for r, g in zip(sub, got) if g == name[r["gold"]["district"]])
             print(f"    jionlp.parse_location    {ok / len(sub):7.2%}  {len(sub) / t_j:10,.0f}/s "
-                  f"(ours {t_j / t_ours:.0f}x faster)")
+                  f"(ours {t_j / t_ours:.0f}x as fast)")
         except ImportError:
             print("    jionlp not installed")
         try:
@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
             t_c = time.perf_counter() - t0
             ok = sum(1 for r, g in zip(sub, df["区"]) if g == name[r["gold"]["district"]])
             print(f"    cpca.transform           {ok / len(sub):7.2%}  {len(sub) / t_c:10,.0f}/s "
-                  f"(ours {t_c / t_ours:.0f}x faster)")
+                  f"(ours {t_c / t_ours:.1f}x as fast)")
         except ImportError:
             print("    cpca not installed")
 

@@ -11,6 +11,7 @@ __all__ = [
     "DataValidationError",
     "DataNotAvailableError",
     "InputError",
+    "InputTypeError",
     "CRSError",
 ]
 
@@ -36,6 +37,10 @@ class UnknownDivisionError(HangzhouAddressError, KeyError):
 
 class InputError(HangzhouAddressError, ValueError):
     """A user-supplied argument is of the wrong type or out of range."""
+
+
+class InputTypeError(InputError, TypeError):
+    """A user-supplied argument has the wrong type (e.g. ``None`` where an address text is expected)."""
 
 
 class CRSError(InputError):

@@ -270,6 +270,14 @@ class Matcher:
         res = self.resolver.resolve(norm)
         parts = _Parts(norm, offsets)
         parts.read(res)
+        if parts.div_as_poi and self.index is not None:
+            # a compound / village named like a division, followed by a building number: resolve the
+            # divisions again without it, and keep the first reading only if the building is not found
+            res2 = self.resolver.resolve(norm, poi_starts=frozenset(parts.div_as_poi))
+            parts2 = _Parts(norm, offsets)
+            parts2.read(res2)
+            parts2.fallback = (res, parts)
+            return res2, parts2
         return res, parts
 
     # ------------------------------------------------------------------ match
@@ -293,6 +301,15 @@ class Matcher:
             return MatchResult(text, None, None, 0.0, elements, (), tuple(reasons))
         if self.index is not None and parts.lookups:
             b = self._building(res, parts, reasons)
+            if (b is None or b[1] != "building") and parts.fallback is not None:
+                # not found as a compound: the first reading (a division name) stands
+                res, parts = parts.fallback
+                reasons = [r for r in reasons if r.startswith("normalized")] + list(res.reasons)
+                d, t, c = res.district_code, res.town_code, res.community_code
+                level, conf, code = res.level, _division_confidence(res), res.code
+                cands = tuple(Candidate(*x) for x in res.candidates[: self.max_candidates])
+                elements = parts.elements(text, res)
+                b = self._building(res, parts, reasons) if parts.lookups else None
             if b is not None:
                 code, level, conf, cands, (d, t, c) = b
         if code is None and not reasons:
@@ -308,6 +325,8 @@ class Matcher:
         best = None
         for kind, name, number, group, boundary in parts.lookups:
             rows = idx.exact(kind, name, number)
+            if not rows and kind == "P" and not name.endswith("村") and group is not None:
+                rows = idx.exact(kind, name + "村", number)  # 和顺5组971号 -> 和顺村
             if group is not None:
                 rows = [r for r in rows if idx.group[r] in (group, -1)]
             if not rows:
@@ -329,6 +348,14 @@ class Matcher:
             if len(buildings) == 1:
                 r = ok[0]
                 conf = 0.995 if d0 is not None else 0.97
+                loose = {idx.building[x] for x in rows if not res.written_districts
+                         or any(w in self.resolver.hist_d.get(idx.town[x], ()) for w in res.written_districts)}
+                if len(loose) > 1:
+                    # another building has this address; the division names decided between them
+                    conf = min(conf, _division_confidence(res))
+                    if res.margin < 1.5:
+                        conf = min(conf, 0.8)
+                    reasons.append(f"{name}{number} also exists elsewhere; chose the one in the named division")
                 if d0 is not None and idx.district[r] != d0:
                     reasons.append(f"the building is in {self.resolver.name_of.get(idx.district[r], '')} "
                                    f"({idx.district[r]}) since the 2021 reorganization")
@@ -340,8 +367,18 @@ class Matcher:
             # several buildings: deepest common level
             cands = tuple(Candidate(bc, "building", idx.text[r], 0.5)
                           for bc, r in {idx.building[r]: r for r in ok}.items())[: self.max_candidates]
+            if d0 is not None:
+                literal = {idx.building[r]: r for r in ok if idx.district[r] == d0}
+                if len(literal) == 1 and len(buildings) > 1:
+                    # 余杭区迎宾路5号: one in 余杭区 as written, one in 临平区 (formerly 余杭区)
+                    bc, r = next(iter(literal.items()))
+                    reasons.append(f"{name}{number} also exists in the part of the 2020 district that is now "
+                                   "another district; chose the one in the district as written")
+                    return (bc, "building", min(0.85, _division_confidence(res)), (),
+                            (idx.district[r], idx.town[r], idx.community[r]))
             common = _common(ok, idx)
-            reasons.append(f"{name}{number} names {len(buildings)} buildings; returned their common {common[1]}")
+            reasons.append(f"{name}{number} names {len(buildings)} buildings"
+                           + (f"; returned their common {common[1]}" if common[1] else ""))
             if best is None and common[0] is not None and _deeper(common[1], res.level):
                 best = (common[0], common[1], 0.8 if d0 is not None else 0.6, cands, common[2])
         if best is not None:
@@ -431,7 +468,7 @@ class Matcher:
 class _Parts:
     """Building-part elements read from the normalized text after the resolver's hits."""
 
-    __slots__ = ("norm", "offsets", "spans", "values", "lookups")
+    __slots__ = ("norm", "offsets", "spans", "values", "lookups", "div_as_poi", "fallback")
 
     def __init__(self, norm: str, offsets: tuple[int, ...] | None) -> None:
         self.norm = norm
@@ -439,6 +476,8 @@ class _Parts:
         self.spans: list[tuple[str, int, int]] = []
         self.values: dict[str, Any] = {}
         self.lookups: list[tuple[str, str, int, int | None, bool]] = []
+        self.div_as_poi: list[int] = []
+        self.fallback: tuple[Resolution, _Parts] | None = None
 
     def _add(self, label: str, start: int, end: int, value: Any) -> None:
         if label not in self.values:
@@ -450,15 +489,15 @@ class _Parts:
         prev_end = 0
         tail_from = None
         for h in res.hits:
-            if h.label in ("prov", "city", "district", "town", "community"):
+            as_poi = h.label == "poi" or (h.gazetteer and h.label in ("town", "community") and bool(
+                _VILLAGE_RE.match(norm, h.end) or _HOUSENO_RE.match(norm, h.end)))
+            if as_poi and h.label != "poi":
+                self.div_as_poi.append(h.start)
+            if not as_poi and h.label in ("prov", "city", "district", "town", "community"):
                 self._add(h.label, h.start, h.end, h.text)
                 prev_end = h.end
-                if not (h.gazetteer and h.label == "community"):
-                    continue
-                m = _VILLAGE_RE.match(norm, h.end) or _HOUSENO_RE.match(norm, h.end)
-                if m is None:
-                    continue
-            if h.label not in ("road", "poi"):
+                continue
+            if not as_poi and h.label != "road":
                 prev_end = h.end
                 continue
             boundary = h.start == prev_end or h.start == 0 or not ("\u3400" <= norm[h.start - 1] <= "\u9fff")

@@ -40,7 +40,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError
+from .errors import InputError, InputTypeError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .registry import Registry
@@ -105,7 +105,7 @@ _OUTSIDE_ZHEJIANG_COUNTIES = (
 ).split()
 
 # a bare name followed by one of these is the head of a longer road / landmark name
-_NAME_TAIL1 = frozenset("路街巷弄桥港河湖山园苑城府庭居坊里塘湾岭坞浜埠门楼厦庄寺院校场店馆墅阁轩塔洲岛溪江堤坝闸口")
+_NAME_TAIL1 = frozenset("路街巷弄桥港河湖山园苑城府庭居坊里塘湾岭坞浜埠门楼厦庄寺院校场店馆墅阁轩塔洲岛溪堤坝闸口")
 _NAME_TAIL2 = frozenset(
     "大道 大街 新村 小区 花园 广场 大厦 公寓 家园 中心 中学 小学 医院 公园 工业 市场 商场 银行 酒店 宾馆 "
     "大学 学院 公司 集团 科技 电子 大楼 商城 新城 名苑 家苑 雅苑 嘉苑 二村 一村 三村 新苑 佳苑 景苑 "
@@ -115,7 +115,7 @@ _ROAD_TAIL = ("路", "街", "巷", "弄", "大道")
 # 杭州 followed by these is a name (杭州湾新区 is in Ningbo), not the city prefix
 _CITY_TAIL = ("湾", "路", "街", "大道", "大厦", "银行", "东站", "南站", "西站", "北站", "大学", "中学", "饭店", "酒店")
 # a division name right after one of these characters starts a new word
-_BOUNDARY_CHARS = frozenset("省市区县镇乡道村号弄栋幢楼室组旁内外边侧面对")
+_BOUNDARY_CHARS = frozenset("省市区县镇乡道村路街巷号弄栋幢楼室组旁内外边侧面对")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
 _DIGIT_RE = re.compile(r"[0-9]")
 # 建设 + 二路 / 下沙 + 4号大街: a bare name heading a numbered road
@@ -125,7 +125,10 @@ _NUMBERED_ROAD_RE = re.compile(r"[0-9一二三四五六七八九十]{1,3}(?:路|
 _CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
               "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_SUB_RE = re.compile(r" +|[零〇○一二两三四五六七八九十百千]+(?=[号幢栋组单元室楼层弄座区#-]|$)")
+_SUB_RE = re.compile(
+    r" +|[零〇○一二两三四五六七八九十百千](?:[零〇○一二两三四五六七八九十百千 ]*[零〇○一二两三四五六七八九十百千])?"
+    r"(?= *(?:[号幢栋组单元室楼层弄座区#-]|$))"
+)
 
 
 def _cn_to_int(s: str) -> int | None:
@@ -201,14 +204,14 @@ def normalize_for_matching(text: str) -> tuple[str, tuple[int, ...] | None]:
         s, e = m.span()
         g = m.group()
         if g[0] == " ":
-            # spaces go, except between two ASCII letters / digits (Room 501, 12 34)
-            if 0 < s and e < len(out) and out[s - 1].isascii() and out[s - 1].isalnum() \
+            # spaces go, except between two ASCII letters (Room 501); digits split by a space join
+            if 0 < s and e < len(out) and out[s - 1].isascii() and out[s - 1].isalpha() \
                     and out[e].isascii() and out[e].isalnum():
                 rep = " "
             else:
                 rep = ""
         else:
-            value = _cn_to_int(g)
+            value = _cn_to_int(g.replace(" ", ""))
             if value is None:  # pragma: no cover
                 continue
             rep = str(value)
@@ -224,18 +227,6 @@ def normalize_for_matching(text: str) -> tuple[str, tuple[int, ...] | None]:
 
 def _normalize_key(name: str) -> str:
     return normalize_for_matching(name)[0].replace(" ", "")
-
-
-class InputTypeError(InputError, TypeError):
-    """Placeholder re-exported from :mod:`hangzhou_address.errors` when available."""
-
-
-try:  # prefer the shared definition
-    from .errors import InputTypeError as _SharedInputTypeError  # type: ignore[attr-defined]
-
-    InputTypeError = _SharedInputTypeError  # type: ignore[misc,assignment]  # noqa: F811
-except ImportError:  # pragma: no cover
-    pass
 
 
 # ----------------------------------------------------------------------------- results
@@ -356,8 +347,12 @@ class DivisionResolver:
                 hist.setdefault(code, set()).update(hist.get(t, set()))
         self.hist_d = {k: frozenset(v) for k, v in hist.items()}
         #: 2020 district codes part of whose territory is now in another district (江干, 萧山, 余杭)
-        self.split_districts = frozenset(od for cur, h in self.hist_d.items() if len(cur) == 9
-                                         for od in h if od != cur[:6])
+        now_in: dict[str, set[str]] = {}
+        for cur, h in self.hist_d.items():
+            if len(cur) == 9:
+                for od in h:
+                    now_in.setdefault(od, set()).add(cur[:6])
+        self.split_districts = frozenset(od for od, ds in now_in.items() if len(ds) > 1)
         self.by_code = by_code
 
         # --- keys
@@ -365,7 +360,7 @@ class DivisionResolver:
 
         def add(text: str, flag: int, entry: tuple[int, int] | None = None) -> None:
             text = _normalize_key(text)
-            if len(text) < 2:
+            if len(_CJK_RE.findall(text)) < 2:  # 五四村 -> "54": not a name to look for
                 return
             f, entries = keys.get(text, (0, []))
             if entry is not None and entry not in entries:
@@ -423,10 +418,10 @@ class DivisionResolver:
             nk = _normalize_key(name)
             if len(nk) < 2 or any(True for _ in strong_ac.iter(nk[:1] and nk) if False):
                 continue
-            # skip names that start with a full division / prefix name (they would hide it)
+            # skip names that start with a full division name (they would hide it)
             starts_strong = False
             for end, k in strong_ac.iter(nk):
-                if end + 1 - len(k) == 0 and len(k) < len(nk):
+                if end + 1 - len(k) == 0 and len(k) < len(nk) and k not in ("杭州", "浙江"):
                     starts_strong = True
                     break
             if starts_strong:
@@ -454,8 +449,12 @@ class DivisionResolver:
         return hits
 
     # ------------------------------------------------------------------ resolution
-    def resolve(self, text: str) -> Resolution:
-        """Resolve a **normalized** text (see :func:`normalize_for_matching`)."""
+    def resolve(self, text: str, *, poi_starts: frozenset[int] = frozenset()) -> Resolution:
+        """Resolve a **normalized** text (see :func:`normalize_for_matching`).
+
+        ``poi_starts``: start offsets of names to read as compound / village names only (a
+        compound named like a community or town, followed by a building number).
+        """
         key_flags, key_entries, levels = self.key_flags, self.key_entries, self.levels
         n = len(text)
         accepted: list[Hit] = []
@@ -470,10 +469,21 @@ class DivisionResolver:
         first_digit = m_digit.start() if m_digit else n
         anchored = False  # a city prefix or district name seen: later foreign names are shop names
         prev_level = -9  # level of the previous accepted hit ending at last_end (-1 prefix)
-        for start, end, kid in self.scan(text):
+        hits = self.scan(text)
+        gaz_starts = {s for s, _e, k in hits if key_flags[k] & (_F_ROAD | _F_POI)}
+        for start, end, kid in hits:
             if start < last_end:
                 continue
             flags = key_flags[kid]
+            if end - 1 in gaz_starts and (flags & _F_CITY or flags & _F_DIV and (
+                    text[end - 1] == "市" or all(k >= 2 for _i, k in key_entries[kid]))):
+                # 萧山市心中路 / 杭州市民街: 市 heads the road (市心中路, 市民街); keep 萧山 / 杭州 + the road
+                shorter = self.automaton.get(text[start:end - 1], None)
+                if shorter is not None:
+                    kid, end = shorter, end - 1
+                    flags = key_flags[kid]
+            if start in poi_starts and flags & (_F_ROAD | _F_POI):
+                flags &= ~_F_DIV  # the caller read it as a compound / village name
             left_ok = (start == 0 or start == last_end and bool(accepted) or text[start - 1] in _BOUNDARY_CHARS
                        or not _CJK_RE.match(text[start - 1]))
             adjacent = bool(accepted) and start == last_end
@@ -584,8 +594,9 @@ class DivisionResolver:
                     continue
                 if code == d_cur or (d_cur and d_cur in self.successors[i] and town_or_comm is None):
                     sup = max(sup, w)
-                elif code in hist:  # pre-2021 membership; weaker when the own evidence is a bare name
-                    sup = max(sup, w if own >= 2.5 else w / 2)
+                elif code in hist:  # pre-2021 membership: below a literal match; weaker for a bare name
+                    lit = 1.0 if self.active[i] else 0.0  # 萧山区 is still a district: literal reading first
+                    sup = max(sup, w - lit if own >= 2.5 else w / 2 - lit / 2)
                     legacy = True
                 else:
                     con = max(con, w)
@@ -659,6 +670,12 @@ class DivisionResolver:
             if level_i < blevel:
                 reasons.append(f"ambiguous {_LEVELS[level_i + 1]}: "
                                + "、".join(f"{c[2]}({c[0]})" for c in cands[:4]))
+        if not conflict:
+            dropped = [self.names[i] for i, w, _h, k in evidence if w >= 2.5 and self.levels[i] > level_i
+                       and self.cur[i][0] != determined[0] and self.codes[i] not in determined]
+            if dropped and level_i < blevel + 1 and blevel == level_i:
+                conflict = True
+                chain = tuple(determined)  # type: ignore[assignment]
         if legacy:
             reasons.extend(self._legacy_reasons(evidence, determined))
         if conflict:

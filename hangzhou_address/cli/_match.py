@@ -1,0 +1,61 @@
+"""``hzaddr match``: match free-text addresses to codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+__all__ = ["register"]
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "match",
+        help="match free-text addresses to the most specific code (building, grid, community, town, district)",
+        description="Match free-text Hangzhou addresses. Exit status 1 when any text did not match.",
+    )
+    p.add_argument("texts", nargs="+", metavar="TEXT", help="addresses; '-' reads one address per line from stdin")
+    p.add_argument("--json", action="store_true", help="print one JSON object per line (JSON Lines)")
+    p.set_defaults(func=_cmd_match)
+
+
+def _texts(args: argparse.Namespace) -> list[str]:
+    out: list[str] = []
+    for t in args.texts:
+        if t == "-":
+            out.extend(line.rstrip("\r\n") for line in sys.stdin if line.strip())
+        else:
+            out.append(t)
+    return out
+
+
+def _cmd_match(args: argparse.Namespace) -> int:
+    from ..match import default_matcher
+    from ..registry import default_registry
+
+    matcher = default_matcher(default_registry())
+    unmatched = 0
+    for text in _texts(args):
+        r = matcher.match(text)
+        if r.code is None:
+            unmatched += 1
+        if args.json:
+            doc = {
+                "input": r.input, "code": r.code, "level": r.level, "confidence": r.confidence,
+                "district_code": r.district_code, "town_code": r.town_code, "community_code": r.community_code,
+                "elements": dict(r.elements),
+                "candidates": [{"code": c.code, "level": c.level, "name": c.name, "score": c.score}
+                               for c in r.candidates],
+                "reasons": list(r.reasons),
+            }
+            print(json.dumps(doc, ensure_ascii=False))
+        else:
+            head = f"{r.code or '-'}\t{r.level or '-'}\t{r.confidence:.2f}\t{text}"
+            print(head)
+            for reason in r.reasons:
+                print(f"\t  {reason}")
+            for c in r.candidates:
+                print(f"\t  candidate {c.code} {c.level} {c.name} ({c.score:g})")
+    return 1 if unmatched else 0

@@ -1,0 +1,43 @@
+"""Tests of ``hzaddr match`` (runs on the real NBS divisions, no synthetic city needed)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from hangzhou_address.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _registry(monkeypatch, official_registry):
+    import hangzhou_address.registry as registry_module
+
+    monkeypatch.setattr(registry_module, "default_registry", lambda: official_registry)
+
+
+def test_match_text(capsys):
+    assert main(["match", "杭州市江干区下沙街道"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("330114001\ttown\t")
+    assert "江干区" in out  # the legacy reason
+
+
+def test_match_json_and_exit_code(capsys):
+    assert main(["match", "--json", "西湖区西溪街道", "江西省南昌市西湖区"]) == 1
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [d["code"] for d in lines] == ["330106004", None]
+    assert lines[1]["reasons"] == ["outside Hangzhou: 江西省"]
+    assert set(lines[0]) >= {"input", "code", "level", "confidence", "elements", "candidates", "reasons"}
+
+
+def test_match_stdin(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("下城区\n\n临安市锦城街道\n"))
+    assert main(["match", "-", "--json"]) == 0
+    codes = [json.loads(x)["code"] for x in capsys.readouterr().out.splitlines()]
+    assert codes == ["330105", "330112006"]
+
+
+def test_match_usage_error(capsys):
+    assert main(["match"]) == 2

@@ -1,0 +1,158 @@
+"""Tests of hangzhou_address.resolve (division resolution on the real NBS divisions)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hangzhou_address.errors import InputError, InputTypeError
+from hangzhou_address.resolve import (
+    MAX_INPUT_CHARS,
+    Resolution,
+    normalize_for_matching,
+    resolve_divisions,
+    resolver_for,
+)
+
+
+@pytest.fixture(scope="module")
+def reg(official_registry):
+    return official_registry
+
+
+def test_normalize_fullwidth_traditional_numerals():
+    text, offsets = normalize_for_matching("杭州市西湖區文三路九十號")
+    assert text == "杭州市西湖区文三路90号"
+    assert offsets is not None and len(offsets) == len(text) + 1
+    assert normalize_for_matching("ＡＢ１２３")[0] == "AB123"
+    assert normalize_for_matching("翠苑一区十八幢二单元三〇一室")[0] == "翠苑1区18幢2单元301室"
+
+
+def test_normalize_keeps_numerals_inside_names():
+    # 三墩 / 九堡 / 五常 are names, not numbers
+    assert normalize_for_matching("三墩镇九堡五常大道")[0] == "三墩镇九堡五常大道"
+
+
+def test_normalize_spaces_and_controls():
+    assert normalize_for_matching("西湖区 西溪街道\t文三路 9 0号")[0] == "西湖区西溪街道文三路90号"
+    assert normalize_for_matching("Room 501")[0] == "Room 501"
+
+
+@given(st.text(max_size=60))
+@settings(max_examples=200, deadline=None)
+def test_normalize_offsets_are_monotone(text):
+    norm, offsets = normalize_for_matching(text)
+    if offsets is None:
+        assert len(norm) == len(text)
+    else:
+        assert len(offsets) == len(norm) + 1
+        assert list(offsets) == sorted(offsets)
+        assert all(0 <= o <= len(text) for o in offsets)
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_normalize_is_idempotent(text):
+    once = normalize_for_matching(text)[0]
+    assert normalize_for_matching(once)[0] == once
+
+
+@pytest.mark.parametrize(
+    ("text", "district", "town"),
+    [
+        ("浙江杭州江干区下沙街道", "330114", "330114001"),  # 江干 下沙 -> 钱塘区
+        ("江干区凯旋街道", "330102", "330102011"),  # 江干 -> 上城区
+        ("杭州市下城区武林街道", "330105", "330105013"),  # 下城区 -> 拱墅区
+        ("萧山区河庄街道", "330114", "330114003"),  # 萧山 east -> 钱塘区
+        ("余杭区临平街道", "330113", "330113001"),  # 余杭 east -> 临平区
+        ("临安市锦城街道", "330112", "330112006"),  # 临安市 -> 临安区
+        ("西湖区西溪", "330106", "330106004"),  # town suffix dropped
+    ],
+)
+def test_legacy_and_short_names(reg, text, district, town):
+    r = resolve_divisions(text, registry=reg)
+    assert (r.district_code, r.town_code) == (district, town)
+    assert r.level == "town"
+
+
+def test_legacy_reason_is_given(reg):
+    r = resolve_divisions("江干区下沙街道", registry=reg)
+    assert any("江干区" in x and "钱塘区" in x for x in r.reasons)
+    assert r.legacy
+
+
+def test_retired_district_alone(reg):
+    assert resolve_divisions("下城区", registry=reg).district_code == "330105"
+    r = resolve_divisions("江干区", registry=reg)
+    assert r.district_code == "330102" and r.split  # main successor, flagged as split
+
+
+def test_division_name_inside_road_is_not_matched(reg):
+    r = resolve_divisions("西湖区天目山路", registry=reg)
+    assert r.level == "district" and r.town_code is None and r.community_code is None
+    assert resolve_divisions("天目山路", registry=reg).level is None
+    assert resolve_divisions("杭州市拱墅区余杭塘路", registry=reg).district_code == "330105"
+
+
+def test_outside_hangzhou(reg):
+    for text in ("江西省南昌市西湖区", "南昌市西湖区北京西路", "宁波市江北区文汇路", "浙江省温州市鹿城区"):
+        r = resolve_divisions(text, registry=reg)
+        assert r.outside and r.level is None
+        assert r.reasons[0].startswith("outside Hangzhou")
+
+
+def test_foreign_name_after_hangzhou_division_is_a_shop_name(reg):
+    r = resolve_divisions("临安市经济开发区南环路154号台湾联塑", registry=reg)
+    assert not r.outside and r.district_code == "330112"
+
+
+def test_hangzhou_bay_is_not_the_city_prefix(reg):
+    r = resolve_divisions("宁波杭州湾新区", registry=reg)
+    assert r.level is None
+
+
+def test_repeated_elements(reg):
+    r = resolve_divisions("浙江省杭州市余杭区杭州市余杭区闲林街道", registry=reg)
+    assert r.town_code == "330110011"
+    assert r.district_code == "330110"
+
+
+def test_bare_name_alone_is_weak(reg):
+    r = resolve_divisions("瓶窑", registry=reg)  # a town and a community share the bare name
+    assert r.level is None
+    assert r.candidates
+
+
+def test_conflicting_district_falls_back(reg):
+    # 仓前街道 is in 余杭区 and never was in 西湖区: keep the written district, report the conflict
+    r = resolve_divisions("西湖区仓前街道", registry=reg)
+    assert (r.level, r.district_code, r.town_code) == ("district", "330106", None)
+    assert r.conflict and any("仓前街道" in x for x in r.reasons)
+
+
+def test_type_errors(reg):
+    with pytest.raises(InputTypeError):
+        resolve_divisions(None, registry=reg)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        resolve_divisions(12, registry=reg)  # type: ignore[arg-type]
+    assert issubclass(InputTypeError, InputError)
+
+
+def test_too_long_input_is_bounded(reg):
+    r = resolve_divisions("杭" * (MAX_INPUT_CHARS + 1), registry=reg)
+    assert r.level is None and "too long" in r.reasons[0]
+
+
+def test_resolver_cached_per_registry(reg):
+    assert resolver_for(reg) is resolver_for(reg)
+    assert isinstance(resolve_divisions("西湖区", registry=reg), Resolution)
+
+
+@given(st.text(max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_resolve_never_raises_on_text(reg, text):
+    r = resolve_divisions(text, registry=reg)
+    assert r.level in (None, "district", "town", "community")
+    if r.level is None:
+        assert r.code is None
