@@ -298,10 +298,17 @@ def validate_codes(codes: Any, *, registry: Registry | None = None) -> pd.DataFr
             slow[idx] = True
             continue
         mat = np.frombuffer(raw.tobytes(), dtype=np.uint8).reshape(len(idx), length)
-        ok = _vector_ok(mat, length)
+        ok, chk_bad, expected = _vector_ok(mat, length)
         valid[idx[ok]] = True
         level[idx[ok]] = lvl
-        slow[idx[~ok]] = True
+        if chk_bad is not None and chk_bad.any():  # only the check character is wrong: message vectorized
+            bi = idx[chk_bad]
+            reason[bi] = "check_char"
+            detail[bi] = [f"building code {c!r}: check character {c[19]!r} is wrong, expected {str(e)!r}"
+                          for c, e in zip(arr[bi], expected[chk_bad].astype(str))]
+            slow[idx[~ok & ~chk_bad]] = True
+        else:
+            slow[idx[~ok]] = True
     # every other string length is slow too (it will get 'length' or be normalized)
     slow |= is_str & ~np.isin(lengths, list(_LENGTH_LEVEL))
     for i in np.flatnonzero(slow):
@@ -336,8 +343,11 @@ def validate_codes(codes: Any, *, registry: Registry | None = None) -> pd.DataFr
     )
 
 
-def _vector_ok(mat: np.ndarray, length: int) -> np.ndarray:
-    """Structural validity of canonical ASCII codes of one length (rows of a uint8 matrix)."""
+def _vector_ok(mat: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Structural validity of canonical ASCII codes of one length (rows of a uint8 matrix).
+
+    Returns ``(ok, check_char_only_bad, expected_check_chars)``; the last two are None below level 20.
+    """
     body_len = 19 if length == 20 else length
     body = mat[:, :body_len]
     ok = ((body >= 48) & (body <= 57)).all(axis=1)
@@ -348,8 +358,11 @@ def _vector_ok(mat: np.ndarray, length: int) -> np.ndarray:
     if length == 20:
         digits = body.astype(np.int64) - 48
         expected = _CHECK_MAP_BYTES[(digits @ _WEIGHTS) % 11]
-        ok &= mat[:, 19] == expected
-    return ok
+        last = mat[:, 19]
+        good_chk = last == expected
+        plausible = ((last >= 48) & (last <= 57)) | (last == 88)  # a digit or 'X' (others: slow path)
+        return ok & good_chk, ok & ~good_chk & plausible, expected.view("S1")
+    return ok, None, None
 
 
 # --------------------------------------------------------------------------- construction
