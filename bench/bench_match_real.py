@@ -240,8 +240,9 @@ def main(argv: list[str] | None = None) -> None:
             got = [jionlp.parse_location(r["text"]).get("county") for r in sub]
             t_j = time.perf_counter() - t0
             ok = sum(1 for r, g in zip(sub, got) if g == name[r["gold"]["district"]])
+            old = sum(1 for g in got if g in ABOLISHED)
             print(f"    jionlp.parse_location    {ok / len(sub):7.2%}  {len(sub) / t_j:10,.0f}/s "
-                  f"(ours {t_j / t_ours:.0f}x as fast)")
+                  f"(ours {t_j / t_ours:.0f}x as fast); abolished district names returned: {old}")
         except ImportError:
             print("    jionlp not installed")
         try:
@@ -251,13 +252,16 @@ def main(argv: list[str] | None = None) -> None:
             df = cpca.transform([r["text"] for r in sub])
             t_c = time.perf_counter() - t0
             ok = sum(1 for r, g in zip(sub, df["区"]) if g == name[r["gold"]["district"]])
+            old = sum(1 for g in df["区"] if g in ABOLISHED)
             print(f"    cpca.transform           {ok / len(sub):7.2%}  {len(sub) / t_c:10,.0f}/s "
-                  f"(ours {t_c / t_ours:.1f}x as fast)")
+                  f"(ours {t_c / t_ours:.1f}x as fast); abolished district names returned: {old}")
         except ImportError:
             print("    cpca not installed")
 
 
 _LV = {"district": 0, "town": 1, "community": 2}
+#: names of Hangzhou districts abolished or renamed (2021 reorganization; 临安市 2017, 富阳市 2014)
+ABOLISHED = {"下城区", "江干区", "临安市", "富阳市"}
 
 if __name__ == "__main__":
     main()

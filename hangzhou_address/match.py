@@ -181,13 +181,16 @@ class _AddressIndex:
         bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
         self.rows_sorted = rows[order]
         self.key_slice = dict(zip(uniques.tolist(), zip(bounds[:-1].tolist(), bounds[1:].tolist())))
-        # per road / poi: all rows sorted by number (tolerant look-ups)
-        self.road_rows: dict[str, np.ndarray] = {}
-        self.poi_rows: dict[str, np.ndarray] = {}
-        self._road = road
-        self._poi = poi
-        self._has_road = has_road
-        self._has_poi = has_poi
+        # per road / poi: all its rows sorted by number (tolerant look-ups)
+        self.name_slice: dict[str, tuple[np.ndarray, int, int]] = {}
+        for kind, col, has, num in (("R", road, has_road, roadno), ("P", poi, has_poi, houseno)):
+            idx = np.flatnonzero(has)
+            codes_, uniq = pd.factorize(col[idx])
+            order = np.lexsort((num[idx], codes_))
+            idx, codes_ = idx[order], codes_[order]
+            cuts = np.searchsorted(codes_, np.arange(len(uniq) + 1)).tolist()
+            self.name_slice.update(
+                {kind + name: (idx, a, b) for name, a, b in zip(uniq.tolist(), cuts[:-1], cuts[1:])})
 
     def exact(self, kind: str, name: str, number: int) -> list[int]:
         sl = self.key_slice.get(f"{kind}{name}|{number}")
@@ -195,19 +198,10 @@ class _AddressIndex:
             return []
         return self.rows_sorted[sl[0]:sl[1]].tolist()
 
-    def rows_of(self, kind: str, name: str):
-        import numpy as np
-
-        cache = self.road_rows if kind == "R" else self.poi_rows
-        got = cache.get(name)
-        if got is None:
-            col, has, num = (self._road, self._has_road, self.roadno) if kind == "R" else (
-                self._poi, self._has_poi, self.houseno)
-            idx = np.flatnonzero(has & (col == name))
-            got = idx[np.argsort(num[idx], kind="stable")]
-            if len(cache) < 4096:
-                cache[name] = got
-        return got
+    def rows_of(self, kind: str, name: str) -> Any:
+        """Rows of road / compound ``name`` sorted by number (empty when unknown)."""
+        got = self.name_slice.get(kind + name)
+        return () if got is None else got[0][got[1]:got[2]]
 
 
 # ----------------------------------------------------------------------------- matcher
@@ -273,11 +267,9 @@ class Matcher:
         if parts.div_as_poi and self.index is not None:
             # a compound / village named like a division, followed by a building number: resolve the
             # divisions again without it, and keep the first reading only if the building is not found
-            res2 = self.resolver.resolve(norm, poi_starts=frozenset(parts.div_as_poi))
-            parts2 = _Parts(norm, offsets)
-            parts2.read(res2)
-            parts2.fallback = (res, parts)
-            return res2, parts2
+            res2 = self.resolver.without(res, frozenset(parts.div_as_poi))
+            parts.fallback = (res, parts)  # the same elements: that name was already read as a compound
+            return res2, parts
         return res, parts
 
     # ------------------------------------------------------------------ match
@@ -303,7 +295,8 @@ class Matcher:
             b = self._building(res, parts, reasons)
             if (b is None or b[1] != "building") and parts.fallback is not None:
                 # not found as a compound: the first reading (a division name) stands
-                res, parts = parts.fallback
+                res = parts.fallback[0]
+                parts.fallback = None
                 reasons = [r for r in reasons if r.startswith("normalized")] + list(res.reasons)
                 d, t, c = res.district_code, res.town_code, res.community_code
                 level, conf, code = res.level, _division_confidence(res), res.code
@@ -390,13 +383,21 @@ class Matcher:
             rows = idx.rows_of(kind, name)
             if len(rows) == 0:
                 continue
-            ok = [int(r) for r in rows if self._consistent(res, idx, r)]
-            if not ok:
-                continue
+            import numpy as np
+
             nums = idx.roadno if kind == "R" else idx.houseno
-            below = [r for r in ok if nums[r] < number and (kind != "R" or nums[r] % 2 == number % 2)]
-            above = [r for r in ok if nums[r] > number and (kind != "R" or nums[r] % 2 == number % 2)]
-            near = below[-1:] + above[:1]
+            row_nums = nums[rows]
+            pos = int(np.searchsorted(row_nums, number))
+
+            def nearest(order: Any) -> list[int]:
+                for k in order:  # walk outwards; same side of the road; consistent divisions
+                    r = int(rows[k])
+                    if (kind != "R" or nums[r] % 2 == number % 2) and nums[r] != number \
+                            and self._consistent(res, idx, r):
+                        return [r]
+                return []
+
+            near = nearest(range(pos - 1, max(pos - 60, -1), -1)) + nearest(range(pos, min(pos + 60, len(rows))))
             if not near:
                 continue
             common = _common(near, idx)
@@ -404,10 +405,14 @@ class Matcher:
                 common = (common[0][:15], "grid", common[2])
             what = "door" if kind == "R" else "building"
             reasons.append(f"{name}: no {what} number {number}; nearest are "
-                           + "、".join(str(int(nums[r])) for r in near) + f"; returned their common {common[1]}")
-            if common[0] is not None and _deeper(common[1], res.level):
-                cands = tuple(Candidate(idx.building[r], "building", idx.text[r], 0.3) for r in near)
+                           + "、".join(str(int(nums[r])) for r in near)
+                           + (f" (common {common[1]} {common[0]})" if common[0] else ""))
+            cands = tuple(Candidate(idx.building[r], "building", idx.text[r], 0.3) for r in near)
+            if res.level is None and common[0] is not None:
                 return (common[0], common[1], 0.55, cands, common[2])
+            # the divisions named in the text stand; the neighbours are only candidates
+            return (res.code, res.level, _division_confidence(res),
+                    cands, (res.district_code, res.town_code, res.community_code))
         return None
 
     def _consistent(self, res: Resolution, idx: _AddressIndex, r: int) -> bool:
@@ -434,7 +439,7 @@ class Matcher:
         >>> divisions, lineage = load_official_divisions()
         >>> df = Matcher(Registry(divisions, lineage=lineage)).match_many(["西湖区西溪街道", None])
         >>> df[["code", "level"]].to_dict("list")
-        {'code': ['330106007', None], 'level': ['town', None]}
+        {'code': ['330106004', None], 'level': ['town', None]}
         """
         import pandas as pd
 

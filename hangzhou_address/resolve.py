@@ -230,7 +230,7 @@ def _normalize_key(name: str) -> str:
 
 
 # ----------------------------------------------------------------------------- results
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hit:
     """One accepted name occurrence in the normalized text."""
 
@@ -268,6 +268,8 @@ class Resolution:
     conflict: bool = False
     #: 2020 district codes written in the text (a building there may now be in a successor district)
     written_districts: frozenset[str] = frozenset()
+    #: the raw evidence (division index, weight, hit index, kind) the decision was made from
+    evidence: tuple[tuple[int, float, int, int], ...] = field(default=(), repr=False)
     #: the district was decided from a 2020 district name alone whose territory is now split
     split: bool = False
 
@@ -440,6 +442,10 @@ class DivisionResolver:
             ac.add_word(text, kid)
         ac.make_automaton()
         self.automaton = ac
+        # per key: has a bare-name entry, its highest bare level, the district codes it names
+        self.key_short = [any(k == 2 for _i, k in e) for e in self.key_entries]
+        self.key_top_short = [min((self.levels[i] for i, k in e if k == 2), default=9) for e in self.key_entries]
+        self.key_dcodes = [frozenset(self.codes[i] for i, _k in e if self.levels[i] == 0) for e in self.key_entries]
 
     # ------------------------------------------------------------------ scanning
     def scan(self, text: str) -> list[tuple[int, int, int]]:
@@ -456,6 +462,7 @@ class DivisionResolver:
         compound named like a community or town, followed by a building number).
         """
         key_flags, key_entries, levels = self.key_flags, self.key_entries, self.levels
+        key_short, key_top_short, key_dcodes = self.key_short, self.key_top_short, self.key_dcodes
         n = len(text)
         accepted: list[Hit] = []
         evidence: list[tuple[int, float, int, int]] = []  # (div index, weight, hit index, kind)
@@ -490,20 +497,22 @@ class DivisionResolver:
             nxt = text[end:end + 1]
             nxt2 = text[end:end + 2]
             road_tail = nxt in ("路", "街", "巷", "弄") or nxt2 == "大道"
-            tail = nxt in _NAME_TAIL1 or nxt2 in _NAME_TAIL2 or bool(_NUMBERED_ROAD_RE.match(text, end))
+            if key_short[kid] or flags & _F_OUT_SHORT:
+                tail = nxt in _NAME_TAIL1 or nxt2 in _NAME_TAIL2 or bool(_NUMBERED_ROAD_RE.match(text, end))
+            else:
+                tail = False
             used = False
             label = ""
             lvl = -9
             if flags & _F_DIV and not road_tail:
                 best_lv = 9
-                top_short = min((levels[i] for i, kind in key_entries[kid] if kind == 2), default=9)
+                top_short = key_top_short[kid]
                 for i, kind in key_entries[kid]:
                     lv = levels[i]
                     if kind == 2:  # short
                         if not left_ok or tail:
                             continue
-                        if lv > top_short and top_short == 0 and seen_d & {self.codes[i2] for i2, k2 in
-                                                                          key_entries[kid] if levels[i2] == 0}:
+                        if lv > top_short and top_short == 0 and seen_d & key_dcodes[kid]:
                             continue  # 余杭区...余杭: the district written again, not 余杭街道
                         expected = max(top_short, prev_level + 1) if adjacent else top_short
                         w = 1.5 - 1.0 * max(0, lv - expected) - (0.5 if lv < expected else 0.0)
@@ -532,10 +541,9 @@ class DivisionResolver:
                 if used:
                     label = _LEVELS[best_lv]
                     lvl = best_lv
-                    for i, _kind in key_entries[kid]:
-                        if levels[i] == 0:
-                            seen_d.add(self.codes[i])
-                            anchored = True
+                    if key_dcodes[kid]:
+                        seen_d |= key_dcodes[kid]
+                        anchored = True
             if not used and flags & (_F_PROV | _F_CITY):
                 if not text.startswith(_CITY_TAIL, end):
                     used = True
@@ -564,7 +572,23 @@ class DivisionResolver:
                 prev_level = lvl
         return self._decide(text, accepted, evidence, outside, hz, n)
 
-    def _decide(self, text, accepted, evidence, outside, hz, n) -> Resolution:  # noqa: C901
+    def without(self, res: Resolution, poi_starts: frozenset[int]) -> Resolution:
+        """``res`` decided again with the names starting at ``poi_starts`` read as compound / village
+        names only (same result as ``resolve(text, poi_starts=...)`` up to adjacency bonuses, without
+        scanning again)."""
+        hits = tuple(Hit("poi", h.start, h.end, h.text, True) if h.start in poi_starts else h for h in res.hits)
+        drop = {i for i, h in enumerate(res.hits) if h.start in poi_starts}
+        evidence = [e for e in res.evidence if e[2] not in drop]
+        outside = [r for r in res.reasons if r.startswith("outside")]
+        return self._decide(res.normalized, list(hits), evidence, [] if not outside else [outside[0][17:]],
+                            res.hangzhou_prefix, len(res.normalized))
+
+    def _decide(self, text, accepted, evidence, outside, hz, n) -> Resolution:
+        res = self._decide_core(text, accepted, evidence, outside, hz, n)
+        object.__setattr__(res, "evidence", tuple(evidence))
+        return res
+
+    def _decide_core(self, text, accepted, evidence, outside, hz, n) -> Resolution:  # noqa: C901
         reasons: list[str] = []
         if outside and not hz:
             return Resolution(None, None, None, None, 0.0, 0.0, (), (f"outside Hangzhou: {outside[0]}",),
