@@ -3,11 +3,28 @@
 Hierarchical building codes (city → district → town → community → grid → building), an official
 division registry, free-text address matching, spatial look-ups and ledger normalization.
 
-Importing the package loads no data; :func:`default_registry` builds the embedded registry on first use.
+Importing the package loads no data; :func:`default_registry` builds the embedded registry (real NBS
+divisions + a SYNTHETIC city) on first use. Matching, spatial and ledger functions are imported on
+first access, so ``import hangzhou_address`` stays light. (``match`` and ``reconcile`` are both
+functions and submodules: import them as ``from hangzhou_address.match import match`` and
+``from hangzhou_address.reconcile import reconcile``.)
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
+from .codes import (
+    check_char,
+    code_level,
+    code_to_children,
+    code_to_parent,
+    explain,
+    is_valid_code,
+    make_building_code,
+    validate_codes,
+)
 from .errors import (
     CRSError,
     DataError,
@@ -22,6 +39,15 @@ from .registry import Division, Registry, default_registry
 
 __version__ = "0.1.0"
 
+_LAZY = {
+    "parse": "match", "match_many": "match", "Matcher": "match", "MatchResult": "match",
+    "ParsedAddress": "match", "default_matcher": "match",
+    "locate": "spatial", "locate_frame": "spatial", "nearest_building": "spatial",
+    "buildings_within": "spatial", "buildings_near": "spatial", "GridIndex": "spatial",
+    "normalize_frame": "ledger", "normalize_file": "ledger",
+    "tag": "tagger",
+}
+
 __all__ = [
     "__version__",
     "CRSError",
@@ -35,4 +61,25 @@ __all__ = [
     "Division",
     "Registry",
     "default_registry",
+    "check_char",
+    "code_level",
+    "code_to_children",
+    "code_to_parent",
+    "explain",
+    "is_valid_code",
+    "make_building_code",
+    "validate_codes",
+    *sorted(_LAZY),
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value  # later lookups skip __getattr__
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
