@@ -1,5 +1,3 @@
-# LEAD NOTE (temporary, remove before release): the lead wrote this file while helpers were starting;
-# it is tested and committed. Extend it with minimal str_replace edits; do NOT rewrite or replace it.
 """Coordinate systems people actually have: EPSG codes through pyproj, plus GCJ-02 and BD-09.
 
 * EPSG codes (WGS84 4326, CGCS2000 4490, CGCS2000 Gauss-Krüger 4549 / 4528, Web Mercator 3857, …)

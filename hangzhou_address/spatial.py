@@ -1,5 +1,3 @@
-# LEAD NOTE (temporary, remove before release): the lead wrote this file while helpers were starting;
-# it is tested and committed. Extend it with minimal str_replace edits; do NOT rewrite or replace it.
 """Spatial queries: which grid contains a point, nearest building, buildings in an area.
 
 :class:`GridIndex` answers point-in-grid queries with a precomputed regular cell lookup over the

@@ -1,5 +1,3 @@
-# LEAD NOTE (temporary, remove before release): the lead wrote this file while helpers were starting;
-# it is tested and committed. Extend it with minimal str_replace edits; do NOT rewrite or replace it.
 """SYNTHETIC addresses for synthetic buildings, in the forms Hangzhou writes them.
 
 * ``road``: road + door number (``文三路90号``). Each town gets straight east–west and north–south

@@ -1,5 +1,3 @@
-# LEAD NOTE (temporary, remove before release): the lead wrote this file while helpers were starting;
-# it is tested and committed. Extend it with minimal str_replace edits; do NOT rewrite or replace it.
 """SYNTHETIC geometry: district, town, community and grid polygons that tile Hangzhou.
 
 Everything is computed in a local planar frame in kilometres (``km_x = (lon - 120) * KX``,
