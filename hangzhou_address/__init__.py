@@ -32,6 +32,7 @@ from .errors import (
     DataValidationError,
     HangzhouAddressError,
     InputError,
+    InputTypeError,
     InvalidCodeError,
     UnknownDivisionError,
 )
@@ -41,7 +42,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "parse": "match", "match_many": "match", "Matcher": "match", "MatchResult": "match",
-    "ParsedAddress": "match", "default_matcher": "match",
+    "ParsedAddress": "match", "Candidate": "match", "default_matcher": "match",
     "locate": "spatial", "locate_frame": "spatial", "nearest_building": "spatial",
     "buildings_within": "spatial", "buildings_near": "spatial", "GridIndex": "spatial",
     "normalize_frame": "ledger", "normalize_file": "ledger",
@@ -56,6 +57,7 @@ __all__ = [
     "DataValidationError",
     "HangzhouAddressError",
     "InputError",
+    "InputTypeError",
     "InvalidCodeError",
     "UnknownDivisionError",
     "Division",

@@ -57,6 +57,8 @@ def load_official_divisions(directory: Path | None = None) -> tuple[pd.DataFrame
 
     # lineage by name under successor parents, top-down
     new_by_parent_name = {(p, n): c for c, p, n in zip(new["code"], new["parent_code"], new["name"])}
+    new_codes = set(new["code"])
+    names = (dict(zip(old["code"], old["name"])), dict(zip(new["code"], new["name"])))
     mapping: dict[str, str] = {"3301": "3301"}
     rows = []
     old_sorted = old.assign(_len=old["code"].str.len()).sort_values(["_len", "code"])
@@ -66,14 +68,14 @@ def load_official_divisions(directory: Path | None = None) -> tuple[pd.DataFrame
             continue
         if level == "district":
             succ = DISTRICT_SUCCESSORS.get(code, (code,))
-            if code in set(new["code"]) and len(succ) == 1 and succ[0] == code:
+            if code in new_codes and len(succ) == 1 and succ[0] == code:
                 mapping[code] = code
                 continue
             # the district keeps its code when it survives; otherwise the main successor
-            target = code if code in set(new["code"]) else succ[0]
+            target = code if code in new_codes else succ[0]
             mapping[code] = target
             if target != code:
-                rows.append((code, target, REORG_DATE, _reason(code, target, old, new)))
+                rows.append((code, target, REORG_DATE, _reason(code, target, *names)))
             continue
         parents: tuple[str, ...]
         if level == "town":
@@ -85,7 +87,7 @@ def load_official_divisions(directory: Path | None = None) -> tuple[pd.DataFrame
             continue
         mapping[code] = target
         if target != code:
-            rows.append((code, target, REORG_DATE, _reason(code, target, old, new)))
+            rows.append((code, target, REORG_DATE, _reason(code, target, *names)))
     lineage = pd.DataFrame(rows, columns=["old_code", "new_code", "date", "reason"])
     divisions = pd.concat([new, retired], ignore_index=True)[
         ["code", "level", "name", "parent_code", "status", "valid_from", "valid_to"]
@@ -93,9 +95,7 @@ def load_official_divisions(directory: Path | None = None) -> tuple[pd.DataFrame
     return divisions, lineage
 
 
-def _reason(old_code: str, new_code: str, old: pd.DataFrame, new: pd.DataFrame) -> str:
-    on = dict(zip(old["code"], old["name"]))
-    nn = dict(zip(new["code"], new["name"]))
+def _reason(old_code: str, new_code: str, on: dict[str, str], nn: dict[str, str]) -> str:
     od, nd = on.get(old_code[:6], old_code[:6]), nn.get(new_code[:6], new_code[:6])
     if od == nd:
         return f"2021 district reorganization: renumbered within {nd}"
