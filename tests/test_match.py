@@ -230,3 +230,15 @@ def test_module_functions_use_the_given_registry(official_registry):
 def test_matcher_options(official_registry):
     with pytest.raises(Exception):
         Matcher(official_registry, max_candidates=0)
+
+
+def test_parse_elements_use_the_tagger_in_reading_order(official_registry):
+    from hangzhou_address.match import Matcher
+
+    m = Matcher(official_registry)
+    p = m.parse("浙江省杭州市西湖区文三路90号3幢2单元501室")
+    assert list(p.elements.items())[-5:] == [("road", "文三路"), ("roadno", "90号"), ("houseno", "3幢"),
+                                             ("cellno", "2单元"), ("roomno", "501室")]
+    assert p.district_code == "330106"
+    many = m.parse_many(["浙江省杭州市西湖区文三路90号3幢2单元501室", ""])
+    assert dict(many[0].elements) == dict(p.elements) and dict(many[1].elements) == {}
