@@ -119,3 +119,48 @@ def test_registry_from_files(tmp_path, small):
         reg = Registry.from_files(grids=tmp_path / "g.gpkg", buildings=tmp_path / "bad.parquet", validate="warn")
     assert any("building_outside_grid" in str(x.message) for x in w)
     assert len(reg.buildings) == len(b)  # nothing dropped
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "parquet", "shp", "csv_wkt"])
+def test_buildings_round_trip(tmp_path, small, fmt):
+    b = small[1][["code", "grid_code", "use", "floors", "geometry"]]
+    path = tmp_path / f"b.{fmt.split('_')[0]}"
+    opts = {}
+    if fmt == "gpkg":
+        b.to_file(path, driver="GPKG")
+    elif fmt == "parquet":
+        b.to_parquet(path)
+    elif fmt == "shp":
+        b.rename(columns={"grid_code": "gridcode"}).to_file(path)
+        opts["columns"] = {"gridcode": "grid_code"}
+    else:
+        pd.DataFrame({"code": b["code"], "grid_code": b["grid_code"], "use": b["use"], "floors": b["floors"],
+                      "wkt": shapely.to_wkt(b.geometry.values, rounding_precision=-1)}).to_csv(path, index=False)
+        opts["wkt"] = "wkt"
+    back = read_buildings(path, **opts)
+    assert back["code"].tolist() == b["code"].tolist()
+    assert back["grid_code"].tolist() == b["grid_code"].tolist()
+    assert [str(v) for v in back["floors"]] == [str(v) for v in b["floors"]]
+    # Shapefiles store exterior rings clockwise: compare normalized geometries
+    assert shapely.equals_exact(shapely.normalize(back.geometry.values), shapely.normalize(b.geometry.values),
+                                tolerance=1e-9).all()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_plain_tables_round_trip(tmp_path, small, official_registry, fmt):
+    a = small[2]
+    d = official_registry.divisions[["code", "level", "name", "parent_code"]]
+    pa, pd_ = tmp_path / f"a.{fmt}", tmp_path / f"d.{fmt}"
+    if fmt == "csv":
+        a.to_csv(pa, index=False)
+        d.to_csv(pd_, index=False)
+    else:
+        a.astype({"roadno": "Int64", "houseno": "Int64", "group": "Int64"}).to_parquet(pa)
+        d.to_parquet(pd_)
+    back = read_addresses(pa)
+    assert back["text"].tolist() == a["text"].tolist()
+    assert back["building_code"].tolist() == a["building_code"].tolist()
+    assert back["roadno"].tolist() == a["roadno"].tolist()
+    dd = read_divisions(pd_)
+    assert dd["code"].tolist() == d["code"].tolist()
+    assert dd["parent_code"].tolist()[1:] == d["parent_code"].tolist()[1:]
