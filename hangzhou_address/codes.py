@@ -364,6 +364,17 @@ def _vector_ok(mat: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray | N
 
 
 # --------------------------------------------------------------------------- construction
+def _child_args(parent: Any, parent_level: str, number: Any, child: str, top: int) -> str:
+    """Validate a parent code of ``parent_level`` and a child number 1..top; return the parent."""
+    code = validate_code(parent)
+    if len(code) != LEVEL_LENGTHS[parent_level]:
+        raise InvalidCodeError(f"{parent_level} code must have {LEVEL_LENGTHS[parent_level]} digits, "
+                               f"got {code!r} ({code_level(code)})")
+    if isinstance(number, bool) or not isinstance(number, (int, np.integer)) or not 1 <= number <= top:
+        raise InvalidCodeError(f"{child} number must be an integer 1-{top}, got {number!r}")
+    return code
+
+
 def make_grid_code(community_code: str, number: int) -> str:
     """Grid code from a 12-digit community code and a grid number 1-999.
 
@@ -372,11 +383,7 @@ def make_grid_code(community_code: str, number: int) -> str:
     >>> make_grid_code("330106005001", 3)
     '330106005001003'
     """
-    c = validate_code(community_code)
-    if len(c) != 12:
-        raise InvalidCodeError(f"community code must have 12 digits, got {c!r} ({code_level(c)})")
-    if isinstance(number, bool) or not isinstance(number, (int, np.integer)) or not 1 <= number <= 999:
-        raise InvalidCodeError(f"grid number must be an integer 1-999, got {number!r}")
+    c = _child_args(community_code, "community", number, "grid", 999)
     return f"{c}{int(number):03d}"
 
 
@@ -388,11 +395,7 @@ def make_building_code(grid_code: str, number: int) -> str:
     >>> make_building_code("330106005001001", 1)
     '33010600500100100019'
     """
-    g = validate_code(grid_code)
-    if len(g) != 15:
-        raise InvalidCodeError(f"grid code must have 15 digits, got {g!r} ({code_level(g)})")
-    if isinstance(number, bool) or not isinstance(number, (int, np.integer)) or not 1 <= number <= 9999:
-        raise InvalidCodeError(f"building number must be an integer 1-9999, got {number!r}")
+    g = _child_args(grid_code, "grid", number, "building", 9999)
     digits = f"{g}{int(number):04d}"
     return digits + _check_char_unchecked(digits)
 

@@ -79,6 +79,15 @@ def _code_checks(rows: list, table: str, df: pd.DataFrame, col: str, length: int
         _issue(rows, table, pos[dup], codes[dup], "duplicate_code", "code appears more than once")
 
 
+def _prefix_check(rows: list, table: str, codes: np.ndarray, parents: np.ndarray, column: str, check: str) -> None:
+    """Report codes that do not start with their parent's code."""
+    bad = np.array([not (isinstance(c, str) and isinstance(p, str) and c[:len(p)] == p and len(p) > 0)
+                    for c, p in zip(codes, parents)], dtype=bool)
+    if bad.any():
+        _issue(rows, table, np.flatnonzero(bad), codes[bad], check,
+               [f"{table[:-1]} code does not start with its {column} {p!r}" for p in parents[bad]])
+
+
 def _geometry_checks(rows: list, table: str, gdf: Any) -> np.ndarray:
     import shapely
 
@@ -126,10 +135,7 @@ def validate_city(registry_or_tables: Any, *, overlap_tolerance: float = 1.0) ->
         _code_checks(rows, "grids", grids, "code", 15)
         codes = grids["code"].to_numpy(dtype=object)
         comm = grids["community_code"].to_numpy(dtype=object)
-        mismatch = np.array([not (isinstance(c, str) and isinstance(p, str) and c[:12] == p) for c, p in zip(codes, comm)])
-        if mismatch.any():
-            _issue(rows, "grids", np.flatnonzero(mismatch), codes[mismatch], "grid_not_in_community",
-                   [f"grid code does not start with its community_code {p!r}" for p in comm[mismatch]])
+        _prefix_check(rows, "grids", codes, comm, "community_code", "grid_not_in_community")
         if division_codes is not None:
             unknown = np.array([p not in division_codes for p in comm])
             if unknown.any():
@@ -154,10 +160,7 @@ def validate_city(registry_or_tables: Any, *, overlap_tolerance: float = 1.0) ->
         _code_checks(rows, "buildings", buildings, "code", 20)
         bcodes = buildings["code"].to_numpy(dtype=object)
         bgrid = buildings["grid_code"].to_numpy(dtype=object)
-        mismatch = np.array([not (isinstance(c, str) and isinstance(g, str) and c[:15] == g) for c, g in zip(bcodes, bgrid)])
-        if mismatch.any():
-            _issue(rows, "buildings", np.flatnonzero(mismatch), bcodes[mismatch], "building_not_in_grid",
-                   [f"building code does not start with its grid_code {g!r}" for g in bgrid[mismatch]])
+        _prefix_check(rows, "buildings", bcodes, bgrid, "grid_code", "building_not_in_grid")
         if grids is not None:
             gpos = pd.Series(np.arange(len(grids)), index=grids["code"].to_numpy(dtype=object))
             gpos = gpos[~gpos.index.duplicated()]
