@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, InputError
+from .errors import InputError
 
 __all__ = [
     "RESULT_COLUMNS",

@@ -332,7 +332,7 @@ class Matcher:
     def _building(self, res: Resolution, parts: _Parts, reasons: list[str]):  # noqa: C901
         idx = self.index
         assert idx is not None
-        d0, t0, c0 = res.district_code, res.town_code, res.community_code
+        d0, c0 = res.district_code, res.community_code
         found_any = False
         best = None
         for kind, name, number, group, boundary in parts.lookups:
