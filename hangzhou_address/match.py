@@ -138,7 +138,13 @@ class MatchResult:
 
 # ----------------------------------------------------------------------------- address index
 class _AddressIndex:
-    """Exact and tolerant look-ups over the registry's addresses table."""
+    """Exact and tolerant look-ups over the registry's addresses table.
+
+    Compact by design (a full city has ~1.7 M address rows and every ledger worker holds one
+    index): division codes are shared string objects (one per distinct code), building codes
+    fixed-width bytes, the display text stays in its Arrow buffer, and the look-up structure is,
+    per road / compound name, its rows sorted by number (exact look-up = binary search).
+    """
 
     def __init__(self, addresses: pd.DataFrame) -> None:
         import numpy as np
@@ -147,11 +153,16 @@ class _AddressIndex:
         from .resolve import _normalize_key
 
         n = len(addresses)
-        self.building = addresses["building_code"].to_numpy(dtype=object)
-        self.district = addresses["district_code"].to_numpy(dtype=object)
-        self.town = addresses["town_code"].to_numpy(dtype=object)
-        self.community = addresses["community_code"].to_numpy(dtype=object)
-        self.text = addresses["text"].to_numpy(dtype=object) if "text" in addresses else self.building
+
+        def shared(col: str) -> np.ndarray:  # object array whose equal values are one str object
+            codes, uniques = pd.factorize(addresses[col], use_na_sentinel=True)
+            return np.array(list(uniques.astype(object)) + [None], dtype=object)[codes]
+
+        self.district = shared("district_code")
+        self.town = shared("town_code")
+        self.community = shared("community_code")
+        self._building = addresses["building_code"].astype(str).str.encode("ascii").to_numpy(dtype="S")
+        self._text = _text_store(addresses["text"] if "text" in addresses else addresses["building_code"])
 
         def norm_names(col: str) -> np.ndarray:
             codes, uniques = pd.factorize(addresses[col], use_na_sentinel=True)
@@ -165,43 +176,56 @@ class _AddressIndex:
 
         road = norm_names("road") if "road" in addresses else np.full(n, "", dtype=object)
         poi = norm_names("poi") if "poi" in addresses else np.full(n, "", dtype=object)
-        roadno, houseno, group = ints("roadno"), ints("houseno"), ints("group")
-        self.group = group
-        self.roadno = roadno
-        self.houseno = houseno
-        # exact keys: "R<road>|<no>" and "P<poi>|<houseno>"
-        has_road = (road != "") & (roadno >= 0)
-        has_poi = (poi != "") & (houseno >= 0)
-        rk = pd.Series(road[has_road]).str.cat(pd.Series(roadno[has_road]).astype(str), sep="|")
-        pk = pd.Series(poi[has_poi]).str.cat(pd.Series(houseno[has_poi]).astype(str), sep="|")
-        keys = np.concatenate([("R" + rk).to_numpy(dtype=object), ("P" + pk).to_numpy(dtype=object)])
-        rows = np.concatenate([np.flatnonzero(has_road), np.flatnonzero(has_poi)])
-        codes, uniques = pd.factorize(keys)
-        order = np.argsort(codes, kind="stable")
-        bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
-        self.rows_sorted = rows[order]
-        self.key_slice = dict(zip(uniques.tolist(), zip(bounds[:-1].tolist(), bounds[1:].tolist())))
-        # per road / poi: all its rows sorted by number (tolerant look-ups)
-        self.name_slice: dict[str, tuple[np.ndarray, int, int]] = {}
-        for kind, col, has, num in (("R", road, has_road, roadno), ("P", poi, has_poi, houseno)):
-            idx = np.flatnonzero(has)
+        self.roadno, self.houseno, self.group = ints("roadno"), ints("houseno"), ints("group")
+        # per road ("R") / compound or village ("P"): its rows sorted by number, row order within a number
+        self.name_slice: dict[str, tuple[np.ndarray, np.ndarray, int, int]] = {}
+        for kind, col, num in (("R", road, self.roadno), ("P", poi, self.houseno)):
+            idx = np.flatnonzero((col != "") & (num >= 0))
             codes_, uniq = pd.factorize(col[idx])
-            order = np.lexsort((num[idx], codes_))
+            order = np.lexsort((idx, num[idx], codes_))
             idx, codes_ = idx[order], codes_[order]
+            nums = num[idx]
             cuts = np.searchsorted(codes_, np.arange(len(uniq) + 1)).tolist()
             self.name_slice.update(
-                {kind + name: (idx, a, b) for name, a, b in zip(uniq.tolist(), cuts[:-1], cuts[1:])})
+                {kind + name: (idx, nums, a, b) for name, a, b in zip(uniq.tolist(), cuts[:-1], cuts[1:])})
+
+    def building(self, r: int) -> str:
+        return self._building[r].decode("ascii")
+
+    def text(self, r: int) -> str:
+        return self._text(r)
 
     def exact(self, kind: str, name: str, number: int) -> list[int]:
-        sl = self.key_slice.get(f"{kind}{name}|{number}")
-        if sl is None:
+        """Rows of ``name`` (road or compound) with door / building ``number``, in table order."""
+        got = self.name_slice.get(kind + name)
+        if got is None:
             return []
-        return self.rows_sorted[sl[0]:sl[1]].tolist()
+        rows, nums, a, b = got
+        view = nums[a:b]
+        lo = int(view.searchsorted(number))
+        if lo == b - a or view[lo] != number:
+            return []
+        hi = int(view.searchsorted(number, side="right"))
+        return rows[a + lo:a + hi].tolist()
 
     def rows_of(self, kind: str, name: str) -> Any:
         """Rows of road / compound ``name`` sorted by number (empty when unknown)."""
         got = self.name_slice.get(kind + name)
-        return () if got is None else got[0][got[1]:got[2]]
+        return () if got is None else got[0][got[2]:got[3]]
+
+
+def _text_store(col: Any) -> Any:
+    """``row -> display text`` without one Python string per row (texts stay in Arrow buffers)."""
+    try:
+        import pyarrow as pa
+
+        arr = pa.array(col, from_pandas=True)
+        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+            raise TypeError(arr.type)
+        return lambda r: arr[r].as_py() or ""
+    except Exception:  # noqa: BLE001 - pyarrow missing or odd dtype: plain strings
+        values = col.astype(str).to_numpy(dtype=object)
+        return lambda r: values[r]
 
 
 # ----------------------------------------------------------------------------- matcher
@@ -356,11 +380,11 @@ class Matcher:
                     ok = ok_c
                 else:
                     reasons.append(f"{name}{number} is not in the named community; community name ignored")
-            buildings = sorted({idx.building[r] for r in ok})
+            buildings = sorted({idx.building(r) for r in ok})
             if len(buildings) == 1:
                 r = ok[0]
                 conf = 0.995 if d0 is not None else 0.97
-                loose = {idx.building[x] for x in rows if not res.written_districts
+                loose = {idx.building(x) for x in rows if not res.written_districts
                          or any(w in self.resolver.hist_d.get(idx.town[x], ()) for w in res.written_districts)}
                 if len(loose) > 1:
                     # another building has this address; the division names decided between them
@@ -377,10 +401,10 @@ class Matcher:
                     conf -= 0.1
                 return (buildings[0], "building", conf, (), (idx.district[r], idx.town[r], idx.community[r]))
             # several buildings: deepest common level
-            cands = tuple(Candidate(bc, "building", idx.text[r], 0.5)
-                          for bc, r in {idx.building[r]: r for r in ok}.items())[: self.max_candidates]
+            cands = tuple(Candidate(bc, "building", idx.text(r), 0.5)
+                          for bc, r in {idx.building(r): r for r in ok}.items())[: self.max_candidates]
             if d0 is not None:
-                literal = {idx.building[r]: r for r in ok if idx.district[r] == d0}
+                literal = {idx.building(r): r for r in ok if idx.district[r] == d0}
                 if len(literal) == 1 and len(buildings) > 1:
                     # 余杭区迎宾路5号: one in 余杭区 as written, one in 临平区 (formerly 余杭区)
                     bc, r = next(iter(literal.items()))
@@ -426,7 +450,7 @@ class Matcher:
             reasons.append(f"{name}: no {what} number {number}; nearest are "
                            + "、".join(str(int(nums[r])) for r in near)
                            + (f" (common {common[1]} {common[0]})" if common[0] else ""))
-            cands = tuple(Candidate(idx.building[r], "building", idx.text[r], 0.3) for r in near)
+            cands = tuple(Candidate(idx.building(r), "building", idx.text(r), 0.3) for r in near)
             if res.level is None and common[0] is not None:
                 return (common[0], common[1], 0.55, cands, common[2])
             # the divisions named in the text stand; the neighbours are only candidates
@@ -650,7 +674,7 @@ def _changed(text: str, norm: str) -> str:
 
 
 def _common(rows: list[int], idx: _AddressIndex) -> tuple[str | None, str | None, tuple]:
-    bs = {idx.building[r] for r in rows}
+    bs = {idx.building(r) for r in rows}
     if len(bs) == 1:
         r = rows[0]
         return next(iter(bs)), "building", (idx.district[r], idx.town[r], idx.community[r])

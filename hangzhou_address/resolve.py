@@ -60,6 +60,7 @@ __all__ = [
 MAX_INPUT_CHARS = 1000
 
 _LEVELS = ("district", "town", "community")
+_DECISION_CACHE_SIZE = 200_000
 _KIND_CODE = {"official": 0, "full": 1, "short": 2, "legacy": 3}
 
 # key flags
@@ -446,6 +447,8 @@ class DivisionResolver:
         self.key_short = [any(k == 2 for _i, k in e) for e in self.key_entries]
         self.key_top_short = [min((self.levels[i] for i, k in e if k == 2), default=9) for e in self.key_entries]
         self.key_dcodes = [frozenset(self.codes[i] for i, _k in e if self.levels[i] == 0) for e in self.key_entries]
+        #: memoized decisions (see :meth:`_decide`)
+        self._decisions: dict[tuple, Resolution] = {}
 
     # ------------------------------------------------------------------ scanning
     def scan(self, text: str) -> list[tuple[int, int, int]]:
@@ -584,8 +587,24 @@ class DivisionResolver:
                             res.hangzhou_prefix, len(res.normalized))
 
     def _decide(self, text, accepted, evidence, outside, hz, n) -> Resolution:
-        res = self._decide_core(text, accepted, evidence, outside, hz, n)
-        object.__setattr__(res, "evidence", tuple(evidence))
+        # The decision depends only on the evidence, the outside names and the city prefix, which
+        # repeat across a ledger's addresses ("西湖区西溪街道" + thousands of roads): it is memoized
+        # per resolver (bounded; the text-specific fields are filled in per call).
+        evidence = tuple(evidence)
+        key = (evidence, tuple(outside), hz)
+        cache = self._decisions
+        template = cache.get(key)
+        if template is None:
+            template = self._decide_core("", (), evidence, outside, hz, n)
+            object.__setattr__(template, "evidence", evidence)
+            if len(cache) >= _DECISION_CACHE_SIZE:
+                cache.clear()
+            cache[key] = template
+        res = object.__new__(Resolution)
+        d = res.__dict__
+        d.update(template.__dict__)
+        d["hits"] = tuple(accepted)
+        d["normalized"] = text
         return res
 
     def _decide_core(self, text, accepted, evidence, outside, hz, n) -> Resolution:  # noqa: C901
