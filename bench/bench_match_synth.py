@@ -101,8 +101,13 @@ def make_variants(reg, n: int, seed: int):
     import pandas as pd
 
     keys = pd.concat(key_cols.values()).reindex(addr.index)
-    by_key = addr.assign(_k=keys).groupby("_k")
-    groups = by_key.indices
+    # per sampled row: the (district, town, building) of every row sharing its road/compound key
+    sampled_keys = set(keys.loc[rows.index].tolist())
+    sel = keys.isin(sampled_keys).to_numpy()
+    same_key: dict[str, list[tuple[str, str, str]]] = {}
+    for k, d_, t_, b_ in zip(keys[sel].tolist(), addr["district_code"][sel].tolist(),
+                             addr["town_code"][sel].tolist(), addr["building_code"][sel].tolist()):
+        same_key.setdefault(k, []).append((d_, t_, b_))
     out = []
     for i, r in zip(rows.index, rows.itertuples(index=False)):
         d, t = r.district_code, r.town_code
@@ -141,13 +146,12 @@ def make_variants(reg, n: int, seed: int):
         if rng.random() < 0.05:
             text = " ".join(text[k:k + 4] for k in range(0, len(text), 4))
         # determined? rows of the same key consistent with the named divisions
-        k = keys.loc[i]
-        same = addr.iloc[groups[k]] if k in groups else addr.loc[[i]]
+        same = same_key.get(keys.loc[i]) or [(d, t, r.building_code)]
         if dmode in ("full", "short"):
-            same = same[same["district_code"] == d]
+            same = [x for x in same if x[0] == d]
         if tmode != "drop":
-            same = same[same["town_code"] == t]
-        determined = same["building_code"].nunique() == 1
+            same = [x for x in same if x[1] == t]
+        determined = len({x[2] for x in same}) == 1
         out.append((text, r.building_code, determined, dmode))
     return out
 

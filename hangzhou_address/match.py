@@ -79,6 +79,8 @@ _CELL_RE = re.compile(r"\s*(\d{1,2})\s*单元")
 _FLOOR_RE = re.compile(r"\s*(\d{1,3})\s*(层|楼)")
 _ROOM_RE = re.compile(r"\s*(\d{1,5})\s*(室|房)?")
 _DASH_RE = re.compile(r"(\d{1,2})-(\d{1,5})(?!\d)|(\d{2,5})(?!\d)")
+#: characters that carry no element (separators a reading may leave uncovered)
+_IGNORABLE = frozenset(" ,，、.。;；:：-_/#()（）[]【】")
 _GENERIC_ROAD_RE = re.compile(r"([\u4e00-\u9fff]{1,8}?(?:大道|路|街|巷))\s*(\d{1,5})\s*号")
 
 
@@ -276,26 +278,27 @@ class Matcher:
         """
         _check_type(text)
         res, parts = self._analyse(text)
-        return ParsedAddress(text, _merge_elements(text, parts.elements(text, res)), parts.values_view(),
+        spans = () if parts.explains(res) else None
+        return ParsedAddress(text, _merge_elements(text, parts.elements(text, res), spans), parts.values_view(),
                              res.district_code, res.town_code, res.community_code, res.reasons)
 
     def parse_many(self, texts: Iterable[str]) -> list[ParsedAddress]:
-        """:meth:`parse` for many texts; the element tagger runs once over the whole batch."""
+        """:meth:`parse` for many texts; the element tagger runs once over the batch, on the texts
+        that the registry-backed reading does not fully explain."""
         from .tagger import MAX_CHARS, default_tagger
 
         items = list(texts)
         for t in items:
             _check_type(t)
-        short = [t for t in items if len(t) <= MAX_CHARS]
-        tagged = dict(zip(range(len(short)), default_tagger().tag_many(short)))
-        out, k = [], 0
-        for t in items:
-            spans: tuple = ()
-            if len(t) <= MAX_CHARS:
-                spans, k = tagged[k], k + 1
-            res, parts = self._analyse(t)
-            out.append(ParsedAddress(t, _merge_elements(t, parts.elements(t, res), spans), parts.values_view(),
-                                     res.district_code, res.town_code, res.community_code, res.reasons))
+        analysed = [self._analyse(t) for t in items]
+        todo = [i for i, (t, (res, parts)) in enumerate(zip(items, analysed))
+                if len(t) <= MAX_CHARS and not parts.explains(res)]
+        tagged = dict(zip(todo, default_tagger().tag_many([items[i] for i in todo])))
+        out = []
+        for i, (t, (res, parts)) in enumerate(zip(items, analysed)):
+            out.append(ParsedAddress(t, _merge_elements(t, parts.elements(t, res), tagged.get(i, ())),
+                                     parts.values_view(), res.district_code, res.town_code, res.community_code,
+                                     res.reasons))
         return out
 
     def _analyse(self, text: str) -> tuple[Resolution, _Parts]:
@@ -610,6 +613,25 @@ class _Parts:
         if m and (m.group(2) or m.end() == len(norm.rstrip())):
             self._add("roomno", m.start(1), m.end(), int(m.group(1)))
 
+    def explains(self, res: Resolution) -> bool:
+        """Whether the registry-backed reading accounts for every character of the text (division,
+        road and compound names of the registry, numbers with their unit words, punctuation): the
+        statistical tagger has nothing left to find."""
+        norm = self.norm
+        if not norm or not self.lookups:
+            return False
+        covered = bytearray(len(norm))
+        for h in res.hits:
+            if h.label == "outside":
+                return False
+            covered[h.start:h.end] = b"\x01" * (h.end - h.start)
+        for _label, a, b in self.spans:
+            covered[a:b] = b"\x01" * (b - a)
+        for i, flag in enumerate(covered):
+            if not flag and norm[i] not in _IGNORABLE:
+                return False
+        return True
+
     def values_view(self) -> Mapping[str, Any]:
         return MappingProxyType({label: self.values[label] for label, _s, _e in self.spans})
 
@@ -643,8 +665,9 @@ def _merge_elements(text: str, resolved: Mapping[str, str], spans: tuple | None 
         for span in spans:
             if span.label in _TAGGER_LABELS and span.label not in found:
                 found[span.label] = (span.start, span.text)
+    tagger_found = bool(found)
     for label, sub in resolved.items():
-        if label not in found and (label not in _TAGGER_LABELS or not found):
+        if label not in found and (label not in _TAGGER_LABELS or not tagger_found):
             pos = text.find(sub)
             found[label] = (pos if pos >= 0 else len(text), sub)
     ordered = sorted(found.items(), key=lambda kv: kv[1][0])

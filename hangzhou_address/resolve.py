@@ -590,13 +590,15 @@ class DivisionResolver:
         # The decision depends only on the evidence, the outside names and the city prefix, which
         # repeat across a ledger's addresses ("西湖区西溪街道" + thousands of roads): it is memoized
         # per resolver (bounded; the text-specific fields are filled in per call).
+        # The decision compares hit indices only for equality, so they are renumbered densely:
+        # "浙江省杭州市西湖区..." and "西湖区..." share one decision.
         evidence = tuple(evidence)
-        key = (evidence, tuple(outside), hz)
+        ranks: dict[int, int] = {}
+        key = (tuple((i, w, ranks.setdefault(h, len(ranks)), k) for i, w, h, k in evidence), tuple(outside), hz)
         cache = self._decisions
         template = cache.get(key)
         if template is None:
-            template = self._decide_core("", (), evidence, outside, hz, n)
-            object.__setattr__(template, "evidence", evidence)
+            template = self._decide_core("", (), key[0], outside, hz, n)
             if len(cache) >= _DECISION_CACHE_SIZE:
                 cache.clear()
             cache[key] = template
@@ -605,6 +607,7 @@ class DivisionResolver:
         d.update(template.__dict__)
         d["hits"] = tuple(accepted)
         d["normalized"] = text
+        d["evidence"] = evidence
         return res
 
     def _decide_core(self, text, accepted, evidence, outside, hz, n) -> Resolution:  # noqa: C901
