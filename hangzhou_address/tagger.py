@@ -58,6 +58,31 @@ def _char_codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 _P1, _P2, _P3 = np.int64(1_000_003), np.int64(998_244_353), np.int64(0x9E3779B1)
 
 
+#: characters that end or introduce an address element (used by the "nearest key character" features)
+_KEY_CHARS = np.array([ord(ch) for ch in "路街道巷弄号幢栋楼座苑园村区镇乡室单元层组里庄府城居厦院场"], dtype=np.int64)
+N_TEMPLATES = 26
+
+
+def _nearest(mark: np.ndarray, sep: np.ndarray, *, forward: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the nearest marked position strictly after (``forward``) or at-or-before each
+    position, within the same address (``sep`` marks the separators); -1 and distance 0 if none."""
+    n = len(mark)
+    idx = np.arange(n)
+    pos = np.append(np.flatnonzero(mark), n)
+    spos = np.append(np.flatnonzero(sep), n)
+    if forward:
+        got = pos[np.searchsorted(pos, idx, side="right")]
+        wall = spos[np.searchsorted(spos, idx, side="right")]
+        ok = got < wall
+        return np.where(ok, got, -1), np.where(ok, got - idx, 0)
+    k = np.searchsorted(pos, idx, side="left") - 1
+    got = np.where(k >= 0, pos[np.maximum(k, 0)], -1)
+    ks = np.searchsorted(spos, idx, side="left") - 1
+    wall = np.where(ks >= 0, spos[np.maximum(ks, 0)], -1)
+    ok = got > wall
+    return np.where(ok, got, -1), np.where(ok, idx - got, 0)
+
+
 def _features(codes: np.ndarray) -> np.ndarray:
     """Hashed feature ids, shape (n_templates, len(codes)), for every position of the joined array."""
     n = len(codes)
@@ -94,6 +119,13 @@ def _features(codes: np.ndarray) -> np.ndarray:
     last_sep = np.maximum.accumulate(np.where(sep, idx, 0))
     ordinal = np.minimum(cum - cum[last_sep], 5) * digit
     run_len = np.minimum(nxt - prv - 1, 6) * digit
+    # the nearest "key" character (路, 号, 幢, 苑, 村, 室, ...) after / before each position within its
+    # address, and how far it is: where a name ends and what kind of element follows
+    key_after, dist_after = _nearest(np.isin(codes, _KEY_CHARS), sep, forward=True)
+    key_before, dist_before = _nearest(np.isin(codes, _KEY_CHARS), sep, forward=False)
+    ka = np.where(key_after >= 0, codes[np.maximum(key_after, 0)], 0)
+    kb = np.where(key_before >= 0, codes[np.maximum(key_before, 0)], 0)
+    dist_after, dist_before = np.minimum(dist_after, 8), np.minimum(dist_before, 8)
     templates = [
         c[0], c[-1], c[1], c[-2], c[2], c[-3], c[3],
         c[-1] * _P1 + c[0], c[0] * _P1 + c[1], c[-2] * _P1 + c[-1], c[1] * _P1 + c[2],
@@ -101,7 +133,11 @@ def _features(codes: np.ndarray) -> np.ndarray:
         cls_m1 * 7 + cls * 49 + cls_p1,
         after * 11 + ordinal, before * 11 + ordinal, after * _P1 + after2, ordinal * 13 + run_len,
         after * _P1 + before,
+        c[-3] * _P1 + c[-2], c[2] * _P1 + c[3],
+        (c[0] * _P1 + c[1]) * _P1 + c[2], (c[-2] * _P1 + c[-1]) * _P1 + c[0],
+        ka * 17 + dist_after, kb * 17 + dist_before, ka * _P1 + c[0], (ka * 17 + dist_after) * _P1 + kb,
     ]
+    assert len(templates) == N_TEMPLATES
     out = np.empty((len(templates), n), dtype=np.int64)
     tmp = np.empty(n, dtype=np.int64)
     for j, t in enumerate(templates):
@@ -205,12 +241,14 @@ class Tagger:
         rows = np.flatnonzero(np.abs(self.weights).sum(axis=1) > 0)
         np.savez_compressed(path, rows=rows.astype(np.int32), values=self.weights[rows].astype(np.float16),
                             labels=np.array(LABELS), hash_bits=np.array(HASH_BITS),
+                            n_templates=np.array(N_TEMPLATES),
                             transitions=self.transitions.astype(np.float32))
 
     @classmethod
     def load(cls, path: str | Path = _RESOURCE) -> Tagger:
         with np.load(path) as z:
-            if tuple(z["labels"]) != LABELS or int(z["hash_bits"]) != HASH_BITS:
+            n_templates = int(z["n_templates"]) if "n_templates" in z else 18
+            if tuple(z["labels"]) != LABELS or int(z["hash_bits"]) != HASH_BITS or n_templates != N_TEMPLATES:
                 raise InputError(f"{path}: tagger model does not match this version")
             w = np.zeros((1 << HASH_BITS, len(LABELS)), dtype=np.float32)
             w[z["rows"]] = z["values"].astype(np.float32)
