@@ -293,7 +293,7 @@ class Matcher:
         analysed = [self._analyse(t) for t in items]
         todo = [i for i, (t, (res, parts)) in enumerate(zip(items, analysed))
                 if len(t) <= MAX_CHARS and not parts.explains(res)]
-        tagged = dict(zip(todo, default_tagger().tag_many([items[i] for i in todo])))
+        tagged = dict(zip(todo, default_tagger().runs_many([items[i] for i in todo])))
         out = []
         for i, (t, (res, parts)) in enumerate(zip(items, analysed)):
             out.append(ParsedAddress(t, _merge_elements(t, parts.elements(t, res), tagged.get(i, ())),
@@ -653,18 +653,18 @@ _TAGGER_LABELS = frozenset({"devzone", "road", "subroad", "roadno", "subroadno",
                             "cellno", "floorno", "roomno", "person", "assist", "otherinfo"})
 
 
-def _merge_elements(text: str, resolved: Mapping[str, str], spans: tuple | None = None) -> Mapping[str, str]:
+def _merge_elements(text: str, resolved: Mapping[str, str], runs: Any = None) -> Mapping[str, str]:
     """Elements in reading order: division labels from the resolver, the others from the tagger
-    (the resolver's own reading of a label is kept only where the tagger found none)."""
+    (``runs``: its ``(label, start, end)`` runs; None = tag ``text`` now; the resolver's own reading
+    of a label is kept only where the tagger found none)."""
     from .tagger import MAX_CHARS, default_tagger
 
     found: dict[str, tuple[int, str]] = {}
-    if spans is None:
-        spans = default_tagger().tag(text) if len(text) <= MAX_CHARS else ()
-    if spans:
-        for span in spans:
-            if span.label in _TAGGER_LABELS and span.label not in found:
-                found[span.label] = (span.start, span.text)
+    if runs is None:
+        runs = default_tagger().runs_many([text])[0] if len(text) <= MAX_CHARS else ()
+    for label, a, b in runs:
+        if label in _TAGGER_LABELS and label not in found:
+            found[label] = (a, text[a:b])
     tagger_found = bool(found)
     for label, sub in resolved.items():
         if label not in found and (label not in _TAGGER_LABELS or not tagger_found):

@@ -61,6 +61,8 @@ _P1, _P2, _P3 = np.int64(1_000_003), np.int64(998_244_353), np.int64(0x9E3779B1)
 #: characters that end or introduce an address element (used by the "nearest key character" features)
 _KEY_CHARS = np.array([ord(ch) for ch in "路街道巷弄号幢栋楼座苑园村区镇乡室单元层组里庄府城居厦院场"], dtype=np.int64)
 N_TEMPLATES = 26
+#: texts featurized together (larger batches spill the (templates x characters) arrays out of cache)
+_BATCH = 1024
 
 
 def _nearest(mark: np.ndarray, sep: np.ndarray, *, forward: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -152,7 +154,8 @@ def _features(codes: np.ndarray) -> np.ndarray:
 class Tagger:
     """Averaged-perceptron character tagger. ``weights``: (2**HASH_BITS, len(LABELS)) float32."""
 
-    def __init__(self, weights: np.ndarray, transitions: np.ndarray | None = None) -> None:
+    def __init__(self, weights: np.ndarray, transitions: np.ndarray | None = None, *,
+                 accelerate: bool | None = None) -> None:
         if weights.shape != (1 << HASH_BITS, len(LABELS)):
             raise InputError(f"tagger weights must have shape {(1 << HASH_BITS, len(LABELS))}, got {weights.shape}")
         self.weights = weights
@@ -164,6 +167,20 @@ class Tagger:
         self._row = np.zeros(1 << HASH_BITS, dtype=np.int32)
         self._row[used] = np.arange(1, len(used) + 1, dtype=np.int32)
         self._compact = np.vstack([np.zeros((1, len(LABELS)), np.float32), weights[used].astype(np.float32)])
+        self._trans_t = np.ascontiguousarray(self.transitions.T, dtype=np.float32)
+        #: the compiled decoder (hangzhou_address._accel) when numba is available: same answers as numpy
+        self._kernel = None
+        if accelerate is not False and self.transitions.any():
+            from ._accel import viterbi_kernel
+
+            self._kernel = viterbi_kernel()
+            if accelerate and self._kernel is None:
+                raise InputError("accelerate=True needs numba: pip install 'hangzhou_address[fast]'")
+
+    @property
+    def accelerated(self) -> bool:
+        """Whether decoding runs in the compiled (numba) kernel."""
+        return self._kernel is not None
 
     # ------------------------------------------------------------------ prediction
     def scores(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -171,13 +188,18 @@ class Tagger:
         array ``(n_chars, len(LABELS))`` of the joined batch, each text's start and length."""
         codes, starts, lengths = _char_codes(texts)
         rows = self._row[_features(codes)]  # (n_templates, n_chars)
-        compact = self._compact
-        scores = compact[rows[0]]
-        buf = np.empty_like(scores)
-        for j in range(1, rows.shape[0]):
-            np.take(compact, rows[j], axis=0, out=buf)
-            scores += buf
-        return scores, starts, lengths
+        return _emissions(rows, self._compact), starts, lengths
+
+    def predict(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Label ids of every character of ``texts`` (prepared with :func:`_prep`) in the joined
+        batch, with each text's start and length."""
+        codes, starts, lengths = _char_codes(texts)
+        rows = self._row[_features(codes)]
+        if self._kernel is not None:
+            pred = np.zeros(len(codes), dtype=np.int64)
+            self._kernel(rows, self._compact, self._trans_t, starts, lengths, pred)
+            return pred, starts, lengths
+        return _viterbi(_emissions(rows, self._compact), starts, lengths, self.transitions), starts, lengths
 
     def tag_many(self, texts: list[str]) -> list[tuple[Span, ...]]:
         """Tag many texts at once (vectorized over the whole batch)."""
@@ -186,11 +208,17 @@ class Tagger:
             if not isinstance(t, str):
                 raise InputError(f"texts must be strings, got {type(t).__name__}")
             clean.append(_prep(t))
-        if not clean:
-            return []
-        scores, starts, lengths = self.scores(clean)
-        pred = _viterbi(scores, starts, lengths, self.transitions)
-        return _spans_many(texts, pred, starts, lengths)
+        out: list[tuple[Span, ...]] = []
+        for i in range(0, len(clean), _BATCH):  # batches keep the feature arrays in cache
+            out.extend(_spans_many(texts[i:i + _BATCH], *self.predict(clean[i:i + _BATCH])))
+        return out
+
+    def runs_many(self, texts: list[str]) -> list[list[tuple[str, int, int]]]:
+        """Like :meth:`tag_many` but ``(label, start, end)`` tuples (the matcher's fast path)."""
+        out: list[list[tuple[str, int, int]]] = []
+        for i in range(0, len(texts), _BATCH):  # batches keep the feature arrays in cache
+            out.extend(_runs_many(*self.predict([_prep(t) for t in texts[i:i + _BATCH]])))
+        return out
 
     def tag(self, text: str) -> tuple[Span, ...]:
         return self.tag_many([text])[0]
@@ -245,7 +273,7 @@ class Tagger:
                             transitions=self.transitions.astype(np.float32))
 
     @classmethod
-    def load(cls, path: str | Path = _RESOURCE) -> Tagger:
+    def load(cls, path: str | Path = _RESOURCE, *, accelerate: bool | None = None) -> Tagger:
         with np.load(path) as z:
             n_templates = int(z["n_templates"]) if "n_templates" in z else 18
             if tuple(z["labels"]) != LABELS or int(z["hash_bits"]) != HASH_BITS or n_templates != N_TEMPLATES:
@@ -253,7 +281,17 @@ class Tagger:
             w = np.zeros((1 << HASH_BITS, len(LABELS)), dtype=np.float32)
             w[z["rows"]] = z["values"].astype(np.float32)
             trans = z["transitions"].astype(np.float32) if "transitions" in z else None
-        return cls(w, trans)
+        return cls(w, trans, accelerate=accelerate)
+
+
+def _emissions(rows: np.ndarray, compact: np.ndarray) -> np.ndarray:
+    """Sum of the template rows' weights per character, in template order (float32)."""
+    scores = compact[rows[0]]
+    buf = np.empty_like(scores)
+    for j in range(1, rows.shape[0]):
+        np.take(compact, rows[j], axis=0, out=buf)
+        scores += buf
+    return scores
 
 
 _GROUP = 2048  # addresses decoded together (similar lengths: the batch is sorted by length)
@@ -312,13 +350,14 @@ def _prep(text: str) -> str:
     return "".join(out)
 
 
-def _spans_many(texts: list[str], pred: np.ndarray, starts: np.ndarray,
-                lengths: np.ndarray) -> list[tuple[Span, ...]]:
-    """Maximal runs of one label (other than ``O``) per text, from the joined prediction array."""
-    n_texts = len(texts)
+def _runs_many(pred: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> list[list[tuple[str, int, int]]]:
+    """Maximal runs of one label (other than ``O``) per text as ``(label, start, end)``, from the
+    joined prediction array."""
+    n_texts = len(lengths)
     total = int(lengths.sum())
+    out: list[list[tuple[str, int, int]]] = [[] for _ in range(n_texts)]
     if total == 0:
-        return [() for _ in texts]
+        return out
     owner = np.repeat(np.arange(n_texts), lengths)  # text of each character
     offset = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)  # position in its text
     lab = pred[starts[owner] + offset]
@@ -329,12 +368,18 @@ def _spans_many(texts: list[str], pred: np.ndarray, starts: np.ndarray,
     re_ = np.append(rs[1:], total)
     keep = lab[rs] != 0
     rs, re_ = rs[keep], re_[keep]
-    out: list[list[Span]] = [[] for _ in texts]
     labels = LABELS
     for k, a, b, lb in zip(owner[rs].tolist(), offset[rs].tolist(), (offset[re_ - 1] + 1).tolist(),
                            lab[rs].tolist()):
-        out[k].append(Span(labels[lb], texts[k][a:b], a, b))
-    return [tuple(x) for x in out]
+        out[k].append((labels[lb], a, b))
+    return out
+
+
+def _spans_many(texts: list[str], pred: np.ndarray, starts: np.ndarray,
+                lengths: np.ndarray) -> list[tuple[Span, ...]]:
+    """:func:`_runs_many` as :class:`Span` objects."""
+    return [tuple(Span(lb, text[a:b], a, b) for lb, a, b in runs)
+            for text, runs in zip(texts, _runs_many(pred, starts, lengths))]
 
 
 @functools.lru_cache(maxsize=1)

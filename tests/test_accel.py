@@ -1,0 +1,70 @@
+"""Tests for hangzhou_address._accel: the compiled tagger decoder gives exactly the numpy answers."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hangzhou_address import InputError, _accel
+from hangzhou_address._datapath import data_dir
+from hangzhou_address.tagger import Tagger
+
+numba = pytest.importorskip("numba")
+
+
+@pytest.fixture(scope="module")
+def taggers():
+    return Tagger.load(accelerate=False), Tagger.load(accelerate=True)
+
+
+def _as_tuples(tagged):
+    return [[(s.label, s.text, s.start, s.end) for s in spans] for spans in tagged]
+
+
+def test_kernel_is_used(taggers):
+    plain, fast = taggers
+    assert fast.accelerated and not plain.accelerated
+
+
+def test_same_answers_on_the_real_corpus(taggers):
+    plain, fast = taggers
+    with open(data_dir() / "corpus" / "naacl2019_train_dev.jsonl", encoding="utf-8") as fh:
+        texts = [json.loads(line)["text"] for _, line in zip(range(3000), fh)]
+    assert _as_tuples(fast.tag_many(texts)) == _as_tuples(plain.tag_many(texts))
+    # one at a time too (a batch of one is the kernel's smallest case)
+    assert _as_tuples([fast.tag(t) for t in texts[:50]]) == _as_tuples(plain.tag_many(texts[:50]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("杭州市西湖区文三路号幢单元室村组0123456789-# 九十abc\x00"), max_size=40),
+                max_size=6))
+def test_same_answers_on_generated_text(taggers, texts):
+    plain, fast = taggers
+    assert _as_tuples(fast.tag_many(texts)) == _as_tuples(plain.tag_many(texts))
+
+
+def test_same_labels_as_numpy_viterbi_with_ties():
+    """Equal scores everywhere: both decoders must break ties towards the lowest label."""
+    from hangzhou_address.tagger import _viterbi
+
+    kernel = _accel.viterbi_kernel()
+    rows = np.zeros((2, 7), dtype=np.int32)
+    compact = np.zeros((1, 4), dtype=np.float32)
+    trans = np.zeros((4, 4), dtype=np.float32)
+    trans[1, 2] = 1.0  # something non-zero so the numpy path decodes
+    starts, lengths = np.array([0, 4], dtype=np.int64), np.array([3, 3], dtype=np.int64)
+    out = np.full(7, -1, dtype=np.int64)
+    kernel(rows, compact, np.ascontiguousarray(trans.T), starts, lengths, out)
+    ref = _viterbi(np.zeros((7, 4), dtype=np.float32), starts, lengths, trans)
+    assert out[[0, 1, 2, 4, 5, 6]].tolist() == ref[[0, 1, 2, 4, 5, 6]].tolist()
+
+
+def test_accelerate_true_without_numba_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(_accel, "viterbi_kernel", lambda: None)
+    with pytest.raises(InputError, match="numba"):
+        Tagger.load(accelerate=True)
+    assert not Tagger.load().accelerated  # auto: falls back to numpy
