@@ -226,12 +226,14 @@ _WORKER: dict[str, Any] = {}
 
 def _worker_init(registry_dir: str | None) -> None:  # pragma: no cover - runs in child processes
     from .match import default_matcher
+    from .runtime import freeze_loaded
     from .registry import default_registry
 
     reg = default_registry() if registry_dir is None else _open(registry_dir)
     _WORKER["matcher"] = default_matcher(reg)
     _WORKER["registry"] = reg
     _WORKER["names"] = {}
+    freeze_loaded()  # the registry and indexes live as long as the worker: keep them out of GC passes
 
 
 def _open(directory: str) -> Any:
@@ -286,12 +288,15 @@ def normalize_file(
     review_path: str | Path | None = None,
     report_path: str | Path | None = None,
     progress: bool | None = None,
+    freeze_gc: bool = False,
 ) -> NormalizeSummary:
     """Normalize a ledger file; returns a :class:`NormalizeSummary`.
 
     The input is never modified; the output (``.csv`` UTF-8 with BOM for Excel, or ``.parquet``) and the
     review / report files are written atomically. Re-running on the same input gives byte-identical output.
-    Memory is bounded by ``chunk_rows`` × (workers + 2) rows in flight.
+    Memory is bounded by ``chunk_rows`` × (workers + 2) rows in flight. Worker processes freeze
+    their loaded indexes out of the garbage collector (:func:`hangzhou_address.runtime.freeze_loaded`);
+    ``freeze_gc=True`` does the same in this process when ``workers == 1`` (the CLI does).
     """
     from .io._atomic import atomic_path
     from .io.ledger_io import iter_ledger, ledger_columns
@@ -319,10 +324,13 @@ def normalize_file(
 
     if workers == 1:
         from .match import default_matcher
+        from .runtime import freeze_loaded
         from .registry import default_registry
 
         reg = default_registry() if reg_dir is None else _open(reg_dir)
         matcher, names = default_matcher(reg), {}
+        if freeze_gc:
+            freeze_loaded()  # long-lived indexes: keep them out of the garbage collector's passes
         results: Any = ((chunk, _process(args[0], matcher, reg, args[1], args[2], args[3], names))
                         for chunk, args in blocks())
     else:

@@ -440,7 +440,7 @@ class DivisionResolver:
             self.key_text.append(text)
             self.key_flags.append(flag)
             self.key_entries.append(tuple(entries))
-            ac.add_word(text, kid)
+            ac.add_word(text, (kid, len(text)))
         ac.make_automaton()
         self.automaton = ac
         # per key: has a bare-name entry, its highest bare level, the district codes it names
@@ -453,9 +453,9 @@ class DivisionResolver:
     # ------------------------------------------------------------------ scanning
     def scan(self, text: str) -> list[tuple[int, int, int]]:
         """All key occurrences ``(start, end, key_id)`` sorted by start, longest first."""
-        hits = [(end + 1 - len(self.key_text[kid]), end + 1, kid) for end, kid in self.automaton.iter(text)]
-        hits.sort(key=lambda h: (h[0], -h[1]))
-        return hits
+        hits = [(end + 1 - n, -end - 1, kid) for end, (kid, n) in self.automaton.iter(text)]
+        hits.sort()
+        return [(a, -b, k) for a, b, k in hits]
 
     # ------------------------------------------------------------------ resolution
     def resolve(self, text: str, *, poi_starts: frozenset[int] = frozenset()) -> Resolution:
@@ -490,12 +490,12 @@ class DivisionResolver:
                 # 萧山市心中路 / 杭州市民街: 市 heads the road (市心中路, 市民街); keep 萧山 / 杭州 + the road
                 shorter = self.automaton.get(text[start:end - 1], None)
                 if shorter is not None:
-                    kid, end = shorter, end - 1
+                    kid, end = shorter[0], end - 1
                     flags = key_flags[kid]
             if start in poi_starts and flags & (_F_ROAD | _F_POI):
                 flags &= ~_F_DIV  # the caller read it as a compound / village name
             left_ok = (start == 0 or start == last_end and bool(accepted) or text[start - 1] in _BOUNDARY_CHARS
-                       or not _CJK_RE.match(text[start - 1]))
+                       or not ("\u3400" <= text[start - 1] <= "\u9fff"))
             adjacent = bool(accepted) and start == last_end
             nxt = text[end:end + 1]
             nxt2 = text[end:end + 2]

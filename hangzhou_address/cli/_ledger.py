@@ -52,7 +52,7 @@ def _cmd_normalize(args: argparse.Namespace) -> int:
         args.input, args.output, column=args.column, x=args.x, y=args.y, crs=args.crs if args.x else None,
         encoding=args.encoding, sheet=args.sheet, workers=args.workers, chunk_rows=args.chunk_rows,
         registry_dir=args.city, review_path=args.review, report_path=args.report,
-        progress=False if args.quiet else None,
+        progress=False if args.quiet else None, freeze_gc=True,
     )
     if not args.quiet:
         print(summary.text(), file=sys.stderr)

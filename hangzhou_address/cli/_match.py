@@ -36,6 +36,10 @@ def _cmd_match(args: argparse.Namespace) -> int:
     from ..registry import default_registry
 
     matcher = default_matcher(default_registry())
+    if args.texts == ["-"]:  # a stream of addresses: keep the loaded indexes out of the GC's passes
+        from ..runtime import freeze_loaded
+
+        freeze_loaded()
     unmatched = 0
     for text in _texts(args):
         r = matcher.match(text)
