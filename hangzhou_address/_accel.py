@@ -19,12 +19,33 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["viterbi_kernel", "available"]
+__all__ = ["viterbi_kernel", "features_kernel", "available"]
 
 
 def available() -> bool:
     """Whether the compiled kernels can be used (numba importable and not disabled)."""
     return viterbi_kernel() is not None
+
+
+def _numba() -> Any:
+    if os.environ.get("HANGZHOU_ADDRESS_NO_NUMBA", "") not in ("", "0"):
+        return None
+    try:
+        import numba
+    except ImportError:
+        return None
+    return numba
+
+
+@functools.lru_cache(maxsize=1)
+def features_kernel() -> Callable[..., None] | None:
+    """The compiled twin of :func:`hangzhou_address.tagger._features` followed by the row map.
+
+    ``kernel(codes, is_key, row_map, out)``: ``out[j, p] = row_map[hash_j(p)]`` for the 26 templates
+    (``is_key``: a boolean table over the Basic Multilingual Plane marking the key characters).
+    """
+    numba = _numba()
+    return None if numba is None else numba.njit(cache=True, nogil=True)(_feature_loops)
 
 
 @functools.lru_cache(maxsize=1)
@@ -36,13 +57,8 @@ def viterbi_kernel() -> Callable[..., None] | None:
     that order) and ``out[starts[b]:starts[b] + lengths[b]]`` receives the best label sequence under
     ``trans_t[to, from]`` transitions; ties go to the lowest label, as ``numpy.argmax``.
     """
-    if os.environ.get("HANGZHOU_ADDRESS_NO_NUMBA", "") not in ("", "0"):
-        return None
-    try:
-        import numba
-    except ImportError:
-        return None
-    return numba.njit(cache=True, nogil=True)(_viterbi_loops)
+    numba = _numba()
+    return None if numba is None else numba.njit(cache=True, nogil=True)(_viterbi_loops)
 
 
 def _viterbi_loops(rows: Any, compact: Any, trans_t: Any, starts: Any, lengths: Any, out: Any) -> None:
@@ -94,3 +110,131 @@ def _viterbi_loops(rows: Any, compact: Any, trans_t: Any, starts: Any, lengths: 
             out[s + t] = cur
             cur = back[t, cur]
         out[s] = cur
+
+
+_P1, _P2, _P3 = 1_000_003, 998_244_353, 0x9E3779B1
+
+
+def _feature_loops(codes: Any, is_key: Any, row_map: Any, out: Any) -> None:  # noqa: C901
+    n = len(codes)
+    mask = row_map.shape[0] - 1
+    digit = np.empty(n, dtype=np.bool_)
+    cls = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        c = codes[i]
+        d = 48 <= c <= 57
+        digit[i] = d
+        if d:
+            cls[i] = 1
+        elif 0x4E00 <= c <= 0x9FFF:
+            cls[i] = 2
+        elif 97 <= (c | 32) <= 122:
+            cls[i] = 3
+        elif c == 0:
+            cls[i] = 4
+        else:
+            cls[i] = 5
+    # first non-digit at or after / at or before each position (the ends of its digit run)
+    nxt = np.empty(n, dtype=np.int64)
+    prv = np.empty(n, dtype=np.int64)
+    last_nd = n - 1
+    first_nd = 0
+    for i in range(n - 1, -1, -1):
+        if not digit[i]:
+            last_nd = i
+            break
+    for i in range(n):
+        if not digit[i]:
+            first_nd = i
+            break
+    cur = last_nd
+    for i in range(n - 1, -1, -1):
+        if not digit[i]:
+            cur = i
+        nxt[i] = cur
+    cur = first_nd
+    for i in range(n):
+        if not digit[i]:
+            cur = i
+        prv[i] = cur
+    # ordinal of the digit run in its address
+    ordinal = np.zeros(n, dtype=np.int64)
+    runs = 0
+    for i in range(n):
+        if codes[i] == 0:
+            runs = 0
+        elif digit[i]:
+            if i == 0 or not digit[i - 1]:
+                runs += 1
+            ordinal[i] = min(runs, 5)
+    # nearest key character strictly after / before, within the address
+    ka = np.zeros(n, dtype=np.int64)
+    da = np.zeros(n, dtype=np.int64)
+    kb = np.zeros(n, dtype=np.int64)
+    db = np.zeros(n, dtype=np.int64)
+    nxt_key = -1
+    for i in range(n - 1, -1, -1):
+        if nxt_key >= 0:
+            ka[i] = codes[nxt_key]
+            da[i] = min(nxt_key - i, 8)
+        c = codes[i]
+        if c == 0:
+            nxt_key = -1
+        elif c < is_key.shape[0] and is_key[c]:
+            nxt_key = i
+    prv_key = -1
+    for i in range(n):
+        if prv_key >= 0:
+            kb[i] = codes[prv_key]
+            db[i] = min(i - prv_key, 8)
+        c = codes[i]
+        if c == 0:
+            prv_key = -1
+        elif c < is_key.shape[0] and is_key[c]:
+            prv_key = i
+    t = np.empty(26, dtype=np.int64)
+    for i in range(n):
+        cm3 = codes[i - 3] if i >= 3 else 0
+        cm2 = codes[i - 2] if i >= 2 else 0
+        cm1 = codes[i - 1] if i >= 1 else 0
+        c0 = codes[i]
+        cp1 = codes[i + 1] if i + 1 < n else 0
+        cp2 = codes[i + 2] if i + 2 < n else 0
+        cp3 = codes[i + 3] if i + 3 < n else 0
+        d = digit[i]
+        after = codes[nxt[i]] if d else 0
+        after2 = codes[min(nxt[i] + 1, n - 1)] if d else 0
+        before = codes[prv[i]] if d else 0
+        run_len = min(nxt[i] - prv[i] - 1, 6) if d else 0
+        o = ordinal[i]
+        cls_m1 = cls[i - 1] if i >= 1 else 4
+        cls_p1 = cls[i + 1] if i + 1 < n else 4
+        t[0] = c0
+        t[1] = cm1
+        t[2] = cp1
+        t[3] = cm2
+        t[4] = cp2
+        t[5] = cm3
+        t[6] = cp3
+        t[7] = cm1 * _P1 + c0
+        t[8] = c0 * _P1 + cp1
+        t[9] = cm2 * _P1 + cm1
+        t[10] = cp1 * _P1 + cp2
+        t[11] = (cm1 * _P1 + c0) * _P1 + cp1
+        t[12] = cls_m1 * 7 + cls[i] * 49 + cls_p1
+        t[13] = after * 11 + o
+        t[14] = before * 11 + o
+        t[15] = after * _P1 + after2
+        t[16] = o * 13 + run_len
+        t[17] = after * _P1 + before
+        t[18] = cm3 * _P1 + cm2
+        t[19] = cp2 * _P1 + cp3
+        t[20] = (c0 * _P1 + cp1) * _P1 + cp2
+        t[21] = (cm2 * _P1 + cm1) * _P1 + c0
+        t[22] = ka[i] * 17 + da[i]
+        t[23] = kb[i] * 17 + db[i]
+        t[24] = ka[i] * _P1 + c0
+        t[25] = (ka[i] * 17 + da[i]) * _P1 + kb[i]
+        for j in range(26):
+            h = ((t[j] * _P3 + j * _P2) ^ (t[j] >> 17)) & mask
+            out[j, i] = row_map[h]

@@ -50,6 +50,8 @@ def _char_codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     pad = "\x00\x00\x00"
     joined = pad + pad.join(texts) + pad
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    if len(texts) == 1:  # the common single-address call: skip the batch bookkeeping
+        return codes, np.array([3], dtype=np.int64), np.array([len(texts[0])], dtype=np.int64)
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     starts = 3 + np.concatenate([[0], np.cumsum(lengths + 3)[:-1]]) if len(texts) else np.zeros(0, np.int64)
     return codes, starts, lengths
@@ -63,6 +65,14 @@ _KEY_CHARS = np.array([ord(ch) for ch in "路街道巷弄号幢栋楼座苑园�
 N_TEMPLATES = 26
 #: texts featurized together (larger batches spill the (templates x characters) arrays out of cache)
 _BATCH = 1024
+
+
+@functools.lru_cache(maxsize=1)
+def _is_key_table() -> np.ndarray:
+    """Boolean table over the Basic Multilingual Plane: is the code point a key character."""
+    table = np.zeros(0x10000, dtype=np.bool_)
+    table[_KEY_CHARS] = True
+    return table
 
 
 def _nearest(mark: np.ndarray, sep: np.ndarray, *, forward: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -169,11 +179,12 @@ class Tagger:
         self._compact = np.vstack([np.zeros((1, len(LABELS)), np.float32), weights[used].astype(np.float32)])
         self._trans_t = np.ascontiguousarray(self.transitions.T, dtype=np.float32)
         #: the compiled decoder (hangzhou_address._accel) when numba is available: same answers as numpy
-        self._kernel = None
+        self._kernel = self._features_kernel = None
         if accelerate is not False and self.transitions.any():
-            from ._accel import viterbi_kernel
+            from ._accel import features_kernel, viterbi_kernel
 
             self._kernel = viterbi_kernel()
+            self._features_kernel = features_kernel()
             if accelerate and self._kernel is None:
                 raise InputError("accelerate=True needs numba: pip install 'hangzhou_address[fast]'")
 
@@ -194,7 +205,11 @@ class Tagger:
         """Label ids of every character of ``texts`` (prepared with :func:`_prep`) in the joined
         batch, with each text's start and length."""
         codes, starts, lengths = _char_codes(texts)
-        rows = self._row[_features(codes)]
+        if self._features_kernel is not None:
+            rows = np.empty((N_TEMPLATES, len(codes)), dtype=np.int32)
+            self._features_kernel(codes, _is_key_table(), self._row, rows)
+        else:
+            rows = self._row[_features(codes)]
         if self._kernel is not None:
             pred = np.zeros(len(codes), dtype=np.int64)
             self._kernel(rows, self._compact, self._trans_t, starts, lengths, pred)
@@ -357,6 +372,16 @@ def _runs_many(pred: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> lis
     total = int(lengths.sum())
     out: list[list[tuple[str, int, int]]] = [[] for _ in range(n_texts)]
     if total == 0:
+        return out
+    if n_texts == 1:  # one address: a plain loop beats the vectorized bookkeeping
+        labels_ = pred[int(starts[0]):int(starts[0]) + total].tolist()
+        runs = out[0]
+        a = 0
+        for i in range(1, total + 1):
+            if i == total or labels_[i] != labels_[a]:
+                if labels_[a]:
+                    runs.append((LABELS[labels_[a]], a, i))
+                a = i
         return out
     owner = np.repeat(np.arange(n_texts), lengths)  # text of each character
     offset = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)  # position in its text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 import numpy as np
@@ -19,6 +20,11 @@ numba = pytest.importorskip("numba")
 @pytest.fixture(scope="module")
 def taggers():
     return Tagger.load(accelerate=False), Tagger.load(accelerate=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _row_map():
+    return Tagger.load(accelerate=False)._row
 
 
 def _as_tuples(tagged):
@@ -68,3 +74,16 @@ def test_accelerate_true_without_numba_is_a_clear_error(monkeypatch):
     with pytest.raises(InputError, match="numba"):
         Tagger.load(accelerate=True)
     assert not Tagger.load().accelerated  # auto: falls back to numpy
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("杭州市西湖区文三路号幢苑单元室村组0123456789-# 九十abcXY\x00😀"), max_size=30),
+                min_size=1, max_size=5))
+def test_feature_kernel_equals_numpy_features(texts):
+    from hangzhou_address.tagger import N_TEMPLATES, _char_codes, _features, _is_key_table, _prep
+
+    row = _row_map()
+    codes, _starts, _lengths = _char_codes([_prep(t) for t in texts])
+    out = np.empty((N_TEMPLATES, len(codes)), dtype=np.int32)
+    _accel.features_kernel()(codes, _is_key_table(), row, out)
+    assert np.array_equal(out, row[_features(codes)])
