@@ -35,7 +35,6 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
@@ -69,7 +68,6 @@ __all__ = [
 MATCH_COLUMNS = ("input", "code", "level", "confidence", "district_code", "town_code", "community_code",
                  "reasons", "candidates", "elements")
 
-_EMPTY: Mapping[str, Any] = MappingProxyType({})
 #: texts analysed, tagged and assembled together by :meth:`Matcher.parse_many`
 _PARSE_CHUNK = 512
 
@@ -102,7 +100,9 @@ class ParsedAddress:
 
     ``elements`` maps a label (``prov, city, district, town, community, road, roadno, poi,
     houseno, group, cellno, floorno, roomno``) to the substring **as written in the input**;
-    ``values`` holds normalized values (names as normalized, numbers as ``int``).
+    ``values`` holds normalized values (names as normalized, numbers as ``int``). Both are plain
+    dicts in reading order, new for every result (a dict of strings costs the garbage collector
+    nothing, a read-only proxy would: it matters for batches of millions).
     Division codes are current (2023) codes, or None when the text does not determine them.
     """
 
@@ -121,14 +121,15 @@ class MatchResult:
 
     ``code`` is the most specific code the text determines (building, grid, community, town or
     district) or None; ``confidence`` is calibrated: among results with confidence ≥ 0.9, at
-    least 99% are right on both benchmarks (``bench/README.md``).
+    least 99% are right on both benchmarks (``bench/README.md``). ``elements`` is a plain dict
+    (see :class:`ParsedAddress`).
     """
 
     input: Any
     code: str | None
     level: str | None
     confidence: float
-    elements: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    elements: Mapping[str, str] = field(default_factory=dict)
     candidates: tuple[Candidate, ...] = ()
     reasons: tuple[str, ...] = ()
     district_code: str | None = None
@@ -350,7 +351,7 @@ class Matcher:
         res, parts = self._analyse(text)
         reasons = list(res.reasons)
         if not text.strip():
-            return MatchResult(text, None, None, 0.0, _EMPTY, (), ("empty input",))
+            return MatchResult(text, None, None, 0.0, {}, (), ("empty input",))
         if parts.norm != text:
             changed = _changed(text, parts.norm)
             if changed:
@@ -659,18 +660,19 @@ class _Parts:
         return True
 
     def values_view(self) -> Mapping[str, Any]:
-        return MappingProxyType({label: self.values[label] for label, _s, _e in self.spans})
+        values = self.values
+        return {label: values[label] for label, _s, _e in self.spans}
 
     def elements(self, text: str, res: Resolution) -> Mapping[str, str]:
         if not self.spans:
-            return _EMPTY
+            return {}
         off = self.offsets
         out = {}
         for label, s, e in self.spans:
             if off is not None:
                 s, e = off[s], off[e]
             out[label] = text[s:e]
-        return MappingProxyType(out)
+        return out
 
 
 #: labels taken from the statistical tagger (hangzhou_address.tagger, dev micro-F1 0.858); the division
@@ -683,11 +685,11 @@ def _merge_elements(text: str, resolved: Mapping[str, str], runs: Any = None) ->
     """Elements in reading order: division labels from the resolver, the others from the tagger
     (``runs``: its ``(label, start, end)`` runs; None = tag ``text`` now; the resolver's own reading
     of a label is kept only where the tagger found none)."""
-    from .tagger import MAX_CHARS, default_tagger
-
-    found: dict[str, tuple[int, str]] = {}
     if runs is None:
+        from .tagger import MAX_CHARS, default_tagger
+
         runs = default_tagger().runs_many([text])[0] if len(text) <= MAX_CHARS else ()
+    found: dict[str, tuple[int, str]] = {}
     for label, a, b in runs:
         if label in _TAGGER_LABELS and label not in found:
             found[label] = (a, text[a:b])
@@ -696,8 +698,12 @@ def _merge_elements(text: str, resolved: Mapping[str, str], runs: Any = None) ->
         if label not in found and (label not in _TAGGER_LABELS or not tagger_found):
             pos = text.find(sub)
             found[label] = (pos if pos >= 0 else len(text), sub)
-    ordered = sorted(found.items(), key=lambda kv: kv[1][0])
-    return MappingProxyType({label: sub for label, (_, sub) in ordered})
+    ordered = sorted(found.items(), key=_by_position)
+    return {label: sub for label, (_, sub) in ordered}
+
+
+def _by_position(item: tuple[str, tuple[int, str]]) -> int:
+    return item[1][0]
 
 
 def _changed(text: str, norm: str) -> str:

@@ -479,11 +479,13 @@ class DivisionResolver:
         first_digit = m_digit.start() if m_digit else n
         anchored = False  # a city prefix or district name seen: later foreign names are shop names
         prev_level = -9  # level of the previous accepted hit ending at last_end (-1 prefix)
-        hits = self.scan(text)
+        hits = [(end + 1 - n_, -end - 1, kid) for end, (kid, n_) in self.automaton.iter(text)]
+        hits.sort()  # by start, longest first
         gaz_starts = {s for s, _e, k in hits if key_flags[k] & (_F_ROAD | _F_POI)}
-        for start, end, kid in hits:
+        for start, neg_end, kid in hits:
             if start < last_end:
                 continue
+            end = -neg_end
             flags = key_flags[kid]
             if end - 1 in gaz_starts and (flags & _F_CITY or flags & _F_DIV and (
                     text[end - 1] == "市" or all(k >= 2 for _i, k in key_entries[kid]))):
@@ -593,15 +595,19 @@ class DivisionResolver:
         # The decision compares hit indices only for equality, so they are renumbered densely:
         # "浙江省杭州市西湖区..." and "西湖区..." share one decision.
         evidence = tuple(evidence)
-        ranks: dict[int, int] = {}
-        key = (tuple((i, w, ranks.setdefault(h, len(ranks)), k) for i, w, h, k in evidence), tuple(outside), hz)
         cache = self._decisions
-        template = cache.get(key)
+        raw_key = (evidence, tuple(outside) if outside else (), hz)
+        template = cache.get(raw_key)
         if template is None:
-            template = self._decide_core("", (), key[0], outside, hz, n)
+            ranks: dict[int, int] = {}
+            dense = tuple((i, w, ranks.setdefault(h, len(ranks)), k) for i, w, h, k in evidence)
+            key = (dense, raw_key[1], hz, None)  # (the trailing None keeps dense keys apart from raw ones)
+            template = cache.get(key)
+            if template is None:
+                template = self._decide_core("", (), dense, outside, hz, n)
             if len(cache) >= _DECISION_CACHE_SIZE:
                 cache.clear()
-            cache[key] = template
+            cache[key] = cache[raw_key] = template
         res = object.__new__(Resolution)
         d = res.__dict__
         d.update(template.__dict__)
