@@ -38,7 +38,7 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import InputError, InputTypeError
 
@@ -180,6 +180,13 @@ def _translate_table() -> dict[int, int]:
     return table
 
 
+@functools.lru_cache(maxsize=1)
+def _translated_chars() -> frozenset[str]:
+    """Every character :func:`_translate_table` changes (most addresses have none: checking for
+    one is cheaper than translating)."""
+    return frozenset(chr(cp) for cp, to in _translate_table().items() if cp != to)
+
+
 def normalize_for_matching(text: str) -> tuple[str, tuple[int, ...] | None]:
     """Normalize ``text`` for matching; return ``(normalized, offsets)``.
 
@@ -195,7 +202,7 @@ def normalize_for_matching(text: str) -> tuple[str, tuple[int, ...] | None]:
     >>> normalize_for_matching("杭州市西湖區文三路九十號")
     ('杭州市西湖区文三路90号', (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 11, 12))
     """
-    out = text.translate(_translate_table())
+    out = text if _translated_chars().isdisjoint(text) else text.translate(_translate_table())
     if not _SUB_RE.search(out):
         return out, None
     pieces: list[str] = []
@@ -231,9 +238,9 @@ def _normalize_key(name: str) -> str:
 
 
 # ----------------------------------------------------------------------------- results
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One accepted name occurrence in the normalized text."""
+class Hit(NamedTuple):
+    """One accepted name occurrence in the normalized text (a named tuple: the resolver makes
+    millions of them)."""
 
     label: str  # prov / city / district / town / community / road / poi / outside
     start: int
@@ -507,6 +514,8 @@ class DivisionResolver:
             else:
                 tail = False
             used = False
+            n_ev = 0  # evidence entries of this hit, and whether all are bare names
+            all_short = True
             label = ""
             lvl = -9
             if flags & _F_DIV and not road_tail:
@@ -536,6 +545,8 @@ class DivisionResolver:
                     if lv == 0 and kind == 2 and (deep_seen or start > first_digit):
                         w -= 1.0  # a district named after streets / towns is part of a name (杭州西湖保时捷中心)
                     evidence.append((i, w, len(accepted), kind))
+                    n_ev += 1
+                    all_short = all_short and kind == 2
                     used = True
                     best_lv = min(best_lv, lv)
                 if used and adjacent and prev_short and any(k != 2 and levels[i] == best_lv
@@ -570,8 +581,7 @@ class DivisionResolver:
             if used and lvl >= 1:
                 deep_seen = True
             if used:
-                prev_short = bool(evidence) and evidence[-1][2] == len(accepted) and all(
-                    e[3] == 2 for e in evidence if e[2] == len(accepted))
+                prev_short = n_ev > 0 and all_short
                 accepted.append(Hit(label, start, end, text[start:end], bool(flags & (_F_ROAD | _F_POI))))
                 last_end = end
                 prev_level = lvl
