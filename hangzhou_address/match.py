@@ -84,7 +84,7 @@ _IGNORABLE = frozenset(" ,，、.。;；:：-_/#()（）[]【】")
 _GENERIC_ROAD_RE = re.compile(r"([\u4e00-\u9fff]{1,8}?(?:大道|路|街|巷))\s*(\d{1,5})\s*号")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """One competing answer when the text is ambiguous."""
 
@@ -94,7 +94,7 @@ class Candidate:
     score: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedAddress:
     """The elements of an address and the divisions its text determines.
 
@@ -115,7 +115,7 @@ class ParsedAddress:
     reasons: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MatchResult:
     """The answer of :func:`match`.
 

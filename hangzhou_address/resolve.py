@@ -456,6 +456,7 @@ class DivisionResolver:
         self.key_dcodes = [frozenset(self.codes[i] for i, _k in e if self.levels[i] == 0) for e in self.key_entries]
         #: memoized decisions (see :meth:`_decide`)
         self._decisions: dict[tuple, Resolution] = {}
+        self._written_sets: dict[frozenset[str], frozenset[str]] = {}
 
     # ------------------------------------------------------------------ scanning
     def scan(self, text: str) -> list[tuple[int, int, int]]:
@@ -743,6 +744,7 @@ class DivisionResolver:
         if conflict:
             reasons.append(self._conflict_reason(evidence, chain))
         written = frozenset(code for code, *_ in d_ev)
+        written = self._written_sets.setdefault(written, written)  # a few distinct sets, shared by the memo
         split = level_i == 0 and bool(written & self.split_districts)
         return Resolution(determined[0], determined[1], determined[2], _LEVELS[level_i], score, margin, cands,
                           tuple(reasons), tuple(accepted), hangzhou_prefix=hz, normalized=text,
