@@ -189,6 +189,29 @@ class Registry:
             self._loaded[name] = src
             return src
 
+    def release(self, name: str) -> bool:
+        """Drop loaded table ``name`` from memory; it is read again from its file when next used.
+
+        Long-running workers call this once their indexes are built (the matcher keeps what it
+        needs of ``addresses``). Returns False, keeping the table, when it was given in memory
+        (there is nothing to read it back from).
+        """
+        if name not in LAZY_TABLES:
+            raise InputError(f"unknown table {name!r}; expected one of {LAZY_TABLES}")
+        with self._lock:
+            if not callable(self._sources.get(name)):
+                return False
+            dropped = self._loaded.pop(name, None)
+        if dropped is not None:
+            del dropped
+            try:  # give Arrow's freed buffers back to the OS (its allocator keeps them otherwise)
+                import pyarrow as pa
+
+                pa.default_memory_pool().release_unused()
+            except Exception:  # noqa: BLE001 - best effort
+                pass
+        return True
+
     def has_table(self, name: str) -> bool:
         """Whether table ``name`` is available (without loading it)."""
         if name not in LAZY_TABLES:

@@ -107,6 +107,25 @@ def test_lazy_tables_called_once():
     assert calls == [1]
 
 
+def test_release_drops_a_file_backed_table_and_reloads_it():
+    calls = []
+
+    def loader():
+        calls.append(1)
+        return pd.DataFrame({"code": [], "community_code": []})
+
+    df = pd.DataFrame({"code": ["3301"], "level": ["city"], "name": ["杭州市"], "parent_code": [None]})
+    in_memory = pd.DataFrame({"building_code": []})
+    reg = Registry(df, grids=loader, addresses=in_memory)
+    reg.grids
+    assert reg.release("grids") is True
+    reg.grids
+    assert calls == [1, 1]
+    assert reg.release("addresses") is False and reg.addresses is in_memory  # nothing to reload it from
+    with pytest.raises(InputError):
+        reg.release("nope")
+
+
 def test_import_loads_no_data():
     code = (
         "import hangzhou_address as h, sys;"
