@@ -349,12 +349,18 @@ def _viterbi(scores: np.ndarray, starts: np.ndarray, lengths: np.ndarray, trans:
     return pred
 
 
+_HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+
+
 def _prep(text: str) -> str:
     """Same length as the input (so offsets map 1:1): full-width → half-width per character,
     control characters → space; truncated to MAX_CHARS."""
     text = text[:MAX_CHARS]
     if text.isascii():
         return text
+    half = text.translate(_HALF_WIDTH)
+    if half.isprintable():  # no control / format / separator characters: nothing else to map
+        return half
     out = []
     for ch in text:
         if "\uff01" <= ch <= "\uff5e":
