@@ -37,6 +37,18 @@ def _numba() -> Any:
     return numba
 
 
+def _compile(fn: Callable[..., None]) -> Callable[..., None] | None:
+    """``fn`` compiled with numba (machine code cached on disk when the package directory or
+    ``NUMBA_CACHE_DIR`` is writable), or None without numba."""
+    numba = _numba()
+    if numba is None:
+        return None
+    try:
+        return numba.njit(cache=True, nogil=True)(fn)
+    except RuntimeError:  # no writable cache location (read-only install): compile in memory each run
+        return numba.njit(cache=False, nogil=True)(fn)
+
+
 @functools.lru_cache(maxsize=1)
 def features_kernel() -> Callable[..., None] | None:
     """The compiled twin of :func:`hangzhou_address.tagger._features` followed by the row map.
@@ -44,8 +56,7 @@ def features_kernel() -> Callable[..., None] | None:
     ``kernel(codes, is_key, row_map, out)``: ``out[j, p] = row_map[hash_j(p)]`` for the 26 templates
     (``is_key``: a boolean table over the Basic Multilingual Plane marking the key characters).
     """
-    numba = _numba()
-    return None if numba is None else numba.njit(cache=True, nogil=True)(_feature_loops)
+    return _compile(_feature_loops)
 
 
 @functools.lru_cache(maxsize=1)
@@ -57,8 +68,7 @@ def viterbi_kernel() -> Callable[..., None] | None:
     that order) and ``out[starts[b]:starts[b] + lengths[b]]`` receives the best label sequence under
     ``trans_t[to, from]`` transitions; ties go to the lowest label, as ``numpy.argmax``.
     """
-    numba = _numba()
-    return None if numba is None else numba.njit(cache=True, nogil=True)(_viterbi_loops)
+    return _compile(_viterbi_loops)
 
 
 def _viterbi_loops(rows: Any, compact: Any, trans_t: Any, starts: Any, lengths: Any, out: Any) -> None:
