@@ -71,6 +71,8 @@ _F_OUT_SHORT = 8
 _F_ROAD = 16
 _F_POI = 32
 _F_DIV = 64
+#: flags of a key that is (also) a division, prefix or outside-Hangzhou name
+_F_NAMES = _F_PROV | _F_CITY | _F_OUT_FULL | _F_OUT_SHORT | _F_DIV
 
 # ----------------------------------------------------------------------------- outside Hangzhou
 # Names of China's provinces, prefecture-level cities and Zhejiang's counties outside Hangzhou
@@ -495,6 +497,10 @@ class DivisionResolver:
                 continue
             end = -neg_end
             flags = key_flags[kid]
+            if not flags & _F_NAMES:  # only a road / compound name of the registry: nothing to weigh
+                accepted.append(Hit("road" if flags & _F_ROAD else "poi", start, end, text[start:end], True))
+                last_end, prev_level, prev_short, deep_seen = end, 5, False, True
+                continue
             if end - 1 in gaz_starts and (flags & _F_CITY or flags & _F_DIV and (
                     text[end - 1] == "市" or all(k >= 2 for _i, k in key_entries[kid]))):
                 # 萧山市心中路 / 杭州市民街: 市 heads the road (市心中路, 市民街); keep 萧山 / 杭州 + the road
