@@ -242,3 +242,30 @@ def test_parse_elements_use_the_tagger_in_reading_order(official_registry):
     assert p.district_code == "330106"
     many = m.parse_many(["浙江省杭州市西湖区文三路90号3幢2单元501室", ""])
     assert dict(many[0].elements) == dict(p.elements) and dict(many[1].elements) == {}
+
+
+def test_parse_of_a_registry_address_is_read_from_the_registry(city, city_matcher, monkeypatch):
+    """A text the registry explains completely needs no tagger; parse and parse_many agree."""
+    reg, addresses = city
+    row = addresses[addresses["form"] == "road"].iloc[0]
+    text = f"{row['text']}3单元501室"
+    import hangzhou_address.tagger as tagger_mod
+
+    def no_tagger():  # the tagger must not be needed for this text
+        raise AssertionError("tagger called")
+
+    monkeypatch.setattr(tagger_mod, "default_tagger", no_tagger)
+    p = city_matcher.parse(text)
+    assert p.elements["road"] == row["road"] and p.elements["roadno"] == f"{int(row['roadno'])}号"
+    assert p.elements["cellno"] == "3单元" and p.elements["roomno"] == "501室"
+    assert p.values["roadno"] == int(row["roadno"]) and p.town_code == row["town_code"]
+    assert city_matcher.parse_many([text])[0] == p
+
+
+def test_parse_keeps_registry_elements_where_the_tagger_finds_none(official_registry):
+    from hangzhou_address.match import _merge_elements
+
+    merged = _merge_elements("西湖区文三路90号", {"district": "西湖区", "road": "文三路", "roadno": "90号"}, runs=())
+    assert merged == {"district": "西湖区", "road": "文三路", "roadno": "90号"}
+    merged = _merge_elements("西湖区文三路90号", {"district": "西湖区", "road": "文三"}, runs=[("road", 3, 6)])
+    assert merged == {"district": "西湖区", "road": "文三路"}  # the tagger's reading wins for its labels
