@@ -314,7 +314,7 @@ class Matcher:
             _check_type(t)
         out: list[ParsedAddress] = []
         for i in range(0, len(items), _PARSE_CHUNK):
-            out.extend(self._parse_chunk(items[i:i + _PARSE_CHUNK], MAX_CHARS, default_tagger()))
+            out.extend(self._parse_chunk(items[i:i + _PARSE_CHUNK], MAX_CHARS, default_tagger))
         return out
 
     def _parse_chunk(self, items: list[str], max_chars: int, tagger: Any) -> list[ParsedAddress]:
@@ -322,7 +322,8 @@ class Matcher:
         analysed = [self._analyse(t) for t in items]
         todo = [i for i, (t, (res, parts)) in enumerate(zip(items, analysed))
                 if len(t) <= max_chars and not parts.explains(res)]
-        tagged = dict(zip(todo, tagger.runs_many([items[i] for i in todo])))
+        # the model is loaded only when some text needs it
+        tagged = dict(zip(todo, tagger().runs_many([items[i] for i in todo]))) if todo else {}
         return [ParsedAddress(t, _merge_elements(t, parts.elements(t, res), tagged.get(i, ())), parts.values_view(),
                               res.district_code, res.town_code, res.community_code, res.reasons)
                 for i, (t, (res, parts)) in enumerate(zip(items, analysed))]
