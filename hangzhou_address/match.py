@@ -164,7 +164,7 @@ class _AddressIndex:
         self.district = _CodeColumn(addresses["district_code"])
         self.town = _CodeColumn(addresses["town_code"])
         self.community = _CodeColumn(addresses["community_code"])
-        self._building = addresses["building_code"].astype(str).str.encode("ascii").to_numpy(dtype="S")
+        self._building = addresses["building_code"].astype(str).str.encode("utf-8").to_numpy(dtype="S")
         self._text = _text_store(addresses["text"] if "text" in addresses else addresses["building_code"])
 
         def norm_names(col: str) -> np.ndarray:
@@ -193,7 +193,7 @@ class _AddressIndex:
                 {kind + name: (idx, nums, a, b) for name, a, b in zip(uniq.tolist(), cuts[:-1], cuts[1:])})
 
     def building(self, r: int) -> str:
-        return self._building[r].decode("ascii")
+        return self._building[r].decode("utf-8")
 
     def text(self, r: int) -> str:
         return self._text(r)
