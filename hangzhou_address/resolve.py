@@ -288,6 +288,25 @@ class Resolution:
         return self.community_code or self.town_code or self.district_code
 
 
+_RESOLUTION_DEFAULTS: dict[str, object] = {}
+
+
+def _new_resolution(**values: object) -> Resolution:
+    """``Resolution(**values)`` without the frozen dataclass's per-field ``__setattr__`` calls (the
+    resolver makes one per decision); fields not given take their defaults."""
+    if not _RESOLUTION_DEFAULTS:
+        import dataclasses
+
+        for f in dataclasses.fields(Resolution):
+            if f.default is not dataclasses.MISSING:
+                _RESOLUTION_DEFAULTS[f.name] = f.default
+    res = object.__new__(Resolution)
+    d = res.__dict__
+    d.update(_RESOLUTION_DEFAULTS)
+    d.update(values)
+    return res
+
+
 # ----------------------------------------------------------------------------- resolver
 class DivisionResolver:
     """Indexes of one registry for division resolution (built once per registry; see
@@ -673,6 +692,13 @@ class DivisionResolver:
 
         hyps: list[tuple[float, tuple[str | None, str | None, str | None], int, bool, bool]] = []
         seen: set = set()
+        best_w: dict[str, float] = {}  # the strongest evidence per current town / community code
+        for _, w2, ch2, _, _ in t_ev:
+            if ch2[1] not in best_w or w2 > best_w[ch2[1]]:
+                best_w[ch2[1]] = w2
+        for _, w2, ch2, _, _ in c_ev:
+            if ch2[2] not in best_w or w2 > best_w[ch2[2]]:
+                best_w[ch2[2]] = w2
         for code, w, chain, i, hit in c_ev:
             d, t, c = chain
             if c is None or c in seen:
@@ -681,7 +707,7 @@ class DivisionResolver:
             ts = max((tw for _, tw, tchain, _, h in t_ev if tchain[1] == t and h != hit), default=0.0)
             others = [tw for _, tw, _, _, h in t_ev if h != hit]
             tc = 0.0 if ts or not others else max(others)
-            cw = max(w2 for code2, w2, ch2, _, _ in c_ev if ch2[2] == c)
+            cw = best_w[c]
             ds, dc, legacy = district_support(d, c, hit, max(cw, ts))
             score = cw + ts + ds - 1.5 * tc - 1.5 * dc
             legacy = legacy or not active[i]
@@ -691,7 +717,7 @@ class DivisionResolver:
             if t is None or t in seen:
                 continue
             seen.add(t)
-            tw = max(w2 for _, w2, ch2, _, _ in t_ev if ch2[1] == t)
+            tw = best_w[t]
             ds, dc, legacy = district_support(d, t, hit, tw)
             score = tw + ds - 1.5 * dc
             legacy = legacy or not active[i]
@@ -718,9 +744,15 @@ class DivisionResolver:
         # a level is determined when every competitive hypothesis agrees on it
         determined = [None, None, None]
         margin = float("inf")
+        n_hyps = len(hyps)
         for lv in range(blevel + 1):
             mine = chain[lv]
-            rival = max((h[0] for h in hyps[1:] if h[1][lv] is not None and h[1][lv] != mine), default=None)
+            rival = None
+            for k in range(1, n_hyps):  # sorted by score, highest first: the first that disagrees is the strongest
+                other = hyps[k][1][lv]
+                if other is not None and other != mine:
+                    rival = hyps[k][0]
+                    break
             m = score - rival if rival is not None else float("inf")
             need = 1.0 if lv < 2 else 1.25
             if m < need:
@@ -732,7 +764,7 @@ class DivisionResolver:
             reasons.append("ambiguous district: " + "、".join(f"{c[2]}({c[0]})" for c in cands))
             return Resolution(None, None, None, None, score, 0.0, cands, tuple(reasons), tuple(accepted),
                               hangzhou_prefix=hz, normalized=text, conflict=conflict)
-        level_i = max(i for i in range(3) if determined[i] is not None)
+        level_i = 2 if determined[2] is not None else 1 if determined[1] is not None else 0
         cands: tuple = ()
         if level_i < blevel or (level_i < 2 and c_ev):
             cands = self._cands([h for h in hyps if h[1][level_i] == determined[level_i]], level_i + 1)
@@ -752,9 +784,11 @@ class DivisionResolver:
         written = frozenset(code for code, *_ in d_ev)
         written = self._written_sets.setdefault(written, written)  # a few distinct sets, shared by the memo
         split = level_i == 0 and bool(written & self.split_districts)
-        return Resolution(determined[0], determined[1], determined[2], _LEVELS[level_i], score, margin, cands,
-                          tuple(reasons), tuple(accepted), hangzhou_prefix=hz, normalized=text,
-                          legacy=legacy, conflict=conflict, written_districts=written, split=split)
+        return _new_resolution(
+            district_code=determined[0], town_code=determined[1], community_code=determined[2],
+            level=_LEVELS[level_i], score=score, margin=margin, candidates=cands, reasons=tuple(reasons),
+            hits=tuple(accepted), hangzhou_prefix=hz, normalized=text, legacy=legacy, conflict=conflict,
+            written_districts=written, split=split)
 
     def _cands(self, hyps, lv: int) -> tuple[tuple[str, str, str, float], ...]:
         out: dict[str, tuple[str, str, str, float]] = {}
