@@ -80,7 +80,7 @@ _FLOOR_RE = re.compile(r"\s*(\d{1,3})\s*(层|楼)")
 _ROOM_RE = re.compile(r"\s*(\d{1,5})\s*(室|房)?")
 _DASH_RE = re.compile(r"(\d{1,2})-(\d{1,5})(?!\d)|(\d{2,5})(?!\d)")
 #: characters that carry no element (separators a reading may leave uncovered)
-_IGNORABLE = frozenset(" ,，、.。;；:：-_/#()（）[]【】")
+_IGNORABLE = " ,，、.。;；:：-_/#()（）[]【】"
 _GENERIC_ROAD_RE = re.compile(r"([\u4e00-\u9fff]{1,8}?(?:大道|路|街|巷))\s*(\d{1,5})\s*号")
 
 
@@ -648,17 +648,20 @@ class _Parts:
         norm = self.norm
         if not norm or not self.lookups:
             return False
-        covered = bytearray(len(norm))
+        covered = []
         for h in res.hits:
             if h.label == "outside":
                 return False
-            covered[h.start:h.end] = b"\x01" * (h.end - h.start)
-        for _label, a, b in self.spans:
-            covered[a:b] = b"\x01" * (b - a)
-        for i, flag in enumerate(covered):
-            if not flag and norm[i] not in _IGNORABLE:
+            covered.append((h.start, h.end))
+        covered.extend((a, b) for _label, a, b in self.spans)
+        covered.sort()
+        pos = 0
+        for a, b in covered:  # every gap between the covered stretches must be separators only
+            if a > pos and norm[pos:a].strip(_IGNORABLE):
                 return False
-        return True
+            if b > pos:
+                pos = b
+        return not norm[pos:].strip(_IGNORABLE)
 
     def values_view(self) -> Mapping[str, Any]:
         values = self.values

@@ -240,6 +240,9 @@ def _normalize_key(name: str) -> str:
 
 
 # ----------------------------------------------------------------------------- results
+_tuple_new = tuple.__new__  # Hit(...) without the named tuple's generated __new__ (hot path)
+
+
 class Hit(NamedTuple):
     """One accepted name occurrence in the normalized text (a named tuple: the resolver makes
     millions of them)."""
@@ -517,7 +520,8 @@ class DivisionResolver:
             end = -neg_end
             flags = key_flags[kid]
             if not flags & _F_NAMES:  # only a road / compound name of the registry: nothing to weigh
-                accepted.append(Hit("road" if flags & _F_ROAD else "poi", start, end, text[start:end], True))
+                accepted.append(_tuple_new(Hit, ("road" if flags & _F_ROAD else "poi", start, end, text[start:end],
+                                                 True)))
                 last_end, prev_level, prev_short, deep_seen = end, 5, False, True
                 continue
             if end - 1 in gaz_starts and (flags & _F_CITY or flags & _F_DIV and (
@@ -608,7 +612,7 @@ class DivisionResolver:
                 deep_seen = True
             if used:
                 prev_short = n_ev > 0 and all_short
-                accepted.append(Hit(label, start, end, text[start:end], bool(flags & (_F_ROAD | _F_POI))))
+                accepted.append(_tuple_new(Hit, (label, start, end, text[start:end], bool(flags & (_F_ROAD | _F_POI)))))
                 last_end = end
                 prev_level = lvl
         return self._decide(text, accepted, evidence, outside, hz, n)
