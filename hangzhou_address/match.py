@@ -301,7 +301,7 @@ class Matcher:
         _check_type(text)
         res, parts = self._analyse(text)
         spans = () if parts.explains(res) else None
-        return ParsedAddress(text, _merge_elements(text, parts.elements(text, res), spans), parts.values_view(),
+        return ParsedAddress(text, _merge_elements(text, parts.positioned(text), spans), parts.values_view(),
                              res.district_code, res.town_code, res.community_code, res.reasons)
 
     def parse_many(self, texts: Iterable[str]) -> list[ParsedAddress]:
@@ -324,7 +324,7 @@ class Matcher:
                 if len(t) <= max_chars and not parts.explains(res)]
         # the model is loaded only when some text needs it
         tagged = dict(zip(todo, tagger().runs_many([items[i] for i in todo]))) if todo else {}
-        return [ParsedAddress(t, _merge_elements(t, parts.elements(t, res), tagged.get(i, ())), parts.values_view(),
+        return [ParsedAddress(t, _merge_elements(t, parts.positioned(t), tagged.get(i, ())), parts.values_view(),
                               res.district_code, res.town_code, res.community_code, res.reasons)
                 for i, (t, (res, parts)) in enumerate(zip(items, analysed))]
 
@@ -668,14 +668,16 @@ class _Parts:
         return {label: values[label] for label, _s, _e in self.spans}
 
     def elements(self, text: str, res: Resolution) -> Mapping[str, str]:
-        if not self.spans:
-            return {}
+        return {label: sub for label, _start, sub in self.positioned(text)}
+
+    def positioned(self, text: str) -> list[tuple[str, int, str]]:
+        """``(label, start in text, substring as written)`` in reading order."""
         off = self.offsets
-        out = {}
+        out = []
         for label, s, e in self.spans:
             if off is not None:
                 s, e = off[s], off[e]
-            out[label] = text[s:e]
+            out.append((label, s, text[s:e]))
         return out
 
 
@@ -685,10 +687,11 @@ _TAGGER_LABELS = frozenset({"devzone", "road", "subroad", "roadno", "subroadno",
                             "cellno", "floorno", "roomno", "person", "assist", "otherinfo"})
 
 
-def _merge_elements(text: str, resolved: Mapping[str, str], runs: Any = None) -> Mapping[str, str]:
+def _merge_elements(text: str, resolved: list[tuple[str, int, str]], runs: Any = None) -> dict[str, str]:
     """Elements in reading order: division labels from the resolver, the others from the tagger
-    (``runs``: its ``(label, start, end)`` runs; None = tag ``text`` now; the resolver's own reading
-    of a label is kept only where the tagger found none)."""
+    (``resolved``: the resolver's ``(label, start, substring)`` in reading order; ``runs``: the
+    tagger's ``(label, start, end)`` runs, None = tag ``text`` now). The resolver's own reading of
+    the tagger's labels is kept only where the tagger found none of them."""
     if runs is None:
         from .tagger import MAX_CHARS, default_tagger
 
@@ -697,11 +700,11 @@ def _merge_elements(text: str, resolved: Mapping[str, str], runs: Any = None) ->
     for label, a, b in runs:
         if label in _TAGGER_LABELS and label not in found:
             found[label] = (a, text[a:b])
-    tagger_found = bool(found)
-    for label, sub in resolved.items():
-        if label not in found and (label not in _TAGGER_LABELS or not tagger_found):
-            pos = text.find(sub)
-            found[label] = (pos if pos >= 0 else len(text), sub)
+    if not found:  # nothing from the tagger: the registry-backed reading, already in reading order
+        return {label: sub for label, _start, sub in resolved}
+    for label, start, sub in resolved:
+        if label not in found and label not in _TAGGER_LABELS:
+            found[label] = (start, sub)
     ordered = sorted(found.items(), key=_by_position)
     return {label: sub for label, (_, sub) in ordered}
 

@@ -265,7 +265,8 @@ def test_parse_of_a_registry_address_is_read_from_the_registry(city, city_matche
 def test_parse_keeps_registry_elements_where_the_tagger_finds_none(official_registry):
     from hangzhou_address.match import _merge_elements
 
-    merged = _merge_elements("西湖区文三路90号", {"district": "西湖区", "road": "文三路", "roadno": "90号"}, runs=())
+    merged = _merge_elements("西湖区文三路90号", [("district", 0, "西湖区"), ("road", 3, "文三路"), ("roadno", 6, "90号")],
+                             runs=())
     assert merged == {"district": "西湖区", "road": "文三路", "roadno": "90号"}
-    merged = _merge_elements("西湖区文三路90号", {"district": "西湖区", "road": "文三"}, runs=[("road", 3, 6)])
+    merged = _merge_elements("西湖区文三路90号", [("district", 0, "西湖区"), ("road", 3, "文三")], runs=[("road", 3, 6)])
     assert merged == {"district": "西湖区", "road": "文三路"}  # the tagger's reading wins for its labels
