@@ -69,7 +69,7 @@ MATCH_COLUMNS = ("input", "code", "level", "confidence", "district_code", "town_
                  "reasons", "candidates", "elements")
 
 #: texts analysed, tagged and assembled together by :meth:`Matcher.parse_many`
-_PARSE_CHUNK = 512
+_PARSE_CHUNK = 128
 
 # building part after a road / compound name (normalized text: ASCII digits)
 _ROADNO_RE = re.compile(r"\s*(\d{1,5})\s*(号|弄)?")
