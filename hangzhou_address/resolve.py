@@ -485,9 +485,13 @@ class DivisionResolver:
     # ------------------------------------------------------------------ scanning
     def scan(self, text: str) -> list[tuple[int, int, int]]:
         """All key occurrences ``(start, end, key_id)`` sorted by start, longest first."""
+        return [(a, -b, k) for a, b, k in self._scan(text)]
+
+    def _scan(self, text: str) -> list[tuple[int, int, int]]:
+        """:meth:`scan` as ``(start, -end, key_id)``: a plain sort gives the order."""
         hits = [(end + 1 - n, -end - 1, kid) for end, (kid, n) in self.automaton.iter(text)]
         hits.sort()
-        return [(a, -b, k) for a, b, k in hits]
+        return hits
 
     # ------------------------------------------------------------------ resolution
     def resolve(self, text: str, *, poi_starts: frozenset[int] = frozenset()) -> Resolution:
@@ -511,8 +515,7 @@ class DivisionResolver:
         first_digit = m_digit.start() if m_digit else n
         anchored = False  # a city prefix or district name seen: later foreign names are shop names
         prev_level = -9  # level of the previous accepted hit ending at last_end (-1 prefix)
-        hits = [(end + 1 - n_, -end - 1, kid) for end, (kid, n_) in self.automaton.iter(text)]
-        hits.sort()  # by start, longest first
+        hits = self._scan(text)
         gaz_starts = {s for s, _e, k in hits if key_flags[k] & (_F_ROAD | _F_POI)}
         for start, neg_end, kid in hits:
             if start < last_end:
@@ -615,7 +618,7 @@ class DivisionResolver:
                 accepted.append(_tuple_new(Hit, (label, start, end, text[start:end], bool(flags & (_F_ROAD | _F_POI)))))
                 last_end = end
                 prev_level = lvl
-        return self._decide(text, accepted, evidence, outside, hz, n)
+        return self._decide(text, accepted, evidence, outside, hz)
 
     def without(self, res: Resolution, poi_starts: frozenset[int]) -> Resolution:
         """``res`` decided again with the names starting at ``poi_starts`` read as compound / village
@@ -625,10 +628,10 @@ class DivisionResolver:
         drop = {i for i, h in enumerate(res.hits) if h.start in poi_starts}
         evidence = [e for e in res.evidence if e[2] not in drop]
         outside = [r for r in res.reasons if r.startswith("outside")]
-        return self._decide(res.normalized, list(hits), evidence, [] if not outside else [outside[0][17:]],
-                            res.hangzhou_prefix, len(res.normalized))
+        return self._decide(res.normalized, hits, evidence, [] if not outside else [outside[0][17:]],
+                            res.hangzhou_prefix)
 
-    def _decide(self, text, accepted, evidence, outside, hz, n) -> Resolution:
+    def _decide(self, text, accepted, evidence, outside, hz) -> Resolution:
         # The decision depends only on the evidence, the outside names and the city prefix, which
         # repeat across a ledger's addresses ("西湖区西溪街道" + thousands of roads): it is memoized
         # per resolver (bounded; the text-specific fields are filled in per call).
@@ -644,7 +647,7 @@ class DivisionResolver:
             key = (dense, raw_key[1], hz, None)  # (the trailing None keeps dense keys apart from raw ones)
             template = cache.get(key)
             if template is None:
-                template = self._decide_core("", (), dense, outside, hz, n)
+                template = self._decide_core(dense, outside, hz)
             if len(cache) >= _DECISION_CACHE_SIZE:
                 cache.clear()
             cache[key] = cache[raw_key] = template
@@ -656,16 +659,18 @@ class DivisionResolver:
         d["evidence"] = evidence
         return res
 
-    def _decide_core(self, text, accepted, evidence, outside, hz, n) -> Resolution:  # noqa: C901
+    def _decide_core(self, evidence, outside, hz) -> Resolution:  # noqa: C901
+        """The decision for ``evidence``: a template without the text-specific fields (hits,
+        normalized text, evidence), which :meth:`_decide` fills in."""
         reasons: list[str] = []
         if outside and not hz:
             return Resolution(None, None, None, None, 0.0, 0.0, (), (f"outside Hangzhou: {outside[0]}",),
-                              tuple(accepted), outside=True, hangzhou_prefix=hz, normalized=text)
+                              (), outside=True, hangzhou_prefix=hz)
         if outside:
             reasons.append(f"mentions a place outside Hangzhou ({outside[0]}) as well as Hangzhou")
         if not evidence:
-            return Resolution(None, None, None, None, 0.0, 0.0, (), tuple(reasons), tuple(accepted),
-                              hangzhou_prefix=hz, normalized=text)
+            return Resolution(None, None, None, None, 0.0, 0.0, (), tuple(reasons), (),
+                              hangzhou_prefix=hz)
         levels, cur, codes, active = self.levels, self.cur, self.codes, self.active
         # evidence per level: (original code, weight, current chain, div index, kind)
         ev: tuple[list, list, list] = ([], [], [])
@@ -735,8 +740,8 @@ class DivisionResolver:
                 score = w - (1.5 if k > 0 else 0.0)
                 hyps.append((score, (d, None, None), 0, not active[i], False))
         if not hyps:
-            return Resolution(None, None, None, None, 0.0, 0.0, (), tuple(reasons), tuple(accepted),
-                              hangzhou_prefix=hz, normalized=text)
+            return Resolution(None, None, None, None, 0.0, 0.0, (), tuple(reasons), (),
+                              hangzhou_prefix=hz)
         hyps.sort(key=lambda h: (-h[0], h[2]))
         best = hyps[0]
         score, chain, blevel, legacy, conflict = best
@@ -744,7 +749,7 @@ class DivisionResolver:
             names = "、".join(dict.fromkeys(self.name_of.get(h[1][h[2]], "") for h in hyps[:3]))
             reasons.append(f"only weak division evidence ({names}); not enough to decide")
             return Resolution(None, None, None, None, score, 0.0, self._cands(hyps, 0), tuple(reasons),
-                              tuple(accepted), hangzhou_prefix=hz, normalized=text)
+                              (), hangzhou_prefix=hz)
         # a level is determined when every competitive hypothesis agrees on it
         determined = [None, None, None]
         margin = float("inf")
@@ -766,8 +771,8 @@ class DivisionResolver:
         if determined[0] is None:
             cands = self._cands(hyps, 0)
             reasons.append("ambiguous district: " + "、".join(f"{c[2]}({c[0]})" for c in cands))
-            return Resolution(None, None, None, None, score, 0.0, cands, tuple(reasons), tuple(accepted),
-                              hangzhou_prefix=hz, normalized=text, conflict=conflict)
+            return Resolution(None, None, None, None, score, 0.0, cands, tuple(reasons), (),
+                              hangzhou_prefix=hz, conflict=conflict)
         level_i = 2 if determined[2] is not None else 1 if determined[1] is not None else 0
         cands: tuple = ()
         if level_i < blevel or (level_i < 2 and c_ev):
@@ -791,7 +796,7 @@ class DivisionResolver:
         return _new_resolution(
             district_code=determined[0], town_code=determined[1], community_code=determined[2],
             level=_LEVELS[level_i], score=score, margin=margin, candidates=cands, reasons=tuple(reasons),
-            hits=tuple(accepted), hangzhou_prefix=hz, normalized=text, legacy=legacy, conflict=conflict,
+            hits=(), hangzhou_prefix=hz, legacy=legacy, conflict=conflict,
             written_districts=written, split=split)
 
     def _cands(self, hyps, lv: int) -> tuple[tuple[str, str, str, float], ...]:
