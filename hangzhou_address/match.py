@@ -160,7 +160,6 @@ class _AddressIndex:
         from .resolve import _normalize_key
 
         n = len(addresses)
-
         self.district = _CodeColumn(addresses["district_code"])
         self.town = _CodeColumn(addresses["town_code"])
         self.community = _CodeColumn(addresses["community_code"])
@@ -234,9 +233,6 @@ class _CodeColumn:
     def __getitem__(self, row: int) -> str | None:
         return self.values[self.positions[row]]
 
-    def __len__(self) -> int:
-        return len(self.positions)
-
 
 def _text_store(col: Any) -> Any:
     """``row -> display text`` without one Python string per row (texts stay in Arrow buffers)."""
@@ -298,11 +294,10 @@ class Matcher:
         InputTypeError
             If ``text`` is not a string.
         """
+        from .tagger import MAX_CHARS, default_tagger
+
         _check_type(text)
-        res, parts = self._analyse(text)
-        spans = () if parts.explains(res) else None
-        return ParsedAddress(text, _merge_elements(text, parts.positioned(text), spans), parts.values_view(),
-                             res.district_code, res.town_code, res.community_code, res.reasons)
+        return self._parse_chunk([text], MAX_CHARS, default_tagger)[0]
 
     def parse_many(self, texts: Iterable[str]) -> list[ParsedAddress]:
         """:meth:`parse` for many texts; the element tagger runs once over the batch, on the texts
@@ -687,15 +682,11 @@ _TAGGER_LABELS = frozenset({"devzone", "road", "subroad", "roadno", "subroadno",
                             "cellno", "floorno", "roomno", "person", "assist", "otherinfo"})
 
 
-def _merge_elements(text: str, resolved: list[tuple[str, int, str]], runs: Any = None) -> dict[str, str]:
+def _merge_elements(text: str, resolved: list[tuple[str, int, str]], runs: Any) -> dict[str, str]:
     """Elements in reading order: division labels from the resolver, the others from the tagger
     (``resolved``: the resolver's ``(label, start, substring)`` in reading order; ``runs``: the
-    tagger's ``(label, start, end)`` runs, None = tag ``text`` now). The resolver's own reading of
-    the tagger's labels is kept only where the tagger found none of them."""
-    if runs is None:
-        from .tagger import MAX_CHARS, default_tagger
-
-        runs = default_tagger().runs_many([text])[0] if len(text) <= MAX_CHARS else ()
+    tagger's ``(label, start, end)`` runs, empty when it did not run). The resolver's own reading
+    of the tagger's labels is kept only where the tagger found none of them."""
     found: dict[str, tuple[int, str]] = {}
     for label, a, b in runs:
         if label in _TAGGER_LABELS and label not in found:
