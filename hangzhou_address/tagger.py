@@ -133,8 +133,9 @@ def _features(codes: np.ndarray) -> np.ndarray:
     run_len = np.minimum(nxt - prv - 1, 6) * digit
     # the nearest "key" character (路, 号, 幢, 苑, 村, 室, ...) after / before each position within its
     # address, and how far it is: where a name ends and what kind of element follows
-    key_after, dist_after = _nearest(np.isin(codes, _KEY_CHARS), sep, forward=True)
-    key_before, dist_before = _nearest(np.isin(codes, _KEY_CHARS), sep, forward=False)
+    is_key = np.isin(codes, _KEY_CHARS)
+    key_after, dist_after = _nearest(is_key, sep, forward=True)
+    key_before, dist_before = _nearest(is_key, sep, forward=False)
     ka = np.where(key_after >= 0, codes[np.maximum(key_after, 0)], 0)
     kb = np.where(key_before >= 0, codes[np.maximum(key_before, 0)], 0)
     dist_after, dist_before = np.minimum(dist_after, 8), np.minimum(dist_before, 8)
@@ -194,13 +195,6 @@ class Tagger:
         return self._kernel is not None
 
     # ------------------------------------------------------------------ prediction
-    def scores(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Emission scores of every character of ``texts`` (prepared with :func:`_prep`): the
-        array ``(n_chars, len(LABELS))`` of the joined batch, each text's start and length."""
-        codes, starts, lengths = _char_codes(texts)
-        rows = self._row[_features(codes)]  # (n_templates, n_chars)
-        return _emissions(rows, self._compact), starts, lengths
-
     def predict(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Label ids of every character of ``texts`` (prepared with :func:`_prep`) in the joined
         batch, with each text's start and length."""
