@@ -5,8 +5,9 @@ CPython's garbage collector traverses all of them on every full collection, and 
 keeps its results (``parse_many`` on 20,000 texts) triggers several: on the full synthetic city
 that was ~40% of ``parse_many``'s time. :func:`freeze_loaded` moves everything alive now into the
 permanent generation (:func:`gc.freeze`), so later collections only look at new objects. The CLI
-and the ledger / Dask workers call it once after building their matcher; library code never calls
-it behind your back, since it is a process-wide setting.
+and the ledger's worker processes call it once after building their matcher; library code (Dask
+tasks included: they may run in your own process) never calls it behind your back, since it is a
+process-wide setting.
 
 Examples
 --------
