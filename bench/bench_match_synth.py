@@ -175,6 +175,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--show-errors", type=int, default=0)
     args = ap.parse_args(argv)
 
+    from _timing import best_cold_seconds
+
     from hangzhou_address.match import Matcher
 
     reg = registry_for(args)
@@ -189,24 +191,13 @@ def main(argv: list[str] | None = None) -> None:
 
     default_tagger().tag("杭州市西湖区文三路90号")  # load the model (and compile the numba decoder) first
 
-    def timed(fn, repeat: int = 3) -> float:
-        """Best of ``repeat`` runs (as timeit does: the VM's noise only ever slows a run down); every
-        run starts from a cold decision memo, as a fresh process would."""
-        best = float("inf")
-        for _ in range(repeat):
-            matcher.resolver._decisions.clear()
-            t = time.perf_counter()
-            fn()
-            best = min(best, time.perf_counter() - t)
-        return best
-
     def speeds() -> dict[str, float]:
         out = {}
         for name, fn in (("match", lambda: [matcher.match(t) for t in texts]),
                          ("match_many", lambda: matcher.match_many(texts)),
                          ("parse", lambda: [matcher.parse(t) for t in texts]),
                          ("parse_many", lambda: matcher.parse_many(texts))):
-            out[name] = len(texts) / timed(fn)
+            out[name] = len(texts) / best_cold_seconds(matcher, fn)
         return out
 
     results = [matcher.match(t) for t in texts]

@@ -44,6 +44,8 @@ def main() -> None:
     from hangzhou_address.runtime import freeze_loaded
     from hangzhou_address.tagger import default_tagger
 
+    from _timing import best_cold_seconds
+
     d, lin = load_official_divisions()
     matchers = {"divisions only": Matcher(Registry(d, lineage=lin)),
                 "embedded city": Matcher(default_registry())}
@@ -53,19 +55,10 @@ def main() -> None:
     freeze_loaded()  # as the CLI / ledger workers do after loading (hangzhou_address.runtime)
     print(f"parse on dev (tagger decoder: {'numba' if default_tagger().accelerated else 'numpy'}; "
           "best of 3 runs, each starting with an empty decision memo):")
-    def best_rate(fn, repeat: int = 3) -> float:  # best of 3 (timeit's rule), each from an empty memo
-        best = float("inf")
-        for _ in range(repeat):
-            m.resolver._decisions.clear()
-            t0 = time.perf_counter()
-            fn()
-            best = min(best, time.perf_counter() - t0)
-        return len(dev) / best
-
     for name, m in matchers.items():
         parsed = m.parse_many(dev_texts)
-        rate = best_rate(lambda: m.parse_many(dev_texts))
-        rate1 = best_rate(lambda: [m.parse(t) for t in dev_texts])
+        rate = len(dev) / best_cold_seconds(m, lambda: m.parse_many(dev_texts))
+        rate1 = len(dev) / best_cold_seconds(m, lambda: [m.parse(t) for t in dev_texts])
         tp = fp = fn = 0
         for r, p in zip(dev, parsed):
             gold = {(s[0], s[1]) for s in r["spans"] if s[0] in LABELS}
