@@ -92,7 +92,8 @@ def test_user_registry_and_missing_tables():
         Registry(df.drop(columns=["level"]))
 
 
-def test_lazy_tables_called_once():
+def _counting_grids_registry(**tables):
+    """A one-division registry whose grids table comes from a loader that counts its calls."""
     calls = []
 
     def loader():
@@ -100,7 +101,11 @@ def test_lazy_tables_called_once():
         return pd.DataFrame({"code": [], "community_code": []})
 
     df = pd.DataFrame({"code": ["3301"], "level": ["city"], "name": ["杭州市"], "parent_code": [None]})
-    reg = Registry(df, grids=loader)
+    return Registry(df, grids=loader, **tables), calls
+
+
+def test_lazy_tables_called_once():
+    reg, calls = _counting_grids_registry()
     assert calls == []
     reg.grids
     reg.grids
@@ -108,15 +113,8 @@ def test_lazy_tables_called_once():
 
 
 def test_release_drops_a_file_backed_table_and_reloads_it():
-    calls = []
-
-    def loader():
-        calls.append(1)
-        return pd.DataFrame({"code": [], "community_code": []})
-
-    df = pd.DataFrame({"code": ["3301"], "level": ["city"], "name": ["杭州市"], "parent_code": [None]})
     in_memory = pd.DataFrame({"building_code": []})
-    reg = Registry(df, grids=loader, addresses=in_memory)
+    reg, calls = _counting_grids_registry(addresses=in_memory)
     reg.grids
     assert reg.release("grids") is True
     reg.grids
