@@ -212,15 +212,11 @@ class Tagger:
 
     def tag_many(self, texts: list[str]) -> list[tuple[Span, ...]]:
         """Tag many texts at once (vectorized over the whole batch)."""
-        clean: list[str] = []
         for t in texts:
             if not isinstance(t, str):
                 raise InputError(f"texts must be strings, got {type(t).__name__}")
-            clean.append(_prep(t))
-        out: list[tuple[Span, ...]] = []
-        for i in range(0, len(clean), _BATCH):  # batches keep the feature arrays in cache
-            out.extend(_spans_many(texts[i:i + _BATCH], *self.predict(clean[i:i + _BATCH])))
-        return out
+        return [tuple(Span(label, text[a:b], a, b) for label, a, b in runs)
+                for text, runs in zip(texts, self.runs_many(texts))]
 
     def runs_many(self, texts: list[str]) -> list[list[tuple[str, int, int]]]:
         """Like :meth:`tag_many` but ``(label, start, end)`` tuples (the matcher's fast path)."""
@@ -398,13 +394,6 @@ def _runs_many(pred: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> lis
                            lab[rs].tolist()):
         out[k].append((labels[lb], a, b))
     return out
-
-
-def _spans_many(texts: list[str], pred: np.ndarray, starts: np.ndarray,
-                lengths: np.ndarray) -> list[tuple[Span, ...]]:
-    """:func:`_runs_many` as :class:`Span` objects."""
-    return [tuple(Span(lb, text[a:b], a, b) for lb, a, b in runs)
-            for text, runs in zip(texts, _runs_many(pred, starts, lengths))]
 
 
 @functools.lru_cache(maxsize=1)
