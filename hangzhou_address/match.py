@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
+from .runtime import gc_paused
 from .resolve import (
     MAX_INPUT_CHARS,
     DivisionResolver,
@@ -313,7 +314,12 @@ class Matcher:
         return out
 
     def _parse_chunk(self, items: list[str], max_chars: int, tagger: Any) -> list[ParsedAddress]:
-        # a chunk at a time: the intermediate objects die young (cheap for the garbage collector)
+        # a chunk at a time: the intermediate objects die young; they hold no reference cycles, so
+        # the cyclic collector is paused for the chunk (hangzhou_address.runtime.gc_paused)
+        with gc_paused():
+            return self._parse_chunk_core(items, max_chars, tagger)
+
+    def _parse_chunk_core(self, items: list[str], max_chars: int, tagger: Any) -> list[ParsedAddress]:
         analysed = [self._analyse(t) for t in items]
         todo = [i for i, (t, (res, parts)) in enumerate(zip(items, analysed))
                 if len(t) <= max_chars and not parts.explains(res)]
@@ -336,7 +342,9 @@ class Matcher:
             # a compound / village named like a division, followed by a building number: resolve the
             # divisions again without it, and keep the first reading only if the building is not found
             res2 = self.resolver.without(res, frozenset(parts.div_as_poi))
-            parts.fallback = (res, parts)  # the same elements: that name was already read as a compound
+            # the first reading, kept without ``parts`` itself (no reference cycle: results must be freed by
+            # reference counting alone, see tests/test_match.py::test_parse_and_match_leave_no_cycles)
+            parts.fallback = res
             return res2, parts
         return res, parts
 
@@ -364,7 +372,7 @@ class Matcher:
             b = self._building(res, parts, reasons)
             if (b is None or b[1] != "building") and parts.fallback is not None:
                 # not found as a compound: the first reading (a division name) stands
-                res = parts.fallback[0]
+                res = parts.fallback
                 parts.fallback = None
                 reasons = [r for r in reasons if r.startswith("normalized")] + list(res.reasons)
                 d, t, c = res.district_code, res.town_code, res.community_code
@@ -551,7 +559,7 @@ class _Parts:
         self.values: dict[str, Any] = {}
         self.lookups: list[tuple[str, str, int, int | None, bool]] = []
         self.div_as_poi: list[int] = []
-        self.fallback: tuple[Resolution, _Parts] | None = None
+        self.fallback: Resolution | None = None  # the reading with the compound name as a division
 
     def _add(self, label: str, start: int, end: int, value: Any) -> None:
         if label not in self.values:

@@ -270,3 +270,29 @@ def test_parse_keeps_registry_elements_where_the_tagger_finds_none(official_regi
     assert merged == {"district": "西湖区", "road": "文三路", "roadno": "90号"}
     merged = _merge_elements("西湖区文三路90号", [("district", 0, "西湖区"), ("road", 3, "文三")], runs=[("road", 3, 6)])
     assert merged == {"district": "西湖区", "road": "文三路"}  # the tagger's reading wins for its labels
+
+
+def test_parse_and_match_leave_no_cycles(city, city_matcher):
+    """Results and intermediates are freed by reference counting alone: the premise of pausing the
+    cyclic collector inside parse_many's chunks (hangzhou_address.runtime.gc_paused)."""
+    import gc
+
+    _reg, addr = city
+    sample = addr.sample(200, random_state=5)
+    texts = [_variant(row) for row in sample.itertuples(index=False)] + list(sample["text"]) + [
+        "浙江省杭州市江干区下沙街道文三路90号3幢", "南昌市西湖区", "", "电联13800000000 门口", "\x00\ufffd" * 5, "x" * 5000,
+    ]
+    # the compound-named-like-a-division path (a second reading kept as a fallback) is exercised
+    assert any(city_matcher._analyse(t)[1].fallback is not None for t in texts)
+    city_matcher.parse_many(texts)  # one-time loading (tagger model, lazy indexes) may build cycles: not counted
+    [city_matcher.match(t) for t in texts]
+    gc.collect()
+    gc.disable()
+    try:
+        parsed = city_matcher.parse_many(texts)
+        matched = [city_matcher.match(t) for t in texts]
+        del parsed, matched
+        unreachable = gc.collect()
+    finally:
+        gc.enable()
+    assert unreachable == 0
