@@ -63,15 +63,16 @@ def features_kernel() -> Callable[..., None] | None:
 def viterbi_kernel() -> Callable[..., None] | None:
     """The compiled tagger decoder, or None without numba (or with ``HANGZHOU_ADDRESS_NO_NUMBA=1``).
 
-    ``kernel(rows, compact, trans_t, starts, lengths, out)``: for every address ``b``, the emission
+    ``kernel(rows, compact, trans, starts, lengths, out)``: for every address ``b``, the emission
     score of character ``p`` is ``compact[rows[0, p]] + compact[rows[1, p]] + ...`` (float32, in
     that order) and ``out[starts[b]:starts[b] + lengths[b]]`` receives the best label sequence under
-    ``trans_t[to, from]`` transitions; ties go to the lowest label, as ``numpy.argmax``.
+    ``trans[from, to]`` transitions (float32, C order); ties go to the lowest label, as
+    ``numpy.argmax``.
     """
     return _compile(_viterbi_loops)
 
 
-def _viterbi_loops(rows: Any, compact: Any, trans_t: Any, starts: Any, lengths: Any, out: Any) -> None:
+def _viterbi_loops(rows: Any, compact: Any, trans: Any, starts: Any, lengths: Any, out: Any) -> None:
     n_templates = rows.shape[0]
     n_labels = compact.shape[1]
     max_len = 0
@@ -80,7 +81,8 @@ def _viterbi_loops(rows: Any, compact: Any, trans_t: Any, starts: Any, lengths: 
             max_len = lengths[b]
     emit = np.empty(n_labels, dtype=np.float32)
     delta = np.empty(n_labels, dtype=np.float32)
-    nxt = np.empty(n_labels, dtype=np.float32)
+    best = np.empty(n_labels, dtype=np.float32)
+    arg = np.empty(n_labels, dtype=np.int8)
     back = np.empty((max(max_len, 1), n_labels), dtype=np.int8)
     for b in range(len(starts)):
         s = starts[b]
@@ -98,18 +100,23 @@ def _viterbi_loops(rows: Any, compact: Any, trans_t: Any, starts: Any, lengths: 
                 for k in range(n_labels):
                     delta[k] = emit[k]
                 continue
+            # best predecessor of every label: the loop over "to" is innermost (contiguous rows of
+            # ``trans``, vectorizable); "from" ascends and only a strictly better score replaces the
+            # best, so ties keep the lowest label as numpy.argmax does
+            d0 = delta[0]
             for to in range(n_labels):
-                best = delta[0] + trans_t[to, 0]
-                arg = 0
-                for fr in range(1, n_labels):
-                    v = delta[fr] + trans_t[to, fr]
-                    if v > best:
-                        best = v
-                        arg = fr
-                nxt[to] = best + emit[to]
-                back[t, to] = arg
-            for k in range(n_labels):
-                delta[k] = nxt[k]
+                best[to] = d0 + trans[0, to]
+                arg[to] = 0
+            for fr in range(1, n_labels):
+                d = delta[fr]
+                for to in range(n_labels):
+                    v = d + trans[fr, to]
+                    if v > best[to]:
+                        best[to] = v
+                        arg[to] = fr
+            for to in range(n_labels):
+                delta[to] = best[to] + emit[to]
+                back[t, to] = arg[to]
         if length == 0:
             continue
         cur = 0

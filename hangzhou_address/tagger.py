@@ -178,7 +178,7 @@ class Tagger:
         self._row = np.zeros(1 << HASH_BITS, dtype=np.int32)
         self._row[used] = np.arange(1, len(used) + 1, dtype=np.int32)
         self._compact = np.vstack([np.zeros((1, len(LABELS)), np.float32), weights[used].astype(np.float32)])
-        self._trans_t = np.ascontiguousarray(self.transitions.T, dtype=np.float32)
+        self._trans32 = np.ascontiguousarray(self.transitions, dtype=np.float32)  # [from, to]
         #: the compiled decoder (hangzhou_address._accel) when numba is available: same answers as numpy
         self._kernel = self._features_kernel = None
         if accelerate is not False and self.transitions.any():
@@ -206,7 +206,7 @@ class Tagger:
             rows = self._row[_features(codes)]
         if self._kernel is not None:
             pred = np.zeros(len(codes), dtype=np.int64)
-            self._kernel(rows, self._compact, self._trans_t, starts, lengths, pred)
+            self._kernel(rows, self._compact, self._trans32, starts, lengths, pred)
             return pred, starts, lengths
         return _viterbi(_emissions(rows, self._compact), starts, lengths, self.transitions), starts, lengths
 
