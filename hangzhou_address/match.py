@@ -32,6 +32,7 @@ Examples
 from __future__ import annotations
 
 import json
+import operator
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -69,8 +70,9 @@ __all__ = [
 MATCH_COLUMNS = ("input", "code", "level", "confidence", "district_code", "town_code", "community_code",
                  "reasons", "candidates", "elements")
 
-#: texts analysed, tagged and assembled together by :meth:`Matcher.parse_many`
-_PARSE_CHUNK = 128
+#: texts analysed, tagged and assembled together by :meth:`Matcher.parse_many` (the tagger's tables stay
+#: in cache over a larger batch; the chunk's intermediates are dropped before the next one)
+_PARSE_CHUNK = 1024
 
 # building part after a road / compound name (normalized text: ASCII digits)
 _ROADNO_RE = re.compile(r"\s*(\d{1,5})\s*(号|弄)?")
@@ -80,6 +82,7 @@ _CELL_RE = re.compile(r"\s*(\d{1,2})\s*单元")
 _FLOOR_RE = re.compile(r"\s*(\d{1,3})\s*(层|楼)")
 _ROOM_RE = re.compile(r"\s*(\d{1,5})\s*(室|房)?")
 _DASH_RE = re.compile(r"(\d{1,2})-(\d{1,5})(?!\d)|(\d{2,5})(?!\d)")
+_START = operator.itemgetter(1)  # a span's start
 #: characters that carry no element (separators a reading may leave uncovered)
 _IGNORABLE = " ,，、.。;；:：-_/#()（）[]【】"
 _GENERIC_ROAD_RE = re.compile(r"([\u4e00-\u9fff]{1,8}?(?:大道|路|街|巷))\s*(\d{1,5})\s*号")
@@ -617,9 +620,10 @@ class _Parts:
                 self._add("road", m.start(1), m.end(1), m.group(1))
                 self._add("roadno", m.start(2), m.end(), int(m.group(2)))
                 tail_from = m.end()
-        if tail_from is not None:
+        if tail_from is not None and tail_from < len(norm):
             self._tail(tail_from)
-        self.spans.sort(key=lambda s: s[1])
+        if len(self.spans) > 1:
+            self.spans.sort(key=_START)
 
     def _tail(self, pos: int) -> None:
         norm = self.norm

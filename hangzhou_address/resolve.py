@@ -73,6 +73,8 @@ _F_POI = 32
 _F_DIV = 64
 #: flags of a key that is (also) a division, prefix or outside-Hangzhou name
 _F_NAMES = _F_PROV | _F_CITY | _F_OUT_FULL | _F_OUT_SHORT | _F_DIV
+#: a key with no flags outside these is only a province / city prefix
+_F_PREFIX_ONLY = _F_PROV | _F_CITY
 
 # ----------------------------------------------------------------------------- outside Hangzhou
 # Names of China's provinces, prefecture-level cities and Zhejiang's counties outside Hangzhou
@@ -478,6 +480,10 @@ class DivisionResolver:
         self.key_short = [any(k == 2 for _i, k in e) for e in self.key_entries]
         self.key_top_short = [min((self.levels[i] for i, k in e if k == 2), default=9) for e in self.key_entries]
         self.key_dcodes = [frozenset(self.codes[i] for i, _k in e if self.levels[i] == 0) for e in self.key_entries]
+        # a key whose last character may head a road / compound name of the registry (萧山市|心中路,
+        # 杭州|市民街): the city prefix, a name ending in 市, a bare division name
+        self.key_trim = [bool(f & _F_CITY or f & _F_DIV and (t.endswith("市") or all(k >= 2 for _i, k in e)))
+                         for t, f, e in zip(self.key_text, self.key_flags, self.key_entries)]
         #: memoized decisions (see :meth:`_decide`)
         self._decisions: dict[tuple, Resolution] = {}
         self._written_sets: dict[frozenset[str], frozenset[str]] = {}
@@ -502,6 +508,7 @@ class DivisionResolver:
         """
         key_flags, key_entries, levels = self.key_flags, self.key_entries, self.levels
         key_short, key_top_short, key_dcodes = self.key_short, self.key_top_short, self.key_dcodes
+        key_text, key_trim = self.key_text, self.key_trim
         n = len(text)
         accepted: list[Hit] = []
         evidence: list[tuple[int, float, int, int]] = []  # (div index, weight, hit index, kind)
@@ -516,24 +523,36 @@ class DivisionResolver:
         anchored = False  # a city prefix or district name seen: later foreign names are shop names
         prev_level = -9  # level of the previous accepted hit ending at last_end (-1 prefix)
         hits = self._scan(text)
-        gaz_starts = {s for s, _e, k in hits if key_flags[k] & (_F_ROAD | _F_POI)}
+        gaz_starts = None  # start offsets of road / compound names, computed when first needed
         for start, neg_end, kid in hits:
             if start < last_end:
                 continue
             end = -neg_end
             flags = key_flags[kid]
             if not flags & _F_NAMES:  # only a road / compound name of the registry: nothing to weigh
-                accepted.append(_tuple_new(Hit, ("road" if flags & _F_ROAD else "poi", start, end, text[start:end],
+                accepted.append(_tuple_new(Hit, ("road" if flags & _F_ROAD else "poi", start, end, key_text[kid],
                                                  True)))
                 last_end, prev_level, prev_short, deep_seen = end, 5, False, True
                 continue
-            if end - 1 in gaz_starts and (flags & _F_CITY or flags & _F_DIV and (
-                    text[end - 1] == "市" or all(k >= 2 for _i, k in key_entries[kid]))):
-                # 萧山市心中路 / 杭州市民街: 市 heads the road (市心中路, 市民街); keep 萧山 / 杭州 + the road
-                shorter = self.automaton.get(text[start:end - 1], None)
-                if shorter is not None:
-                    kid, end = shorter[0], end - 1
-                    flags = key_flags[kid]
+            if key_trim[kid]:
+                if gaz_starts is None:
+                    gaz_starts = {s for s, _e, k in hits if key_flags[k] & (_F_ROAD | _F_POI)}
+                if end - 1 in gaz_starts:
+                    # 萧山市心中路 / 杭州市民街: 市 heads the road (市心中路, 市民街); keep 萧山 / 杭州 + the road
+                    shorter = self.automaton.get(text[start:end - 1], None)
+                    if shorter is not None:
+                        kid, end = shorter[0], end - 1
+                        flags = key_flags[kid]
+            if flags & _F_PREFIX_ONLY == flags:  # 浙江省 / 杭州市 and nothing else: no division to weigh
+                if not text.startswith(_CITY_TAIL, end):
+                    hz = hz or bool(flags & _F_CITY)
+                    anchored = anchored or hz
+                    prev_short = False
+                    accepted.append(_tuple_new(Hit, ("prov" if flags & _F_PROV else "city", start, end, key_text[kid],
+                                                     False)))
+                    last_end = end
+                    prev_level = -1
+                continue
             if start in poi_starts and flags & (_F_ROAD | _F_POI):
                 flags &= ~_F_DIV  # the caller read it as a compound / village name
             left_ok = (start == 0 or start == last_end and bool(accepted) or text[start - 1] in _BOUNDARY_CHARS
@@ -615,7 +634,7 @@ class DivisionResolver:
                 deep_seen = True
             if used:
                 prev_short = n_ev > 0 and all_short
-                accepted.append(_tuple_new(Hit, (label, start, end, text[start:end], bool(flags & (_F_ROAD | _F_POI)))))
+                accepted.append(_tuple_new(Hit, (label, start, end, key_text[kid], bool(flags & (_F_ROAD | _F_POI)))))
                 last_end = end
                 prev_level = lvl
         return self._decide(text, accepted, evidence, outside, hz)
@@ -624,8 +643,13 @@ class DivisionResolver:
         """``res`` decided again with the names starting at ``poi_starts`` read as compound / village
         names only (same result as ``resolve(text, poi_starts=...)`` up to adjacency bonuses, without
         scanning again)."""
-        hits = tuple(Hit("poi", h.start, h.end, h.text, True) if h.start in poi_starts else h for h in res.hits)
-        drop = {i for i, h in enumerate(res.hits) if h.start in poi_starts}
+        hits = []
+        drop = set()
+        for i, h in enumerate(res.hits):
+            if h[1] in poi_starts:
+                drop.add(i)
+                h = _tuple_new(Hit, ("poi", h[1], h[2], h[3], True))
+            hits.append(h)
         evidence = [e for e in res.evidence if e[2] not in drop]
         outside = [r for r in res.reasons if r.startswith("outside")]
         return self._decide(res.normalized, hits, evidence, [] if not outside else [outside[0][17:]],

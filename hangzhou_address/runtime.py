@@ -9,7 +9,7 @@ and the ledger's worker processes call it once after building their matcher; lib
 tasks included: they may run in your own process) never calls it behind your back, since it is a
 process-wide setting.
 
-Within a batch, :func:`gc_paused` suspends the cyclic collector for one chunk of work (128 texts of
+Within a batch, :func:`gc_paused` suspends the cyclic collector for one chunk of work (1,024 texts of
 ``parse_many``): the parser builds only acyclic objects, which reference counting frees as soon as
 they are dropped, so the collector's passes over a chunk's young objects find nothing (they were
 ~10 % of ``parse_many``'s time). ``tests/test_match.py::test_parse_and_match_leave_no_cycles``
@@ -48,7 +48,7 @@ def gc_paused() -> Iterator[None]:
     """Suspend the cyclic garbage collector inside the block, for code that allocates many
     short-lived, acyclic objects (reference counting still frees them all).
 
-    Keep the block short (one chunk of a batch, milliseconds): the collector is process-wide, so
+    Keep the block short (one chunk of a batch, tens of milliseconds): the collector is process-wide, so
     other threads' cycles wait for it too. It is re-enabled on exit only if it was enabled on entry
     (a caller's own ``gc.disable()`` is respected).
 
