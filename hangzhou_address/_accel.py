@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["viterbi_kernel", "features_kernel", "available"]
+__all__ = ["viterbi_kernel", "features_kernel", "runs_kernel", "available"]
 
 
 def available() -> bool:
@@ -70,6 +70,35 @@ def viterbi_kernel() -> Callable[..., None] | None:
     ``numpy.argmax``.
     """
     return _compile(_viterbi_loops)
+
+
+@functools.lru_cache(maxsize=1)
+def runs_kernel() -> Callable[..., int] | None:
+    """The compiled twin of :func:`hangzhou_address.tagger._runs_many`'s bookkeeping.
+
+    ``kernel(pred, starts, lengths, out) -> n``: the maximal runs of one label other than 0 in
+    every address, in order, as rows ``(address, label, start, end)`` of ``out`` (an
+    ``(len(pred), 4)`` int64 array; offsets relative to the address); returns the number of rows.
+    """
+    return _compile(_runs_loops)  # type: ignore[return-value]
+
+
+def _runs_loops(pred: Any, starts: Any, lengths: Any, out: Any) -> int:
+    n = 0
+    for b in range(len(starts)):
+        s = starts[b]
+        length = lengths[b]
+        a = 0
+        for i in range(1, length + 1):
+            if i == length or pred[s + i] != pred[s + a]:
+                if pred[s + a] != 0:
+                    out[n, 0] = b
+                    out[n, 1] = pred[s + a]
+                    out[n, 2] = a
+                    out[n, 3] = i
+                    n += 1
+                a = i
+    return n
 
 
 def _viterbi_loops(rows: Any, compact: Any, trans: Any, starts: Any, lengths: Any, out: Any) -> None:

@@ -655,20 +655,16 @@ class _Parts:
         norm = self.norm
         if not norm or not self.lookups:
             return False
-        covered = []
-        for h in res.hits:
-            if h.label == "outside":
-                return False
-            covered.append((h.start, h.end))
-        covered.extend((a, b) for _label, a, b in self.spans)
+        covered = [(h[1], h[2], h[0]) for h in res.hits]  # (start, end, label)
+        covered += self.spans and [(a, b, "") for _label, a, b in self.spans]
         covered.sort()
         pos = 0
-        for a, b in covered:  # every gap between the covered stretches must be separators only
-            if a > pos and norm[pos:a].strip(_IGNORABLE):
+        for a, b, label in covered:  # every gap between the covered stretches must be separators only
+            if label == "outside" or a > pos and norm[pos:a].strip(_IGNORABLE):
                 return False
             if b > pos:
                 pos = b
-        return not norm[pos:].strip(_IGNORABLE)
+        return pos >= len(norm) or not norm[pos:].strip(_IGNORABLE)
 
     def values_view(self) -> Mapping[str, Any]:
         values = self.values

@@ -766,7 +766,8 @@ class DivisionResolver:
         if not hyps:
             return Resolution(None, None, None, None, 0.0, 0.0, (), tuple(reasons), (),
                               hangzhou_prefix=hz)
-        hyps.sort(key=lambda h: (-h[0], h[2]))
+        if len(hyps) > 1:
+            hyps.sort(key=_hyp_order)
         best = hyps[0]
         score, chain, blevel, legacy, conflict = best
         if score < 2.5:
@@ -814,8 +815,10 @@ class DivisionResolver:
             reasons.extend(self._legacy_reasons(evidence, determined))
         if conflict:
             reasons.append(self._conflict_reason(evidence, chain))
-        written = frozenset(code for code, *_ in d_ev)
-        written = self._written_sets.setdefault(written, written)  # a few distinct sets, shared by the memo
+        written: frozenset[str] = frozenset()
+        if d_ev:
+            written = frozenset([e[0] for e in d_ev])
+            written = self._written_sets.setdefault(written, written)  # a few distinct sets, shared by the memo
         split = level_i == 0 and bool(written & self.split_districts)
         return _new_resolution(
             district_code=determined[0], town_code=determined[1], community_code=determined[2],
@@ -851,6 +854,11 @@ class DivisionResolver:
                if self.cur[i][self.levels[i]] not in chain and self.codes[i] not in chain]
         names = "、".join(dict.fromkeys(bad)) or "?"
         return f"conflicting division names ignored: {names}"
+
+
+def _hyp_order(h: tuple) -> tuple[float, int]:
+    """Hypotheses by score, highest first; the higher level (district before town) on ties."""
+    return -h[0], h[2]
 
 
 def _gazetteer_from_registry(registry: Registry) -> list[tuple[str, str]]:

@@ -24,9 +24,7 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import gc
-from collections.abc import Iterator
 
 __all__ = ["freeze_loaded", "gc_paused"]
 
@@ -43,14 +41,14 @@ def freeze_loaded() -> int:
     return gc.get_freeze_count()
 
 
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
+class gc_paused:  # noqa: N801 - used like a function: ``with gc_paused(): ...``
     """Suspend the cyclic garbage collector inside the block, for code that allocates many
     short-lived, acyclic objects (reference counting still frees them all).
 
     Keep the block short (one chunk of a batch, tens of milliseconds): the collector is process-wide, so
     other threads' cycles wait for it too. It is re-enabled on exit only if it was enabled on entry
-    (a caller's own ``gc.disable()`` is respected).
+    (a caller's own ``gc.disable()`` is respected). A class rather than a generator-based context
+    manager: ``parse()`` enters it once per address.
 
     Examples
     --------
@@ -61,10 +59,13 @@ def gc_paused() -> Iterator[None]:
     >>> gc.isenabled()
     True
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
+
+    __slots__ = ("_was_enabled",)
+
+    def __enter__(self) -> None:
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._was_enabled:
             gc.enable()

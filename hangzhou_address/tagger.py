@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -180,12 +181,13 @@ class Tagger:
         self._compact = np.vstack([np.zeros((1, len(LABELS)), np.float32), weights[used].astype(np.float32)])
         self._trans32 = np.ascontiguousarray(self.transitions, dtype=np.float32)  # [from, to]
         #: the compiled decoder (hangzhou_address._accel) when numba is available: same answers as numpy
-        self._kernel = self._features_kernel = None
+        self._kernel = self._features_kernel = self._runs_kernel = None
         if accelerate is not False and self.transitions.any():
-            from ._accel import features_kernel, viterbi_kernel
+            from ._accel import features_kernel, runs_kernel, viterbi_kernel
 
             self._kernel = viterbi_kernel()
             self._features_kernel = features_kernel()
+            self._runs_kernel = runs_kernel()
             if accelerate and self._kernel is None:
                 raise InputError("accelerate=True needs numba: pip install 'hangzhou_address[fast]'")
 
@@ -222,7 +224,17 @@ class Tagger:
         """Like :meth:`tag_many` but ``(label, start, end)`` tuples (the matcher's fast path)."""
         out: list[list[tuple[str, int, int]]] = []
         for i in range(0, len(texts), _BATCH):  # batches keep the feature arrays in cache
-            out.extend(_runs_many(*self.predict([_prep(t) for t in texts[i:i + _BATCH]])))
+            pred, starts, lengths = self.predict([_prep(t) for t in texts[i:i + _BATCH]])
+            if self._runs_kernel is None:
+                out.extend(_runs_many(pred, starts, lengths))
+                continue
+            runs: list[list[tuple[str, int, int]]] = [[] for _ in range(len(lengths))]
+            found = np.empty((len(pred), 4), dtype=np.int64)
+            n = self._runs_kernel(pred, starts, lengths, found)
+            labels = LABELS
+            for k, lb, a, b in found[:n].tolist():
+                runs[k].append((labels[lb], a, b))
+            out.extend(runs)
         return out
 
     def tag(self, text: str) -> tuple[Span, ...]:
@@ -340,6 +352,7 @@ def _viterbi(scores: np.ndarray, starts: np.ndarray, lengths: np.ndarray, trans:
 
 
 _HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FULL_WIDTH_RE = re.compile("[\uff01-\uff5e]")  # most texts have none: searching is cheaper than translating
 
 
 def _prep(text: str) -> str:
@@ -348,7 +361,7 @@ def _prep(text: str) -> str:
     text = text[:MAX_CHARS]
     if text.isascii():
         return text
-    half = text.translate(_HALF_WIDTH)
+    half = text.translate(_HALF_WIDTH) if _FULL_WIDTH_RE.search(text) else text
     if half.isprintable():  # no control / format / separator characters: nothing else to map
         return half
     out = []

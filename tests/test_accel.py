@@ -87,3 +87,22 @@ def test_feature_kernel_equals_numpy_features(texts):
     out = np.empty((N_TEMPLATES, len(codes)), dtype=np.int32)
     _accel.features_kernel()(codes, _is_key_table(), row, out)
     assert np.array_equal(out, row[_features(codes)])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 3), max_size=12), max_size=5))
+def test_runs_kernel_same_runs_as_numpy(labels):
+    from hangzhou_address.tagger import LABELS, _runs_many
+
+    lengths = np.array([len(x) for x in labels], dtype=np.int64)
+    starts = 3 + np.concatenate([[0], np.cumsum(lengths + 3)[:-1]]).astype(np.int64) if labels else lengths
+    pred = np.zeros(int(starts[-1] + lengths[-1] + 3) if labels else 3, dtype=np.int64)
+    for s, x in zip(starts, labels):
+        pred[s:s + len(x)] = x
+    found = np.empty((len(pred), 4), dtype=np.int64)
+    n = _accel.runs_kernel()(pred, starts, lengths, found)
+    got = [[] for _ in labels]
+    for k, lb, a, b in found[:n].tolist():
+        got[k].append((lb, a, b))
+    want = [[(LABELS.index(lb), a, b) for lb, a, b in runs] for runs in _runs_many(pred, starts, lengths)]
+    assert got == want
