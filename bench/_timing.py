@@ -10,17 +10,24 @@ from typing import Any
 def best_cold_seconds(matcher: Any, fn: Callable[[], Any], repeat: int = 3) -> float:
     """Best of ``repeat`` runs of ``fn`` (timeit's rule: the machine's noise only ever slows a run
     down), each starting from an empty decision memo of ``matcher``, as a fresh process would."""
-    return best_seconds_from(matcher, fn, {}, repeat)
+    return best_seconds_from(matcher, fn, memo_state(None), repeat)
 
 
-def best_seconds_from(matcher: Any, fn: Callable[[], Any], memo: dict, repeat: int = 3) -> float:
-    """Like :func:`best_cold_seconds`, each run starting from a copy of ``memo`` (a decision memo
+def memo_state(matcher: Any | None) -> tuple[dict, dict]:
+    """A copy of the resolver's decision memos (empty for None): per evidence and per evidence shape."""
+    if matcher is None:
+        return {}, {}
+    return dict(matcher.resolver._decisions), dict(matcher.resolver._shapes)
+
+
+def best_seconds_from(matcher: Any, fn: Callable[[], Any], memo: tuple[dict, dict], repeat: int = 3) -> float:
+    """Like :func:`best_cold_seconds`, each run starting from a copy of ``memo`` (see :func:`memo_state`;
     filled beforehand on *other* texts: the steady state of a long ledger run or service)."""
     best = float("inf")
     for _ in range(repeat):
-        matcher.resolver._decisions = dict(memo)
+        matcher.resolver._decisions, matcher.resolver._shapes = dict(memo[0]), dict(memo[1])
         t = time.perf_counter()
         fn()
         best = min(best, time.perf_counter() - t)
-    matcher.resolver._decisions = {}
+    matcher.resolver._decisions, matcher.resolver._shapes = {}, {}
     return best

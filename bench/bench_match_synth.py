@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--show-errors", type=int, default=0)
     args = ap.parse_args(argv)
 
-    from _timing import best_cold_seconds, best_seconds_from
+    from _timing import best_cold_seconds, best_seconds_from, memo_state
 
     from hangzhou_address.match import Matcher
 
@@ -210,11 +210,11 @@ def main(argv: list[str] | None = None) -> None:
     # run, where the division patterns repeat), then the same texts timed
     seen = set(texts)
     others = [v[0] for v in make_variants(reg, 5 * args.n, args.seed + 1) if v[0] not in seen]
-    matcher.resolver._decisions.clear()
+    matcher.resolver._decisions, matcher.resolver._shapes = {}, {}
     matcher.parse_many(others)
     for t in others:
         matcher.match(t)
-    warm_memo = dict(matcher.resolver._decisions)
+    warm_memo = memo_state(matcher)
     steady = {name: len(texts) / best_seconds_from(matcher, fn, warm_memo)
               for name, fn in (("match", lambda: [matcher.match(t) for t in texts]),
                                ("parse", lambda: [matcher.parse(t) for t in texts]),
@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> None:
           "best of 3 runs, each starting with an empty decision memo):")
     for label, sp in (("as loaded", plain), ("after freeze_loaded()", frozen)):
         print(f"    {label:22s} " + ", ".join(f"{k} {v:,.0f}" for k, v in sp.items()))
-    print(f"    steady state (memo filled by {len(others):,} other variants first, {len(warm_memo):,} decisions): "
+    print(f"    steady state (memo filled by {len(others):,} other variants first, {len(warm_memo[0]):,} decisions): "
           + ", ".join(f"{k} {v:,.0f}" for k, v in steady.items()))
     if args.show_errors:
         shown = 0

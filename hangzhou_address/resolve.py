@@ -484,8 +484,9 @@ class DivisionResolver:
         # 杭州|市民街): the city prefix, a name ending in 市, a bare division name
         self.key_trim = [bool(f & _F_CITY or f & _F_DIV and (t.endswith("市") or all(k >= 2 for _i, k in e)))
                          for t, f, e in zip(self.key_text, self.key_flags, self.key_entries)]
-        #: memoized decisions (see :meth:`_decide`)
+        #: memoized decisions (see :meth:`_decide`) and decisions per evidence shape (:meth:`_decide_by_shape`)
         self._decisions: dict[tuple, Resolution] = {}
+        self._shapes: dict[tuple, tuple[int, Resolution]] = {}
         self._written_sets: dict[frozenset[str], frozenset[str]] = {}
 
     # ------------------------------------------------------------------ scanning
@@ -671,7 +672,7 @@ class DivisionResolver:
             key = (dense, raw_key[1], hz, None)  # (the trailing None keeps dense keys apart from raw ones)
             template = cache.get(key)
             if template is None:
-                template = self._decide_core(dense, outside, hz)
+                template = self._decide_by_shape(dense, outside, hz)
             if len(cache) >= _DECISION_CACHE_SIZE:
                 cache.clear()
             cache[key] = cache[raw_key] = template
@@ -682,6 +683,75 @@ class DivisionResolver:
         d["normalized"] = text
         d["evidence"] = evidence
         return res
+
+    def _decide_by_shape(self, evidence, outside, hz) -> Resolution:
+        """:meth:`_decide_core`, shared between texts that name different places the same way.
+
+        When every evidence entry is a current division on one chain (district ⊃ town ⊃
+        community), the decision reads the codes only through equality along that chain, so it
+        depends on the *shape* of the evidence (level, weight, hit, kind per entry) alone: a clean
+        decision (no candidates, reasons, legacy, conflict or split district) made for
+        "西湖区西溪街道X社区" holds for "余杭区仓前街道Y社区" with the codes swapped. Anything else
+        is decided in full. ``tests/test_resolve.py`` checks both paths agree.
+        """
+        chain = None if outside else self._one_chain(evidence)
+        if chain is None:
+            return self._decide_core(evidence, outside, hz)
+        levels = self.levels
+        shape = (tuple([(levels[i], w, h, k) for i, w, h, k in evidence]), hz)
+        shapes = self._shapes
+        level_i = shapes.get(shape)
+        if level_i is None:
+            template = self._decide_core(evidence, outside, hz)
+            if template.level is not None and not (template.candidates or template.reasons or template.legacy
+                                                   or template.conflict or template.split):
+                if len(shapes) >= _DECISION_CACHE_SIZE:
+                    shapes.clear()
+                shapes[shape] = (_LEVELS.index(template.level), template)
+            return template
+        lv, shape_template = level_i
+        written = shape_template.written_districts
+        if written:
+            written = frozenset([chain[0]])
+            if lv == 0 and written & self.split_districts:
+                return self._decide_core(evidence, outside, hz)
+            written = self._written_sets.setdefault(written, written)
+        res = object.__new__(Resolution)
+        d = res.__dict__
+        d.update(shape_template.__dict__)
+        d["district_code"] = chain[0]
+        d["town_code"] = chain[1] if lv >= 1 else None
+        d["community_code"] = chain[2] if lv == 2 else None
+        d["written_districts"] = written
+        return res
+
+    def _one_chain(self, evidence) -> tuple[str, str | None, str | None] | None:
+        """The (district, town, community) chain that every evidence entry is a current division
+        of (a district entry also with no other successor), or None."""
+        levels, cur, active, successors = self.levels, self.cur, self.active, self.successors
+        d = t = c = None
+        for i, _w, _h, _k in evidence:
+            if not active[i]:
+                return None
+            lv = levels[i]
+            ch = cur[i]
+            if ch[0] is None or d is not None and ch[0] != d:
+                return None
+            d = ch[0]
+            if lv == 0:
+                if len(successors[i]) != 1:
+                    return None
+                continue
+            if ch[1] is None or t is not None and ch[1] != t:
+                return None
+            t = ch[1]
+            if lv == 2:
+                if ch[2] is None or c is not None and ch[2] != c:
+                    return None
+                c = ch[2]
+        if d is None:
+            return None
+        return d, t, c
 
     def _decide_core(self, evidence, outside, hz) -> Resolution:  # noqa: C901
         """The decision for ``evidence``: a template without the text-specific fields (hits,

@@ -156,3 +156,37 @@ def test_resolve_never_raises_on_text(reg, text):
     assert r.level in (None, "district", "town", "community")
     if r.level is None:
         assert r.code is None
+
+
+def _division_texts(reg, n=400):
+    """Texts naming real divisions in the ways people write them (full, bare, with and without the
+    district / town, pre-2021 district names), a sample of the communities."""
+    divs = reg.divisions.set_index("code")
+    comms = divs[(divs["level"] == "community") & (divs["status"] == "active")].index[::7][:n]
+    bare = {"街道": "", "社区": "", "居委会": "", "村委会": "村", "镇": "", "乡": ""}
+    out = []
+    for k, code in enumerate(comms):
+        t, d = divs.at[code, "parent_code"], code[:6]
+        cn, tn, dn = divs.at[code, "name"], divs.at[t, "name"], divs.at[d, "name"]
+        tb = next((tn[: -len(s)] + r for s, r in bare.items() if tn.endswith(s)), tn)
+        cb = next((cn[: -len(s)] + r for s, r in bare.items() if cn.endswith(s)), cn)
+        legacy = ("江干区", "下城区", "余杭区", "萧山区")[k % 4]
+        out += [f"{dn}{tn}{cn}", f"杭州市{dn}{tb}{cb}{k % 90 + 1}号", f"{tn}{cn}", f"{tb}{cb}", f"{dn}{cb}",
+                f"浙江省杭州市{dn}{tn}", f"{legacy}{tn}{cb}", f"{cb}{dn}"]
+    return out
+
+
+def test_decisions_by_shape_agree_with_full_decisions(reg, monkeypatch):
+    """A decision shared between texts of the same evidence shape (resolve.DivisionResolver._decide_by_shape)
+    is exactly the decision made in full for each text."""
+    r = resolver_for(reg)
+    texts = _division_texts(reg)
+    r._decisions, r._shapes = {}, {}
+    shared = [r.resolve(normalize_for_matching(t)[0]) for t in texts]
+    assert len(r._shapes) >= 5  # the shape path was taken, and reused: fewer shapes than decisions
+    assert len(r._shapes) < len({x.code for x in shared})
+    r._decisions, r._shapes = {}, {}
+    monkeypatch.setattr(r, "_decide_by_shape", r._decide_core)
+    full = [r.resolve(normalize_for_matching(t)[0]) for t in texts]
+    assert [x.__dict__ for x in shared] == [x.__dict__ for x in full]
+    r._decisions = {}
