@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
-from .runtime import gc_paused
 from .resolve import (
     MAX_INPUT_CHARS,
     DivisionResolver,
@@ -48,6 +47,7 @@ from .resolve import (
     normalize_for_matching,
     resolver_for,
 )
+from .runtime import gc_paused
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

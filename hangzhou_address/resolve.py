@@ -700,8 +700,8 @@ class DivisionResolver:
         levels = self.levels
         shape = (tuple([(levels[i], w, h, k) for i, w, h, k in evidence]), hz)
         shapes = self._shapes
-        level_i = shapes.get(shape)
-        if level_i is None:
+        known = shapes.get(shape)
+        if known is None:
             template = self._decide_core(evidence, outside, hz)
             if template.level is not None and not (template.candidates or template.reasons or template.legacy
                                                    or template.conflict or template.split):
@@ -709,7 +709,7 @@ class DivisionResolver:
                     shapes.clear()
                 shapes[shape] = (_LEVELS.index(template.level), template)
             return template
-        lv, shape_template = level_i
+        lv, shape_template = known
         written = shape_template.written_districts
         if written:
             written = frozenset([chain[0]])
