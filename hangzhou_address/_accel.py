@@ -19,12 +19,12 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["viterbi_kernel", "features_kernel", "runs_kernel", "available"]
+__all__ = ["tag_kernel", "viterbi_kernel", "features_kernel", "runs_kernel", "available"]
 
 
 def available() -> bool:
     """Whether the compiled kernels can be used (numba importable and not disabled)."""
-    return viterbi_kernel() is not None
+    return tag_kernel() is not None
 
 
 def _numba() -> Any:
@@ -47,6 +47,39 @@ def _compile(fn: Callable[..., None]) -> Callable[..., None] | None:
         return numba.njit(cache=True, nogil=True)(fn)
     except RuntimeError:  # no writable cache location (read-only install): compile in memory each run
         return numba.njit(cache=False, nogil=True)(fn)
+
+
+@functools.lru_cache(maxsize=1)
+def tag_kernel() -> Callable[..., int] | None:
+    """:func:`features_kernel`, :func:`viterbi_kernel` and :func:`runs_kernel` in one compiled call.
+
+    ``kernel(codes, is_key, row_map, compact, trans, starts, lengths, out) -> n``: the runs of every
+    address (see :func:`runs_kernel`) straight from the character codes. One call per batch instead
+    of three (and no intermediate arrays in Python): what tagging a single address costs is mostly
+    such per-call overhead.
+    """
+    kernels = features_kernel(), viterbi_kernel(), runs_kernel()
+    if any(k is None for k in kernels):
+        return None
+    # _tag_loops calls the three compiled kernels through these module globals, which numba reads
+    # when it compiles (or loads from its cache) _tag_loops, i.e. on the first call, just below
+    global _features_jit, _viterbi_jit, _runs_jit
+    _features_jit, _viterbi_jit, _runs_jit = kernels
+    return _compile(_tag_loops)  # type: ignore[return-value]
+
+
+_features_jit: Any = None
+_viterbi_jit: Any = None
+_runs_jit: Any = None
+
+
+def _tag_loops(codes: Any, is_key: Any, row_map: Any, compact: Any, trans: Any, starts: Any, lengths: Any,
+               out: Any) -> int:
+    rows = np.empty((26, len(codes)), dtype=np.int32)  # 26 = tagger.N_TEMPLATES (checked by the tests)
+    _features_jit(codes, is_key, row_map, rows)
+    pred = np.zeros(len(codes), dtype=np.int64)
+    _viterbi_jit(rows, compact, trans, starts, lengths, pred)
+    return _runs_jit(pred, starts, lengths, out)
 
 
 @functools.lru_cache(maxsize=1)

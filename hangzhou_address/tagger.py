@@ -180,36 +180,27 @@ class Tagger:
         self._row[used] = np.arange(1, len(used) + 1, dtype=np.int32)
         self._compact = np.vstack([np.zeros((1, len(LABELS)), np.float32), weights[used].astype(np.float32)])
         self._trans32 = np.ascontiguousarray(self.transitions, dtype=np.float32)  # [from, to]
-        #: the compiled decoder (hangzhou_address._accel) when numba is available: same answers as numpy
-        self._kernel = self._features_kernel = self._runs_kernel = None
+        #: the compiled tagger (hangzhou_address._accel: features, decoding and runs in one call) when
+        #: numba is available; same answers as the numpy code of :meth:`predict` and :func:`_runs_many`
+        self._kernel = None
         if accelerate is not False and self.transitions.any():
-            from ._accel import features_kernel, runs_kernel, viterbi_kernel
+            from ._accel import tag_kernel
 
-            self._kernel = viterbi_kernel()
-            self._features_kernel = features_kernel()
-            self._runs_kernel = runs_kernel()
+            self._kernel = tag_kernel()
             if accelerate and self._kernel is None:
                 raise InputError("accelerate=True needs numba: pip install 'hangzhou_address[fast]'")
 
     @property
     def accelerated(self) -> bool:
-        """Whether decoding runs in the compiled (numba) kernel."""
+        """Whether tagging runs in the compiled (numba) kernel."""
         return self._kernel is not None
 
     # ------------------------------------------------------------------ prediction
     def predict(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Label ids of every character of ``texts`` (prepared with :func:`_prep`) in the joined
-        batch, with each text's start and length."""
+        batch, with each text's start and length (numpy; the reference for the compiled kernel)."""
         codes, starts, lengths = _char_codes(texts)
-        if self._features_kernel is not None:
-            rows = np.empty((N_TEMPLATES, len(codes)), dtype=np.int32)
-            self._features_kernel(codes, _is_key_table(), self._row, rows)
-        else:
-            rows = self._row[_features(codes)]
-        if self._kernel is not None:
-            pred = np.zeros(len(codes), dtype=np.int64)
-            self._kernel(rows, self._compact, self._trans32, starts, lengths, pred)
-            return pred, starts, lengths
+        rows = self._row[_features(codes)]
         return _viterbi(_emissions(rows, self._compact), starts, lengths, self.transitions), starts, lengths
 
     def tag_many(self, texts: list[str]) -> list[tuple[Span, ...]]:
@@ -224,13 +215,14 @@ class Tagger:
         """Like :meth:`tag_many` but ``(label, start, end)`` tuples (the matcher's fast path)."""
         out: list[list[tuple[str, int, int]]] = []
         for i in range(0, len(texts), _BATCH):  # batches keep the feature arrays in cache
-            pred, starts, lengths = self.predict([_prep(t) for t in texts[i:i + _BATCH]])
-            if self._runs_kernel is None:
-                out.extend(_runs_many(pred, starts, lengths))
+            batch = [_prep(t) for t in texts[i:i + _BATCH]]
+            if self._kernel is None:
+                out.extend(_runs_many(*self.predict(batch)))
                 continue
-            runs: list[list[tuple[str, int, int]]] = [[] for _ in range(len(lengths))]
-            found = np.empty((len(pred), 4), dtype=np.int64)
-            n = self._runs_kernel(pred, starts, lengths, found)
+            codes, starts, lengths = _char_codes(batch)
+            runs: list[list[tuple[str, int, int]]] = [[] for _ in batch]
+            found = np.empty((len(codes), 4), dtype=np.int64)
+            n = self._kernel(codes, _is_key_table(), self._row, self._compact, self._trans32, starts, lengths, found)
             labels = LABELS
             for k, lb, a, b in found[:n].tolist():
                 runs[k].append((labels[lb], a, b))

@@ -70,7 +70,7 @@ def test_same_labels_as_numpy_viterbi_with_ties():
 
 
 def test_accelerate_true_without_numba_is_a_clear_error(monkeypatch):
-    monkeypatch.setattr(_accel, "viterbi_kernel", lambda: None)
+    monkeypatch.setattr(_accel, "tag_kernel", lambda: None)
     with pytest.raises(InputError, match="numba"):
         Tagger.load(accelerate=True)
     assert not Tagger.load().accelerated  # auto: falls back to numpy
@@ -106,3 +106,9 @@ def test_runs_kernel_same_runs_as_numpy(labels):
         got[k].append((lb, a, b))
     want = [[(LABELS.index(lb), a, b) for lb, a, b in runs] for runs in _runs_many(pred, starts, lengths)]
     assert got == want
+
+
+def test_tag_kernel_template_count_matches_the_tagger():
+    from hangzhou_address.tagger import N_TEMPLATES
+
+    assert N_TEMPLATES == 26  # _accel._tag_loops allocates 26 feature rows
