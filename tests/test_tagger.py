@@ -46,3 +46,33 @@ def test_bad_input_and_huge_input():
     spans = tag(big)
     assert spans and all(s.end <= MAX_CHARS for s in spans)
     assert len(tag_many(["文三路1号", "\x00\x01\ufffd😀"])) == 2
+
+
+def test_pruned_keeps_the_strongest_rows():
+    import numpy as np
+
+    from hangzhou_address.tagger import HASH_BITS, LABELS, Tagger
+
+    rng = np.random.default_rng(0)
+    w = np.zeros((1 << HASH_BITS, len(LABELS)), dtype=np.float32)
+    rows = rng.choice(1 << HASH_BITS, 1000, replace=False)
+    w[rows] = rng.normal(size=(1000, len(LABELS))).astype(np.float32)
+    model = Tagger(w, accelerate=False)
+    small = model.pruned(0.1)
+    strength = np.abs(w).max(axis=1)
+    kept = np.flatnonzero(np.abs(small.weights).max(axis=1) > 0)
+    assert len(kept) == 100
+    assert strength[kept].min() > np.sort(strength[rows])[-101]  # exactly the 100 strongest rows
+    assert np.array_equal(small.weights[kept], w[kept])  # kept rows unchanged
+    assert np.array_equal(model.pruned(1.0).weights, w)
+    with pytest.raises(InputError):
+        model.pruned(0)
+
+
+def test_shipped_model_is_pruned():
+    from hangzhou_address.tagger import PRUNE_KEEP, default_tagger
+
+    model = default_tagger()
+    used = int((abs(model.weights).max(axis=1) > 0).sum())
+    assert 0 < used < (1 << 16) - 1 and model._row.dtype.itemsize == 2  # the row map fits 16 bits
+    assert PRUNE_KEEP == 0.1
