@@ -247,31 +247,25 @@ def _feature_loops(codes: Any, is_key: Any, row_map: Any, out: Any) -> None:  # 
             if i == 0 or not digit[i - 1]:
                 runs += 1
             ordinal[i] = min(runs, 5)
-    # nearest key character strictly after / before, within the address
-    ka = np.zeros(n, dtype=np.int64)
-    da = np.zeros(n, dtype=np.int64)
-    kb = np.zeros(n, dtype=np.int64)
-    db = np.zeros(n, dtype=np.int64)
-    nxt_key = -1
-    for i in range(n - 1, -1, -1):
-        if nxt_key >= 0:
-            ka[i] = codes[nxt_key]
-            da[i] = min(nxt_key - i, 8)
-        c = codes[i]
-        if c == 0:
-            nxt_key = -1
-        elif c < is_key.shape[0] and is_key[c]:
-            nxt_key = i
-    prv_key = -1
-    for i in range(n):
-        if prv_key >= 0:
-            kb[i] = codes[prv_key]
-            db[i] = min(i - prv_key, 8)
-        c = codes[i]
-        if c == 0:
-            prv_key = -1
-        elif c < is_key.shape[0] and is_key[c]:
-            prv_key = i
+    # nearest key character strictly after (side 0: scanned right to left) / before (side 1: left to
+    # right) each position, within the address: its code and distance (capped at 8)
+    key_code = np.zeros((2, n), dtype=np.int64)
+    key_dist = np.zeros((2, n), dtype=np.int64)
+    for side in range(2):
+        step = -1 if side == 0 else 1
+        i = n - 1 if side == 0 else 0
+        key = -1
+        for _ in range(n):
+            if key >= 0:
+                key_code[side, i] = codes[key]
+                key_dist[side, i] = min(abs(key - i), 8)
+            c = codes[i]
+            if c == 0:
+                key = -1
+            elif c < is_key.shape[0] and is_key[c]:
+                key = i
+            i += step
+    ka, da, kb, db = key_code[0], key_dist[0], key_code[1], key_dist[1]
     t = np.empty(26, dtype=np.int64)
     for i in range(n):
         cm3 = codes[i - 3] if i >= 3 else 0

@@ -298,39 +298,34 @@ class Matcher:
         InputTypeError
             If ``text`` is not a string.
         """
-        from .tagger import MAX_CHARS, default_tagger
-
         _check_type(text)
-        return self._parse_chunk([text], MAX_CHARS, default_tagger)[0]
+        return self._parse_chunk([text])[0]
 
     def parse_many(self, texts: Iterable[str]) -> list[ParsedAddress]:
         """:meth:`parse` for many texts; the element tagger runs once over the batch, on the texts
         that the registry-backed reading does not fully explain."""
-        from .tagger import MAX_CHARS, default_tagger
-
         items = list(texts)
         for t in items:
             _check_type(t)
         out: list[ParsedAddress] = []
         for i in range(0, len(items), _PARSE_CHUNK):
-            out.extend(self._parse_chunk(items[i:i + _PARSE_CHUNK], MAX_CHARS, default_tagger))
+            out.extend(self._parse_chunk(items[i:i + _PARSE_CHUNK]))
         return out
 
-    def _parse_chunk(self, items: list[str], max_chars: int, tagger: Any) -> list[ParsedAddress]:
+    def _parse_chunk(self, items: list[str]) -> list[ParsedAddress]:
+        from . import tagger
+
         # a chunk at a time: the intermediate objects die young; they hold no reference cycles, so
         # the cyclic collector is paused for the chunk (hangzhou_address.runtime.gc_paused)
         with gc_paused():
-            return self._parse_chunk_core(items, max_chars, tagger)
-
-    def _parse_chunk_core(self, items: list[str], max_chars: int, tagger: Any) -> list[ParsedAddress]:
-        analysed = [self._analyse(t) for t in items]
-        todo = [i for i, (t, (res, parts)) in enumerate(zip(items, analysed))
-                if len(t) <= max_chars and not parts.explains(res)]
-        # the model is loaded only when some text needs it
-        tagged = dict(zip(todo, tagger().runs_many([items[i] for i in todo]))) if todo else {}
-        return [ParsedAddress(t, _merge_elements(t, parts.positioned(t), tagged.get(i, ())), parts.values_view(),
-                              res.district_code, res.town_code, res.community_code, res.reasons)
-                for i, (t, (res, parts)) in enumerate(zip(items, analysed))]
+            analysed = [self._analyse(t) for t in items]
+            todo = [i for i, (t, (res, parts)) in enumerate(zip(items, analysed))
+                    if len(t) <= tagger.MAX_CHARS and not parts.explains(res)]
+            # the model is loaded only when some text needs it
+            tagged = dict(zip(todo, tagger.default_tagger().runs_many([items[i] for i in todo]))) if todo else {}
+            return [ParsedAddress(t, _merge_elements(t, parts.positioned(t), tagged.get(i, ())), parts.values_view(),
+                                  res.district_code, res.town_code, res.community_code, res.reasons)
+                    for i, (t, (res, parts)) in enumerate(zip(items, analysed))]
 
     def _analyse(self, text: str) -> tuple[Resolution, _Parts]:
         if len(text) > MAX_INPUT_CHARS:
