@@ -195,8 +195,11 @@ def _viterbi_loops(rows: Any, compact: Any, trans: Any, starts: Any, lengths: An
 _P1, _P2, _P3 = 1_000_003, 998_244_353, 0x9E3779B1
 
 
-def _feature_loops(codes: Any, is_key: Any, row_map: Any, out: Any) -> None:  # noqa: C901
-    n = len(codes)
+def _feature_loops(raw: Any, is_key: Any, row_map: Any, out: Any) -> None:  # noqa: C901
+    n = len(raw)
+    codes = np.empty(n, dtype=np.int64)  # the code points (uint32 from the tagger) as int64: the hashes' type
+    for i in range(n):
+        codes[i] = raw[i]
     mask = row_map.shape[0] - 1
     digit = np.empty(n, dtype=np.bool_)
     cls = np.empty(n, dtype=np.int64)

@@ -38,6 +38,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import tagger
 from .errors import InputError
 from .resolve import (
     MAX_INPUT_CHARS,
@@ -299,7 +300,9 @@ class Matcher:
             If ``text`` is not a string.
         """
         _check_type(text)
-        return self._parse_chunk([text])[0]
+        res, parts = self._analyse(text)
+        runs = tagger.default_tagger().runs(text) if len(text) <= tagger.MAX_CHARS and not parts.explains(res) else ()
+        return _parsed(text, res, parts, runs)
 
     def parse_many(self, texts: Iterable[str]) -> list[ParsedAddress]:
         """:meth:`parse` for many texts; the element tagger runs once over the batch, on the texts
@@ -313,8 +316,6 @@ class Matcher:
         return out
 
     def _parse_chunk(self, items: list[str]) -> list[ParsedAddress]:
-        from . import tagger
-
         # a chunk at a time: the intermediate objects die young; they hold no reference cycles, so
         # the cyclic collector is paused for the chunk (hangzhou_address.runtime.gc_paused)
         with gc_paused():
@@ -323,9 +324,7 @@ class Matcher:
                     if len(t) <= tagger.MAX_CHARS and not parts.explains(res)]
             # the model is loaded only when some text needs it
             tagged = dict(zip(todo, tagger.default_tagger().runs_many([items[i] for i in todo]))) if todo else {}
-            return [ParsedAddress(t, _merge_elements(t, parts.positioned(t), tagged.get(i, ())), parts.values_view(),
-                                  res.district_code, res.town_code, res.community_code, res.reasons)
-                    for i, (t, (res, parts)) in enumerate(zip(items, analysed))]
+            return [_parsed(t, res, parts, tagged.get(i, ())) for i, (t, (res, parts)) in enumerate(zip(items, analysed))]
 
     def _analyse(self, text: str) -> tuple[Resolution, _Parts]:
         if len(text) > MAX_INPUT_CHARS:
@@ -701,6 +700,12 @@ def _merge_elements(text: str, resolved: list[tuple[str, int, str]], runs: Any) 
             found[label] = (start, sub)
     ordered = sorted(found.items(), key=_by_position)
     return {label: sub for label, (_, sub) in ordered}
+
+
+def _parsed(text: str, res: Resolution, parts: _Parts, runs: Any) -> ParsedAddress:
+    """The :class:`ParsedAddress` of an analysed text (``runs``: the tagger's, empty if it did not run)."""
+    return ParsedAddress(text, _merge_elements(text, parts.positioned(text), runs), parts.values_view(),
+                         res.district_code, res.town_code, res.community_code, res.reasons)
 
 
 def _by_position(item: tuple[str, tuple[int, str]]) -> int:

@@ -47,10 +47,11 @@ class Span:
 
 
 def _char_codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Concatenate texts with 3 sentinel chars between them; return codes, owner index, position."""
+    """Concatenate texts with 3 sentinel chars between them; return the code points (uint32, read-only),
+    each text's start and its length."""
     pad = "\x00\x00\x00"
     joined = pad + pad.join(texts) + pad
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
     if len(texts) == 1:  # the common single-address call: skip the batch bookkeeping
         return codes, np.array([3], dtype=np.int64), np.array([len(texts[0])], dtype=np.int64)
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
@@ -100,6 +101,7 @@ def _nearest(mark: np.ndarray, sep: np.ndarray, *, forward: bool) -> tuple[np.nd
 
 def _features(codes: np.ndarray) -> np.ndarray:
     """Hashed feature ids, shape (n_templates, len(codes)), for every position of the joined array."""
+    codes = codes.astype(np.int64)
     n = len(codes)
     mask = (1 << HASH_BITS) - 1
 
@@ -230,6 +232,18 @@ class Tagger:
                 runs[k].append((labels[lb], a, b))
             out.extend(runs)
         return out
+
+    def runs(self, text: str) -> list[tuple[str, int, int]]:
+        """:meth:`runs_many` for one text (what a single ``parse`` call needs: no batch bookkeeping)."""
+        if self._kernel is None:
+            return self.runs_many([text])[0]
+        text = _prep(text)
+        codes = np.frombuffer(("\x00\x00\x00" + text + "\x00\x00\x00").encode("utf-32-le"), dtype=np.uint32)
+        found = np.empty((len(text), 4), dtype=np.int64)  # at most one run per character
+        n = self._kernel(codes, _is_key_table(), self._row, self._compact, self._trans32, np.array([3]),
+                         np.array([len(text)]), found)
+        labels = LABELS
+        return [(labels[lb], a, b) for _k, lb, a, b in found[:n].tolist()]
 
     def tag(self, text: str) -> tuple[Span, ...]:
         return self.tag_many([text])[0]

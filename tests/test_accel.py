@@ -41,8 +41,9 @@ def test_same_answers_on_the_real_corpus(taggers):
     with open(data_dir() / "corpus" / "naacl2019_train_dev.jsonl", encoding="utf-8") as fh:
         texts = [json.loads(line)["text"] for _, line in zip(range(3000), fh)]
     assert _as_tuples(fast.tag_many(texts)) == _as_tuples(plain.tag_many(texts))
-    # one at a time too (a batch of one is the kernel's smallest case)
+    # one at a time too (a batch of one is the kernel's smallest case), and the single-text path
     assert _as_tuples([fast.tag(t) for t in texts[:50]]) == _as_tuples(plain.tag_many(texts[:50]))
+    assert [fast.runs(t) for t in texts] == plain.runs_many(texts)
 
 
 @settings(max_examples=150, deadline=None)
@@ -51,6 +52,7 @@ def test_same_answers_on_the_real_corpus(taggers):
 def test_same_answers_on_generated_text(taggers, texts):
     plain, fast = taggers
     assert _as_tuples(fast.tag_many(texts)) == _as_tuples(plain.tag_many(texts))
+    assert [fast.runs(t) for t in texts] == [plain.runs(t) for t in texts] == plain.runs_many(texts)
 
 
 def test_same_labels_as_numpy_viterbi_with_ties():

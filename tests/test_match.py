@@ -262,6 +262,20 @@ def test_parse_of_a_registry_address_is_read_from_the_registry(city, city_matche
     assert city_matcher.parse_many([text])[0] == p
 
 
+def test_parse_and_parse_many_agree(city, city_matcher):
+    """parse() takes a single-text path (no chunk, the tagger's one-text call): same answers."""
+    import json
+
+    from hangzhou_address._datapath import data_dir
+
+    _reg, addr = city
+    with open(data_dir() / "corpus" / "naacl2019_train_dev.jsonl", encoding="utf-8") as fh:
+        texts = [json.loads(line)["text"] for _, line in zip(range(400), fh)]
+    texts += [_variant(row) for row in addr.sample(200, random_state=9).itertuples(index=False)]
+    texts += ["", "   ", "x" * 300, "\x00\ufffd😀", "浙江省杭州市江干区下沙街道文三路90号3幢"]
+    assert [city_matcher.parse(t) for t in texts] == city_matcher.parse_many(texts)
+
+
 def test_parse_keeps_registry_elements_where_the_tagger_finds_none(official_registry):
     from hangzhou_address.match import _merge_elements
 
