@@ -485,7 +485,7 @@ class DivisionResolver:
         self.key_trim = [bool(f & _F_CITY or f & _F_DIV and (t.endswith("市") or all(k >= 2 for _i, k in e)))
                          for t, f, e in zip(self.key_text, self.key_flags, self.key_entries)]
         #: memoized decisions (see :meth:`_decide`) and decisions per evidence shape (:meth:`_decide_by_shape`)
-        self._decisions: dict[tuple, Resolution] = {}
+        self._decisions: dict[tuple | str, Resolution] = {}
         self._shapes: dict[tuple, tuple[int, Resolution]] = {}
         self._written_sets: dict[frozenset[str], frozenset[str]] = {}
 
@@ -662,20 +662,24 @@ class DivisionResolver:
         # per resolver (bounded; the text-specific fields are filled in per call).
         # The decision compares hit indices only for equality, so they are renumbered densely:
         # "浙江省杭州市西湖区..." and "西湖区..." share one decision.
+        # A text naming a place outside Hangzhou (and not Hangzhou itself) is decided by that name alone.
         evidence = tuple(evidence)
         cache = self._decisions
-        raw_key = (evidence, tuple(outside) if outside else (), hz)
+        raw_key = outside[0] if outside and not hz else (evidence, tuple(outside) if outside else (), hz)
         template = cache.get(raw_key)
         if template is None:
-            ranks: dict[int, int] = {}
-            dense = tuple((i, w, ranks.setdefault(h, len(ranks)), k) for i, w, h, k in evidence)
-            key = (dense, raw_key[1], hz, None)  # (the trailing None keeps dense keys apart from raw ones)
-            template = cache.get(key)
-            if template is None:
-                template = self._decide_by_shape(dense, outside, hz)
             if len(cache) >= _DECISION_CACHE_SIZE:
                 cache.clear()
-            cache[key] = cache[raw_key] = template
+            if type(raw_key) is str:
+                template = self._decide_core(evidence, outside, hz)
+            else:
+                ranks: dict[int, int] = {}
+                dense = tuple((i, w, ranks.setdefault(h, len(ranks)), k) for i, w, h, k in evidence)
+                key = (dense, raw_key[1], hz, None)  # (the trailing None keeps dense keys apart from raw ones)
+                template = cache.get(key)
+                if template is None:
+                    template = cache[key] = self._decide_by_shape(dense, outside, hz)
+            cache[raw_key] = template
         res = object.__new__(Resolution)
         d = res.__dict__
         d.update(template.__dict__)

@@ -102,6 +102,25 @@ def test_outside_hangzhou(reg):
         assert r.reasons[0].startswith("outside Hangzhou")
 
 
+def test_outside_decision_is_shared_by_the_outside_name(reg):
+    """Texts naming the same place outside Hangzhou share one memoized decision, whatever divisions
+    they also name; each result still carries its own hits, text and evidence."""
+    r = resolver_for(reg)
+    texts = ["南昌市西湖区北京西路", "南昌市青山湖区", "南昌市西溪街道文三路", "南昌市", "杭州市南昌市西湖区"]
+    r._decisions, r._shapes = {}, {}
+    shared = [r.resolve(normalize_for_matching(t)[0]) for t in texts]
+    assert sum(type(k) is str for k in r._decisions) == 1
+    for t, got in zip(texts, shared):
+        r._decisions, r._shapes = {}, {}
+        alone = r.resolve(normalize_for_matching(t)[0])
+        assert got.__dict__ == alone.__dict__ and got.normalized == t
+        r._decisions = {}
+        full = r._decide_core(got.evidence, ["南昌市"] if got.outside else [], got.hangzhou_prefix)
+        assert (got.level, got.reasons, got.outside) == (full.level, full.reasons, full.outside)
+    assert shared[0].outside and shared[0].hits != shared[1].hits
+    assert not shared[-1].outside  # with the city prefix the decision is made in full
+
+
 def test_foreign_name_after_hangzhou_division_is_a_shop_name(reg):
     r = resolve_divisions("临安市经济开发区南环路154号台湾联塑", registry=reg)
     assert not r.outside and r.district_code == "330112"
