@@ -54,7 +54,7 @@ def _compile(fn: Callable[..., None]) -> Callable[..., None] | None:
 def tag_kernel() -> Callable[..., int] | None:
     """:func:`features_kernel`, :func:`viterbi_kernel` and :func:`runs_kernel` in one compiled call.
 
-    ``kernel(codes, is_key, row_map, compact, trans, starts, lengths, out) -> n``: the runs of every
+    ``kernel(codes, is_key, bits, base, compact, trans, starts, lengths, out) -> n``: the runs of every
     address (see :func:`runs_kernel`) straight from the character codes. One call per batch instead
     of three (and no intermediate arrays in Python): what tagging a single address costs is mostly
     such per-call overhead.
@@ -74,10 +74,10 @@ _viterbi_jit: Any = None
 _runs_jit: Any = None
 
 
-def _tag_loops(codes: Any, is_key: Any, row_map: Any, compact: Any, trans: Any, starts: Any, lengths: Any,
+def _tag_loops(codes: Any, is_key: Any, bits: Any, base: Any, compact: Any, trans: Any, starts: Any, lengths: Any,
                out: Any) -> int:
     rows = np.empty((26, len(codes)), dtype=np.int32)  # 26 = tagger.N_TEMPLATES (checked by the tests)
-    _features_jit(codes, is_key, row_map, rows)
+    _features_jit(codes, is_key, bits, base, rows)
     pred = np.zeros(len(codes), dtype=np.int64)
     _viterbi_jit(rows, compact, trans, starts, lengths, pred)
     return _runs_jit(pred, starts, lengths, out)
@@ -87,7 +87,8 @@ def _tag_loops(codes: Any, is_key: Any, row_map: Any, compact: Any, trans: Any, 
 def features_kernel() -> Callable[..., None] | None:
     """The compiled twin of :func:`hangzhou_address.tagger._features` followed by the row map.
 
-    ``kernel(codes, is_key, row_map, out)``: ``out[j, p] = row_map[hash_j(p)]`` for the 26 templates
+    ``kernel(codes, is_key, bits, base, out)``: ``out[j, p]`` = the compact-table row of ``hash_j(p)``
+    for the 26 templates, read from the bitmap with ranks of :func:`hangzhou_address.tagger._rank_tables`
     (``is_key``: a boolean table over the Basic Multilingual Plane marking the key characters).
     """
     return _compile(_feature_loops)
@@ -99,7 +100,7 @@ def viterbi_kernel() -> Callable[..., None] | None:
 
     ``kernel(rows, compact, trans, starts, lengths, out)``: for every address ``b``, the emission
     score of character ``p`` is ``compact[rows[0, p]] + compact[rows[1, p]] + ...`` (float32, in
-    that order) and ``out[starts[b]:starts[b] + lengths[b]]`` receives the best label sequence under
+    that order; rows 0, all zeros, are skipped: the sums compare exactly as numpy's) and ``out[starts[b]:starts[b] + lengths[b]]`` receives the best label sequence under
     ``trans[from, to]`` transitions (float32, C order); ties go to the lowest label, as
     ``numpy.argmax``.
     """
@@ -157,6 +158,8 @@ def _viterbi_loops(rows: Any, compact: Any, trans: Any, starts: Any, lengths: An
                 emit[k] = compact[r0, k]
             for j in range(1, n_templates):
                 r = rows[j, p]
+                if r == 0:  # an unused feature: its row is all zeros (adding +0.0 changes no comparison)
+                    continue
                 for k in range(n_labels):
                     emit[k] = emit[k] + compact[r, k]
             if t == 0:
@@ -195,12 +198,12 @@ def _viterbi_loops(rows: Any, compact: Any, trans: Any, starts: Any, lengths: An
 _P1, _P2, _P3 = 1_000_003, 998_244_353, 0x9E3779B1
 
 
-def _feature_loops(raw: Any, is_key: Any, row_map: Any, out: Any) -> None:  # noqa: C901
+def _feature_loops(raw: Any, is_key: Any, bits: Any, base: Any, out: Any) -> None:  # noqa: C901
     n = len(raw)
     codes = np.empty(n, dtype=np.int64)  # the code points (uint32 from the tagger) as int64: the hashes' type
     for i in range(n):
         codes[i] = raw[i]
-    mask = row_map.shape[0] - 1
+    mask = bits.shape[0] * 32 - 1
     digit = np.empty(n, dtype=np.bool_)
     cls = np.empty(n, dtype=np.int64)
     for i in range(n):
@@ -314,4 +317,13 @@ def _feature_loops(raw: Any, is_key: Any, row_map: Any, out: Any) -> None:  # no
         t[25] = (ka[i] * 17 + da[i]) * _P1 + kb[i]
         for j in range(26):
             h = ((t[j] * _P3 + j * _P2) ^ (t[j] >> 17)) & mask
-            out[j, i] = row_map[h]
+            word = np.int64(bits[h >> 5])
+            b = h & 31
+            if (word >> b) & 1 == 0:
+                out[j, i] = 0  # an unused hash: the all-zero row
+                continue
+            x = word & ((np.int64(1) << b) - 1)  # the used hashes below h in its word: popcount (SWAR)
+            x = x - ((x >> 1) & 0x55555555)
+            x = (x & 0x33333333) + ((x >> 2) & 0x33333333)
+            x = (((x + (x >> 4)) & 0x0F0F0F0F) * 0x01010101 & 0xFFFFFFFF) >> 24
+            out[j, i] = base[h >> 5] + x + 1

@@ -23,8 +23,19 @@ def taggers():
 
 
 @functools.lru_cache(maxsize=1)
-def _row_map():
-    return Tagger.load(accelerate=False)._row
+def _plain_tagger():
+    return Tagger.load(accelerate=False)
+
+
+@functools.lru_cache(maxsize=1)
+def _dense_rank_tables():
+    """A row map with 60 % of the hashes used (more than 65,535 rows: 32-bit ranks) and its dense twin."""
+    from hangzhou_address.tagger import HASH_BITS, _rank_tables
+
+    used = np.flatnonzero(np.random.default_rng(3).random(1 << HASH_BITS) < 0.6)
+    row = np.zeros(1 << HASH_BITS, dtype=np.int32)
+    row[used] = np.arange(1, len(used) + 1)
+    return _rank_tables(used), row
 
 
 def _as_tuples(tagged):
@@ -84,11 +95,27 @@ def test_accelerate_true_without_numba_is_a_clear_error(monkeypatch):
 def test_feature_kernel_equals_numpy_features(texts):
     from hangzhou_address.tagger import N_TEMPLATES, _char_codes, _features, _is_key_table, _prep
 
-    row = _row_map()
     codes, _starts, _lengths = _char_codes([_prep(t) for t in texts])
-    out = np.empty((N_TEMPLATES, len(codes)), dtype=np.int32)
-    _accel.features_kernel()(codes, _is_key_table(), row, out)
-    assert np.array_equal(out, row[_features(codes)])
+    (bits, base), dense = _dense_rank_tables()
+    model = _plain_tagger()
+    for bits, base, row in ((model._bits, model._base, model._row), (bits, base, dense)):
+        out = np.empty((N_TEMPLATES, len(codes)), dtype=np.int32)
+        _accel.features_kernel()(codes, _is_key_table(), bits, base, out)
+        assert np.array_equal(out, row[_features(codes)])
+
+
+def test_rank_tables_give_the_dense_row_map():
+    """Every hash's rank read from the bitmap (as the compiled kernel reads it) is its dense row."""
+    (bits, base), dense = _dense_rank_tables()
+    model = _plain_tagger()
+    assert model._base.dtype == np.uint16 and base.dtype == np.int32
+    for bits, base, row in ((model._bits, model._base, model._row), (bits, base, dense)):
+        h = np.arange(len(row), dtype=np.int64)
+        word = bits[h >> 5].astype(np.int64)
+        below = word & ((np.int64(1) << (h & 31)) - 1)
+        below = sum((below >> k) & 1 for k in range(32))  # popcount (numpy < 2 has no bitwise_count)
+        got = np.where((word >> (h & 31)) & 1 == 1, base[h >> 5] + below + 1, 0)
+        assert np.array_equal(got, row)
 
 
 @settings(max_examples=100, deadline=None)

@@ -74,5 +74,5 @@ def test_shipped_model_is_pruned():
 
     model = default_tagger()
     used = int((abs(model.weights).max(axis=1) > 0).sum())
-    assert 0 < used < (1 << 16) - 1 and model._row.dtype.itemsize == 2  # the row map fits 16 bits
+    assert 0 < used < (1 << 16) - 1 and model._base.dtype.itemsize == 2  # the ranks fit 16 bits
     assert PRUNE_KEEP == 0.1
