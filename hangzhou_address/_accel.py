@@ -100,7 +100,8 @@ def viterbi_kernel() -> Callable[..., None] | None:
 
     ``kernel(rows, compact, trans, starts, lengths, out)``: for every address ``b``, the emission
     score of character ``p`` is ``compact[rows[0, p]] + compact[rows[1, p]] + ...`` (float32, in
-    that order; rows 0, all zeros, are skipped: the sums compare exactly as numpy's) and ``out[starts[b]:starts[b] + lengths[b]]`` receives the best label sequence under
+    that order; rows 0, all zeros, are skipped: the sums compare exactly as numpy's; ``compact`` may
+    have more columns than labels, the labels being ``trans.shape[0]``) and ``out[starts[b]:starts[b] + lengths[b]]`` receives the best label sequence under
     ``trans[from, to]`` transitions (float32, C order); ties go to the lowest label, as
     ``numpy.argmax``.
     """
@@ -138,12 +139,13 @@ def _runs_loops(pred: Any, starts: Any, lengths: Any, out: Any) -> int:
 
 def _viterbi_loops(rows: Any, compact: Any, trans: Any, starts: Any, lengths: Any, out: Any) -> None:
     n_templates = rows.shape[0]
-    n_labels = compact.shape[1]
+    n_labels = trans.shape[0]
+    width = compact.shape[1]  # >= n_labels: the emission sums run over the padded width (whole SIMD blocks)
     max_len = 0
     for b in range(len(lengths)):
         if lengths[b] > max_len:
             max_len = lengths[b]
-    emit = np.empty(n_labels, dtype=np.float32)
+    emit = np.empty(width, dtype=np.float32)
     delta = np.empty(n_labels, dtype=np.float32)
     best = np.empty(n_labels, dtype=np.float32)
     arg = np.empty(n_labels, dtype=np.int8)
@@ -154,13 +156,13 @@ def _viterbi_loops(rows: Any, compact: Any, trans: Any, starts: Any, lengths: An
         for t in range(length):
             p = s + t
             r0 = rows[0, p]
-            for k in range(n_labels):
+            for k in range(width):
                 emit[k] = compact[r0, k]
             for j in range(1, n_templates):
                 r = rows[j, p]
                 if r == 0:  # an unused feature: its row is all zeros (adding +0.0 changes no comparison)
                     continue
-                for k in range(n_labels):
+                for k in range(width):
                     emit[k] = emit[k] + compact[r, k]
             if t == 0:
                 for k in range(n_labels):
