@@ -83,6 +83,22 @@ def _tag_loops(codes: Any, is_key: Any, bits: Any, base: Any, compact: Any, tran
     return _runs_jit(pred, starts, lengths, out)
 
 
+_popcount: Any = None
+
+
+def _popcount_intrinsic(numba: Any) -> Any:
+    """``popcount(x)``: the number of set bits of an integer, as one machine instruction (LLVM ``ctpop``)."""
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def popcount(typingctx: Any, x: Any) -> Any:
+        if not isinstance(x, numba.types.Integer):
+            return None
+        return x(x), lambda context, builder, signature, args: builder.ctpop(args[0])
+
+    return popcount
+
+
 @functools.lru_cache(maxsize=1)
 def features_kernel() -> Callable[..., None] | None:
     """The compiled twin of :func:`hangzhou_address.tagger._features` followed by the row map.
@@ -91,6 +107,11 @@ def features_kernel() -> Callable[..., None] | None:
     for the 26 templates, read from the bitmap with ranks of :func:`hangzhou_address.tagger._rank_tables`
     (``is_key``: a boolean table over the Basic Multilingual Plane marking the key characters).
     """
+    numba = _numba()
+    if numba is None:
+        return None
+    global _popcount  # read by _feature_loops when numba compiles it (or loads it from its cache)
+    _popcount = _popcount_intrinsic(numba)
     return _compile(_feature_loops)
 
 
@@ -145,11 +166,10 @@ def _viterbi_loops(rows: Any, compact: Any, trans: Any, starts: Any, lengths: An
     for b in range(len(lengths)):
         if lengths[b] > max_len:
             max_len = lengths[b]
-    emit = np.empty(width, dtype=np.float32)
-    delta = np.empty(n_labels, dtype=np.float32)
-    best = np.empty(n_labels, dtype=np.float32)
-    arg = np.empty(n_labels, dtype=np.int8)
-    back = np.empty((max(max_len, 1), n_labels), dtype=np.int8)
+    scores = np.empty((3, width), dtype=np.float32)  # one allocation for the three score vectors
+    emit, delta, best = scores[0], scores[1], scores[2]
+    back = np.empty((max_len + 1, n_labels), dtype=np.int8)  # back-pointers per position, then ``arg``
+    arg = back[max_len]
     for b in range(len(starts)):
         s = starts[b]
         length = lengths[b]
@@ -202,12 +222,12 @@ _P1, _P2, _P3 = 1_000_003, 998_244_353, 0x9E3779B1
 
 def _feature_loops(raw: Any, is_key: Any, bits: Any, base: Any, out: Any) -> None:  # noqa: C901
     n = len(raw)
-    codes = np.empty(n, dtype=np.int64)  # the code points (uint32 from the tagger) as int64: the hashes' type
+    # one scratch block for the per-position arrays (one allocation instead of ten)
+    scratch = np.zeros((10, n), dtype=np.int64)
+    codes, digit, cls, nxt, prv, ordinal = scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], scratch[5]
     for i in range(n):
-        codes[i] = raw[i]
+        codes[i] = raw[i]  # the code points (uint32 from the tagger) as int64: the hashes' type
     mask = bits.shape[0] * 32 - 1
-    digit = np.empty(n, dtype=np.bool_)
-    cls = np.empty(n, dtype=np.int64)
     for i in range(n):
         c = codes[i]
         d = 48 <= c <= 57
@@ -223,8 +243,6 @@ def _feature_loops(raw: Any, is_key: Any, bits: Any, base: Any, out: Any) -> Non
         else:
             cls[i] = 5
     # first non-digit at or after / at or before each position (the ends of its digit run)
-    nxt = np.empty(n, dtype=np.int64)
-    prv = np.empty(n, dtype=np.int64)
     last_nd = n - 1
     first_nd = 0
     for i in range(n - 1, -1, -1):
@@ -246,7 +264,6 @@ def _feature_loops(raw: Any, is_key: Any, bits: Any, base: Any, out: Any) -> Non
             cur = i
         prv[i] = cur
     # ordinal of the digit run in its address
-    ordinal = np.zeros(n, dtype=np.int64)
     runs = 0
     for i in range(n):
         if codes[i] == 0:
@@ -257,8 +274,7 @@ def _feature_loops(raw: Any, is_key: Any, bits: Any, base: Any, out: Any) -> Non
             ordinal[i] = min(runs, 5)
     # nearest key character strictly after (side 0: scanned right to left) / before (side 1: left to
     # right) each position, within the address: its code and distance (capped at 8)
-    key_code = np.zeros((2, n), dtype=np.int64)
-    key_dist = np.zeros((2, n), dtype=np.int64)
+    key_code, key_dist = scratch[6:8], scratch[8:10]
     for side in range(2):
         step = -1 if side == 0 else 1
         i = n - 1 if side == 0 else 0
@@ -324,8 +340,4 @@ def _feature_loops(raw: Any, is_key: Any, bits: Any, base: Any, out: Any) -> Non
             if (word >> b) & 1 == 0:
                 out[j, i] = 0  # an unused hash: the all-zero row
                 continue
-            x = word & ((np.int64(1) << b) - 1)  # the used hashes below h in its word: popcount (SWAR)
-            x = x - ((x >> 1) & 0x55555555)
-            x = (x & 0x33333333) + ((x >> 2) & 0x33333333)
-            x = (((x + (x >> 4)) & 0x0F0F0F0F) * 0x01010101 & 0xFFFFFFFF) >> 24
-            out[j, i] = base[h >> 5] + x + 1
+            out[j, i] = base[h >> 5] + _popcount(word & ((np.int64(1) << b) - 1)) + 1  # its rank
