@@ -207,6 +207,7 @@ class Tagger:
         self._compact = np.zeros((len(used) + 1, width), dtype=np.float32)
         self._compact[1:, :len(LABELS)] = weights[used]
         self._trans32 = np.ascontiguousarray(self.transitions, dtype=np.float32)  # [from, to]
+        self._skip: np.ndarray | None = None  # the compiled decoder's pruning bounds (see below)
         #: the compiled tagger (hangzhou_address._accel: features, decoding and runs in one call) when
         #: numba is available; same answers as the numpy code of :meth:`predict` and :func:`_runs_many`
         self._kernel = None
@@ -216,6 +217,10 @@ class Tagger:
             self._kernel = tag_kernel()
             if accelerate and self._kernel is None:
                 raise InputError("accelerate=True needs numba: pip install 'hangzhou_address[fast]'")
+            if self._kernel is not None:
+                from ._accel import skip_thresholds
+
+                self._skip = skip_thresholds(self._trans32)
 
     @functools.cached_property
     def _row(self) -> np.ndarray:
@@ -257,7 +262,8 @@ class Tagger:
             codes, starts, lengths = _char_codes(batch)
             runs: list[list[tuple[str, int, int]]] = [[] for _ in batch]
             found = np.empty((len(codes), 4), dtype=np.int64)
-            n = self._kernel(codes, _is_key_table(), self._bits, self._base, self._compact, self._trans32, starts, lengths, found)
+            n = self._kernel(codes, _is_key_table(), self._bits, self._base, self._compact, self._trans32, self._skip,
+                             starts, lengths, found)
             labels = LABELS
             for k, lb, a, b in found[:n].tolist():
                 runs[k].append((labels[lb], a, b))
@@ -271,8 +277,8 @@ class Tagger:
         text = _prep(text)
         codes = np.frombuffer(("\x00\x00\x00" + text + "\x00\x00\x00").encode("utf-32-le"), dtype=np.uint32)
         found = np.empty((len(text), 4), dtype=np.int64)  # at most one run per character
-        n = self._kernel(codes, _is_key_table(), self._bits, self._base, self._compact, self._trans32, np.array([3]),
-                         np.array([len(text)]), found)
+        n = self._kernel(codes, _is_key_table(), self._bits, self._base, self._compact, self._trans32, self._skip,
+                         np.array([3]), np.array([len(text)]), found)
         labels = LABELS
         return [(labels[lb], a, b) for _k, lb, a, b in found[:n].tolist()]
 

@@ -77,9 +77,31 @@ def test_same_labels_as_numpy_viterbi_with_ties():
     trans[1, 2] = 1.0  # something non-zero so the numpy path decodes
     starts, lengths = np.array([0, 4], dtype=np.int64), np.array([3, 3], dtype=np.int64)
     out = np.full(7, -1, dtype=np.int64)
-    kernel(rows, compact, trans, starts, lengths, out)
+    kernel(rows, compact, trans, _accel.skip_thresholds(trans), starts, lengths, out)
     ref = _viterbi(np.zeros((7, 4), dtype=np.float32), starts, lengths, trans)
     assert out[[0, 1, 2, 4, 5, 6]].tolist() == ref[[0, 1, 2, 4, 5, 6]].tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([1.0, 30.0, 1e4]), st.integers(2, 9), st.integers(1, 30))
+def test_pruned_decoder_same_labels_as_numpy(seed, scale, n_labels, length):
+    """Integer-valued scores (many exact ties) at several scales, padded compact columns: the
+    decoder that skips hopeless predecessors picks exactly numpy's labels, ties included."""
+    from hangzhou_address.tagger import _emissions, _viterbi
+
+    rng = np.random.default_rng(seed)
+    n_rows, width = 6, -(-n_labels // 8) * 8
+    compact = np.zeros((n_rows, width), dtype=np.float32)
+    compact[1:, :n_labels] = rng.integers(-3, 4, size=(n_rows - 1, n_labels)) * scale
+    trans = (rng.integers(-3, 4, size=(n_labels, n_labels)) * scale).astype(np.float32)
+    trans[0, 1] = scale  # non-zero: the numpy path decodes
+    rows = rng.integers(0, n_rows, size=(3, length + 4)).astype(np.int32)
+    starts, lengths = np.array([0, length + 1], dtype=np.int64), np.array([length, 3], dtype=np.int64)
+    out = np.full(length + 4, -1, dtype=np.int64)
+    _accel.viterbi_kernel()(rows, compact, trans, _accel.skip_thresholds(trans), starts, lengths, out)
+    ref = _viterbi(_emissions(rows, compact[:, :n_labels]), starts, lengths, trans)
+    keep = np.r_[0:length, length + 1:length + 4]
+    assert out[keep].tolist() == ref[keep].tolist()
 
 
 def test_accelerate_true_without_numba_is_a_clear_error(monkeypatch):
