@@ -67,8 +67,9 @@ _KEY_CHARS = np.array([ord(ch) for ch in "路街道巷弄号幢栋楼座苑园�
 N_TEMPLATES = 26
 #: fraction of the trained feature rows the shipped model keeps (:meth:`Tagger.pruned`)
 PRUNE_KEEP = 0.1
-#: texts featurized together (larger batches spill the (templates x characters) arrays out of cache)
-_BATCH = 1024
+#: texts featurized together: the kernel's (templates x characters) arrays stay in the L2 cache (measured
+#: on this project's 2-core VM: 256 texts tag 1.6x as fast as 1,024)
+_BATCH = 256
 
 
 @functools.lru_cache(maxsize=1)
