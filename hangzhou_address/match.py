@@ -568,47 +568,50 @@ class _Parts:
         norm = self.norm
         prev_end = 0
         tail_from = None
-        for h in res.hits:
-            as_poi = h.label == "poi" or (h.gazetteer and h.label in ("town", "community") and bool(
-                _VILLAGE_RE.match(norm, h.end) or _HOUSENO_RE.match(norm, h.end)))
-            if as_poi and h.label != "poi":
-                self.div_as_poi.append(h.start)
-            if not as_poi and h.label in ("prov", "city", "district", "town", "community"):
-                self._add(h.label, h.start, h.end, h.text)
-                prev_end = h.end
+        values, spans = self.values, self.spans
+        for label, start, end, name, gazetteer in res.hits:  # (Hit fields, unpacked: the hot loop)
+            as_poi = label == "poi" or (gazetteer and label in ("town", "community") and bool(
+                _VILLAGE_RE.match(norm, end) or _HOUSENO_RE.match(norm, end)))
+            if as_poi and label != "poi":
+                self.div_as_poi.append(start)
+            if not as_poi and label in ("prov", "city", "district", "town", "community"):
+                if label not in values:  # (self._add, inlined)
+                    spans.append((label, start, end))
+                    values[label] = name
+                prev_end = end
                 continue
-            if not as_poi and h.label != "road":
-                prev_end = h.end
+            if not as_poi and label != "road":
+                prev_end = end
                 continue
-            boundary = h.start == prev_end or h.start == 0 or not ("\u3400" <= norm[h.start - 1] <= "\u9fff")
-            prev_end = h.end
-            if h.label == "road":
-                m = _ROADNO_RE.match(norm, h.end)
+            boundary = start == prev_end or start == 0 or not ("\u3400" <= norm[start - 1] <= "\u9fff")
+            prev_end = end
+            if label == "road":
+                m = _ROADNO_RE.match(norm, end)
                 if m and (m.group(2) or m.end() == len(norm) or not norm[m.end():m.end() + 1].isdigit()):
-                    self._add("road", h.start, h.end, h.text)
+                    self._add("road", start, end, name)
                     self._add("roadno", m.start(1), m.end(), int(m.group(1)))
-                    self.lookups.append(("R", h.text, int(m.group(1)), None, boundary))
+                    self.lookups.append(("R", name, int(m.group(1)), None, boundary))
                     tail_from = tail_from or m.end()
                 else:
-                    self._add("road", h.start, h.end, h.text)
+                    self._add("road", start, end, name)
                 continue
-            m = _VILLAGE_RE.match(norm, h.end)
+            m = _VILLAGE_RE.match(norm, end)
             if m:
-                self._add("poi", h.start, h.end, h.text)
+                self._add("poi", start, end, name)
                 self._add("group", m.start(1), m.start(2), int(m.group(1)))
                 self._add("houseno", m.start(2), m.end(), int(m.group(2)))
-                self.lookups.insert(0, ("P", h.text, int(m.group(2)), int(m.group(1)), boundary))
+                self.lookups.insert(0, ("P", name, int(m.group(2)), int(m.group(1)), boundary))
                 tail_from = m.end()
                 continue
-            m = _HOUSENO_RE.match(norm, h.end)
+            m = _HOUSENO_RE.match(norm, end)
             if m:
-                self._add("poi", h.start, h.end, h.text)
-                end = m.end() if m.group(2) != "-" else m.end(1)
-                self._add("houseno", m.start(1), end, int(m.group(1)))
-                self.lookups.insert(0, ("P", h.text, int(m.group(1)), None, boundary))
+                self._add("poi", start, end, name)
+                h_end = m.end() if m.group(2) != "-" else m.end(1)
+                self._add("houseno", m.start(1), h_end, int(m.group(1)))
+                self.lookups.insert(0, ("P", name, int(m.group(1)), None, boundary))
                 tail_from = m.end()
             else:
-                self._add("poi", h.start, h.end, h.text)
+                self._add("poi", start, end, name)
         if tail_from is None:
             m = _GENERIC_ROAD_RE.search(norm)
             if m and "road" not in self.values:
