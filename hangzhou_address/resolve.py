@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
@@ -468,6 +469,13 @@ class DivisionResolver:
         self.key_flags: list[int] = []
         self.key_entries: list[tuple[tuple[int, int], ...]] = []
         ac = ahocorasick.Automaton()
+        # pyahocorasick finds a node's child by a linear scan in insertion order, so a character that
+        # starts no key scans all ~900 children of the root: every character of the keys (and the
+        # digits and unit words of the building part) is made a child of the root first, the most
+        # frequent first, through a key that never matches (normalized text holds no control
+        # characters; :meth:`_scan` drops it anyway). Same hits, 4.0 -> 2.5 us per address.
+        for ch in _root_order(keys):
+            ac.add_word(ch + "\x00", None)
         for text, (flag, entries) in keys.items():
             kid = len(self.key_text)
             self.key_text.append(text)
@@ -496,7 +504,7 @@ class DivisionResolver:
 
     def _scan(self, text: str) -> list[tuple[int, int, int]]:
         """:meth:`scan` as ``(start, -end, key_id)``: a plain sort gives the order."""
-        hits = [(end + 1 - n, -end - 1, kid) for end, (kid, n) in self.automaton.iter(text)]
+        hits = [(end + 1 - v[1], -end - 1, v[0]) for end, v in self.automaton.iter(text) if v is not None]
         hits.sort()
         return hits
 
@@ -928,6 +936,12 @@ class DivisionResolver:
                if self.cur[i][self.levels[i]] not in chain and self.codes[i] not in chain]
         names = "、".join(dict.fromkeys(bad)) or "?"
         return f"conflicting division names ignored: {names}"
+
+
+def _root_order(keys: Iterable[str]) -> list[str]:
+    """The digits and building-part unit words, then the characters of ``keys`` by frequency."""
+    freq = Counter(ch for k in keys for ch in k)
+    return list(dict.fromkeys("0123456789号幢栋楼单元室层弄组-#" + "".join(ch for ch, _n in freq.most_common())))
 
 
 def _hyp_order(h: tuple) -> tuple[float, int]:

@@ -177,6 +177,20 @@ def test_resolve_never_raises_on_text(reg, text):
         assert r.code is None
 
 
+@given(st.lists(st.one_of(st.sampled_from(["西湖区", "杭州市", "文三路", "西溪街道", "翠苑", "拱墅", "余杭"]),
+                          st.text(alphabet="\x00号幢区路市1 -杭州湖西", max_size=3)), max_size=8))
+@settings(max_examples=150, deadline=None)
+def test_scan_finds_every_key_occurrence(reg, parts):
+    """The automaton's hits are exactly the occurrences of the keys (its never-matching helper keys,
+    which end in a control character, included in the alphabet above, are never reported)."""
+    r = resolver_for(reg)
+    text = "".join(parts)
+    index = {k: i for i, k in enumerate(r.key_text)}
+    want = sorted((i, -(i + n), index[text[i:i + n]]) for i in range(len(text))
+                  for n in range(1, min(21, len(text) - i + 1)) if text[i:i + n] in index)
+    assert r.scan(text) == [(a, -b, k) for a, b, k in want]  # (start, end, key id): by start, longest first
+
+
 def _division_texts(reg, n=400):
     """Texts naming real divisions in the ways people write them (full, bare, with and without the
     district / town, pre-2021 district names), a sample of the communities."""
