@@ -9,7 +9,7 @@ and the ledger's worker processes call it once after building their matcher; lib
 tasks included: they may run in your own process) never calls it behind your back, since it is a
 process-wide setting.
 
-Within a batch, :class:`gc_paused` suspends the cyclic collector for one chunk of work (1,024 texts of
+Within a batch, :class:`gc_paused` suspends the cyclic collector for one chunk of work (128 texts of
 ``parse_many``): the parser builds only acyclic objects, which reference counting frees as soon as
 they are dropped, so the collector's passes over a chunk's young objects find nothing (they were
 ~10 % of ``parse_many``'s time). ``tests/test_match.py::test_parse_and_match_leave_no_cycles``
