@@ -122,9 +122,10 @@ def viterbi_kernel() -> Callable[..., None] | None:
     ``kernel(rows, compact, trans, skip, starts, lengths, out)``: for every address ``b``, the emission
     score of character ``p`` is ``compact[rows[0, p]] + compact[rows[1, p]] + ...`` (float32, in
     that order; rows 0, all zeros, are skipped: the sums compare exactly as numpy's; ``compact`` may
-    have more columns than labels, the labels being ``trans.shape[0]``) and ``out[starts[b]:starts[b] + lengths[b]]`` receives the best label sequence under
-    ``trans[from, to]`` transitions (float32, C order); ties go to the lowest label, as
-    ``numpy.argmax``; ``skip`` is :func:`skip_thresholds` of ``trans``.
+    have more columns than labels, the labels being ``trans.shape[0]``) and
+    ``out[starts[b]:starts[b] + lengths[b]]`` receives the best label sequence under ``trans[from, to]``
+    transitions (float32, C order); ties go to the lowest label, as ``numpy.argmax``. ``skip`` is
+    :func:`skip_thresholds` of ``trans``.
     """
     return _compile(_viterbi_loops)
 

@@ -302,8 +302,7 @@ class Matcher:
         """
         _check_type(text)
         res, parts = self._analyse(text)
-        runs = tagger.default_tagger().runs(text) if len(text) <= tagger.MAX_CHARS and not parts.explains(res) else ()
-        return _parsed(text, res, parts, runs)
+        return _parsed(text, res, parts, tagger.default_tagger().runs(text) if _needs_tagger(text, res, parts) else ())
 
     def parse_many(self, texts: Iterable[str]) -> list[ParsedAddress]:
         """:meth:`parse` for many texts; the element tagger runs once over the batch, on the texts
@@ -321,11 +320,11 @@ class Matcher:
         # the cyclic collector is paused for the chunk (hangzhou_address.runtime.gc_paused)
         with gc_paused():
             analysed = [self._analyse(t) for t in items]
-            todo = [i for i, (t, (res, parts)) in enumerate(zip(items, analysed))
-                    if len(t) <= tagger.MAX_CHARS and not parts.explains(res)]
+            todo = [i for i, (t, (res, parts)) in enumerate(zip(items, analysed)) if _needs_tagger(t, res, parts)]
             # the model is loaded only when some text needs it
             tagged = dict(zip(todo, tagger.default_tagger().runs_many([items[i] for i in todo]))) if todo else {}
-            return [_parsed(t, res, parts, tagged.get(i, ())) for i, (t, (res, parts)) in enumerate(zip(items, analysed))]
+            return [_parsed(t, res, parts, tagged.get(i, ()))
+                    for i, (t, (res, parts)) in enumerate(zip(items, analysed))]
 
     def _analyse(self, text: str) -> tuple[Resolution, _Parts]:
         if len(text) > MAX_INPUT_CHARS:
@@ -704,6 +703,12 @@ def _merge_elements(text: str, resolved: list[tuple[str, int, str]], runs: Any) 
             found[label] = (start, sub)
     ordered = sorted(found.items(), key=_by_position)
     return {label: sub for label, (_, sub) in ordered}
+
+
+def _needs_tagger(text: str, res: Resolution, parts: _Parts) -> bool:
+    """Whether the tagger runs on ``text``: it fits the tagger, and the registry reading leaves part of it
+    unexplained."""
+    return len(text) <= tagger.MAX_CHARS and not parts.explains(res)
 
 
 def _parsed(text: str, res: Resolution, parts: _Parts, runs: Any) -> ParsedAddress:

@@ -202,7 +202,7 @@ class Tagger:
         self._bits, self._base = _rank_tables(self._used)
         used = self._used
         # row 0: all zeros; the columns are padded with zeros to a multiple of 8 (24 for 22 labels): the
-        # compiled emission sums then run over whole SIMD-sized blocks (~5 % faster parse()); the
+        # compiled emission sums then run over whole SIMD-sized blocks (~4 % faster parse()); the
         # padding never reaches a decision (the decoders read the first len(LABELS) columns only)
         width = -(-len(LABELS) // 8) * 8
         self._compact = np.zeros((len(used) + 1, width), dtype=np.float32)
@@ -265,13 +265,9 @@ class Tagger:
             if self._kernel is None:
                 out.extend(_runs_many(*self.predict(batch)))
                 continue
-            codes, starts, lengths = _char_codes(batch)
             runs: list[list[tuple[str, int, int]]] = [[] for _ in batch]
-            found = np.empty((len(codes), 4), dtype=np.int64)
-            n = self._kernel(codes, _is_key_table(), self._bits, self._base, self._compact, self._trans32, self._skip,
-                             starts, lengths, found)
             labels = LABELS
-            for k, lb, a, b in found[:n].tolist():
+            for k, lb, a, b in self._kernel_runs(*_char_codes(batch)):
                 runs[k].append((labels[lb], a, b))
             out.extend(runs)
         return out
@@ -282,11 +278,16 @@ class Tagger:
             return self.runs_many([text])[0]
         text = _prep(text)
         codes = np.frombuffer(("\x00\x00\x00" + text + "\x00\x00\x00").encode("utf-32-le"), dtype=np.uint32)
-        found = np.empty((len(text), 4), dtype=np.int64)  # at most one run per character
-        n = self._kernel(codes, _is_key_table(), self._bits, self._base, self._compact, self._trans32, self._skip,
-                         np.array([3]), np.array([len(text)]), found)
         labels = LABELS
-        return [(labels[lb], a, b) for _k, lb, a, b in found[:n].tolist()]
+        return [(labels[lb], a, b) for _k, lb, a, b in self._kernel_runs(codes, np.array([3]), np.array([len(text)]))]
+
+    def _kernel_runs(self, codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> list[list[int]]:
+        """The compiled kernel's runs, ``[address, label id, start, end]``, for the joined layout of
+        :func:`_char_codes`."""
+        found = np.empty((len(codes), 4), dtype=np.int64)  # at most one run per character
+        n = self._kernel(codes, _is_key_table(), self._bits, self._base, self._compact, self._trans32, self._skip,
+                         starts, lengths, found)
+        return found[:n].tolist()
 
     def tag(self, text: str) -> tuple[Span, ...]:
         return self.tag_many([text])[0]
