@@ -357,7 +357,7 @@ class Matcher:
             changed = _changed(text, parts.norm)
             if changed:
                 reasons.insert(0, "normalized: " + changed)
-        elements = parts.elements(text, res)
+        elements = parts.elements(text)
         d, t, c = res.district_code, res.town_code, res.community_code
         level = res.level
         conf = _division_confidence(res)
@@ -375,7 +375,7 @@ class Matcher:
                 d, t, c = res.district_code, res.town_code, res.community_code
                 level, conf, code = res.level, _division_confidence(res), res.code
                 cands = tuple(Candidate(*x) for x in res.candidates[: self.max_candidates])
-                elements = parts.elements(text, res)
+                elements = parts.elements(text)
                 b = self._building(res, parts, reasons) if parts.lookups else None
             if b is not None:
                 code, level, conf, cands, (d, t, c) = b
@@ -667,7 +667,7 @@ class _Parts:
         values = self.values
         return {label: values[label] for label, _s, _e in self.spans}
 
-    def elements(self, text: str, res: Resolution) -> Mapping[str, str]:
+    def elements(self, text: str) -> Mapping[str, str]:
         return {label: sub for label, _start, sub in self.positioned(text)}
 
     def positioned(self, text: str) -> list[tuple[str, int, str]]:
