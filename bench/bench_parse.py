@@ -14,6 +14,7 @@ from hangzhou_address._datapath import data_dir
 from hangzhou_address.tagger import tag_many
 
 LABELS = ("road", "roadno", "poi", "houseno", "cellno", "floorno", "roomno")
+DIVISIONS = ("prov", "city", "district", "town", "community")
 
 
 def main() -> None:
@@ -59,13 +60,17 @@ def main() -> None:
         parsed = m.parse_many(dev_texts)
         rate = len(dev) / best_cold_seconds(m, lambda: m.parse_many(dev_texts))
         rate1 = len(dev) / best_cold_seconds(m, lambda: [m.parse(t) for t in dev_texts])
-        tp = fp = fn = 0
-        for r, p in zip(dev, parsed):
-            gold = {(s[0], s[1]) for s in r["spans"] if s[0] in LABELS}
-            got = {(k, v) for k, v in p.elements.items() if k in LABELS}
-            tp, fp, fn = tp + len(gold & got), fp + len(got - gold), fn + len(gold - got)
-        print(f"  registry {name:15s}: elements micro F1 {2 * tp / (2 * tp + fp + fn):.3f} (label + text, first of "
-              f"each label); parse_many {rate:,.0f}/s, parse {rate1:,.0f}/s")
+        f1 = {}
+        for group, labels in (("elements", LABELS), ("divisions", DIVISIONS)):
+            tp = fp = fn = 0
+            for r, p in zip(dev, parsed):
+                gold = {(s[0], s[1]) for s in r["spans"] if s[0] in labels}
+                got = {(k, v) for k, v in p.elements.items() if k in labels}
+                tp, fp, fn = tp + len(gold & got), fp + len(got - gold), fn + len(gold - got)
+            f1[group] = 2 * tp / (2 * tp + fp + fn)
+        print(f"  registry {name:15s}: elements micro F1 {f1['elements']:.3f}, division elements (prov ... "
+              f"community) {f1['divisions']:.3f} (label + text, first of each label); parse_many {rate:,.0f}/s, "
+              f"parse {rate1:,.0f}/s")
     texts = [r["text"] for r in recs] * 3
     tag_many(texts[:100])
     t0 = time.perf_counter()

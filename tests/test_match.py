@@ -286,6 +286,35 @@ def test_parse_keeps_registry_elements_where_the_tagger_finds_none(official_regi
     assert merged == {"district": "西湖区", "road": "文三路"}  # the tagger's reading wins for its labels
 
 
+def test_merge_division_elements():
+    from hangzhou_address.match import _merge_elements
+
+    # a name the resolver read as a division inside the tagger's compound name is not a division element
+    text = "金城路1号南苑国际3幢"
+    merged = _merge_elements(text, [("road", 0, "金城路"), ("town", 5, "南苑")],
+                             runs=[("road", 0, 3), ("roadno", 3, 5), ("poi", 5, 9), ("houseno", 9, 11)])
+    assert merged == {"road": "金城路", "roadno": "1号", "poi": "南苑国际", "houseno": "3幢"}
+    # divisions the resolver does not read (outside Hangzhou) come from the tagger, in reading order
+    text = "江西省南昌市西湖区北京西路100号"
+    merged = _merge_elements(text, [], runs=[("prov", 0, 3), ("city", 3, 6), ("district", 6, 9), ("road", 9, 13),
+                                             ("roadno", 13, 17)])
+    assert list(merged.items()) == [("prov", "江西省"), ("city", "南昌市"), ("district", "西湖区"), ("road", "北京西路"),
+                                    ("roadno", "100号")]
+    # the resolver's division wins over the tagger's reading of the same label; overlapping tagger divisions are dropped
+    text = "杭州市西湖区文三路"
+    merged = _merge_elements(text, [("city", 0, "杭州市"), ("district", 3, "西湖区")],
+                             runs=[("city", 0, 2), ("district", 2, 6), ("road", 6, 9)])
+    assert merged == {"city": "杭州市", "district": "西湖区", "road": "文三路"}
+
+
+def test_parse_names_divisions_outside_hangzhou(official_registry):
+    from hangzhou_address.match import Matcher
+
+    p = Matcher(official_registry).parse("江西省南昌市西湖区北京西路100号")
+    assert (p.elements.get("prov"), p.elements.get("city"), p.elements.get("district")) == ("江西省", "南昌市", "西湖区")
+    assert p.district_code is None and p.reasons and p.reasons[0].startswith("outside Hangzhou")
+
+
 def test_parse_and_match_leave_no_cycles(city, city_matcher):
     """Results and intermediates are freed by reference counting alone: the premise of pausing the
     cyclic collector inside parse_many's chunks (hangzhou_address.runtime.gc_paused)."""
