@@ -46,17 +46,22 @@ class Span:
     end: int
 
 
-def _char_codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Concatenate texts with 3 sentinel chars between them; return the code points (uint32, read-only),
-    each text's start and its length."""
+def _joined(texts: list[str]) -> tuple[bytes, np.ndarray, np.ndarray]:
+    """The texts with 3 zero sentinels before, between and after them, as UTF-32-LE bytes; each
+    text's start (in characters) and length."""
     pad = "\x00\x00\x00"
-    joined = pad + pad.join(texts) + pad
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    raw = (pad + pad.join(texts) + pad).encode("utf-32-le")
     if len(texts) == 1:  # the common single-address call: skip the batch bookkeeping
-        return codes, np.array([3], dtype=np.int64), np.array([len(texts[0])], dtype=np.int64)
+        return raw, np.array([3], dtype=np.int64), np.array([len(texts[0])], dtype=np.int64)
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     starts = 3 + np.concatenate([[0], np.cumsum(lengths + 3)[:-1]]) if len(texts) else np.zeros(0, np.int64)
-    return codes, starts, lengths
+    return raw, starts, lengths
+
+
+def _char_codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_joined` with the code points as an array (uint32, read-only)."""
+    raw, starts, lengths = _joined(texts)
+    return np.frombuffer(raw, dtype=np.uint32), starts, lengths
 
 
 _P1, _P2, _P3 = np.int64(1_000_003), np.int64(998_244_353), np.int64(0x9E3779B1)
@@ -211,11 +216,12 @@ class Tagger:
         self._skip: np.ndarray | None = None  # the compiled decoder's pruning bounds (see below)
         #: the compiled tagger (hangzhou_address._accel: features, decoding and runs in one call) when
         #: numba is available; same answers as the numpy code of :meth:`predict` and :func:`_runs_many`
-        self._kernel = None
+        self._kernel = self._kernel_one = None
         if accelerate is not False and self.transitions.any():
-            from ._accel import tag_kernel
+            from ._accel import tag_kernel, tag_one_kernel
 
             self._kernel = tag_kernel()
+            self._kernel_one = tag_one_kernel()
             if accelerate and self._kernel is None:
                 raise InputError("accelerate=True needs numba: pip install 'hangzhou_address[fast]'")
             if self._kernel is not None:
@@ -267,7 +273,10 @@ class Tagger:
                 continue
             runs: list[list[tuple[str, int, int]]] = [[] for _ in batch]
             labels = LABELS
-            for k, lb, a, b in self._kernel_runs(*_char_codes(batch)):
+            raw, starts, lengths = _joined(batch)
+            found = np.empty((len(raw) // 4, 4), dtype=np.int64)  # at most one run per character
+            n = self._kernel(raw, starts, lengths, *self._tables(), found)
+            for k, lb, a, b in found[:n].tolist():
                 runs[k].append((labels[lb], a, b))
             out.extend(runs)
         return out
@@ -277,17 +286,15 @@ class Tagger:
         if self._kernel is None:
             return self.runs_many([text])[0]
         text = _prep(text)
-        codes = np.frombuffer(("\x00\x00\x00" + text + "\x00\x00\x00").encode("utf-32-le"), dtype=np.uint32)
+        found = np.empty((len(text), 4), dtype=np.int64)  # at most one run per character
+        n = self._kernel_one(("\x00\x00\x00" + text + "\x00\x00\x00").encode("utf-32-le"), len(text), *self._tables(),
+                             found)
         labels = LABELS
-        return [(labels[lb], a, b) for _k, lb, a, b in self._kernel_runs(codes, np.array([3]), np.array([len(text)]))]
+        return [(labels[lb], a, b) for _k, lb, a, b in found[:n].tolist()]
 
-    def _kernel_runs(self, codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> list[list[int]]:
-        """The compiled kernel's runs, ``[address, label id, start, end]``, for the joined layout of
-        :func:`_char_codes`."""
-        found = np.empty((len(codes), 4), dtype=np.int64)  # at most one run per character
-        n = self._kernel(codes, _is_key_table(), self._bits, self._base, self._compact, self._trans32, self._skip,
-                         starts, lengths, found)
-        return found[:n].tolist()
+    def _tables(self) -> tuple[np.ndarray, ...]:
+        """The compiled kernels' model arguments (``is_key, bits, base, compact, trans, skip``)."""
+        return _is_key_table(), self._bits, self._base, self._compact, self._trans32, self._skip
 
     def tag(self, text: str) -> tuple[Span, ...]:
         return self.tag_many([text])[0]
