@@ -716,7 +716,7 @@ def _merge_elements(text: str, resolved: list[tuple[str, int, str]], runs: Any) 
     tagged = list(taken.values())  # in reading order
     first = tagged[0][0] if tagged else len(text)
     for label, start, sub in resolved:
-        if label in taken or label in _TAGGER_LABELS and tagged:
+        if label in taken or (label in _TAGGER_LABELS and tagged):
             continue
         end = start + len(sub)
         # (the usual case: a division written before everything the tagger found)
