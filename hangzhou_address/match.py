@@ -687,20 +687,24 @@ _TAGGER_LABELS = frozenset({"devzone", "road", "subroad", "roadno", "subroadno",
 #: division labels: read by the registry-backed resolver (which also decides their codes), or by the tagger
 #: where the resolver reads none (divisions outside Hangzhou, names the registry does not list)
 _DIVISION_LABELS = frozenset({"prov", "city", "district", "town", "community"})
+_CODE_OF = {"district": "district_code", "town": "town_code", "community": "community_code"}
 
 
-def _merge_elements(text: str, resolved: list[tuple[str, int, str]], runs: Any) -> dict[str, str]:
+def _merge_elements(text: str, resolved: list[tuple[str, int, str]], runs: Any,
+                    determined: Resolution | None = None) -> dict[str, str]:
     """Elements in reading order (``resolved``: the resolver's ``(label, start, substring)`` in
     reading order; ``runs``: the tagger's ``(label, start, end)`` runs in order, empty when it did
-    not run).
+    not run; ``determined``: the resolution, whose codes say which division names decided them).
 
     * the tagger's labels (:data:`_TAGGER_LABELS`): its first run of each; the resolver's reading of
       them (road and door number of the registry...) only where the tagger found none of them;
-    * the divisions: the resolver's names, except one that overlaps an element of the tagger (a name
-      inside a compound or road name: 南苑 in 南苑国际, 三江 in 三江国际花园); where the resolver has
-      none of a label, the tagger's first run of it that overlaps nothing already taken.
+    * the divisions: the resolver's names, except one that overlaps an element of the tagger and
+      did not decide a code (a name inside a compound or road name: 南苑 in 南苑国际, 三江 in
+      三江国际花园; but 清波 in 清波亿诚嘉园 decides 清波街道 and stays); where the resolver has none
+      of a label, the tagger's first run of it (two characters or more) that overlaps nothing
+      already taken.
 
-    Measured on the dev split (``bench/bench_parse.py``): division elements F1 0.475 → 0.910 (the
+    Measured on the dev split (``bench/bench_parse.py``): division elements F1 0.475 → 0.91 (the
     resolver reads only Hangzhou's divisions), the other labels unchanged.
     """
     if not runs:  # the tagger did not run: the registry-backed reading, already in reading order
@@ -711,7 +715,7 @@ def _merge_elements(text: str, resolved: list[tuple[str, int, str]], runs: Any) 
         if label in _TAGGER_LABELS:
             if label not in taken:
                 taken[label] = (a, b, text[a:b])
-        elif label in _DIVISION_LABELS:
+        elif label in _DIVISION_LABELS and b - a >= 2:
             divisions.append((label, a, b))
     tagged = list(taken.values())  # in reading order
     first = tagged[0][0] if tagged else len(text)
@@ -720,12 +724,19 @@ def _merge_elements(text: str, resolved: list[tuple[str, int, str]], runs: Any) 
             continue
         end = start + len(sub)
         # (the usual case: a division written before everything the tagger found)
-        if end <= first or label in _TAGGER_LABELS or not any(a < end and start < b for a, b, _sub in tagged):
+        if (end <= first or label not in _DIVISION_LABELS or _decided(determined, label)
+                or not any(a < end and start < b for a, b, _sub in tagged)):
             taken[label] = (start, end, sub)
     for label, a, b in divisions:
         if label not in taken and not any(x < b and a < y for x, y, _sub in taken.values()):
             taken[label] = (a, b, text[a:b])
     return {label: sub for label, (_a, _b, sub) in sorted(taken.items(), key=_by_position)}
+
+
+def _decided(res: Resolution | None, label: str) -> bool:
+    """Whether ``res`` determines the code at the level of a division ``label`` (district, town, community)."""
+    field = _CODE_OF.get(label)
+    return res is not None and field is not None and getattr(res, field) is not None
 
 
 def _by_position(item: tuple[str, tuple[int, ...]]) -> int:
@@ -740,7 +751,7 @@ def _needs_tagger(text: str, res: Resolution, parts: _Parts) -> bool:
 
 def _parsed(text: str, res: Resolution, parts: _Parts, runs: Any) -> ParsedAddress:
     """The :class:`ParsedAddress` of an analysed text (``runs``: the tagger's, empty if it did not run)."""
-    return ParsedAddress(text, _merge_elements(text, parts.positioned(text), runs), parts.values_view(),
+    return ParsedAddress(text, _merge_elements(text, parts.positioned(text), runs, res), parts.values_view(),
                          res.district_code, res.town_code, res.community_code, res.reasons)
 
 
