@@ -245,10 +245,10 @@ def _viterbi_loops(rows: Any, compact: Any, trans: Any, skip: Any, starts: Any, 
                 best[to] = -np.inf
                 arg[to] = 0
             for fr in range(n_labels):
-                d = np.float64(delta[fr])
-                if dstar - d > skip[star, fr] + 1e-6 * (abs(dstar) + abs(d)):
+                d64 = np.float64(delta[fr])
+                if dstar - d64 > skip[star, fr] + 1e-6 * (abs(dstar) + abs(d64)):
                     continue
-                d = delta[fr]
+                d = delta[fr]  # (float32: the sums below are numpy's)
                 for to in range(n_labels):
                     v = d + trans[fr, to]
                     if v > best[to]:

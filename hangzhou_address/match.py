@@ -573,7 +573,7 @@ class _Parts:
                 _VILLAGE_RE.match(norm, end) or _HOUSENO_RE.match(norm, end)))
             if as_poi and label != "poi":
                 self.div_as_poi.append(start)
-            if not as_poi and label in ("prov", "city", "district", "town", "community"):
+            if not as_poi and label in _DIVISION_LABELS:
                 if label not in values:  # (self._add, inlined)
                     spans.append((label, start, end))
                     values[label] = name

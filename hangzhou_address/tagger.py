@@ -46,11 +46,14 @@ class Span:
     end: int
 
 
+#: the sentinels around every text of a joined batch (the features see code 0 beyond an address)
+_PAD = "\x00\x00\x00"
+
+
 def _joined(texts: list[str]) -> tuple[bytes, np.ndarray, np.ndarray]:
     """The texts with 3 zero sentinels before, between and after them, as UTF-32-LE bytes; each
     text's start (in characters) and length."""
-    pad = "\x00\x00\x00"
-    raw = (pad + pad.join(texts) + pad).encode("utf-32-le")
+    raw = (_PAD + _PAD.join(texts) + _PAD).encode("utf-32-le")
     if len(texts) == 1:  # the common single-address call: skip the batch bookkeeping
         return raw, np.array([3], dtype=np.int64), np.array([len(texts[0])], dtype=np.int64)
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
@@ -218,15 +221,13 @@ class Tagger:
         #: numba is available; same answers as the numpy code of :meth:`predict` and :func:`_runs_many`
         self._kernel = self._kernel_one = None
         if accelerate is not False and self.transitions.any():
-            from ._accel import tag_kernel, tag_one_kernel
+            from ._accel import skip_thresholds, tag_kernel, tag_one_kernel
 
             self._kernel = tag_kernel()
             self._kernel_one = tag_one_kernel()
             if accelerate and self._kernel is None:
                 raise InputError("accelerate=True needs numba: pip install 'hangzhou_address[fast]'")
             if self._kernel is not None:
-                from ._accel import skip_thresholds
-
                 self._skip = skip_thresholds(self._trans32)
 
     @functools.cached_property
@@ -287,8 +288,7 @@ class Tagger:
             return self.runs_many([text])[0]
         text = _prep(text)
         found = np.empty((len(text), 4), dtype=np.int64)  # at most one run per character
-        n = self._kernel_one(("\x00\x00\x00" + text + "\x00\x00\x00").encode("utf-32-le"), len(text), *self._tables(),
-                             found)
+        n = self._kernel_one((_PAD + text + _PAD).encode("utf-32-le"), len(text), *self._tables(), found)
         labels = LABELS
         return [(labels[lb], a, b) for _k, lb, a, b in found[:n].tolist()]
 
@@ -360,7 +360,7 @@ class Tagger:
         return Tagger(w, self.transitions.copy(), accelerate=self._kernel is not None)
 
     def save(self, path: str | Path) -> None:
-        rows = np.flatnonzero(np.abs(self.weights).sum(axis=1) > 0)
+        rows = self._used
         np.savez_compressed(path, rows=rows.astype(np.int32), values=self.weights[rows].astype(np.float16),
                             labels=np.array(LABELS), hash_bits=np.array(HASH_BITS),
                             n_templates=np.array(N_TEMPLATES),
