@@ -36,7 +36,7 @@ import operator
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import tagger
 from .errors import InputError
@@ -48,6 +48,10 @@ from .resolve import (
     normalize_for_matching,
     resolver_for,
 )
+from .matching.confidence import ConfidenceModel
+from .matching.confidence import default_model as default_confidence_model
+from .matching.confidence import features as confidence_features
+from .matching.fuzzy import MARGIN, FuzzyCandidate, FuzzyOutcome, NameIndex, fuzzy_lookup
 from .runtime import gc_paused
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -276,11 +280,14 @@ class Matcher:
     ('330105013', 'town', '330105')
     """
 
-    def __init__(self, registry: Registry, *, max_candidates: int = 5) -> None:
+    def __init__(self, registry: Registry, *, max_candidates: int = 5, fuzzy: bool = True,
+                 confidence_model: ConfidenceModel | None = None) -> None:
         if not isinstance(max_candidates, int) or max_candidates < 1:
             raise InputError(f"max_candidates must be a positive int, got {max_candidates!r}")
         self.registry = registry
         self.max_candidates = max_candidates
+        self.fuzzy = _check_fuzzy(fuzzy)
+        self.confidence_model = confidence_model if confidence_model is not None else default_confidence_model()
         self.resolver: DivisionResolver = resolver_for(registry)
         self.index: _AddressIndex | None = None
         if registry.has_table("addresses"):
@@ -289,7 +296,17 @@ class Matcher:
                 self.index = registry.cached("address_index", lambda: _AddressIndex(addresses))
 
     def __repr__(self) -> str:
-        return f"<Matcher {self.registry!r}; building index={'yes' if self.index is not None else 'no'}>"
+        return (f"<Matcher {self.registry!r}; building index={'yes' if self.index is not None else 'no'}; "
+                f"{'fuzzy' if self.fuzzy else 'exact'}>")
+
+    @property
+    def names(self) -> NameIndex:
+        """The character / pinyin index of the registry's road and compound names (built on first
+        use of the fuzzy stage, cached on the registry)."""
+        index = self.index
+        if index is None:
+            raise InputError("the registry has no addresses table: no names to search")
+        return self.registry.cached("fuzzy_name_index", lambda: NameIndex(index))
 
     # ------------------------------------------------------------------ parse
     def parse(self, text: str) -> ParsedAddress:
@@ -346,45 +363,117 @@ class Matcher:
         return res, parts
 
     # ------------------------------------------------------------------ match
-    def match(self, text: str) -> MatchResult:
-        """Match one free-text address (see :func:`match`)."""
+    def match(self, text: str, *, fuzzy: bool | None = None) -> MatchResult:
+        """Match one free-text address (see :func:`match`).
+
+        ``fuzzy``: None uses the matcher's mode (``Matcher(..., fuzzy=)``); False is the exact mode
+        (names as in the registry), True reads misspelled names where no exact name finds the building.
+        """
+        return self._match(text, self.fuzzy if fuzzy is None else _check_fuzzy(fuzzy))[0]
+
+    def confidence_features(self, text: str, *, fuzzy: bool | None = None) -> dict[str, float]:
+        """How the confidence of ``match(text)`` was reached: each non-zero feature's contribution
+        to the log-odds of the fitted model (:mod:`hangzhou_address.matching.confidence`)."""
+        x = self._match(text, self.fuzzy if fuzzy is None else _check_fuzzy(fuzzy))[1]
+        return self.confidence_model.explain(x) if x is not None else {}
+
+    def _match(self, text: str, fuzzy: bool) -> tuple[MatchResult, tuple[float, ...] | None]:  # noqa: C901
+        """The result and its confidence features (None when there is no answer)."""
         _check_type(text)
         res, parts = self._analyse(text)
         reasons = list(res.reasons)
         if not text.strip():
-            return MatchResult(text, None, None, 0.0, {}, (), ("empty input",))
+            return MatchResult(text, None, None, 0.0, {}, (), ("empty input",)), None
         if parts.norm != text:
             changed = _changed(text, parts.norm)
             if changed:
                 reasons.insert(0, "normalized: " + changed)
         elements = parts.elements(text)
-        d, t, c = res.district_code, res.town_code, res.community_code
-        level = res.level
-        conf = _division_confidence(res)
-        code = res.code
-        cands = tuple(Candidate(*x) for x in res.candidates[: self.max_candidates])
         if res.outside:
-            return MatchResult(text, None, None, 0.0, elements, (), tuple(reasons))
+            return MatchResult(text, None, None, 0.0, elements, (), tuple(reasons)), None
+        d, t, c = res.district_code, res.town_code, res.community_code
+        level, code = res.level, res.code
+        cands = tuple(Candidate(*x) for x in res.candidates[: self.max_candidates])
+        b: _Answer | None = None
+        found_exact = False
         if self.index is not None and parts.lookups:
-            b = self._building(res, parts, reasons)
-            if (b is None or b[1] != "building") and parts.fallback is not None:
+            b, found_exact = self._building(res, parts, reasons)
+            if (b is None or b.level != "building") and parts.fallback is not None:
                 # not found as a compound: the first reading (a division name) stands
                 res = parts.fallback
                 parts.fallback = None
                 reasons = [r for r in reasons if r.startswith("normalized")] + list(res.reasons)
                 d, t, c = res.district_code, res.town_code, res.community_code
-                level, conf, code = res.level, _division_confidence(res), res.code
+                level, code = res.level, res.code
                 cands = tuple(Candidate(*x) for x in res.candidates[: self.max_candidates])
                 elements = parts.elements(text)
-                b = self._building(res, parts, reasons) if parts.lookups else None
-            if b is not None:
-                code, level, conf, cands, (d, t, c) = b
-        if code is None and not reasons:
-            reasons.append("no Hangzhou division, road or compound name found")
-        return MatchResult(text, code, level, round(float(conf), 4) if code else 0.0, elements, cands,
-                           tuple(reasons), d, t, c)
+                b, found_exact = self._building(res, parts, reasons) if parts.lookups else (None, False)
+        outcome = None
+        if fuzzy and self.index is not None and not found_exact and (b is None or b.level != "building"):
+            outcome = fuzzy_lookup(parts.norm, res, self.resolver, self.index, self.names, self._consistent)
+            if outcome is not None:
+                fb, why = self._fuzzy_answer(outcome)
+                if fb is not None and _deeper(fb.level, b.level if b is not None else level):
+                    b = fb
+                    reasons.append(why)
+                else:
+                    names = "、".join(dict.fromkeys(fc.name for fc in (outcome.best, *outcome.others)))
+                    reasons.append(f"fuzzy: {outcome.best.written} could be {names}; no reading deeper than the "
+                                   "divisions")
+                    if fb is not None and not (b is not None and b.candidates):
+                        cands = fb.candidates
+        path = "division"
+        if b is not None:
+            code, level, cands, (d, t, c), path = b.code, b.level, b.candidates, b.chain, b.path
+            if not path.startswith("fuzzy"):
+                outcome = None
+        if code is None:
+            if not reasons:
+                reasons.append("no Hangzhou division, road or compound name found")
+            return MatchResult(text, None, level, 0.0, elements, cands, tuple(reasons), d, t, c), None
+        split_number = _NUMBER_SPLIT_RE.search(text) is not None
+        if split_number:
+            reasons.append("a separator inside a number: the text does not say which number is meant")
+        x = confidence_features(
+            level, path, res, boundary=b.boundary if b is not None else True,
+            buildings_elsewhere=b.elsewhere if b is not None else False, fuzzy=outcome,
+            leftover=_leftover(parts, res, outcome), number_separator=split_number)
+        conf = self.confidence_model.predict(x)
+        if split_number:
+            conf = min(conf, _SPLIT_NUMBER_CAP)
+        return MatchResult(text, code, level, round(conf, 4), elements, cands, tuple(reasons), d, t, c), x
 
-    def _building(self, res: Resolution, parts: _Parts, reasons: list[str]):  # noqa: C901
+    def _fuzzy_answer(self, outcome: FuzzyOutcome) -> tuple[_Answer | None, str]:
+        """The answer the fuzzy stage's ``outcome`` supports (a building when accepted and the name
+        and number name one building; else the common level of the close candidates, or None) and
+        the reason to report."""
+        idx = self.index
+        assert idx is not None
+        best = outcome.best
+        cands = tuple(Candidate(idx.building(r), "building", idx.text(r), _similarity(fc))
+                      for fc in (best, *outcome.others) for r in fc.rows[:1])[: self.max_candidates]
+        rows = list(best.rows)
+        if outcome.accepted:
+            code, level, chain = _common(rows, idx)
+            if level == "building":
+                n = len(best.edits)
+                what = (f"{n} edit{'s' if n != 1 else ''}: " + ", ".join(best.edits)) if n else "separators ignored"
+                return _Answer(code, level, cands, chain, "fuzzy"), f"fuzzy: {best.written} read as {best.name} ({what})"
+        else:
+            # the close runners-up: their common level is what the text says
+            for fc in outcome.others:
+                if fc.cost <= best.cost + MARGIN:
+                    rows.extend(fc.rows)
+        names = "、".join(dict.fromkeys(fc.name for fc in (best, *outcome.others)))
+        code, level, chain = _common(rows, idx)
+        if code is None or level == "building":
+            return None, ""
+        return (_Answer(code, level, cands, chain, "fuzzy_common"),
+                f"fuzzy: {best.written} could be {names}; their common {level} is {code}")
+
+    def _building(self, res: Resolution, parts: _Parts, reasons: list[str]) -> tuple[_Answer | None, bool]:  # noqa: C901
+        """The exact look-up of the building part: (answer or None, whether any row had the exact
+        name and number)."""
         idx = self.index
         assert idx is not None
         d0, c0 = res.district_code, res.community_code
@@ -414,23 +503,17 @@ class Matcher:
             buildings = sorted({idx.building(r) for r in ok})
             if len(buildings) == 1:
                 r = ok[0]
-                conf = 0.995 if d0 is not None else 0.97
                 loose = {idx.building(x) for x in rows if not res.written_districts
                          or any(w in self.resolver.hist_d.get(idx.town[x], ()) for w in res.written_districts)}
-                if len(loose) > 1:
+                elsewhere = len(loose) > 1
+                if elsewhere:
                     # another building has this address; the division names decided between them
-                    conf = min(conf, _division_confidence(res))
-                    if res.margin < 1.5:
-                        conf = min(conf, 0.8)
                     reasons.append(f"{name}{number} also exists elsewhere; chose the one in the named division")
                 if d0 is not None and idx.district[r] != d0:
                     reasons.append(f"the building is in {self.resolver.name_of.get(idx.district[r], '')} "
                                    f"({idx.district[r]}) since the 2021 reorganization")
-                if not boundary:
-                    conf -= 0.1
-                if res.conflict:
-                    conf -= 0.1
-                return (buildings[0], "building", conf, (), (idx.district[r], idx.town[r], idx.community[r]))
+                return _Answer(buildings[0], "building", (), (idx.district[r], idx.town[r], idx.community[r]),
+                               "chosen" if elsewhere else "unique", boundary, elsewhere), True
             # several buildings: deepest common level
             cands = tuple(Candidate(bc, "building", idx.text(r), 0.5)
                           for bc, r in {idx.building(r): r for r in ok}.items())[: self.max_candidates]
@@ -441,17 +524,17 @@ class Matcher:
                     bc, r = next(iter(literal.items()))
                     reasons.append(f"{name}{number} also exists in the part of the 2020 district that is now "
                                    "another district; chose the one in the district as written")
-                    return (bc, "building", min(0.85, _division_confidence(res)), (),
-                            (idx.district[r], idx.town[r], idx.community[r]))
+                    return _Answer(bc, "building", (), (idx.district[r], idx.town[r], idx.community[r]),
+                                   "literal", boundary, True), True
             common = _common(ok, idx)
             reasons.append(f"{name}{number} names {len(buildings)} buildings"
                            + (f"; returned their common {common[1]}" if common[1] else ""))
             if best is None and common[0] is not None and _deeper(common[1], res.level):
-                best = (common[0], common[1], 0.8 if d0 is not None else 0.6, cands, common[2])
+                best = _Answer(common[0], common[1], cands, common[2], "common", boundary)
         if best is not None:
-            return best
+            return best, True
         if found_any:
-            return None
+            return None, True
         # tolerant: the road / compound exists but not the number
         for kind, name, number, group, boundary in parts.lookups:
             rows = idx.rows_of(kind, name)
@@ -483,11 +566,11 @@ class Matcher:
                            + (f" (common {common[1]} {common[0]})" if common[0] else ""))
             cands = tuple(Candidate(idx.building(r), "building", idx.text(r), 0.3) for r in near)
             if res.level is None and common[0] is not None:
-                return (common[0], common[1], 0.55, cands, common[2])
+                return _Answer(common[0], common[1], cands, common[2], "near", boundary), False
             # the divisions named in the text stand; the neighbours are only candidates
-            return (res.code, res.level, _division_confidence(res),
-                    cands, (res.district_code, res.town_code, res.community_code))
-        return None
+            return _Answer(res.code, res.level, cands, (res.district_code, res.town_code, res.community_code),
+                           "division", boundary), False
+        return None, False
 
     def _consistent(self, res: Resolution, idx: _AddressIndex, r: int) -> bool:
         """Whether address row ``r`` agrees with the resolved divisions (pre-2021 names included)."""
@@ -791,33 +874,57 @@ def _common(rows: list[int], idx: _AddressIndex) -> tuple[str | None, str | None
     return None, None, (None, None, None)
 
 
+class _Answer(NamedTuple):
+    """An answer below the divisions' (or the divisions', kept with the neighbours as candidates)."""
+
+    code: str | None
+    level: str | None
+    candidates: tuple[Candidate, ...]
+    chain: tuple[str | None, str | None, str | None]  # (district, town, community)
+    path: str  # see hangzhou_address.matching.confidence.PATHS
+    boundary: bool = True  # the name started where a word starts
+    elsewhere: bool = False  # the same address exists in another division
+
+
+#: a separator between two digits of a building number (30 1号, 2,6号, 1、8号): which number is meant?
+_NUMBER_SPLIT_RE = re.compile(r"[0-9０-９][ \t\r\n,，、.。·・\u3000]+[0-9０-９]{1,4}\s*(?:号|號|幢|栋|棟|弄|组|座)")
+#: the highest confidence of an answer whose text has a separator inside a number
+_SPLIT_NUMBER_CAP = 0.5
+#: numbers with their unit words and separators: what :func:`_leftover` does not count
+_EXPLAINED_RE = re.compile(r"\d+\s*(?:单元|号楼|号|幢|栋|座|弄|组|室|层|楼|房|户|#)?|[" + re.escape(" ,，、.。;；:：-_/#()（）[]【】") + "]")
+
+
+def _leftover(parts: _Parts, res: Resolution, outcome: FuzzyOutcome | None) -> int:
+    """Characters of the text that nothing in the reading explains (names, digits)."""
+    norm = parts.norm
+    covered = bytearray(len(norm))
+    for h in res.hits:
+        covered[h[1]:h[2]] = b"\x01" * (h[2] - h[1])
+    for _label, a, b in parts.spans:
+        covered[a:b] = b"\x01" * (b - a)
+    rest = "".join(ch if not covered[i] else " " for i, ch in enumerate(norm))
+    n = len(_EXPLAINED_RE.sub("", rest))
+    if outcome is not None:
+        n -= len(outcome.best.written)
+    return max(n, 0)
+
+
+def _similarity(fc: FuzzyCandidate) -> float:
+    """A fuzzy candidate's score in [0, 1] (1: the name as written)."""
+    return round(max(0.0, 1.0 - fc.cost / max(len(fc.name), 1)), 3)
+
+
+def _check_fuzzy(fuzzy: Any) -> bool:
+    if not isinstance(fuzzy, bool):
+        raise InputError(f"fuzzy must be True or False, got {fuzzy!r}")
+    return fuzzy
+
+
 _DEPTH = {None: -1, "district": 0, "town": 1, "community": 2, "grid": 3, "building": 4}
 
 
 def _deeper(level: str | None, than: str | None) -> bool:
     return _DEPTH[level] > _DEPTH[than]
-
-
-def _division_confidence(res: Resolution) -> float:
-    """Calibrated confidence of a division-level answer (see bench/README.md for the calibration)."""
-    if res.level is None:
-        return 0.0
-    s = res.score
-    if res.level == "district":
-        conf = 0.97 if s >= 3 else 0.9
-    elif res.level == "town":
-        conf = 0.98 if s >= 5.5 else 0.96 if s >= 4.5 else 0.93 if s >= 3 else 0.85
-    else:
-        conf = 0.975 if s >= 7 else 0.96 if s >= 5.5 else 0.92 if s >= 4.5 else 0.85
-    if res.margin < 2:
-        conf -= 0.05
-    if res.split:  # 余杭区 / 萧山区 / 江干区 alone: part of that territory is now another district
-        conf = min(conf, 0.8)
-    if res.conflict:
-        conf -= 0.15
-    if any(r.startswith("mentions a place outside") for r in res.reasons):
-        conf -= 0.2
-    return max(conf, 0.05)
 
 
 def _check_type(text: Any) -> None:

@@ -1,0 +1,135 @@
+"""The confidence of an answer: a probability that the returned code is right, from a fitted model.
+
+A logistic regression over a handful of features of how the answer was reached
+(:data:`FEATURES`): the level and path of the answer (one building found exactly, chosen among
+several by the division names, the common level of several, a fuzzy reading…), the strength of
+the division evidence (the resolver's score and margin, conflicts, pre-2021 names, a split 2020
+district), the fuzzy reading's edit cost, its lead over the runner-up and the characters it left
+unexplained, characters of the text that nothing explains, and a separator inside a number.
+
+"Right" means: the true building's code starts with the returned code (a building, its grid,
+community, town or district). The coefficients (``resources/confidence.json``) are fitted by
+``bench/fit_confidence.py`` on variants of a SYNTHETIC city built with another seed than the
+embedded one (``hangzhou_address.synth.variants``), so that the benchmarks evaluate it on data it
+was not fitted on; ``bench/README.md`` has the reliability tables.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..resolve import Resolution
+    from .fuzzy import FuzzyOutcome
+
+__all__ = ["FEATURES", "PATHS", "ConfidenceModel", "default_model", "features"]
+
+#: how a building-level or lower answer was reached
+PATHS = ("division", "unique", "chosen", "literal", "common", "near", "fuzzy", "fuzzy_common")
+
+#: the model's inputs, in order (``bias`` is 1)
+FEATURES = (
+    "bias",
+    # level of the answer
+    "level_building", "level_grid", "level_community", "level_town",
+    # path (one-hot; "division" is the reference)
+    "path_unique", "path_chosen", "path_literal", "path_common", "path_near", "path_fuzzy", "path_fuzzy_common",
+    # division evidence
+    "div_score", "div_margin", "div_conflict", "div_legacy", "div_split", "div_none", "div_no_district",
+    "outside_mentioned", "div_ambiguous",
+    # the building part
+    "not_at_boundary", "buildings_elsewhere",
+    # fuzzy reading
+    "fuzzy_cost", "fuzzy_cost_per_char", "fuzzy_margin", "fuzzy_skipped", "fuzzy_exact_name_exists",
+    "fuzzy_city_scope",
+    # the text
+    "leftover_chars", "number_separator",
+)
+_INDEX = {name: i for i, name in enumerate(FEATURES)}
+
+
+def features(level: str | None, path: str, res: Resolution, *, boundary: bool = True,
+             buildings_elsewhere: bool = False, fuzzy: FuzzyOutcome | None = None, leftover: int = 0,
+             number_separator: bool = False) -> tuple[float, ...]:
+    """The feature vector (:data:`FEATURES`) of one answer."""
+    x = [0.0] * len(FEATURES)
+    x[0] = 1.0
+    if level in ("building", "grid", "community", "town"):
+        x[_INDEX["level_" + level]] = 1.0
+    if path != "division":
+        x[_INDEX["path_" + path]] = 1.0
+    x[_INDEX["div_score"]] = min(max(res.score, 0.0), 10.0) / 10.0
+    x[_INDEX["div_margin"]] = min(res.margin, 5.0) / 5.0 if res.level is not None else 0.0
+    x[_INDEX["div_conflict"]] = float(res.conflict)
+    x[_INDEX["div_legacy"]] = float(res.legacy)
+    x[_INDEX["div_split"]] = float(res.split)
+    x[_INDEX["div_none"]] = float(res.level is None)
+    x[_INDEX["div_no_district"]] = float(res.district_code is None)
+    x[_INDEX["outside_mentioned"]] = float(any(r.startswith("mentions a place outside") for r in res.reasons))
+    x[_INDEX["div_ambiguous"]] = float(any(r.startswith("ambiguous") for r in res.reasons))
+    x[_INDEX["not_at_boundary"]] = float(not boundary)
+    x[_INDEX["buildings_elsewhere"]] = float(buildings_elsewhere)
+    if fuzzy is not None:
+        b = fuzzy.best
+        x[_INDEX["fuzzy_cost"]] = min(b.cost, 3.0)
+        x[_INDEX["fuzzy_cost_per_char"]] = min(b.cost / max(len(b.name), 1), 1.0)
+        x[_INDEX["fuzzy_margin"]] = min(fuzzy.margin, 3.0) / 3.0
+        x[_INDEX["fuzzy_skipped"]] = min(b.skipped, 10) / 10.0
+        x[_INDEX["fuzzy_exact_name_exists"]] = float(fuzzy.exact_name_without_number)
+        x[_INDEX["fuzzy_city_scope"]] = float(not (fuzzy.scope.town_code or fuzzy.scope.district_code))
+    x[_INDEX["leftover_chars"]] = min(leftover, 20) / 20.0
+    x[_INDEX["number_separator"]] = float(number_separator)
+    return tuple(x)
+
+
+@dataclass(frozen=True)
+class ConfidenceModel:
+    """Logistic regression: ``p = 1 / (1 + exp(-w · x))`` over :data:`FEATURES`."""
+
+    weights: tuple[float, ...]
+    metadata: Mapping[str, Any]
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != len(FEATURES):
+            from ..errors import InputError
+
+            raise InputError(f"confidence model has {len(self.weights)} weights, expected {len(FEATURES)}")
+
+    def predict(self, x: Sequence[float]) -> float:
+        """The probability that the answer with features ``x`` is right."""
+        z = sum(w * v for w, v in zip(self.weights, x) if v)
+        if z >= 0:
+            return 1.0 / (1.0 + math.exp(-z))
+        e = math.exp(z)
+        return e / (1.0 + e)
+
+    def explain(self, x: Sequence[float]) -> dict[str, float]:
+        """Each non-zero feature's contribution to the log-odds (for reading an answer)."""
+        return {name: round(w * v, 4) for name, w, v in zip(FEATURES, self.weights, x) if v}
+
+    @classmethod
+    def from_json(cls, text: str) -> ConfidenceModel:
+        doc = json.loads(text)
+        names = tuple(doc["features"])
+        if names != FEATURES:
+            from ..errors import InputError
+
+            raise InputError("confidence model features differ from this version's FEATURES")
+        return cls(tuple(float(w) for w in doc["weights"]), doc.get("metadata", {}))
+
+    def to_json(self) -> str:
+        return json.dumps({"features": list(FEATURES), "weights": [round(w, 6) for w in self.weights],
+                           "metadata": dict(self.metadata)}, ensure_ascii=False, indent=1)
+
+
+@functools.lru_cache(maxsize=1)
+def default_model() -> ConfidenceModel:
+    """The model shipped in the package (``hangzhou_address/resources/confidence.json``)."""
+    text = resources.files("hangzhou_address").joinpath("resources/confidence.json").read_text(encoding="utf-8")
+    return ConfidenceModel.from_json(text)

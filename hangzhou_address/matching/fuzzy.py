@@ -1,0 +1,311 @@
+"""The fuzzy stage: a misspelled road / compound / village name still finds its building.
+
+Runs only where the exact look-up found no building (:class:`hangzhou_address.match.Matcher`
+calls it last). Three steps, each bounded:
+
+1. **anchors** — building numbers with their unit word in the normalized text (``76号``,
+   ``3幢``, ``5组971号``; at most :data:`MAX_ANCHORS`). The name the clerk meant ends right
+   before one.
+2. **candidates** — the stretch between a division name the resolver read and the anchor
+   (separators removed: ``顾家、畈路`` → ``顾家畈路``) is looked up in a character and pinyin
+   index of the registry's names (:class:`NameIndex`), scoped to the divisions written before
+   it: the town, else the district, else the whole city. At most :data:`MAX_CANDIDATES` names
+   per stretch are scored.
+3. **scoring** — each candidate's weighted edit distance
+   (:func:`hangzhou_address.matching.similarity.align`); the building number must exist on
+   the candidate, in the scoped divisions. A candidate is accepted only when it beats the best
+   other *building* by :data:`MARGIN`; otherwise the stage returns the candidates and their common
+   level.
+
+Everything below community level in the embedded data is SYNTHETIC (``docs/synthetic-city.md``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .similarity import SUFFIX_COST, CharCosts, align, strip_generic_suffix
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..resolve import DivisionResolver, Resolution
+
+__all__ = ["NameIndex", "FuzzyCandidate", "FuzzyOutcome", "fuzzy_lookup", "MAX_ANCHORS", "MAX_CANDIDATES",
+           "MARGIN", "max_cost"]
+
+#: building numbers looked at per text
+MAX_ANCHORS = 3
+#: division names (counted back from the anchor) after which a name may start
+MAX_STARTS = 3
+#: names scored per stretch of text (the index ranks them by shared characters / syllables)
+MAX_CANDIDATES = 12
+#: characters of a stretch looked at (its end: the name ends at the anchor)
+MAX_FRAGMENT = 14
+#: lead of the accepted candidate over the best other building
+MARGIN = 0.5
+#: cost per character of the stretch that the name leaves unexplained (ranking only: the stretch
+#: starts right after a division name, so an unexplained character is more likely part of the name)
+SKIP_COST = 0.4
+
+_SEPARATORS_RE = re.compile(r"[\s,，、.。;；:：_/·・\\|'\"“”‘’()（）\[\]【】<>《》-]+")
+# a building number and its unit word; group 1 = number, group 2 = unit; or a village's group + house number
+_ANCHOR_RE = re.compile(r"(\d{1,5})(号楼|号|號|弄|幢|栋|座|#|组(\d{1,5})号?|-(?=\d))")
+_DIVISION_LABELS = frozenset({"prov", "city", "district", "town", "community", "outside"})
+
+
+def _no_divisions() -> Resolution:
+    from ..resolve import Resolution
+
+    return Resolution(None, None, None, None, 0.0, 0.0, (), (), ())
+
+
+def max_cost(name_len: int, scoped: bool) -> float:
+    """The highest edit cost accepted for a name of ``name_len`` characters (``scoped``: a town or
+    district was named; the whole city is searched otherwise, and only 3/4 of it is allowed)."""
+    limit = 0.3 * name_len + (0.3 if name_len >= 3 else 0.0)
+    return limit if scoped else 0.75 * limit
+
+
+@dataclass(frozen=True, slots=True)
+class FuzzyCandidate:
+    """A registry name the text may mean, with the building(s) its number names there."""
+
+    kind: str  # "R" road, "P" compound / village
+    name: str
+    written: str  # the stretch of the text read as this name
+    cost: float
+    edits: tuple[str, ...]
+    skipped: int  # characters of the stretch before the name that it does not explain
+    rows: tuple[int, ...]  # address rows with the number, consistent with the scope
+
+
+@dataclass(frozen=True, slots=True)
+class FuzzyOutcome:
+    """What the fuzzy stage found: ``best`` is accepted when ``accepted``; ``others`` are the
+    runners-up (other buildings), cheapest first."""
+
+    best: FuzzyCandidate
+    others: tuple[FuzzyCandidate, ...]
+    accepted: bool
+    margin: float  # cost of the best other building minus the best's (inf when none)
+    number: int
+    scope: Resolution
+    #: the stretch is itself a registry name in scope that lacks this number (文山路 has no 90号)
+    exact_name_without_number: bool
+    #: names scored
+    scored: int
+
+
+class NameIndex:
+    """Road and compound / village names of an address index, by character and pinyin syllable,
+    per town, district and for the whole city.
+
+    Parameters
+    ----------
+    index : hangzhou_address.match._AddressIndex
+        The exact look-up structure (its ``name_slice`` keys are ``"R" + road`` / ``"P" + name``).
+    """
+
+    def __init__(self, index: Any) -> None:
+        import numpy as np
+
+        self.costs = CharCosts()
+        self.names: list[tuple[str, str]] = []
+        postings: dict[tuple[str, str], list[int]] = {}
+        town_pos = index.town.positions
+        town_vals = index.town.values
+        for key in index.name_slice:
+            kind, name = key[0], key[1:]
+            nid = len(self.names)
+            self.names.append((kind, name))
+            rows = index.rows_of(kind, name)
+            towns = {town_vals[p] for p in np.unique(town_pos[rows]).tolist()} - {None}
+            scopes = {""} | towns | {t[:6] for t in towns}
+            for tok in self.tokens(strip_generic_suffix(name, kind)):
+                for s in scopes:
+                    postings.setdefault((s, tok), []).append(nid)
+        self.postings = postings
+
+    def tokens(self, text: str) -> set[str]:
+        """Characters (Han only) and their main toneless syllables (``"~" + pinyin``)."""
+        out = set()
+        for ch in text:
+            if "\u3400" <= ch <= "\u9fff":
+                out.add(ch)
+                out.add("~" + self.costs.syllable(ch))
+        return out
+
+    def candidates(self, fragment: str, scope: str, limit: int = MAX_CANDIDATES) -> list[int]:
+        """Ids of the names sharing the most characters / syllables with ``fragment`` in ``scope``
+        (a town or district code, or ``""`` for the whole city)."""
+        count: Counter[int] = Counter()
+        get = self.postings.get
+        for tok in self.tokens(fragment):
+            ids = get((scope, tok))
+            if ids:
+                count.update(ids)
+        if not count:
+            return []
+        flen = len(fragment)
+        names = self.names
+        # most shared tokens first; among equals, the length closest to the fragment's
+        top = count.most_common(3 * limit)
+        top.sort(key=lambda kv: (-kv[1], abs(len(names[kv[0]][1]) - flen), kv[0]))
+        return [nid for nid, _n in top[:limit]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Anchor:
+    start: int
+    number: int
+    group: int | None
+    kinds: tuple[str, ...]
+
+
+def _anchors(norm: str) -> list[_Anchor]:
+    out = []
+    for m in _ANCHOR_RE.finditer(norm):
+        unit = m.group(2)
+        if m.start() > 0 and norm[m.start() - 1].isdigit():
+            continue
+        if unit.startswith("组"):
+            out.append(_Anchor(m.start(), int(m.group(3)), int(m.group(1)), ("P",)))
+        elif unit in ("号", "號"):
+            out.append(_Anchor(m.start(), int(m.group(1)), None, ("R", "P")))
+        elif unit == "弄":
+            out.append(_Anchor(m.start(), int(m.group(1)), None, ("R",)))
+        else:
+            out.append(_Anchor(m.start(), int(m.group(1)), None, ("P",)))
+        if len(out) >= MAX_ANCHORS:
+            break
+    return out
+
+
+def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: Any, names: NameIndex,
+                 consistent: Any) -> FuzzyOutcome | None:
+    """The fuzzy reading of a normalized text whose exact look-up found no building.
+
+    Parameters
+    ----------
+    norm : str
+        The normalized text (:func:`hangzhou_address.resolve.normalize_for_matching`).
+    res : Resolution
+        The resolver's reading of ``norm`` (its hits give where names may start).
+    resolver, index, names
+        The matcher's division resolver, address index and :class:`NameIndex`.
+    consistent : callable
+        ``consistent(resolution, index, row) -> bool``: whether an address row agrees with the divisions.
+
+    Returns
+    -------
+    FuzzyOutcome or None
+        None when no candidate has the building number.
+    """
+    anchors = _anchors(norm)
+    if not anchors:
+        return None
+    div_hits = [h for h in res.hits if h[0] in _DIVISION_LABELS]
+    costs = names.costs
+    found: list[tuple[float, FuzzyCandidate, Resolution, _Anchor]] = []
+    exact_without = False
+    scored = 0
+    scopes: dict[int, Resolution] = {}
+    for anchor in anchors:
+        for s in _starts([h for h in div_hits if h[2] <= anchor.start], res):
+            fragment = _SEPARATORS_RE.sub("", norm[s:anchor.start])[-MAX_FRAGMENT:]
+            if len(fragment) < 2:
+                continue
+            scope = scopes.get(s)
+            if scope is None:
+                scope = scopes[s] = resolver.resolve(norm[:s]) if s else _no_divisions()
+            scope_code = scope.town_code or scope.district_code or ""
+            scoped = bool(scope_code)
+            for nid in names.candidates(fragment, scope_code):
+                kind, name = names.names[nid]
+                if kind not in anchor.kinds:
+                    continue
+                scored += 1
+                cand = _score(kind, name, fragment, costs, scoped)
+                if cand is None:
+                    continue
+                cost, al_cost_skipped, edits = cand
+                rows = index.exact(kind, name, anchor.number)
+                if anchor.group is not None:
+                    rows = [r for r in rows if index.group[r] in (anchor.group, -1)]
+                rows = tuple(r for r in rows if consistent(scope, index, r))
+                if not rows:
+                    if cost == 0 and al_cost_skipped == 0:
+                        exact_without = True
+                    continue
+                written = fragment[al_cost_skipped:]
+                fc = FuzzyCandidate(kind, name, written, cost, edits, al_cost_skipped, rows)
+                found.append((cost + SKIP_COST * al_cost_skipped, fc, scope, anchor))
+    if not found:
+        return None
+    found.sort(key=lambda x: (x[0], x[1].name))
+    rank, best, scope, anchor = found[0]
+    best_buildings = {index.building(r) for r in best.rows}
+    others: list[FuzzyCandidate] = []
+    runner = float("inf")
+    seen = set(best_buildings)
+    for r2, fc, _s, _a in found[1:]:
+        bs = {index.building(r) for r in fc.rows}
+        if bs <= seen:
+            continue
+        seen |= bs
+        others.append(fc)
+        runner = min(runner, r2)
+    margin = runner - rank
+    scoped = bool(scope.town_code or scope.district_code)
+    accepted = (best.cost <= max_cost(len(best.name), scoped)
+                and margin >= (MARGIN if scoped else 2 * MARGIN))
+    return FuzzyOutcome(best, tuple(others), accepted, margin, anchor.number, scope, exact_without, scored)
+
+
+def _starts(before: list, res: Resolution) -> list[int]:
+    """Where the name before an anchor may start: after the last division name written before it,
+    and at its start (城西 + 2组32号: the village 城西村 written without 村); when that name decided
+    nothing (a bare village name read inside the misspelled name: 顾家 in 顾家畈路), also after the
+    one before, and so on (at most :data:`MAX_STARTS`)."""
+    if not before:
+        return [0]
+    out: list[int] = []
+    decided = {"district": res.district_code, "town": res.town_code, "community": res.community_code}
+    for k, h in enumerate(reversed(before[-MAX_STARTS:])):
+        out.append(h[2])
+        if h[0] in ("prov", "city", "outside"):
+            break
+        if k == 0 or decided.get(h[0]) is None:
+            out.append(h[1])  # 城西 + 2组32号: the village 城西村 written without 村
+        if decided.get(h[0]) is not None:
+            break
+    return list(dict.fromkeys(out))
+
+
+def _score(kind: str, name: str, fragment: str, costs: CharCosts, scoped: bool):
+    """``(cost, skipped, edits)`` of reading the end of ``fragment`` as ``name`` (the name whole or
+    without its generic suffix; the fragment whole or without one), or None when too costly."""
+    stem = strip_generic_suffix(name, kind)
+    frag_stem = strip_generic_suffix(fragment, kind)
+    limit = max_cost(len(name), scoped) + 0.5
+    best = None
+    for target, extra in ((name, 0.0), (stem, SUFFIX_COST)):
+        if extra and target == name:
+            continue
+        for text, extra2 in ((fragment, 0.0), (frag_stem, SUFFIX_COST)):
+            if extra2 and text == fragment:
+                continue
+            al = align(target, text, costs, max_cost=limit)
+            cost = al.cost + extra + extra2
+            if best is None or (cost, al.skipped) < (best[0], best[1]):
+                edits = al.edits
+                if extra:
+                    edits = edits + (f"{name[len(stem):]} dropped",)
+                best = (round(cost, 4), al.skipped, edits)
+            if best[0] == 0:
+                return best
+    if best is None or best[0] > limit:
+        return None
+    return best

@@ -1,0 +1,253 @@
+"""How alike two place names are: a weighted edit distance for Chinese names.
+
+The cost of turning a registry name into what the clerk typed, character by character:
+
+=========================================  ======  ===========================================
+edit                                        cost    example
+=========================================  ======  ===========================================
+same character                              0
+same toneless pinyin (pinyin input typo)    0.25    顾家畈路 → 顾佳畈路, 翠苑 → 翠园
+shares a secondary reading only             0.35    (heteronyms: 行 xing / hang)
+a look-alike character (:data:`LOOKALIKES`)  0.4     浙 → 淅, 己 → 已
+a "fuzzy pinyin" pair (z/zh, n/l, an/ang…)  0.5     (southern accents, the pinyin IME's fuzzy mode)
+two adjacent characters swapped             0.5     顾家畈路 → 家顾畈路
+any other substitution, insertion, deletion 1.0
+a generic suffix dropped or added           0.2     顾家畈路 → 顾家畈, 翠苑 → 翠苑小区
+=========================================  ======  ===========================================
+
+The clerk's text may carry leading words the name does not explain (a company, a landmark): the
+alignment skips them at no edit cost (:func:`align` reports how many were skipped); the name
+itself must be aligned whole and end where the building number starts.
+
+Pinyin comes from pypinyin (all readings of a character); the look-alike pairs are a small
+hand-written table of confusions common in place names (knowledge as data: extend the table, not
+the code).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "LOOKALIKES",
+    "GENERIC_SUFFIXES",
+    "CharCosts",
+    "Alignment",
+    "align",
+    "strip_generic_suffix",
+]
+
+#: groups of characters often confused by eye in place names (each group: mutually look-alike)
+LOOKALIKES: tuple[str, ...] = (
+    "己已巳", "未末", "土士", "日曰", "戊戌戍", "侯候", "浜滨", "浙淅", "杭航", "园圆", "杨扬", "场汤",
+    "坊仿防", "墩敦", "埭棣", "畈贩", "湾弯", "塘糖", "桥侨", "溪奚", "村材", "径经泾", "徐涂", "竹竺",
+    "晖辉", "凯恺铠", "沿铅", "苑菀", "郎朗", "钱线", "淳谆", "睦陆", "洪鸿", "湖瑚", "渚诸", "埠阜",
+    "堰偃", "蒋将", "桐铜", "梧悟", "栖西", "庙苗", "岭领", "峰锋", "秋秩", "良艮", "兔免", "折析",
+    "崇祟", "澄橙", "港巷", "荡汤", "汇江", "洲州", "盛晟", "宸辰", "茅矛", "勤芹", "兴舆", "安按",
+    "宁苧", "杜社", "汀订", "沙纱", "浦蒲", "清倩", "泽择", "旺汪", "临监", "延廷", "斗头",
+)
+
+#: generic suffixes per name kind ("R" road, "P" compound / village); dropping one costs little
+GENERIC_SUFFIXES: dict[str, tuple[str, ...]] = {
+    "R": ("大道", "大街", "路", "街", "弄", "巷"),
+    "P": ("小区", "花园", "家园", "新村", "公寓", "社区", "村", "苑"),
+}
+SUFFIX_COST = 0.2
+SAME_PINYIN = 0.25
+SECONDARY_PINYIN = 0.35
+LOOKALIKE = 0.4
+FUZZY_PINYIN = 0.5
+TRANSPOSE = 0.5
+
+# "fuzzy pinyin": initials and finals that southern speakers (and the IMEs' fuzzy mode) merge
+_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"), ("h", "f"), ("r", "l"))
+_FUZZY_FINALS = (("iang", "ian"), ("uang", "uan"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
+
+
+def _fuzzy_key(syllable: str) -> str:
+    for a, b in _FUZZY_INITIALS:
+        if syllable.startswith(a):
+            syllable = b + syllable[len(a):]
+            break
+    for a, b in _FUZZY_FINALS:
+        if syllable.endswith(a):
+            return syllable[: -len(a)] + b
+    return syllable
+
+
+def strip_generic_suffix(name: str, kind: str) -> str:
+    """``name`` without its generic suffix (``顾家畈路`` → ``顾家畈``); unchanged when nothing of two
+    characters or more would remain."""
+    for suf in GENERIC_SUFFIXES[kind]:
+        if name.endswith(suf) and len(name) - len(suf) >= 2:
+            return name[: -len(suf)]
+    return name
+
+
+class CharCosts:
+    """Substitution costs between characters, with their pinyin memoized per instance.
+
+    One instance per name index: no module-level state; the memo holds at most ``max_chars``
+    characters (place names use a few thousand).
+    """
+
+    def __init__(self, max_chars: int = 50_000) -> None:
+        self._readings: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
+        self._lookalike: dict[str, int] = {}
+        for g, group in enumerate(LOOKALIKES):
+            for ch in group:
+                self._lookalike.setdefault(ch, g)
+        self._max = max_chars
+        #: memo of :meth:`substitution` per (name character, text character)
+        self._pairs: dict[tuple[str, str], float] = {}
+
+    def readings(self, ch: str) -> tuple[str, ...]:
+        """Toneless pinyin readings of ``ch``, the most common first (empty for non-Han characters)."""
+        got = self._readings.get(ch)
+        if got is None:
+            got = self._compute(ch)
+        return got[0]
+
+    def syllable(self, ch: str) -> str:
+        """The main toneless reading of ``ch`` (the character itself when it has none)."""
+        r = self.readings(ch)
+        return r[0] if r else ch
+
+    def _compute(self, ch: str) -> tuple[tuple[str, ...], frozenset[str]]:
+        if "\u3400" <= ch <= "\u9fff":
+            from pypinyin import Style, pinyin
+
+            got_py = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
+            readings = tuple(r for r in dict.fromkeys(got_py[0] if got_py else ()) if r.isascii() and r.isalpha())
+        else:
+            readings = ()
+        got = (readings, frozenset(_fuzzy_key(r) for r in readings))
+        if len(self._readings) < self._max:
+            self._readings[ch] = got
+        return got
+
+    def substitution(self, a: str, b: str) -> float:
+        """Cost of writing ``b`` where the name has ``a``."""
+        got = self._pairs.get((a, b))
+        if got is not None:
+            return got
+        got = self._substitution(a, b)
+        if len(self._pairs) < 4 * self._max:
+            self._pairs[(a, b)] = got
+        return got
+
+    def _substitution(self, a: str, b: str) -> float:
+        if a == b:
+            return 0.0
+        ra = self._readings.get(a) or self._compute(a)
+        rb = self._readings.get(b) or self._compute(b)
+        if ra[0] and rb[0]:
+            if ra[0][0] == rb[0][0]:
+                return SAME_PINYIN
+            if not set(ra[0]).isdisjoint(rb[0]):
+                return SECONDARY_PINYIN
+        ga, gb = self._lookalike.get(a), self._lookalike.get(b)
+        if ga is not None and ga == gb:
+            return LOOKALIKE
+        if ra[1] and not ra[1].isdisjoint(rb[1]):
+            return FUZZY_PINYIN
+        return 1.0
+
+    def kind(self, a: str, b: str) -> str:
+        """What kind of substitution ``a → b`` is, for the reasons."""
+        c = self.substitution(a, b)
+        return {SAME_PINYIN: "same pinyin", SECONDARY_PINYIN: "same pinyin", LOOKALIKE: "look-alike",
+                FUZZY_PINYIN: "similar pinyin"}.get(c, "other character")
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """The cheapest way to read a stretch of text as a name."""
+
+    cost: float
+    #: characters of the text before the name that the name does not explain
+    skipped: int
+    #: the edits, e.g. ``("佳→家 same pinyin",)``
+    edits: tuple[str, ...]
+
+
+def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0) -> Alignment:
+    """Align ``name`` whole against the end of ``text`` (a prefix of ``text`` may stay unexplained).
+
+    Weighted optimal-string-alignment distance (substitutions by :meth:`CharCosts.substitution`,
+    insertions and deletions 1, adjacent transpositions :data:`TRANSPOSE`), computed from the
+    end of both strings so that the unexplained part of ``text`` is its beginning.
+
+    Examples
+    --------
+    >>> c = CharCosts()
+    >>> align("顾家畈路", "顾佳畈路", c).cost
+    0.25
+    >>> a = align("顾家畈路", "某公司顾家畈路", c)
+    >>> a.cost, a.skipped
+    (0.0, 3)
+    """
+    # reversed strings: the name's last character meets the text's last character; text further
+    # back than the name's length + max_cost can only be skipped
+    n = len(name)
+    m = min(len(text), n + int(max_cost) + 1)
+    a, b = name[::-1], text[::-1][:m]
+    skipped_before = len(text) - m
+    pairs = costs._pairs
+    slow = costs.substitution
+    inf = float("inf")
+    # d[i][j]: cost of aligning a[:i] with b[:j]
+    prev2: list[float] | None = None
+    prev = [float(j) for j in range(m + 1)]  # name empty: every text char inserted
+    rows = [prev]
+    for i in range(1, n + 1):
+        cur = [float(i)] + [inf] * m
+        ai = a[i - 1]
+        for j in range(1, m + 1):
+            bj = b[j - 1]
+            c = pairs.get((ai, bj))
+            best = prev[j - 1] + (c if c is not None else slow(ai, bj))
+            x = prev[j] + 1.0
+            if x < best:
+                best = x
+            x = cur[j - 1] + 1.0
+            if x < best:
+                best = x
+            if prev2 is not None and j > 1 and ai == b[j - 2] and a[i - 2] == bj and ai != bj:
+                x = prev2[j - 2] + TRANSPOSE
+                if x < best:
+                    best = x
+            cur[j] = best
+        prev2, prev = prev, cur
+        rows.append(cur)
+        if min(cur) > max_cost:  # every continuation only costs more
+            return Alignment(inf, 0, ())
+    # the rest of the text (its beginning) is skipped for free
+    j_best = min(range(m + 1), key=lambda j: (prev[j], -j))
+    cost = prev[j_best]
+    return Alignment(round(cost, 4), m - j_best + skipped_before, tuple(_edits(a, b, rows, j_best, costs)))
+
+
+def _edits(a: str, b: str, rows: list[list[float]], j: int, costs: CharCosts) -> list[str]:
+    """The edits of an alignment (backtrace of :func:`align`'s table), in name order."""
+    out: list[str] = []
+    i = len(a)
+    sub = costs.substitution
+    eps = 1e-9
+    while i > 0 or j > 0:
+        d = rows[i][j]
+        if i > 0 and j > 0 and abs(d - (rows[i - 1][j - 1] + sub(a[i - 1], b[j - 1]))) < eps:
+            if a[i - 1] != b[j - 1]:
+                out.append(f"{a[i - 1]}→{b[j - 1]} {costs.kind(a[i - 1], b[j - 1])}")
+            i, j = i - 1, j - 1
+        elif (i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1] and a[i - 1] != b[j - 1]
+              and abs(d - (rows[i - 2][j - 2] + TRANSPOSE)) < eps):
+            out.append(f"{a[i - 1]}{a[i - 2]} swapped")
+            i, j = i - 2, j - 2
+        elif i > 0 and abs(d - (rows[i - 1][j] + 1.0)) < eps:
+            out.append(f"{a[i - 1]} missing")
+            i -= 1
+        else:
+            out.append(f"{b[j - 1]} added")
+            j -= 1
+    return out
