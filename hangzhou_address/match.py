@@ -51,7 +51,7 @@ from .resolve import (
 from .matching.confidence import ConfidenceModel
 from .matching.confidence import default_model as default_confidence_model
 from .matching.confidence import features as confidence_features
-from .matching.fuzzy import MARGIN, FuzzyCandidate, FuzzyOutcome, NameIndex, fuzzy_lookup
+from .matching.fuzzy import MARGIN, SKIP_COST, FuzzyCandidate, FuzzyOutcome, NameIndex, fuzzy_lookup
 from .runtime import gc_paused
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -409,24 +409,16 @@ class Matcher:
                 elements = parts.elements(text)
                 b, found_exact = self._building(res, parts, reasons) if parts.lookups else (None, False)
         outcome = None
-        if fuzzy and self.index is not None and not found_exact and (b is None or b.level != "building"):
-            outcome = fuzzy_lookup(parts.norm, res, self.resolver, self.index, self.names, self._consistent)
-            if outcome is not None:
-                fb, why = self._fuzzy_answer(outcome)
-                if fb is not None and _deeper(fb.level, b.level if b is not None else level):
-                    b = fb
-                    reasons.append(why)
-                else:
-                    names = "、".join(dict.fromkeys(fc.name for fc in (outcome.best, *outcome.others)))
-                    reasons.append(f"fuzzy: {outcome.best.written} could be {names}; no reading deeper than the "
-                                   "divisions")
-                    if fb is not None and not (b is not None and b.candidates):
-                        cands = fb.candidates
+        if fuzzy and self.index is not None:
+            b, outcome, fuzzy_cands = self._fuzzy_stage(parts, res, b, level, found_exact, reasons)
+            if fuzzy_cands:
+                cands = fuzzy_cands
         path = "division"
         if b is not None:
             code, level, cands, (d, t, c), path = b.code, b.level, b.candidates, b.chain, b.path
-            if not path.startswith("fuzzy"):
-                outcome = None
+        undecided = outcome is not None and not path.startswith("fuzzy")
+        if undecided:
+            outcome = None
         if code is None:
             if not reasons:
                 reasons.append("no Hangzhou division, road or compound name found")
@@ -437,11 +429,82 @@ class Matcher:
         x = confidence_features(
             level, path, res, boundary=b.boundary if b is not None else True,
             buildings_elsewhere=b.elsewhere if b is not None else False, fuzzy=outcome,
-            leftover=_leftover(parts, res, outcome), number_separator=split_number)
+            leftover=_leftover(parts, res, outcome), number_separator=split_number,
+            contradicted=self._contradicted(res, d, t), fuzzy_undecided=undecided,
+            address_outside_divisions=any("exists only outside" in r for r in reasons))
         conf = self.confidence_model.predict(x)
         if split_number:
             conf = min(conf, _SPLIT_NUMBER_CAP)
         return MatchResult(text, code, level, round(conf, 4), elements, cands, tuple(reasons), d, t, c), x
+
+    def _contradicted(self, res: Resolution, d: str | None, t: str | None) -> tuple[int, int]:
+        """How many district and town names written in the text the answer's district ``d`` and town
+        ``t`` contradict (neither the division, its predecessor nor its successor)."""
+        rv = self.resolver
+        n_d = n_t = 0
+        for h in res.hits:
+            if h[0] not in ("district", "town"):
+                continue
+            got = rv.automaton.get(h[3], None)
+            if not got:
+                continue
+            entries = rv.key_entries[got[0]]
+            if h[0] == "district" and d is not None:
+                ok = any(rv.levels[i] == 0 and (d in rv.successors[i] or rv.codes[i] == d) for i, _k in entries)
+                n_d += not ok
+            elif h[0] == "town" and t is not None:
+                ok = any(rv.levels[i] == 1 and (rv.cur[i][1] == t or rv.codes[i] == t) for i, _k in entries)
+                n_t += not ok
+        return n_d, n_t
+
+    def _fuzzy_stage(self, parts: _Parts, res: Resolution, b: _Answer | None, level: str | None,
+                     found_exact: bool, reasons: list[str]):
+        """The fuzzy stage (:mod:`hangzhou_address.matching.fuzzy`), where the exact look-up found no
+        building, or found one by a name that starts inside a word (风东村: 东村 exists, so may 东风村).
+
+        Returns ``(answer, outcome, candidates)``: the answer to use (the exact one when the fuzzy
+        reading is not deeper), the fuzzy outcome (None when the stage did not run or found nothing)
+        and candidates to report when the fuzzy reading was not used (else empty).
+        """
+        inside_word = b is not None and b.level == "building" and not b.boundary and b.path in ("unique", "chosen")
+        if not inside_word and (found_exact or (b is not None and b.level == "building")):
+            return b, None, ()
+        outcome = fuzzy_lookup(parts.norm, res, self.resolver, self.index, self.names, self._consistent)
+        if outcome is None:
+            return b, None, ()
+        if inside_word:
+            assert b is not None
+            return self._inside_word(b, outcome, reasons), outcome, ()
+        fb, why = self._fuzzy_answer(outcome)
+        if fb is not None and _deeper(fb.level, b.level if b is not None else level):
+            reasons.append(why)
+            return fb, outcome, ()
+        names = "、".join(dict.fromkeys(fc.name for fc in (outcome.best, *outcome.others)))
+        reasons.append(f"fuzzy: {outcome.best.written} could be {names}; no reading deeper than the divisions")
+        return b, outcome, (fb.candidates if fb is not None and not (b is not None and b.candidates) else ())
+
+    def _inside_word(self, b: _Answer, outcome: FuzzyOutcome, reasons: list[str]) -> _Answer:
+        """An exact building whose name starts inside a word: kept unless a fuzzy reading of the whole
+        word names another building about as well (then their common level)."""
+        idx = self.index
+        assert idx is not None
+        found = [(fc.cost + SKIP_COST * fc.skipped, fc) for fc in (outcome.best, *outcome.others)]
+        own = min((r for r, fc in found if b.code in {idx.building(x) for x in fc.rows}), default=None)
+        if own is None:
+            return b
+        rivals = [fc for r, fc in found if r <= own + MARGIN and b.code not in {idx.building(x) for x in fc.rows}]
+        if not rivals:
+            return b
+        rows = [r for fc in found for r in fc[1].rows if fc[0] <= own + MARGIN]
+        code, level, chain = _common(rows, idx)
+        if code is None or level == "building":
+            return b
+        names = "、".join(dict.fromkeys(fc.name for fc in rivals))
+        reasons.append(f"fuzzy: the name found starts inside a word; {names} fits as well; "
+                       f"returned their common {level}")
+        cands = (Candidate(b.code, "building", "", 1.0),) + tuple(
+            Candidate(idx.building(fc.rows[0]), "building", idx.text(fc.rows[0]), _similarity(fc)) for fc in rivals)
+        return _Answer(code, level, cands[: self.max_candidates], chain, "fuzzy_common", b.boundary)
 
     def _fuzzy_answer(self, outcome: FuzzyOutcome) -> tuple[_Answer | None, str]:
         """The answer the fuzzy stage's ``outcome`` supports (a building when accepted and the name
@@ -577,7 +640,15 @@ class Matcher:
         d0, t0 = res.district_code, res.town_code
         if t0 is not None:
             return idx.town[r] == t0
-        if d0 is None or idx.district[r] == d0:
+        if d0 is None:
+            if res.level is None and res.candidates and res.score >= 2.5:
+                # the text names districts that contradict each other (西湖区滨江区...): a building
+                # in one of them, never in a third (conflicting evidence must not raise the answer)
+                named = [c[0] for c in res.candidates if c[1] == "district"]
+                hist = self.resolver.hist_d.get(idx.town[r], ())
+                return idx.district[r] in named or any(w in hist for w in named)
+            return True
+        if idx.district[r] == d0:
             return True
         hist = self.resolver.hist_d.get(idx.town[r], ())
         return any(w in hist for w in res.written_districts)

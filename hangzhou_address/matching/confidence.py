@@ -16,6 +16,7 @@ was not fitted on; ``bench/README.md`` has the reliability tables.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import math
@@ -43,11 +44,20 @@ FEATURES = (
     # division evidence
     "div_score", "div_margin", "div_conflict", "div_legacy", "div_split", "div_none", "div_no_district",
     "outside_mentioned", "div_ambiguous",
+    # division names written in the text that the answer contradicts
+    "districts_contradicted", "towns_contradicted",
     # the building part
     "not_at_boundary", "buildings_elsewhere",
     # fuzzy reading
     "fuzzy_cost", "fuzzy_cost_per_char", "fuzzy_margin", "fuzzy_skipped", "fuzzy_exact_name_exists",
-    "fuzzy_city_scope",
+    "fuzzy_city_scope", "fuzzy_edits", "fuzzy_short_name", "fuzzy_close_rivals", "fuzzy_near_names",
+    "fuzzy_missing", "fuzzy_added", "fuzzy_sound_alike", "fuzzy_other_character", "fuzzy_swapped",
+    "fuzzy_suffix_dropped", "fuzzy_separators_only",
+    "fuzzy_undecided",
+    # the name and number exist, but only outside the divisions the text names
+    "address_outside_divisions",
+    # interactions
+    "building_with_ambiguous_district", "building_without_district",
     # the text
     "leftover_chars", "number_separator",
 )
@@ -56,8 +66,14 @@ _INDEX = {name: i for i, name in enumerate(FEATURES)}
 
 def features(level: str | None, path: str, res: Resolution, *, boundary: bool = True,
              buildings_elsewhere: bool = False, fuzzy: FuzzyOutcome | None = None, leftover: int = 0,
-             number_separator: bool = False) -> tuple[float, ...]:
-    """The feature vector (:data:`FEATURES`) of one answer."""
+             number_separator: bool = False, contradicted: tuple[int, int] = (0, 0),
+             fuzzy_undecided: bool = False, address_outside_divisions: bool = False) -> tuple[float, ...]:
+    """The feature vector (:data:`FEATURES`) of one answer.
+
+    ``fuzzy`` is the fuzzy reading the answer comes from (None for other answers);
+    ``fuzzy_undecided``: the fuzzy stage found candidates but none decided the answer (the text's
+    name is likely misspelled, and a bare division name read inside it may be wrong too).
+    """
     x = [0.0] * len(FEATURES)
     x[0] = 1.0
     if level in ("building", "grid", "community", "town"):
@@ -73,6 +89,8 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
     x[_INDEX["div_no_district"]] = float(res.district_code is None)
     x[_INDEX["outside_mentioned"]] = float(any(r.startswith("mentions a place outside") for r in res.reasons))
     x[_INDEX["div_ambiguous"]] = float(any(r.startswith("ambiguous") for r in res.reasons))
+    x[_INDEX["districts_contradicted"]] = float(min(contradicted[0], 2))
+    x[_INDEX["towns_contradicted"]] = float(min(contradicted[1], 2))
     x[_INDEX["not_at_boundary"]] = float(not boundary)
     x[_INDEX["buildings_elsewhere"]] = float(buildings_elsewhere)
     if fuzzy is not None:
@@ -83,6 +101,21 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
         x[_INDEX["fuzzy_skipped"]] = min(b.skipped, 10) / 10.0
         x[_INDEX["fuzzy_exact_name_exists"]] = float(fuzzy.exact_name_without_number)
         x[_INDEX["fuzzy_city_scope"]] = float(not (fuzzy.scope.town_code or fuzzy.scope.district_code))
+        x[_INDEX["fuzzy_edits"]] = float(min(len(b.edits), 3))
+        x[_INDEX["fuzzy_short_name"]] = 1.0 / max(len(b.name), 1)
+        x[_INDEX["fuzzy_close_rivals"]] = float(min(sum(1 for o in fuzzy.others if o.cost <= b.cost + 1.0), 3))
+        x[_INDEX["fuzzy_near_names"]] = min(fuzzy.near_names, 5) / 5.0
+        for e in b.edits:
+            key = ("fuzzy_missing" if e.endswith("missing") else "fuzzy_added" if e.endswith("added")
+                   else "fuzzy_swapped" if e.endswith("swapped") else "fuzzy_suffix_dropped" if e.endswith("dropped")
+                   else "fuzzy_other_character" if e.endswith("other character") else "fuzzy_sound_alike")
+            x[_INDEX[key]] += 1.0
+        x[_INDEX["fuzzy_separators_only"]] = float(not b.edits)
+    x[_INDEX["fuzzy_undecided"]] = float(fuzzy_undecided)
+    x[_INDEX["address_outside_divisions"]] = float(address_outside_divisions)
+    if level == "building":
+        x[_INDEX["building_with_ambiguous_district"]] = x[_INDEX["div_ambiguous"]]
+        x[_INDEX["building_without_district"]] = x[_INDEX["div_no_district"]]
     x[_INDEX["leftover_chars"]] = min(leftover, 20) / 20.0
     x[_INDEX["number_separator"]] = float(number_separator)
     return tuple(x)
@@ -90,10 +123,14 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
 
 @dataclass(frozen=True)
 class ConfidenceModel:
-    """Logistic regression: ``p = 1 / (1 + exp(-w · x))`` over :data:`FEATURES`."""
+    """Logistic regression ``s = 1 / (1 + exp(-w · x))`` over :data:`FEATURES`, then a monotone
+    calibration map: ``p`` is interpolated between the points ``(calibration_x, calibration_y)``
+    (isotonic regression of the outcomes on ``s``; identity when empty)."""
 
     weights: tuple[float, ...]
     metadata: Mapping[str, Any]
+    calibration_x: tuple[float, ...] = ()
+    calibration_y: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.weights) != len(FEATURES):
@@ -101,13 +138,27 @@ class ConfidenceModel:
 
             raise InputError(f"confidence model has {len(self.weights)} weights, expected {len(FEATURES)}")
 
-    def predict(self, x: Sequence[float]) -> float:
-        """The probability that the answer with features ``x`` is right."""
+    def score(self, x: Sequence[float]) -> float:
+        """The logistic regression's output for features ``x`` (before calibration)."""
         z = sum(w * v for w, v in zip(self.weights, x) if v)
         if z >= 0:
             return 1.0 / (1.0 + math.exp(-z))
         e = math.exp(z)
         return e / (1.0 + e)
+
+    def predict(self, x: Sequence[float]) -> float:
+        """The probability that the answer with features ``x`` is right."""
+        s = self.score(x)
+        cx, cy = self.calibration_x, self.calibration_y
+        if not cx:
+            return s
+        k = bisect.bisect_right(cx, s)
+        if k == 0:
+            return cy[0]
+        if k == len(cx):
+            return cy[-1]
+        x0, x1, y0, y1 = cx[k - 1], cx[k], cy[k - 1], cy[k]
+        return y0 + (y1 - y0) * (s - x0) / (x1 - x0) if x1 > x0 else y1
 
     def explain(self, x: Sequence[float]) -> dict[str, float]:
         """Each non-zero feature's contribution to the log-odds (for reading an answer)."""
@@ -121,10 +172,18 @@ class ConfidenceModel:
             from ..errors import InputError
 
             raise InputError("confidence model features differ from this version's FEATURES")
-        return cls(tuple(float(w) for w in doc["weights"]), doc.get("metadata", {}))
+        cal = doc.get("calibration", {})
+        cx, cy = tuple(float(v) for v in cal.get("x", ())), tuple(float(v) for v in cal.get("y", ()))
+        if len(cx) != len(cy) or list(cx) != sorted(cx) or any(not 0.0 <= v <= 1.0 for v in cy):
+            from ..errors import InputError
+
+            raise InputError("confidence model calibration must be increasing x with y in [0, 1]")
+        return cls(tuple(float(w) for w in doc["weights"]), doc.get("metadata", {}), cx, cy)
 
     def to_json(self) -> str:
         return json.dumps({"features": list(FEATURES), "weights": [round(w, 6) for w in self.weights],
+                           "calibration": {"x": [round(v, 6) for v in self.calibration_x],
+                                           "y": [round(v, 6) for v in self.calibration_y]},
                            "metadata": dict(self.metadata)}, ensure_ascii=False, indent=1)
 
 

@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .similarity import SUFFIX_COST, CharCosts, align, strip_generic_suffix
+from .similarity import GENERIC_SUFFIXES, SUFFIX_COST, CharCosts, align, strip_generic_suffix
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..resolve import DivisionResolver, Resolution
@@ -59,6 +59,20 @@ def _no_divisions() -> Resolution:
     from ..resolve import Resolution
 
     return Resolution(None, None, None, None, 0.0, 0.0, (), (), ())
+
+
+def _drop_generic_words(text: str) -> str:
+    for words in GENERIC_SUFFIXES.values():
+        for w in words:
+            if w in text:
+                text = text.replace(w, "")
+    return text
+
+
+def max_edits(name_len: int) -> int:
+    """The most edits accepted in a name of ``name_len`` characters (a dropped generic suffix
+    counts as one): one up to three characters, two from four, three from seven."""
+    return 1 if name_len <= 3 else 2 if name_len <= 6 else 3
 
 
 def max_cost(name_len: int, scoped: bool) -> float:
@@ -96,6 +110,9 @@ class FuzzyOutcome:
     exact_name_without_number: bool
     #: names scored
     scored: int
+    #: other names about as close to the written stretch as the best (cost within 0.75), whether or not
+    #: they have the number: how crowded the neighbourhood of the written name is
+    near_names: int = 0
 
 
 class NameIndex:
@@ -129,7 +146,8 @@ class NameIndex:
         self.postings = postings
 
     def tokens(self, text: str) -> set[str]:
-        """Characters (Han only) and their main toneless syllables (``"~" + pinyin``)."""
+        """Characters (Han only) and their main toneless syllables (``"~" + pinyin``); a name's
+        generic suffix is left out by the caller (it would make every 路 a candidate)."""
         out = set()
         for ch in text:
             if "\u3400" <= ch <= "\u9fff":
@@ -142,7 +160,7 @@ class NameIndex:
         (a town or district code, or ``""`` for the whole city)."""
         count: Counter[int] = Counter()
         get = self.postings.get
-        for tok in self.tokens(fragment):
+        for tok in self.tokens(_drop_generic_words(fragment)):
             ids = get((scope, tok))
             if ids:
                 count.update(ids)
@@ -212,6 +230,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     exact_without = False
     scored = 0
     scopes: dict[int, Resolution] = {}
+    costs_seen: list[tuple[float, str]] = []
     for anchor in anchors:
         for s in _starts([h for h in div_hits if h[2] <= anchor.start], res):
             fragment = _SEPARATORS_RE.sub("", norm[s:anchor.start])[-MAX_FRAGMENT:]
@@ -231,6 +250,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
                 if cand is None:
                     continue
                 cost, al_cost_skipped, edits = cand
+                costs_seen.append((cost + SKIP_COST * al_cost_skipped, name))
                 rows = index.exact(kind, name, anchor.number)
                 if anchor.group is not None:
                     rows = [r for r in rows if index.group[r] in (anchor.group, -1)]
@@ -259,9 +279,17 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
         runner = min(runner, r2)
     margin = runner - rank
     scoped = bool(scope.town_code or scope.district_code)
-    accepted = (best.cost <= max_cost(len(best.name), scoped)
-                and margin >= (MARGIN if scoped else 2 * MARGIN))
-    return FuzzyOutcome(best, tuple(others), accepted, margin, anchor.number, scope, exact_without, scored)
+    accepted = (rank <= max_cost(len(best.name), scoped) and len(best.edits) <= max_edits(len(best.name))
+                and _shares_a_character(best) and margin >= (MARGIN if scoped else 2 * MARGIN))
+    near = len({name for c, name in costs_seen if c <= rank + 0.75 and name != best.name})
+    return FuzzyOutcome(best, tuple(others), accepted, margin, anchor.number, scope, exact_without, scored, near)
+
+
+def _shares_a_character(fc: FuzzyCandidate) -> bool:
+    """Whether the written stretch keeps at least one character of the name's distinctive part (家园
+    is not 佳苑, however alike they sound)."""
+    stem = strip_generic_suffix(fc.name, fc.kind)
+    return any(ch in fc.written for ch in stem if ch not in "0123456789")
 
 
 def _starts(before: list, res: Resolution) -> list[int]:
