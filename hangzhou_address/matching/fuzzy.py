@@ -22,6 +22,7 @@ Everything below community level in the embedded data is SYNTHETIC (``docs/synth
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -40,11 +41,14 @@ MAX_ANCHORS = 3
 #: division names (counted back from the anchor) after which a name may start
 MAX_STARTS = 3
 #: names scored per stretch of text (the index ranks them by shared characters / syllables)
-MAX_CANDIDATES = 12
+MAX_CANDIDATES = 8
 #: characters of a stretch looked at (its end: the name ends at the anchor)
 MAX_FRAGMENT = 14
 #: lead of the accepted candidate over the best other building
 MARGIN = 0.5
+#: candidates costing more than the best so far plus this are not scored further (they can neither
+#: win, nor be a close runner-up, nor count among the near names)
+_BOUND = 0.75
 #: cost per character of the stretch that the name leaves unexplained (ranking only: the stretch
 #: starts right after a division name, so an unexplained character is more likely part of the name)
 SKIP_COST = 0.4
@@ -53,6 +57,26 @@ _SEPARATORS_RE = re.compile(r"[\s,，、.。;；:：_/·・\\|'\"“”‘’()�
 # a building number and its unit word; group 1 = number, group 2 = unit; or a village's group + house number
 _ANCHOR_RE = re.compile(r"(\d{1,5})(号楼|号|號|弄|幢|栋|座|#|组(\d{1,5})号?|-(?=\d))")
 _DIVISION_LABELS = frozenset({"prov", "city", "district", "town", "community", "outside"})
+
+
+def _start_of(skipped: int, positions: list[int], starts: list[int], end: int) -> tuple[int, int]:
+    """For a name read after ``skipped`` characters of the stretch: the latest start at or before it
+    and how many characters lie between that start and the name."""
+    name_start = positions[skipped] if skipped < len(positions) else end
+    s = starts[bisect.bisect_right(starts, name_start) - 1]
+    return s, skipped - bisect.bisect_left(positions, s)
+
+
+def _clean(norm: str, start: int, end: int) -> tuple[str, list[int]]:
+    """``norm[start:end]`` without separators (at most its last :data:`MAX_FRAGMENT` characters),
+    and the position in ``norm`` of each character kept."""
+    chars, positions = [], []
+    for i in range(start, end):
+        ch = norm[i]
+        if not _SEPARATORS_RE.match(ch):
+            chars.append(ch)
+            positions.append(i)
+    return "".join(chars[-MAX_FRAGMENT:]), positions[-MAX_FRAGMENT:]
 
 
 def _no_divisions() -> Resolution:
@@ -130,6 +154,8 @@ class NameIndex:
 
         self.costs = CharCosts()
         self.names: list[tuple[str, str]] = []
+        #: per name: (character, main syllable) of its distinctive part (without the generic suffix)
+        self.stem_tokens: list[tuple[tuple[str, str], ...]] = []
         postings: dict[tuple[str, str], list[int]] = {}
         town_pos = index.town.positions
         town_vals = index.town.values
@@ -140,7 +166,9 @@ class NameIndex:
             rows = index.rows_of(kind, name)
             towns = {town_vals[p] for p in np.unique(town_pos[rows]).tolist()} - {None}
             scopes = {""} | towns | {t[:6] for t in towns}
-            for tok in self.tokens(strip_generic_suffix(name, kind)):
+            stem = strip_generic_suffix(name, kind)
+            self.stem_tokens.append(tuple((ch, "~" + self.costs.syllable(ch)) for ch in stem))
+            for tok in self.tokens(stem):
                 for s in scopes:
                     postings.setdefault((s, tok), []).append(nid)
         self.postings = postings
@@ -154,6 +182,12 @@ class NameIndex:
                 out.add(ch)
                 out.add("~" + self.costs.syllable(ch))
         return out
+
+    def lower_bound(self, nid: int, tokens: set[str]) -> float:
+        """A lower bound of the cost of reading a text with ``tokens`` (:meth:`tokens`) as name
+        ``nid``: each character of the name's distinctive part whose character and syllable are both
+        absent from the text needs an edit of at least 0.4 (only a same-pinyin one costs less)."""
+        return 0.4 * sum(1 for ch, sy in self.stem_tokens[nid] if ch not in tokens and sy not in tokens)
 
     def candidates(self, fragment: str, scope: str, limit: int = MAX_CANDIDATES) -> list[int]:
         """Ids of the names sharing the most characters / syllables with ``fragment`` in ``scope``
@@ -231,46 +265,80 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     scored = 0
     scopes: dict[int, Resolution] = {}
     costs_seen: list[tuple[float, str]] = []
+    bound = float("inf")
     for anchor in anchors:
-        for s in _starts([h for h in div_hits if h[2] <= anchor.start], res):
-            fragment = _SEPARATORS_RE.sub("", norm[s:anchor.start])[-MAX_FRAGMENT:]
-            if len(fragment) < 2:
-                continue
+        starts = sorted(_starts([h for h in div_hits if h[2] <= anchor.start], res))
+        # one stretch, from the earliest start; each candidate is aligned with it once, and the start
+        # its alignment reaches decides its scope and how many characters it leaves unexplained
+        fragment, positions = _clean(norm, starts[0], anchor.start)
+        if len(fragment) < 2:
+            continue
+        ids: dict[int, None] = {}
+        for s in starts:
             scope = scopes.get(s)
             if scope is None:
-                scope = scopes[s] = resolver.resolve(norm[:s]) if s else _no_divisions()
-            scope_code = scope.town_code or scope.district_code or ""
-            scoped = bool(scope_code)
-            for nid in names.candidates(fragment, scope_code):
-                kind, name = names.names[nid]
-                if kind not in anchor.kinds:
-                    continue
-                scored += 1
-                cand = _score(kind, name, fragment, costs, scoped)
-                if cand is None:
-                    continue
-                cost, al_cost_skipped, edits = cand
-                costs_seen.append((cost + SKIP_COST * al_cost_skipped, name))
-                rows = index.exact(kind, name, anchor.number)
-                if anchor.group is not None:
-                    rows = [r for r in rows if index.group[r] in (anchor.group, -1)]
-                rows = tuple(r for r in rows if consistent(scope, index, r))
-                if not rows:
-                    if cost == 0 and al_cost_skipped == 0:
-                        exact_without = True
-                    continue
-                written = fragment[al_cost_skipped:]
-                fc = FuzzyCandidate(kind, name, written, cost, edits, al_cost_skipped, rows)
-                found.append((cost + SKIP_COST * al_cost_skipped, fc, scope, anchor))
+                if not s:
+                    scope = _no_divisions()
+                elif all(h[2] <= s for h in div_hits):
+                    scope = res  # every division name is before the stretch: the text's own reading
+                else:
+                    scope = resolver.resolve(norm[:s])
+                scopes[s] = scope
+            sub = fragment[bisect.bisect_left(positions, s):]
+            if len(sub) >= 2:
+                ids.update(dict.fromkeys(names.candidates(sub, scope.town_code or scope.district_code or "")))
+        tokens = names.tokens(fragment)
+        for nid in ids:
+            kind, name = names.names[nid]
+            if kind not in anchor.kinds:
+                continue
+            # candidates further than this from the best so far cannot change the answer
+            limit = min(max_cost(len(name), True) + 0.5, bound)
+            if names.lower_bound(nid, tokens) > limit:
+                continue
+            scored += 1
+            cand = _score(kind, name, fragment, costs, limit)
+            if cand is None:
+                continue
+            cost, skipped, edits = cand
+            s, unexplained = _start_of(skipped, positions, starts, anchor.start)
+            if s != starts[-1]:
+                # the name reaches into a division name: reading it after that name may be better
+                last = bisect.bisect_left(positions, starts[-1])
+                alt = _score(kind, name, fragment[last:], costs, limit) if len(fragment) - last >= 1 else None
+                if alt is not None and alt[0] + SKIP_COST * alt[1] < cost + SKIP_COST * unexplained:
+                    cost, skipped, edits = alt[0], alt[1] + last, alt[2]
+                    s, unexplained = _start_of(skipped, positions, starts, anchor.start)
+            scope = scopes[s]
+            scoped = bool(scope.town_code or scope.district_code)
+            if cost > max_cost(len(name), scoped) + 0.5:
+                continue
+            rank = cost + SKIP_COST * unexplained
+            costs_seen.append((rank, name))
+            rows = index.exact(kind, name, anchor.number)
+            if anchor.group is not None:
+                rows = [r for r in rows if index.group[r] in (anchor.group, -1)]
+            rows = tuple(r for r in rows if consistent(scope, index, r))
+            if not rows:
+                if cost == 0 and unexplained == 0:
+                    exact_without = True
+                continue
+            fc = FuzzyCandidate(kind, name, fragment[skipped:], cost, edits, unexplained, rows)
+            found.append((rank, fc, scope, anchor, fragment))
+            bound = min(bound, rank + _BOUND)
     if not found:
         return None
     found.sort(key=lambda x: (x[0], x[1].name))
-    rank, best, scope, anchor = found[0]
+    rank, best, scope, anchor, fragment = found[0]
+    # the edits of the best reading, for the reasons and the confidence
+    again = _score(best.kind, best.name, fragment, costs, best.cost + 1e-6, edits=True)
+    if again is not None:
+        best = FuzzyCandidate(best.kind, best.name, best.written, best.cost, again[2], best.skipped, best.rows)
     best_buildings = {index.building(r) for r in best.rows}
     others: list[FuzzyCandidate] = []
     runner = float("inf")
     seen = set(best_buildings)
-    for r2, fc, _s, _a in found[1:]:
+    for r2, fc, _s, _a, _f in found[1:]:
         bs = {index.building(r) for r in fc.rows}
         if bs <= seen:
             continue
@@ -312,28 +380,30 @@ def _starts(before: list, res: Resolution) -> list[int]:
     return list(dict.fromkeys(out))
 
 
-def _score(kind: str, name: str, fragment: str, costs: CharCosts, scoped: bool):
-    """``(cost, skipped, edits)`` of reading the end of ``fragment`` as ``name`` (the name whole or
-    without its generic suffix; the fragment whole or without one), or None when too costly."""
+def _score(kind: str, name: str, fragment: str, costs: CharCosts, limit: float, *, edits: bool = False):
+    """``(cost, skipped, edits)`` of reading the end of ``fragment`` as ``name``, or None when it
+    costs more than ``limit``. Tried: the name against the fragment; the name without its generic
+    suffix when the fragment lacks it (顾家畈 for 顾家畈路); the fragment without a generic suffix
+    the name lacks (翠苑小区 for 翠苑); both without their (different) suffixes (+ both costs)."""
     stem = strip_generic_suffix(name, kind)
     frag_stem = strip_generic_suffix(fragment, kind)
-    limit = max_cost(len(name), scoped) + 0.5
+    name_suffix, frag_suffix = name[len(stem):], fragment[len(frag_stem):]
+    if name_suffix and frag_suffix and name_suffix != frag_suffix:  # 翠苑小区 for 翠苑花园
+        tries = [(stem, frag_stem, 2 * SUFFIX_COST, f"{name_suffix} written {frag_suffix}")]
+    else:
+        tries = [(name, fragment, 0.0, "")]
+        if name_suffix and not frag_suffix:
+            tries.append((stem, fragment, SUFFIX_COST, f"{name_suffix} dropped"))
+        elif frag_suffix and not name_suffix:
+            tries.append((name, frag_stem, SUFFIX_COST, f"{frag_suffix} added"))
     best = None
-    for target, extra in ((name, 0.0), (stem, SUFFIX_COST)):
-        if extra and target == name:
+    for target, text, extra, note in tries:
+        if extra > limit:
             continue
-        for text, extra2 in ((fragment, 0.0), (frag_stem, SUFFIX_COST)):
-            if extra2 and text == fragment:
-                continue
-            al = align(target, text, costs, max_cost=limit)
-            cost = al.cost + extra + extra2
-            if best is None or (cost, al.skipped) < (best[0], best[1]):
-                edits = al.edits
-                if extra:
-                    edits = edits + (f"{name[len(stem):]} dropped",)
-                best = (round(cost, 4), al.skipped, edits)
-            if best[0] == 0:
-                return best
-    if best is None or best[0] > limit:
-        return None
+        al = align(target, text, costs, max_cost=limit - extra, edits=edits)
+        cost = al.cost + extra
+        if cost <= limit and (best is None or (cost, al.skipped) < (best[0], best[1])):
+            best = (round(cost, 4), al.skipped, al.edits + ((note,) if note and edits else ()) if edits else ())
+            if cost == 0:
+                break
     return best

@@ -171,12 +171,14 @@ class Alignment:
     edits: tuple[str, ...]
 
 
-def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0) -> Alignment:
+def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0, edits: bool = True) -> Alignment:
     """Align ``name`` whole against the end of ``text`` (a prefix of ``text`` may stay unexplained).
 
     Weighted optimal-string-alignment distance (substitutions by :meth:`CharCosts.substitution`,
     insertions and deletions 1, adjacent transpositions :data:`TRANSPOSE`), computed from the
-    end of both strings so that the unexplained part of ``text`` is its beginning.
+    end of both strings so that the unexplained part of ``text`` is its beginning. Rows of the
+    table whose every cell exceeds ``max_cost`` end the computation (the cost is then ``inf``);
+    ``edits=False`` skips the backtrace that lists the edits.
 
     Examples
     --------
@@ -193,31 +195,32 @@ def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0) -> A
     m = min(len(text), n + int(max_cost) + 1)
     a, b = name[::-1], text[::-1][:m]
     skipped_before = len(text) - m
-    pairs = costs._pairs
-    slow = costs.substitution
+    sub = costs.substitution
     inf = float("inf")
     # d[i][j]: cost of aligning a[:i] with b[:j]
-    prev2: list[float] | None = None
+    prev2: list[float] = []
     prev = [float(j) for j in range(m + 1)]  # name empty: every text char inserted
     rows = [prev]
     for i in range(1, n + 1):
-        cur = [float(i)] + [inf] * m
         ai = a[i - 1]
+        subs = [sub(ai, bj) for bj in b]
+        swap = i > 1 and a[i - 2] in b
+        cur = [float(i)]
+        left = float(i)
         for j in range(1, m + 1):
-            bj = b[j - 1]
-            c = pairs.get((ai, bj))
-            best = prev[j - 1] + (c if c is not None else slow(ai, bj))
+            best = prev[j - 1] + subs[j - 1]
             x = prev[j] + 1.0
             if x < best:
                 best = x
-            x = cur[j - 1] + 1.0
+            x = left + 1.0
             if x < best:
                 best = x
-            if prev2 is not None and j > 1 and ai == b[j - 2] and a[i - 2] == bj and ai != bj:
+            if swap and j > 1 and ai == b[j - 2] and a[i - 2] == b[j - 1] and ai != b[j - 1]:
                 x = prev2[j - 2] + TRANSPOSE
                 if x < best:
                     best = x
-            cur[j] = best
+            cur.append(best)
+            left = best
         prev2, prev = prev, cur
         rows.append(cur)
         if min(cur) > max_cost:  # every continuation only costs more
@@ -225,7 +228,8 @@ def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0) -> A
     # the rest of the text (its beginning) is skipped for free
     j_best = min(range(m + 1), key=lambda j: (prev[j], -j))
     cost = prev[j_best]
-    return Alignment(round(cost, 4), m - j_best + skipped_before, tuple(_edits(a, b, rows, j_best, costs)))
+    return Alignment(round(cost, 4), m - j_best + skipped_before,
+                     tuple(_edits(a, b, rows, j_best, costs)) if edits else ())
 
 
 def _edits(a: str, b: str, rows: list[list[float]], j: int, costs: CharCosts) -> list[str]:
