@@ -12,8 +12,10 @@ The training data is generated, never the data the benchmarks evaluate on:
   code starts with the returned code. Answers without a code are left out (they have no
   confidence).
 
-The model is a logistic regression over :data:`hangzhou_address.matching.confidence.FEATURES`,
-fitted by Newton's method with a small L2 penalty (numpy only). The script prints the
+The model is one logistic regression per group of paths
+(:data:`hangzhou_address.matching.confidence.GROUPS`) over
+:data:`hangzhou_address.matching.confidence.FEATURES`, fitted by Newton's method with a small L2
+penalty (numpy only), each followed by an isotonic calibration map. The script prints the
 reliability table on the training data; ``bench/bench_fuzzy.py`` reports it on held-out data.
 
 Run:  python bench/fit_confidence.py [--n 1500] [--write]
@@ -159,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--write", action="store_true", help=f"write {MODEL_PATH.relative_to(ROOT)}")
     args = ap.parse_args(argv)
 
-    from hangzhou_address.matching.confidence import FEATURES, ConfidenceModel
+    from hangzhou_address.matching.confidence import FEATURES, GROUPS, ConfidenceModel, LogisticPart, group_of
 
     t0 = time.perf_counter()
     reg = build(args.city_seed, args.scale)
@@ -169,10 +171,18 @@ def main(argv: list[str] | None = None) -> None:
     X, y, kinds = collect(reg, args.n, args.seed)
     print(f"{len(y):,} answers with a code (fuzzy and exact mode), {y.mean():.2%} right "
           f"({time.perf_counter() - t0:.1f}s)")
-    w = fit_logistic(X, y, args.l2)
-    raw = 1.0 / (1.0 + np.exp(-(X @ w)))
-    cx, cy = fit_isotonic(raw, y)
-    model = ConfidenceModel(tuple(float(v) for v in w), {}, tuple(cx), tuple(cy))
+    groups = np.array([group_of(x) for x in X])
+    parts = {}
+    for g in GROUPS:
+        sel = groups == g
+        if sel.sum() < 50:
+            raise SystemExit(f"only {sel.sum()} answers of group {g}: generate more variants (--n)")
+        w = fit_logistic(X[sel], y[sel], args.l2)
+        raw = 1.0 / (1.0 + np.exp(-(X[sel] @ w)))
+        cx, cy = fit_isotonic(raw, y[sel])
+        parts[g] = LogisticPart(tuple(float(v) for v in w), tuple(cx), tuple(cy))
+        print(f"group {g:9s} {sel.sum():7,d} answers, {y[sel].mean():.2%} right")
+    model = ConfidenceModel(parts, {})
     p = np.array([model.predict(x) for x in X])
     rows, ece = reliability(p, y)
     print("reliability on the training data (bin, n, mean predicted, observed):")
@@ -189,15 +199,16 @@ def main(argv: list[str] | None = None) -> None:
         s[2] += 1
     for k, (nhi, wrong, n) in sorted(by_kind.items()):
         print(f"  {k:24s} answers {n:6,d}  at >= 0.9 {nhi:6,d}  wrong there {wrong / max(nhi, 1):.3%}")
-    print("weights:")
-    for name, wi in zip(FEATURES, w):
-        print(f"  {name:26s} {wi:+.3f}")
+    print("weights (per group):")
+    print("  " + " " * 26 + "".join(f"{g:>10s}" for g in GROUPS))
+    for k, name in enumerate(FEATURES):
+        print(f"  {name:26s}" + "".join(f"{parts[g].weights[k]:+10.3f}" for g in GROUPS))
     if args.write:
         meta = {"fitted": datetime.date.today().isoformat(), "script": "bench/fit_confidence.py",
                 "city_seed": args.city_seed, "scale": args.scale, "variant_seed": args.seed, "n_per_class": args.n,
                 "answers": int(len(y)), "training_ece": round(ece, 4), "l2": args.l2,
                 "note": "fitted on SYNTHETIC variants of a city built with another seed than the embedded one"}
-        model = ConfidenceModel(model.weights, meta, model.calibration_x, model.calibration_y)
+        model = ConfidenceModel(parts, meta)
         MODEL_PATH.write_text(model.to_json() + "\n", encoding="utf-8")
         print(f"wrote {MODEL_PATH}")
 

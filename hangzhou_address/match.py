@@ -435,6 +435,9 @@ class Matcher:
         conf = self.confidence_model.predict(x)
         if split_number:
             conf = min(conf, _SPLIT_NUMBER_CAP)
+        if res.level is None and res.candidates and level in ("building", "grid", "community", "town"):
+            # the text's district names contradict each other: conflicting evidence never raises the answer
+            conf = min(conf, _CONFLICT_CAP)
         return MatchResult(text, code, level, round(conf, 4), elements, cands, tuple(reasons), d, t, c), x
 
     def _contradicted(self, res: Resolution, d: str | None, t: str | None) -> tuple[int, int]:
@@ -489,13 +492,16 @@ class Matcher:
         idx = self.index
         assert idx is not None
         found = [(fc.cost + SKIP_COST * fc.skipped, fc) for fc in (outcome.best, *outcome.others)]
-        own = min((r for r, fc in found if b.code in {idx.building(x) for x in fc.rows}), default=None)
-        if own is None:
+        mine = [(r, fc) for r, fc in found if b.code in {idx.building(x) for x in fc.rows}]
+        if not mine:
             return b
-        rivals = [fc for r, fc in found if r <= own + MARGIN and b.code not in {idx.building(x) for x in fc.rows}]
+        own, own_fc = min(mine, key=lambda x: x[0])
+        # a rival explains more of the word (风东村: 东风村 explains 风, 东村 leaves it) about as well
+        rivals = [fc for r, fc in found if r <= own + MARGIN and fc.skipped < own_fc.skipped
+                  and b.code not in {idx.building(x) for x in fc.rows}]
         if not rivals:
             return b
-        rows = [r for fc in found for r in fc[1].rows if fc[0] <= own + MARGIN]
+        rows = [r for fc in (own_fc, *rivals) for r in fc.rows]
         code, level, chain = _common(rows, idx)
         if code is None or level == "building":
             return b
@@ -961,6 +967,8 @@ class _Answer(NamedTuple):
 _NUMBER_SPLIT_RE = re.compile(r"[0-9０-９][ \t\r\n,，、.。·・\u3000]+[0-9０-９]{1,4}\s*(?:号|號|幢|栋|棟|弄|组|座)")
 #: the highest confidence of an answer whose text has a separator inside a number
 _SPLIT_NUMBER_CAP = 0.5
+#: the highest confidence of an answer below the district when the text's district names contradict each other
+_CONFLICT_CAP = 0.8
 #: numbers with their unit words and separators: what :func:`_leftover` does not count
 _EXPLAINED_RE = re.compile(r"\d+\s*(?:单元|号楼|号|幢|栋|座|弄|组|室|层|楼|房|户|#)?|[" + re.escape(" ,，、.。;；:：-_/#()（）[]【】") + "]")
 

@@ -1,6 +1,7 @@
 """The confidence of an answer: a probability that the returned code is right, from a fitted model.
 
-A logistic regression over a handful of features of how the answer was reached
+A logistic regression per group of paths (:data:`GROUPS`), each followed by an isotonic
+calibration map, over a handful of features of how the answer was reached
 (:data:`FEATURES`): the level and path of the answer (one building found exactly, chosen among
 several by the division names, the common level of several, a fuzzy reading…), the strength of
 the division evidence (the resolver's score and margin, conflicts, pre-2021 names, a split 2020
@@ -29,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..resolve import Resolution
     from .fuzzy import FuzzyOutcome
 
-__all__ = ["FEATURES", "PATHS", "ConfidenceModel", "default_model", "features"]
+__all__ = ["FEATURES", "PATHS", "GROUPS", "ConfidenceModel", "LogisticPart", "default_model", "features", "group_of"]
 
 #: how a building-level or lower answer was reached
 PATHS = ("division", "unique", "chosen", "literal", "common", "near", "fuzzy", "fuzzy_common")
@@ -121,22 +122,47 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
     return tuple(x)
 
 
+#: answers are scored by one model per group of paths (their features weigh differently)
+GROUPS: dict[str, tuple[str, ...]] = {
+    "exact": ("unique", "chosen", "literal"),
+    "fuzzy": ("fuzzy",),
+    "lower": ("common", "near", "fuzzy_common"),
+    "division": ("division",),
+}
+_GROUP_OF_PATH = {p: g for g, paths in GROUPS.items() for p in paths}
+_PATH_SLOTS = tuple((_INDEX["path_" + p], _GROUP_OF_PATH[p]) for p in PATHS if p != "division")
+
+
+def group_of(x: Sequence[float]) -> str:
+    """The group (:data:`GROUPS`) of an answer with features ``x``."""
+    for i, g in _PATH_SLOTS:
+        if x[i]:
+            return g
+    return "division"
+
+
+def _invalid(msg: str) -> Exception:
+    from ..errors import InputError
+
+    return InputError(msg)
+
+
 @dataclass(frozen=True)
-class ConfidenceModel:
+class LogisticPart:
     """Logistic regression ``s = 1 / (1 + exp(-w · x))`` over :data:`FEATURES`, then a monotone
     calibration map: ``p`` is interpolated between the points ``(calibration_x, calibration_y)``
     (isotonic regression of the outcomes on ``s``; identity when empty)."""
 
     weights: tuple[float, ...]
-    metadata: Mapping[str, Any]
     calibration_x: tuple[float, ...] = ()
     calibration_y: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.weights) != len(FEATURES):
-            from ..errors import InputError
-
-            raise InputError(f"confidence model has {len(self.weights)} weights, expected {len(FEATURES)}")
+            raise _invalid(f"confidence model has {len(self.weights)} weights, expected {len(FEATURES)}")
+        cx, cy = self.calibration_x, self.calibration_y
+        if len(cx) != len(cy) or list(cx) != sorted(cx) or any(not 0.0 <= v <= 1.0 for v in cy):
+            raise _invalid("confidence model calibration must be increasing x with y in [0, 1]")
 
     def score(self, x: Sequence[float]) -> float:
         """The logistic regression's output for features ``x`` (before calibration)."""
@@ -160,30 +186,50 @@ class ConfidenceModel:
         x0, x1, y0, y1 = cx[k - 1], cx[k], cy[k - 1], cy[k]
         return y0 + (y1 - y0) * (s - x0) / (x1 - x0) if x1 > x0 else y1
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"weights": [round(w, 6) for w in self.weights],
+                "calibration": {"x": [round(v, 6) for v in self.calibration_x],
+                                "y": [round(v, 6) for v in self.calibration_y]}}
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> LogisticPart:
+        cal = doc.get("calibration", {})
+        return cls(tuple(float(w) for w in doc["weights"]), tuple(float(v) for v in cal.get("x", ())),
+                   tuple(float(v) for v in cal.get("y", ())))
+
+
+@dataclass(frozen=True)
+class ConfidenceModel:
+    """One :class:`LogisticPart` per group of paths (:data:`GROUPS`)."""
+
+    parts: Mapping[str, LogisticPart]
+    metadata: Mapping[str, Any]
+
+    def __post_init__(self) -> None:
+        missing = set(GROUPS) - set(self.parts)
+        if missing:
+            raise _invalid(f"confidence model lacks the groups {sorted(missing)}")
+
+    def predict(self, x: Sequence[float]) -> float:
+        """The probability that the answer with features ``x`` is right."""
+        return self.parts[group_of(x)].predict(x)
+
     def explain(self, x: Sequence[float]) -> dict[str, float]:
-        """Each non-zero feature's contribution to the log-odds (for reading an answer)."""
-        return {name: round(w * v, 4) for name, w, v in zip(FEATURES, self.weights, x) if v}
+        """The group, and each non-zero feature's contribution to the log-odds (for reading an answer)."""
+        part = self.parts[group_of(x)]
+        out: dict[str, Any] = {"group": group_of(x)}  # type: ignore[dict-item]
+        out.update({name: round(w * v, 4) for name, w, v in zip(FEATURES, part.weights, x) if v})
+        return out
 
     @classmethod
     def from_json(cls, text: str) -> ConfidenceModel:
         doc = json.loads(text)
-        names = tuple(doc["features"])
-        if names != FEATURES:
-            from ..errors import InputError
-
-            raise InputError("confidence model features differ from this version's FEATURES")
-        cal = doc.get("calibration", {})
-        cx, cy = tuple(float(v) for v in cal.get("x", ())), tuple(float(v) for v in cal.get("y", ()))
-        if len(cx) != len(cy) or list(cx) != sorted(cx) or any(not 0.0 <= v <= 1.0 for v in cy):
-            from ..errors import InputError
-
-            raise InputError("confidence model calibration must be increasing x with y in [0, 1]")
-        return cls(tuple(float(w) for w in doc["weights"]), doc.get("metadata", {}), cx, cy)
+        if tuple(doc["features"]) != FEATURES:
+            raise _invalid("confidence model features differ from this version's FEATURES")
+        return cls({g: LogisticPart.from_dict(d) for g, d in doc["groups"].items()}, doc.get("metadata", {}))
 
     def to_json(self) -> str:
-        return json.dumps({"features": list(FEATURES), "weights": [round(w, 6) for w in self.weights],
-                           "calibration": {"x": [round(v, 6) for v in self.calibration_x],
-                                           "y": [round(v, 6) for v in self.calibration_y]},
+        return json.dumps({"features": list(FEATURES), "groups": {g: p.to_dict() for g, p in self.parts.items()},
                            "metadata": dict(self.metadata)}, ensure_ascii=False, indent=1)
 
 

@@ -221,10 +221,11 @@ def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0, edit
                     best = x
             cur.append(best)
             left = best
+        # every continuation only costs more (a transposition reaches back two rows: both must exceed)
+        if min(cur) > max_cost and min(prev) > max_cost - TRANSPOSE:
+            return Alignment(inf, 0, ())
         prev2, prev = prev, cur
         rows.append(cur)
-        if min(cur) > max_cost:  # every continuation only costs more
-            return Alignment(inf, 0, ())
     # the rest of the text (its beginning) is skipped for free
     j_best = min(range(m + 1), key=lambda j: (prev[j], -j))
     cost = prev[j_best]

@@ -1,0 +1,131 @@
+"""Tests of the fuzzy stage (hangzhou_address.matching.fuzzy) through the Matcher, on the tiny
+SYNTHETIC city (滨江区): 长河路 and 湘云雅苑 are names of its addresses table."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hangzhou_address.match import Matcher
+from hangzhou_address.matching.fuzzy import MAX_ANCHORS, MAX_CANDIDATES, MAX_STARTS, fuzzy_lookup
+from hangzhou_address.synth.variants import make_variants
+
+
+@pytest.fixture(scope="module")
+def tiny_matchers(tiny_registry):
+    return Matcher(tiny_registry), Matcher(tiny_registry, fuzzy=False)
+
+
+def _code(reg, form, name, number):
+    a = reg.addresses
+    col, num = ("road", "roadno") if form == "road" else ("poi", "houseno")
+    rows = a[(a[col] == name) & (a[num] == number)]
+    assert len(rows) == 1
+    return rows["building_code"].iloc[0]
+
+
+@pytest.mark.parametrize(("text", "edit"), [
+    ("滨江区长和路5号", "河→和 same pinyin"),      # homophone from pinyin input
+    ("滨江区长河5号", "路 dropped"),                # generic suffix dropped
+    ("滨江区河长路5号", "swapped"),                  # two characters swapped
+    ("滨江区长、河路5号", "separators ignored"),     # a separator pasted inside the name
+])
+def test_misspelled_road_finds_the_building(tiny_registry, tiny_matchers, text, edit):
+    fuzzy, exact = tiny_matchers
+    want = _code(tiny_registry, "road", "长河路", 5)
+    r = fuzzy.match(text)
+    assert (r.code, r.level) == (want, "building")
+    assert any(x.startswith("fuzzy:") and "长河路" in x and edit in x for x in r.reasons), r.reasons
+    assert r.candidates and r.candidates[0].code == want and 0 < r.candidates[0].score <= 1
+    assert exact.match(text).level != "building"  # the exact mode does not read it
+    assert fuzzy.match(text, fuzzy=False).level != "building"  # the per-call keyword
+
+
+def test_line_break_inside_a_name_is_normalized(tiny_registry, tiny_matchers):
+    want = _code(tiny_registry, "road", "长河路", 5)
+    for m in tiny_matchers:  # control characters are dropped by normalization, in both modes
+        assert m.match("滨江区长\n河路5号").code == want
+
+
+def test_misspelled_compound_finds_the_building(tiny_registry, tiny_matchers):
+    fuzzy, _exact = tiny_matchers
+    want = _code(tiny_registry, "compound", "湘云雅苑", 1)
+    r = fuzzy.match("滨江区湘云雅园1幢")
+    assert (r.code, r.level) == (want, "building")
+    assert "fuzzy: 湘云雅园 read as 湘云雅苑 (1 edit: 苑→园 same pinyin)" in r.reasons
+
+
+def test_financial_numerals_in_both_modes(tiny_registry, tiny_matchers):
+    want = _code(tiny_registry, "road", "长河路", 5)
+    for m in tiny_matchers:
+        assert m.match("滨江区长河路伍号").code == want
+
+
+@pytest.mark.parametrize("text", ["不详", "同上", "#REF!", "N/A", "见附件", "电联 138****1111 放门卫", "滨江区",
+                                  "路路路路路1号", "啊啊啊啊3号"])
+def test_garbage_gets_no_fuzzy_building(tiny_matchers, text):
+    r = tiny_matchers[0].match(text)
+    assert r.level != "building"
+    assert not any(x.startswith("fuzzy:") and "read as" in x for x in r.reasons)
+
+
+def test_separator_inside_a_number_is_never_a_confident_building(tiny_matchers):
+    for text in ("滨江区长河路5 1号", "滨江区长河路2,5号", "滨江区长河路1、5号"):
+        r = tiny_matchers[0].match(text)
+        assert r.confidence <= 0.5, (text, r)
+        assert any("separator inside a number" in x for x in r.reasons)
+
+
+def test_exact_mode_gives_the_same_answers_on_clean_variants(tiny_registry, tiny_matchers):
+    fuzzy, exact = tiny_matchers
+    for v in make_variants(tiny_registry, 60, seed=3, classes=("format", "financial")):
+        a, b = fuzzy.match(v.text), exact.match(v.text)
+        assert (a.code, a.level, a.candidates) == (b.code, b.level, b.candidates), v.text
+
+
+def test_fuzzy_variants_of_the_tiny_city(tiny_registry, tiny_matchers):
+    """Name corruptions of another seed than the model's: most are read, none wrong at >= 0.9."""
+    fuzzy, _ = tiny_matchers
+    vs = [v for v in make_variants(tiny_registry, 40, seed=11, classes=("homophone", "swap", "suffix", "separator"))
+          if v.determined and not v.collides]
+    results = [fuzzy.match(v.text) for v in vs]
+    right = sum(r.code == v.building_code for v, r in zip(vs, results))
+    assert right >= 0.8 * len(vs)
+    assert not [v.text for v, r in zip(vs, results)
+                if r.confidence >= 0.9 and r.code is not None and not v.building_code.startswith(r.code)]
+
+
+def test_bad_mode_is_a_typed_error(tiny_registry):
+    from hangzhou_address.errors import InputError
+
+    with pytest.raises(InputError):
+        Matcher(tiny_registry, fuzzy="yes")
+    with pytest.raises(InputError):
+        Matcher(tiny_registry).match("滨江区", fuzzy=1)
+
+
+def _bound() -> int:
+    return MAX_ANCHORS * (MAX_STARTS + 1) * MAX_CANDIDATES
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["长河", "和", "路", "5号", "滨江区", "河", "3幢", "、", " ", "长", "湘云", "苑",
+                                 "西兴街道", "村", "1组2号"]), max_size=60))
+def test_fuzzy_work_is_bounded(tiny_matchers, parts):
+    """However many road-like fragments a text has, the stage scores a bounded number of names."""
+    m = tiny_matchers[0]
+    text = "".join(parts)
+    res, p = m._analyse(text)
+    out = fuzzy_lookup(p.norm, res, m.resolver, m.index, m.names, m._consistent)
+    assert out is None or out.scored <= _bound()
+    m.match(text)  # never raises
+
+
+def test_long_inputs_stay_bounded(tiny_matchers):
+    m = tiny_matchers[0]
+    assert m.match("长河路5号" * 200_000).code is None  # 1 MB: over MAX_INPUT_CHARS, not an address
+    text = "长和路5号" * 199  # just under the limit: at most MAX_ANCHORS numbers are looked at
+    res, p = m._analyse(text)
+    out = fuzzy_lookup(p.norm, res, m.resolver, m.index, m.names, m._consistent)
+    assert out is None or out.scored <= _bound()

@@ -1,0 +1,78 @@
+"""Tests of hangzhou_address.matching.similarity (the weighted edit distance of names)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz.distance import OSA, Levenshtein
+
+from hangzhou_address.matching.similarity import (
+    LOOKALIKE,
+    SAME_PINYIN,
+    TRANSPOSE,
+    CharCosts,
+    align,
+    strip_generic_suffix,
+)
+
+
+@pytest.fixture(scope="module")
+def costs():
+    return CharCosts()
+
+
+@pytest.mark.parametrize(("name", "text", "cost", "kind"), [
+    ("顾家畈路", "顾佳畈路", SAME_PINYIN, "same pinyin"),   # 家 jia / 佳 jia
+    ("翠苑", "翠园", SAME_PINYIN, "same pinyin"),           # 苑 yuan / 园 yuan
+    ("浙江", "淅江", LOOKALIKE, "look-alike"),
+    ("文三路", "文山路", 0.5, "similar pinyin"),            # san / shan
+    ("顾家畈路", "顾畈路", 1.0, "missing"),
+    ("顾家畈路", "顾家畈路路", 1.0, "added"),
+    ("顾家畈路", "家顾畈路", TRANSPOSE, "swapped"),
+])
+def test_edit_costs(costs, name, text, cost, kind):
+    a = align(name, text, costs)
+    assert a.cost == pytest.approx(cost)
+    assert a.skipped == 0
+    assert len(a.edits) == 1 and kind.split()[0] in a.edits[0]
+
+
+def test_unexplained_prefix_is_skipped_not_charged(costs):
+    a = align("顾家畈路", "某某公司顾家畈路", costs)
+    assert (a.cost, a.skipped, a.edits) == (0.0, 4, ())
+
+
+def test_max_cost_stops_early(costs):
+    assert align("顾家畈路", "文三路", costs, max_cost=0.5).cost == float("inf")
+    assert align("顾家畈路", "家顾畈路", costs, max_cost=TRANSPOSE + 1e-6).cost == pytest.approx(TRANSPOSE)
+
+
+def test_strip_generic_suffix():
+    assert strip_generic_suffix("顾家畈路", "R") == "顾家畈"
+    assert strip_generic_suffix("丽景花园", "P") == "丽景"
+    assert strip_generic_suffix("和顺村", "P") == "和顺"
+    assert strip_generic_suffix("翠苑", "P") == "翠苑"  # nothing of two characters would remain
+
+
+def test_costs_memo_is_per_instance():
+    a, b = CharCosts(), CharCosts()
+    a.substitution("家", "佳")
+    assert ("家", "佳") in a._pairs and not b._pairs
+
+
+_HAN = st.text(alphabet="顾家佳畈路文三山翠苑园浙淅江城成河长和", min_size=1, max_size=7)
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=_HAN, text=_HAN)
+def test_cost_between_a_quarter_of_osa_and_levenshtein(name, text):
+    """Every edit costs between 0.25 and 1 per plain edit: the weighted cost lies between a quarter of
+    the best plain OSA distance to a suffix of the text and the plain Levenshtein distance."""
+    c = CharCosts()
+    a = align(name, text, c)
+    assert a.cost <= Levenshtein.distance(name, text) + 1e-9
+    lower = min(OSA.distance(name, text[k:]) for k in range(len(text) + 1))
+    assert a.cost >= 0.25 * lower - 1e-9
+    assert 0 <= a.skipped <= len(text)
+    assert align(name, name, c).cost == 0.0
