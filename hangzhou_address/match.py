@@ -660,11 +660,13 @@ class Matcher:
         return any(w in hist for w in res.written_districts)
 
     # ------------------------------------------------------------------ batch
-    def match_many(self, texts: Iterable[Any], *, workers: int = 1, chunksize: int = 2000) -> pd.DataFrame:
+    def match_many(self, texts: Iterable[Any], *, workers: int = 1, chunksize: int = 2000,
+                   fuzzy: bool | None = None) -> pd.DataFrame:
         """Match many texts; one row per input, in input order (columns :data:`MATCH_COLUMNS`).
 
         A bad row (None, not a string, ...) never stops the batch: it gets ``level`` None and a
         reason. ``workers > 1`` uses a process pool; the matcher is shipped once per worker.
+        ``fuzzy``: as in :meth:`match`.
 
         Examples
         --------
@@ -679,18 +681,19 @@ class Matcher:
 
         if not isinstance(workers, int) or workers < 1:
             raise InputError(f"workers must be a positive int, got {workers!r}")
+        mode = self.fuzzy if fuzzy is None else _check_fuzzy(fuzzy)
         items = list(texts)
         if workers == 1 or len(items) < 2 * chunksize:
-            rows = [self._row(t) for t in items]
+            rows = [self._row(t, mode) for t in items]
         else:
-            rows = _parallel_rows(self, items, workers, chunksize)
+            rows = _parallel_rows(self, items, workers, chunksize, mode)
         df = pd.DataFrame(rows, columns=list(MATCH_COLUMNS), dtype=object)
         df["confidence"] = df["confidence"].astype(float)
         return df
 
-    def _row(self, text: Any) -> tuple:
+    def _row(self, text: Any, fuzzy: bool) -> tuple:
         try:
-            r = self.match(text)
+            r = self._match(text, fuzzy)[0]
         except InputTypeError as exc:
             return (text, None, None, 0.0, None, None, None, str(exc), "", "{}")
         except Exception as exc:  # noqa: BLE001 - one bad row never stops the batch
@@ -1023,12 +1026,13 @@ def _init_worker(matcher: Matcher | None) -> None:  # pragma: no cover - runs in
     _WORKER["m"] = matcher
 
 
-def _work(chunk: list[Any]) -> list[tuple]:  # pragma: no cover - runs in a child process
+def _work(job: tuple[list[Any], bool]) -> list[tuple]:  # pragma: no cover - runs in a child process
     m = _WORKER["m"]
-    return [m._row(t) for t in chunk]
+    chunk, fuzzy = job
+    return [m._row(t, fuzzy) for t in chunk]
 
 
-def _parallel_rows(matcher: Matcher, items: list[Any], workers: int, chunksize: int) -> list[tuple]:
+def _parallel_rows(matcher: Matcher, items: list[Any], workers: int, chunksize: int, fuzzy: bool) -> list[tuple]:
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
@@ -1039,9 +1043,9 @@ def _parallel_rows(matcher: Matcher, items: list[Any], workers: int, chunksize: 
         from .registry import default_registry
 
         if matcher.registry is not default_registry():
-            return [matcher._row(t) for t in items]
+            return [matcher._row(t, fuzzy) for t in items]
         ctx, arg = mp.get_context(), None
-    chunks = [items[i:i + chunksize] for i in range(0, len(items), chunksize)]
+    chunks = [(items[i:i + chunksize], fuzzy) for i in range(0, len(items), chunksize)]
     out: list[tuple] = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
                              initargs=(arg,)) as pool:
@@ -1074,7 +1078,7 @@ def parse(text: str, *, registry: Registry | None = None) -> ParsedAddress:
     return default_matcher(registry).parse(text)
 
 
-def match(text: str, *, registry: Registry | None = None) -> MatchResult:
+def match(text: str, *, registry: Registry | None = None, fuzzy: bool = True) -> MatchResult:
     """Match a free-text Hangzhou address to the most specific code it determines.
 
     Parameters
@@ -1084,6 +1088,10 @@ def match(text: str, *, registry: Registry | None = None) -> MatchResult:
         characters, Chinese numerals, building / unit / room suffixes.
     registry : Registry, optional
         Defaults to :func:`hangzhou_address.default_registry`.
+    fuzzy : bool, default True
+        Read misspelled road / compound / village names (homophones, look-alikes, dropped or
+        swapped characters, dropped suffixes, separators inside names) where no exact name finds
+        the building; False is the exact mode. Fuzzy answers say so in ``reasons``.
 
     Raises
     ------
@@ -1097,9 +1105,10 @@ def match(text: str, *, registry: Registry | None = None) -> MatchResult:
     ('330114001', 'town', 'legacy name 江干区 (330104) mapped to current 钱塘区 (330114)')
     """
     _check_type(text)
-    return default_matcher(registry).match(text)
+    return default_matcher(registry).match(text, fuzzy=fuzzy)
 
 
-def match_many(texts: Iterable[Any], *, registry: Registry | None = None, workers: int = 1) -> pd.DataFrame:
+def match_many(texts: Iterable[Any], *, registry: Registry | None = None, workers: int = 1,
+               fuzzy: bool = True) -> pd.DataFrame:
     """Vectorized :func:`match`: a DataFrame with :data:`MATCH_COLUMNS`, one row per input."""
-    return default_matcher(registry).match_many(texts, workers=workers)
+    return default_matcher(registry).match_many(texts, workers=workers, fuzzy=fuzzy)
