@@ -31,19 +31,45 @@ def worker_matcher(registry_dir: str | None = None) -> Any:
 
 
 def _partition(pdf: pd.DataFrame, column: str, x: str | None, y: str | None, crs: Any,
-               registry_dir: str | None) -> pd.DataFrame:
+               registry_dir: str | None, fuzzy: bool = True) -> pd.DataFrame:
     from .ledger import normalize_frame
 
     matcher = worker_matcher(registry_dir)
-    return normalize_frame(pdf, column, matcher, x=x, y=y, crs=crs)
+    return normalize_frame(pdf, column, matcher, x=x, y=y, crs=crs, fuzzy=fuzzy)
 
 
 def normalize_dask(ddf: Any, column: str, *, x: str | None = None, y: str | None = None, crs: Any = None,
-                   registry_dir: str | None = None) -> Any:
-    """Lazy Dask version of :func:`hangzhou_address.ledger.normalize_frame`."""
-    from .errors import InputError
-    from .ledger import RESULT_COLUMNS
+                   registry_dir: str | None = None, fuzzy: bool = True) -> Any:
+    """Lazy Dask version of :func:`hangzhou_address.ledger.normalize_frame`.
 
+    Parameters
+    ----------
+    ddf : dask.dataframe.DataFrame
+        The ledger; its columns are kept unchanged.
+    column : str
+        The address column.
+    x, y, crs : optional
+        Coordinate columns, as in :func:`~hangzhou_address.ledger.normalize_frame`.
+    registry_dir : str, optional
+        City directory every worker can read (default: the embedded registry).
+    fuzzy : bool, default True
+        Fuzzy mode (misspelled names are read, with a ``fuzzy:`` reason); False is the exact mode:
+        names must be spelled as in the registry.
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        Lazy; ``ddf`` with :data:`~hangzhou_address.ledger.RESULT_COLUMNS` appended.
+
+    Raises
+    ------
+    InputError
+        A missing column or a ``fuzzy`` that is not a bool.
+    """
+    from .errors import InputError
+    from .ledger import RESULT_COLUMNS, _check_fuzzy
+
+    fuzzy = _check_fuzzy(fuzzy)
     if column not in ddf.columns:
         raise InputError(f"column {column!r} not found; the ledger has columns {list(ddf.columns)}")
     meta = ddf._meta.copy()
@@ -51,4 +77,4 @@ def normalize_dask(ddf: Any, column: str, *, x: str | None = None, y: str | None
         meta[c] = pd.Series(dtype=object)
     if x is not None:
         meta["point_grid_code"] = pd.Series(dtype=object)
-    return ddf.map_partitions(_partition, column, x, y, crs, registry_dir, meta=meta)
+    return ddf.map_partitions(_partition, column, x, y, crs, registry_dir, fuzzy, meta=meta)

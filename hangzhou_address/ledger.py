@@ -57,8 +57,15 @@ def _names(registry: Any, codes: np.ndarray, cache: dict[str, str | None]) -> np
     return out
 
 
+def _check_fuzzy(fuzzy: Any) -> bool:
+    """``fuzzy`` must be a real bool (``"no"`` or ``0`` would silently pick a mode)."""
+    if not isinstance(fuzzy, bool):
+        raise InputError(f"fuzzy must be True or False, got {fuzzy!r}")
+    return fuzzy
+
+
 def _process(texts: list[Any], matcher: Any, registry: Any, xs: Any = None, ys: Any = None, crs: Any = None,
-             name_cache: dict | None = None) -> pd.DataFrame:
+             name_cache: dict | None = None, fuzzy: bool = True) -> pd.DataFrame:
     """Match one block of texts (and optional coordinates) → the result columns (+ point columns)."""
     cleaned, extra = [], []
     for t in texts:
@@ -68,7 +75,7 @@ def _process(texts: list[Any], matcher: Any, registry: Any, xs: Any = None, ys: 
         else:
             cleaned.append(t if isinstance(t, str) else ("" if t is None else str(t)))
             extra.append(None)
-    res = matcher.match_many(cleaned)
+    res = matcher.match_many(cleaned, fuzzy=fuzzy)
     name_cache = {} if name_cache is None else name_cache
     cols: dict[str, Any] = {}
     for col in ("code", "level", "confidence", "district_code", "town_code", "community_code"):
@@ -105,7 +112,7 @@ def _process(texts: list[Any], matcher: Any, registry: Any, xs: Any = None, ys: 
 
 
 def normalize_frame(df: Any, column: str, matcher: Any = None, *, x: str | None = None, y: str | None = None,
-                    crs: Any = None, registry: Any = None) -> Any:
+                    crs: Any = None, registry: Any = None, fuzzy: bool = True) -> Any:
     """Add code / level / confidence / division names / reasons to a frame of addresses.
 
     Parameters
@@ -118,15 +125,27 @@ def normalize_frame(df: Any, column: str, matcher: Any = None, *, x: str | None 
         Default: the cached matcher of ``registry`` (or of the embedded default registry).
     x, y, crs : optional
         Coordinate columns: rows are also located and text/point conflicts are reported.
+    registry : Registry, optional
+        The registry whose cached matcher is used when ``matcher`` is not given.
+    fuzzy : bool, default True
+        Fuzzy mode: misspelled road / compound / village names (homophones, look-alikes...) are
+        read where no exact name finds the building, with a reason starting ``fuzzy:``. False is
+        the exact mode: names must be spelled as in the registry. Overrides the matcher's own mode.
 
     Returns
     -------
     Same type as ``df`` with :data:`RESULT_COLUMNS` appended (and ``point_grid_code`` with x/y).
+
+    Raises
+    ------
+    InputError
+        A missing column, a result column already in the ledger, or a ``fuzzy`` that is not a bool.
     """
+    fuzzy = _check_fuzzy(fuzzy)
     if type(df).__module__.startswith("dask"):
         from .dask import normalize_dask
 
-        return normalize_dask(df, column, x=x, y=y, crs=crs)
+        return normalize_dask(df, column, x=x, y=y, crs=crs, fuzzy=fuzzy)
     if column not in df.columns:
         raise InputError(f"column {column!r} not found; the ledger has columns {list(df.columns)}")
     for c in (x, y):
@@ -138,7 +157,7 @@ def normalize_frame(df: Any, column: str, matcher: Any = None, *, x: str | None 
         matcher = default_matcher(registry)
     reg = matcher.registry if hasattr(matcher, "registry") else registry
     res = _process(df[column].tolist(), matcher, reg, df[x].tolist() if x else None, df[y].tolist() if y else None,
-                   crs)
+                   crs, fuzzy=fuzzy)
     out = df.copy()
     clash = [c for c in res.columns if c in out.columns]
     if clash:
@@ -246,8 +265,8 @@ def _open(directory: str) -> Any:
 
 
 def _worker_run(args: tuple) -> pd.DataFrame:  # pragma: no cover - runs in child processes
-    texts, xs, ys, crs = args
-    return _process(texts, _WORKER["matcher"], _WORKER["registry"], xs, ys, crs, _WORKER["names"])
+    texts, xs, ys, crs, fuzzy = args
+    return _process(texts, _WORKER["matcher"], _WORKER["registry"], xs, ys, crs, _WORKER["names"], fuzzy)
 
 
 class _Progress:
@@ -290,6 +309,7 @@ def normalize_file(
     report_path: str | Path | None = None,
     progress: bool | None = None,
     freeze_gc: bool = False,
+    fuzzy: bool = True,
 ) -> NormalizeSummary:
     """Normalize a ledger file; returns a :class:`NormalizeSummary`.
 
@@ -298,6 +318,44 @@ def normalize_file(
     Memory is bounded by ``chunk_rows`` × (workers + 2) rows in flight. Worker processes freeze
     their loaded indexes out of the garbage collector (:func:`hangzhou_address.runtime.freeze_loaded`);
     ``freeze_gc=True`` does the same in this process when ``workers == 1`` (the CLI does).
+
+    Parameters
+    ----------
+    input_path : str or Path
+        The ledger: ``.csv`` (UTF-8, UTF-8 with BOM, GBK/GB18030), ``.xlsx`` or ``.parquet``.
+    output_path : str or Path
+        ``.csv`` or ``.parquet``; must not be the input.
+    column : str
+        The address column.
+    x, y, crs : optional
+        Coordinate columns and their CRS: rows are also located and text/point conflicts reported.
+    encoding, sheet : str, optional
+        CSV encoding (default: detected) and XLSX sheet (default: the first).
+    workers : int, default 1
+        Processes on this machine.
+    chunk_rows : int, default 20000
+        Rows per chunk (the memory bound).
+    registry_dir : str or Path, optional
+        City directory to match against (default: the embedded registry).
+    review_path, report_path : str or Path, optional
+        CSV of the rows that need a human; HTML report.
+    progress : bool, optional
+        Draw a progress bar on stderr (default: when stderr is a terminal).
+    freeze_gc : bool, default False
+        Freeze the loaded indexes out of the garbage collector when ``workers == 1``.
+    fuzzy : bool, default True
+        Fuzzy mode (misspelled names are read, with a ``fuzzy:`` reason); False is the exact mode:
+        names must be spelled as in the registry.
+
+    Returns
+    -------
+    NormalizeSummary
+
+    Raises
+    ------
+    InputError
+        Output over the input or of an unsupported type, a missing column, ``workers < 1``, or a
+        ``fuzzy`` that is not a bool.
     """
     from .io._atomic import atomic_path
     from .io.ledger_io import iter_ledger, ledger_columns
@@ -313,6 +371,7 @@ def normalize_file(
             raise InputError(f"{what} column {c!r} not found; the ledger has columns {cols}")
     if workers < 1:
         raise InputError(f"workers must be >= 1, got {workers}")
+    fuzzy = _check_fuzzy(fuzzy)
     summary = NormalizeSummary(workers=workers)
     bar = _Progress(sys.stderr.isatty() if progress is None else progress)
     t0 = time.perf_counter()
@@ -321,7 +380,7 @@ def normalize_file(
     def blocks():
         for chunk in iter_ledger(input_path, chunk_rows=chunk_rows, encoding=encoding, sheet=sheet):
             f = chunk.frame
-            yield chunk, (f[column].tolist(), f[x].tolist() if x else None, f[y].tolist() if y else None, crs)
+            yield chunk, (f[column].tolist(), f[x].tolist() if x else None, f[y].tolist() if y else None, crs, fuzzy)
 
     if workers == 1:
         from .match import default_matcher
@@ -332,7 +391,7 @@ def normalize_file(
         matcher, names = default_matcher(reg), {}
         if freeze_gc:
             freeze_loaded()  # long-lived indexes: keep them out of the garbage collector's passes
-        results: Any = ((chunk, _process(args[0], matcher, reg, args[1], args[2], args[3], names))
+        results: Any = ((chunk, _process(args[0], matcher, reg, args[1], args[2], args[3], names, args[4]))
                         for chunk, args in blocks())
     else:
         results = _parallel(blocks(), workers, reg_dir)

@@ -501,6 +501,11 @@ class DivisionResolver:
         self._shapes: dict[tuple, tuple[int, Resolution]] = {}
         self._written_sets: dict[frozenset[str], frozenset[str]] = {}
 
+    def names_a_division(self, text: str) -> bool:
+        """Whether ``text`` (normalized) is one of the ways of writing a Hangzhou division."""
+        got = self.automaton.get(text, None)
+        return got is not None and bool(self.key_flags[got[0]] & _F_DIV)
+
     # ------------------------------------------------------------------ scanning
     def scan(self, text: str) -> list[tuple[int, int, int]]:
         """All key occurrences ``(start, end, key_id)`` sorted by start, longest first."""

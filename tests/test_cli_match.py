@@ -41,3 +41,20 @@ def test_match_stdin(monkeypatch, capsys):
 
 def test_match_usage_error(capsys):
     assert main(["match"]) == 2
+
+
+def test_match_exact_flag(monkeypatch, capsys, tiny_registry):
+    import hangzhou_address.registry as registry_module
+
+    monkeypatch.setattr(registry_module, "default_registry", lambda: tiny_registry)
+    text = "滨江区长和路5号"  # homophone 和 for 河 (the SYNTHETIC city has 长河路5号)
+    assert main(["match", "--json", text]) == 0
+    fuzzy = json.loads(capsys.readouterr().out)
+    assert fuzzy["level"] == "building"
+    assert any(r.startswith("fuzzy:") for r in fuzzy["reasons"])
+    assert main(["match", "--json", "--exact", text]) == 0
+    exact = json.loads(capsys.readouterr().out)
+    assert exact["level"] != "building" and exact["code"] == "330108"
+    assert not any(r.startswith("fuzzy:") for r in exact["reasons"])
+    assert main(["match", "--exact", text]) == 0  # the text output honours it too
+    assert capsys.readouterr().out.startswith("330108\tdistrict\t")

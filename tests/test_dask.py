@@ -35,3 +35,18 @@ def test_normalize_frame_dispatches_on_dask(ledger_frame):
     lazy = normalize_frame(ddf, "地址")
     assert type(lazy).__module__.startswith("dask")
     assert "code" in lazy.columns
+
+
+def test_normalize_dask_exact_mode(tiny_city_dir):
+    import pandas as pd
+
+    from hangzhou_address import InputError
+    from hangzhou_address.dask import normalize_dask
+    from hangzhou_address.ledger import normalize_frame
+
+    ddf = dd.from_pandas(pd.DataFrame({"地址": ["滨江区长和路5号"] * 4}), npartitions=2)  # 和 for 河
+    levels = {f: normalize_dask(ddf, "地址", registry_dir=str(tiny_city_dir), fuzzy=f)
+              .compute(scheduler="sync")["level"].unique().tolist() for f in (True, False)}
+    assert levels == {True: ["building"], False: ["district"]}
+    with pytest.raises(InputError, match="fuzzy"):
+        normalize_frame(ddf, "地址", fuzzy="yes")

@@ -68,3 +68,47 @@ def test_normalize_file_parquet_output_and_errors(tmp_path, ledger_frame, tiny_c
 def test_mask_pattern_hides_digits():
     assert mask_pattern("电联13800001111") == "电联#"
     assert mask_pattern("") == "<empty>"
+
+
+_HOMOPHONE = "滨江区长和路5号"  # 和 for 河: the SYNTHETIC city has 长河路5号
+
+
+def test_normalize_frame_fuzzy_and_exact(matcher):
+    df = pd.DataFrame({"地址": [_HOMOPHONE, "滨江区长河路5号"]})
+    fuzzy = normalize_frame(df, "地址", matcher)  # default: fuzzy
+    assert fuzzy["level"].tolist() == ["building", "building"]
+    assert fuzzy.loc[0, "code"] == fuzzy.loc[1, "code"]
+    assert fuzzy.loc[0, "reasons"].startswith("fuzzy:")
+    exact = normalize_frame(df, "地址", matcher, fuzzy=False)
+    assert exact["level"].tolist() == ["district", "building"]  # the correctly spelled row still matches
+    assert "fuzzy:" not in exact.loc[0, "reasons"]
+    # the keyword (default True) decides, whatever the matcher's own mode (documented)
+    assert normalize_frame(df, "地址", Matcher(matcher.registry, fuzzy=False)).loc[0, "level"] == "building"
+    with pytest.raises(InputError, match="'no'"):
+        normalize_frame(df, "地址", matcher, fuzzy="no")
+    with pytest.raises(InputError, match="got 0"):
+        normalize_frame(df, "地址", matcher, fuzzy=0)
+
+
+def test_normalize_file_fuzzy_and_exact(tmp_path, tiny_city_dir):
+    src = tmp_path / "ledger.csv"
+    pd.DataFrame({"编号": ["0001"], "地址": [_HOMOPHONE]}).to_csv(src, index=False)
+    levels = []
+    for fuzzy in (True, False):
+        out = tmp_path / f"out_{fuzzy}.csv"
+        s = normalize_file(src, out, column="地址", registry_dir=tiny_city_dir, progress=False, fuzzy=fuzzy)
+        levels.append((s.levels["building"], pd.read_csv(out, dtype=str, keep_default_na=False,
+                                                         encoding="utf-8-sig").loc[0, "level"]))
+    assert levels == [(1, "building"), (0, "district")]
+    with pytest.raises(InputError, match="None"):
+        normalize_file(src, tmp_path / "o.csv", column="地址", registry_dir=tiny_city_dir, fuzzy=None)
+
+
+@pytest.mark.slow
+def test_normalize_file_exact_with_workers(tmp_path, tiny_city_dir):
+    src = tmp_path / "ledger.csv"
+    pd.DataFrame({"地址": [_HOMOPHONE] * 6}).to_csv(src, index=False)
+    out = tmp_path / "out.csv"
+    s = normalize_file(src, out, column="地址", registry_dir=tiny_city_dir, progress=False, workers=2,
+                       chunk_rows=2, fuzzy=False)
+    assert s.levels["district"] == 6 and s.levels["building"] == 0

@@ -33,6 +33,9 @@ def register(sub: Any) -> None:
     n.add_argument("--review", type=Path, help="CSV of rows that need a human (with row numbers)")
     n.add_argument("--report", type=Path, help="HTML report with charts")
     n.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    n.add_argument("--exact", action="store_true",
+                   help="exact mode: names must be spelled as in the registry; default is fuzzy "
+                        "(misspelled names are read, with a 'fuzzy:' reason)")
     n.set_defaults(func=_cmd_normalize)
 
     r = sub.add_parser("reconcile", help="compare two normalized ledgers by building code")
@@ -53,6 +56,7 @@ def _cmd_normalize(args: argparse.Namespace) -> int:
         encoding=args.encoding, sheet=args.sheet, workers=args.workers, chunk_rows=args.chunk_rows,
         registry_dir=args.city, review_path=args.review, report_path=args.report,
         progress=False if args.quiet else None, freeze_gc=True,
+        fuzzy=not args.exact,
     )
     if not args.quiet:
         print(summary.text(), file=sys.stderr)

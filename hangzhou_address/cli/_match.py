@@ -18,6 +18,9 @@ def register(sub: Any) -> None:
     )
     p.add_argument("texts", nargs="+", metavar="TEXT", help="addresses; '-' reads one address per line from stdin")
     p.add_argument("--json", action="store_true", help="print one JSON object per line (JSON Lines)")
+    p.add_argument("--exact", action="store_true",
+                   help="exact mode: names must be spelled as in the registry; default is fuzzy "
+                        "(misspelled names are read, with a 'fuzzy:' reason)")
     p.set_defaults(func=_cmd_match)
 
 
@@ -42,7 +45,7 @@ def _cmd_match(args: argparse.Namespace) -> int:
         freeze_loaded()
     unmatched = 0
     for text in _texts(args):
-        r = matcher.match(text)
+        r = matcher.match(text, fuzzy=not args.exact)
         if r.code is None:
             unmatched += 1
         if args.json:

@@ -28,7 +28,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .similarity import GENERIC_SUFFIXES, SUFFIX_COST, CharCosts, align, strip_generic_suffix
+from .similarity import GENERIC_SUFFIXES, SUFFIX_CHANGED, SUFFIX_COST, CharCosts, align, strip_generic_suffix
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..resolve import DivisionResolver, Resolution
@@ -42,10 +42,14 @@ MAX_ANCHORS = 3
 MAX_STARTS = 3
 #: names scored per stretch of text (the index ranks them by shared characters / syllables)
 MAX_CANDIDATES = 8
+#: extra cost accepted for a reading that no other building rivals
+LONE_EXTRA = 0.4
 #: characters of a stretch looked at (its end: the name ends at the anchor)
 MAX_FRAGMENT = 14
-#: lead of the accepted candidate over the best other building
-MARGIN = 0.5
+#: lead of the accepted candidate over the best other building (a town or district was named) …
+MARGIN = 0.35
+#: … and when the whole city was searched
+CITY_MARGIN = 0.75
 #: candidates costing more than the best so far plus this are not scored further (they can neither
 #: win, nor be a close runner-up, nor count among the near names)
 _BOUND = 0.75
@@ -204,6 +208,10 @@ class NameIndex:
         names = self.names
         # most shared tokens first; among equals, the length closest to the fragment's
         top = count.most_common(3 * limit)
+        # a name sharing two tokens fewer than the best shares has at least one more edit (a dropped
+        # character costs two tokens, a homophone one): such names cannot win by the margin
+        floor = top[0][1] - 2
+        top = [kv for kv in top if kv[1] >= floor]
         top.sort(key=lambda kv: (-kv[1], abs(len(names[kv[0]][1]) - flen), kv[0]))
         return [nid for nid, _n in top[:limit]]
 
@@ -309,6 +317,8 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
                 if alt is not None and alt[0] + SKIP_COST * alt[1] < cost + SKIP_COST * unexplained:
                     cost, skipped, edits = alt[0], alt[1] + last, alt[2]
                     s, unexplained = _start_of(skipped, positions, starts, anchor.start)
+            if unexplained and resolver.names_a_division(fragment[skipped - unexplained:skipped]):
+                unexplained = 0  # 枫树岭 + 桥泰路: a division name the resolver left out (it heads 桥)
             scope = scopes[s]
             scoped = bool(scope.town_code or scope.district_code)
             if cost > max_cost(len(name), scoped) + 0.5:
@@ -347,8 +357,10 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
         runner = min(runner, r2)
     margin = runner - rank
     scoped = bool(scope.town_code or scope.district_code)
-    accepted = (rank <= max_cost(len(best.name), scoped) and len(best.edits) <= max_edits(len(best.name))
-                and _shares_a_character(best) and margin >= (MARGIN if scoped else 2 * MARGIN))
+    # a reading with no rival at all may cost a little more (体育路 for 体育场路, alone in its town)
+    limit = max_cost(len(best.name), scoped) + (LONE_EXTRA if margin == float("inf") else 0.0)
+    accepted = (rank <= limit and len(best.edits) <= max_edits(len(best.name))
+                and _shares_a_character(best) and margin >= (MARGIN if scoped else CITY_MARGIN))
     near = len({name for c, name in costs_seen if c <= rank + 0.75 and name != best.name})
     return FuzzyOutcome(best, tuple(others), accepted, margin, anchor.number, scope, exact_without, scored, near)
 
@@ -389,7 +401,7 @@ def _score(kind: str, name: str, fragment: str, costs: CharCosts, limit: float, 
     frag_stem = strip_generic_suffix(fragment, kind)
     name_suffix, frag_suffix = name[len(stem):], fragment[len(frag_stem):]
     if name_suffix and frag_suffix and name_suffix != frag_suffix:  # 翠苑小区 for 翠苑花园
-        tries = [(stem, frag_stem, 2 * SUFFIX_COST, f"{name_suffix} written {frag_suffix}")]
+        tries = [(stem, frag_stem, SUFFIX_CHANGED, f"{name_suffix} written {frag_suffix}")]
     else:
         tries = [(name, fragment, 0.0, "")]
         if name_suffix and not frag_suffix:
