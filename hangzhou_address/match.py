@@ -431,7 +431,8 @@ class Matcher:
             buildings_elsewhere=b.elsewhere if b is not None else False, fuzzy=outcome,
             leftover=_leftover(parts, res, outcome), number_separator=split_number,
             contradicted=self._contradicted(res, d, t), fuzzy_undecided=undecided,
-            address_outside_divisions=any("exists only outside" in r for r in reasons))
+            address_outside_divisions=any("exists only outside" in r for r in reasons),
+            bare_name_heads_a_word=_bare_name_heads_a_word(parts, res))
         conf = self.confidence_model.predict(x)
         if split_number:
             conf = min(conf, _SPLIT_NUMBER_CAP)
@@ -989,6 +990,21 @@ def _leftover(parts: _Parts, res: Resolution, outcome: FuzzyOutcome | None) -> i
     if outcome is not None:
         n -= len(outcome.best.written)
     return max(n, 0)
+
+
+_DIVISION_SUFFIXES = ("街道", "镇", "乡", "村", "社区", "居委会", "村委会", "区", "县", "市")
+
+
+def _bare_name_heads_a_word(parts: _Parts, res: Resolution) -> bool:
+    """Whether a town / community was read from a bare name directly followed by a Han character
+    that no name of the reading covers."""
+    norm = parts.norm
+    starts = {h[1] for h in res.hits} | {a for _label, a, _b in parts.spans}
+    for label, _start, end, text, _g in res.hits:
+        if label in ("town", "community") and not text.endswith(_DIVISION_SUFFIXES) and end < len(norm) \
+                and "\u3400" <= norm[end] <= "\u9fff" and end not in starts:
+            return True
+    return False
 
 
 def _similarity(fc: FuzzyCandidate) -> float:

@@ -44,7 +44,7 @@ FEATURES = (
     "path_unique", "path_chosen", "path_literal", "path_common", "path_near", "path_fuzzy", "path_fuzzy_common",
     # division evidence
     "div_score", "div_margin", "div_conflict", "div_legacy", "div_split", "div_none", "div_no_district",
-    "outside_mentioned", "div_ambiguous",
+    "outside_mentioned", "div_ambiguous", "bare_name_heads_a_word",
     # division names written in the text that the answer contradicts
     "districts_contradicted", "towns_contradicted",
     # the building part
@@ -68,12 +68,16 @@ _INDEX = {name: i for i, name in enumerate(FEATURES)}
 def features(level: str | None, path: str, res: Resolution, *, boundary: bool = True,
              buildings_elsewhere: bool = False, fuzzy: FuzzyOutcome | None = None, leftover: int = 0,
              number_separator: bool = False, contradicted: tuple[int, int] = (0, 0),
-             fuzzy_undecided: bool = False, address_outside_divisions: bool = False) -> tuple[float, ...]:
+             fuzzy_undecided: bool = False, address_outside_divisions: bool = False,
+             bare_name_heads_a_word: bool = False) -> tuple[float, ...]:
     """The feature vector (:data:`FEATURES`) of one answer.
 
     ``fuzzy`` is the fuzzy reading the answer comes from (None for other answers);
     ``fuzzy_undecided``: the fuzzy stage found candidates but none decided the answer (the text's
-    name is likely misspelled, and a bare division name read inside it may be wrong too).
+    name is likely misspelled, and a bare division name read inside it may be wrong too);
+    ``bare_name_heads_a_word``: a town or community was read from a bare name (without 街道 / 镇 /
+    村 / 社区) followed by characters nothing explains (东村 in 东村下1组: perhaps a misspelled
+    village name that starts like another one).
     """
     x = [0.0] * len(FEATURES)
     x[0] = 1.0
@@ -113,6 +117,7 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
             x[_INDEX[key]] += 1.0
         x[_INDEX["fuzzy_separators_only"]] = float(not b.edits)
     x[_INDEX["fuzzy_undecided"]] = float(fuzzy_undecided)
+    x[_INDEX["bare_name_heads_a_word"]] = float(bare_name_heads_a_word)
     x[_INDEX["address_outside_divisions"]] = float(address_outside_divisions)
     if level == "building":
         x[_INDEX["building_with_ambiguous_district"]] = x[_INDEX["div_ambiguous"]]
