@@ -188,29 +188,23 @@ def main(argv: list[str] | None = None) -> None:
                 errors.append((level, r["text"], g, None, res.reasons))
         print(f"  {level:9s}: n={n:5d}  correct {right / max(n, 1):7.2%}  wrong {wrong / max(n, 1):6.2%}  "
               f"none {(n - right - wrong) / max(n, 1):6.2%}")
-    # calibration: a result is right when its code agrees with the gold at its level
-    buckets = Counter()
+    # calibration: a result is right when its division codes agree with the gold at the deepest level both
+    # have (a building / grid answer against synthetic addresses is checked at its community / town / district)
+    pairs: list[tuple[float, bool]] = []
     for r, res in zip(hz, results):
-        if res.level not in attrs:
+        if res.code is None:
             continue
-        g = r["gold"][res.level]
-        if g is None:
-            # verify what can be verified: the deepest gold level above
-            for lv in ("town", "district"):
-                if r["gold"][lv] is not None and _LV[lv] < _LV[res.level]:
-                    g = r["gold"][lv]
-                    ok = getattr(res, attrs[lv]) == g
-                    break
-            else:
+        lv_res = res.level if res.level in attrs else "community"
+        for lv in ("community", "town", "district"):
+            if _LV[lv] > _LV[lv_res] or r["gold"][lv] is None:
                 continue
-        else:
-            ok = res.code == g or getattr(res, attrs[res.level]) == g
-        b = "≥0.9" if res.confidence >= 0.9 else ("0.7–0.9" if res.confidence >= 0.7 else "<0.7")
-        buckets[(b, ok)] += 1
-    for b in ("≥0.9", "0.7–0.9", "<0.7"):
-        tot = buckets[(b, True)] + buckets[(b, False)]
-        if tot:
-            print(f"  confidence {b:8s}: n={tot:5d}  right {buckets[(b, True)] / tot:7.2%}")
+            got = getattr(res, attrs[lv])
+            ok = got == r["gold"][lv] or got in r["gold"].get(f"{lv}_any", ())
+            if got is None and lv != "district":
+                continue
+            pairs.append((res.confidence, ok))
+            break
+    print(reliability_table(pairs))
     out_res = [matcher.match(r["text"]) for r in outside]
     fp = sum(1 for res in out_res if res.code is not None)
     fp9 = sum(1 for res in out_res if res.code is not None and res.confidence >= 0.9)
@@ -260,6 +254,27 @@ def main(argv: list[str] | None = None) -> None:
 
 
 _LV = {"district": 0, "town": 1, "community": 2}
+_BINS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 0.99), (0.99, 1.0))
+
+
+def reliability_table(pairs: list[tuple[float, bool]]) -> str:
+    """Predicted vs observed accuracy per confidence bin, the expected calibration error and the share
+    right among answers at confidence >= 0.9 (``pairs``: (confidence, right))."""
+    lines = ["  reliability (answers whose division codes can be checked against the gold):",
+             "    bin              n  mean predicted  observed"]
+    ece, n_all = 0.0, len(pairs)
+    for a, b in _BINS:
+        sel = [(c, ok) for c, ok in pairs if a <= c < b or (b == 1.0 and c == 1.0)]
+        if not sel:
+            continue
+        mp = sum(c for c, _ in sel) / len(sel)
+        ob = sum(ok for _, ok in sel) / len(sel)
+        ece += len(sel) / max(n_all, 1) * abs(mp - ob)
+        lines.append(f"    [{a:.2f}, {b:.2f})  {len(sel):6,d}  {mp:14.4f}  {ob:8.4f}")
+    hi = [ok for c, ok in pairs if c >= 0.9]
+    lines.append(f"    expected calibration error {ece:.4f} over {n_all:,} answers; at confidence >= 0.9: "
+                 f"{len(hi):,} answers, {sum(hi) / max(len(hi), 1):.2%} right")
+    return "\n".join(lines)
 #: names of Hangzhou districts abolished or renamed (2021 reorganization; 临安市 2017, 富阳市 2014)
 ABOLISHED = {"下城区", "江干区", "临安市", "富阳市"}
 
