@@ -190,8 +190,13 @@ class NameIndex:
     def lower_bound(self, nid: int, tokens: set[str]) -> float:
         """A lower bound of the cost of reading a text with ``tokens`` (:meth:`tokens`) as name
         ``nid``: each character of the name's distinctive part whose character and syllable are both
-        absent from the text needs an edit of at least 0.4 (only a same-pinyin one costs less)."""
-        return 0.4 * sum(1 for ch, sy in self.stem_tokens[nid] if ch not in tokens and sy not in tokens)
+        absent from the text needs an edit of at least 0.5, or 0.4 when a look-alike of it is there
+        (only a same-pinyin edit costs less, and it shares the syllable)."""
+        lb = 0.0
+        for ch, sy in self.stem_tokens[nid]:
+            if ch not in tokens and sy not in tokens:
+                lb += 0.4 if self.costs.lookalike_in(ch, tokens) else 0.5
+        return lb
 
     def candidates(self, fragment: str, scope: str, limit: int = MAX_CANDIDATES) -> list[int]:
         """Ids of the names sharing the most characters / syllables with ``fragment`` in ``scope``
@@ -302,7 +307,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
                 continue
             # candidates further than this from the best so far cannot change the answer
             limit = min(max_cost(len(name), True) + 0.5, bound)
-            if names.lower_bound(nid, tokens) > limit:
+            if names.lower_bound(nid, tokens) >= limit:
                 continue
             scored += 1
             cand = _score(kind, name, fragment, costs, limit)

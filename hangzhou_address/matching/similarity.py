@@ -103,6 +103,14 @@ class CharCosts:
         self._max = max_chars
         #: memo of :meth:`substitution` per (name character, text character)
         self._pairs: dict[tuple[str, str], float] = {}
+        #: the substitution costs of one name character against a whole (reversed) text, as
+        #: :func:`align` uses them: the candidates of one text share most characters (bounded)
+        self._rows: dict[tuple[str, str], list[float]] = {}
+
+    def lookalike_in(self, ch: str, chars: set[str] | str) -> bool:
+        """Whether a look-alike of ``ch`` (:data:`LOOKALIKES`) is among ``chars``."""
+        g = self._lookalike.get(ch)
+        return g is not None and any(o != ch and o in chars for o in LOOKALIKES[g])
 
     def readings(self, ch: str) -> tuple[str, ...]:
         """Toneless pinyin readings of ``ch``, the most common first (empty for non-Han characters)."""
@@ -199,6 +207,9 @@ def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0, edit
     a, b = name[::-1], text[::-1][:m]
     skipped_before = len(text) - m
     sub = costs.substitution
+    memo = costs._rows
+    if len(memo) > 4096:
+        memo.clear()
     inf = float("inf")
     # d[i][j]: cost of aligning a[:i] with b[:j]
     prev2: list[float] = []
@@ -206,7 +217,9 @@ def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0, edit
     rows = [prev]
     for i in range(1, n + 1):
         ai = a[i - 1]
-        subs = [sub(ai, bj) for bj in b]
+        subs = memo.get((ai, b))
+        if subs is None:
+            subs = memo[(ai, b)] = [sub(ai, bj) for bj in b]
         swap = i > 1 and a[i - 2] in b
         cur = [float(i)]
         left = float(i)
