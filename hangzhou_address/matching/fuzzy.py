@@ -379,7 +379,8 @@ def _shares_a_character(fc: FuzzyCandidate) -> bool:
 
 def _starts(before: list, res: Resolution) -> list[int]:
     """Where the name before an anchor may start: after the last division name written before it,
-    and at its start (城西 + 2组32号: the village 城西村 written without 村); when that name decided
+    and at its start when it is a town or community (城西 + 2组32号: the village 城西村 written
+    without 村); when that name decided
     nothing (a bare village name read inside the misspelled name: 顾家 in 顾家畈路), also after the
     one before, and so on (at most :data:`MAX_STARTS`)."""
     if not before:
@@ -390,7 +391,7 @@ def _starts(before: list, res: Resolution) -> list[int]:
         out.append(h[2])
         if h[0] in ("prov", "city", "outside"):
             break
-        if k == 0 or decided.get(h[0]) is None:
+        if (k == 0 and h[0] in ("town", "community")) or decided.get(h[0]) is None:
             out.append(h[1])  # 城西 + 2组32号: the village 城西村 written without 村
         if decided.get(h[0]) is not None:
             break
