@@ -1,9 +1,10 @@
 """The division / grid / building registry.
 
 A :class:`Registry` holds the tables described in ``docs/data-model.md``: official divisions
-(city → district → town → community), and optionally grids, buildings, addresses and a lineage
-table. Tables other than ``divisions`` may be given as zero-argument callables; they are loaded
-on first access (and then kept on the instance), so building a registry is cheap.
+(city → district → town → community), and optionally grids, buildings, addresses, a lineage
+table and an aliases table (other names of roads and compounds). Tables other than ``divisions``
+may be given as zero-argument callables; they are loaded on first access (and then kept on the
+instance), so building a registry is cheap.
 
 :func:`default_registry` returns the embedded registry (real NBS 2023 divisions plus the
 embedded synthetic city), built once and cached.
@@ -27,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Division", "Registry", "default_registry", "DIVISION_LEVELS", "LAZY_TABLES"]
 
 DIVISION_LEVELS = ("city", "district", "town", "community")
-LAZY_TABLES = ("grids", "buildings", "addresses", "lineage", "division_areas")
+LAZY_TABLES = ("grids", "buildings", "addresses", "lineage", "division_areas", "aliases")
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class Registry:
     ----------
     divisions : pandas.DataFrame
         Columns ``code, level, name, parent_code`` and optionally ``status, valid_from, valid_to``.
-    grids, buildings, addresses, lineage, division_areas : DataFrame, callable or None
+    grids, buildings, addresses, lineage, division_areas, aliases : DataFrame, callable or None
         The optional tables of ``docs/data-model.md``. A callable is called (once) on first access.
     metadata : mapping, optional
         Free-form facts about the data (source, date, synthetic flag, manifest).
@@ -75,6 +76,7 @@ class Registry:
         addresses: Any = None,
         lineage: Any = None,
         division_areas: Any = None,
+        aliases: Any = None,
         metadata: Mapping[str, Any] | None = None,
     ) -> None:
         self._divisions = _normalize_divisions(divisions)
@@ -84,6 +86,7 @@ class Registry:
             "addresses": addresses,
             "lineage": lineage,
             "division_areas": division_areas,
+            "aliases": aliases,
         }
         self._loaded: dict[str, Any] = {}
         self._lock = threading.RLock()
@@ -118,6 +121,7 @@ class Registry:
         grids: Any = None,
         buildings: Any = None,
         addresses: Any = None,
+        aliases: Any = None,
         columns: Mapping[str, Mapping[str, str]] | None = None,
         options: Mapping[str, Mapping[str, Any]] | None = None,
         validate: bool | str = True,
@@ -126,8 +130,9 @@ class Registry:
 
         Parameters
         ----------
-        divisions, grids, buildings, addresses : path, optional
+        divisions, grids, buildings, addresses, aliases : path, optional
             Files for each table. Without ``divisions`` the embedded official NBS divisions are used.
+            ``aliases`` (other names of roads and compounds) is a plain table like ``addresses``.
         columns : mapping, optional
             Per table, a mapping of the file's column names to ours, e.g.
             ``{"grids": {"WGBM": "code", "SQBM": "community_code"}}``.
@@ -155,10 +160,11 @@ class Registry:
         g = readers.read_grids(grids, **kw("grids")) if grids is not None else None
         b = readers.read_buildings(buildings, **kw("buildings")) if buildings is not None else None
         a = readers.read_addresses(addresses, **kw("addresses")) if addresses is not None else None
-        reg = cls(div_table, grids=g, buildings=b, addresses=a, lineage=lineage,
-                  metadata={"source": {k: str(v) for k, v in (("divisions", divisions), ("grids", grids),
-                                                               ("buildings", buildings), ("addresses", addresses))
-                                       if v is not None}, "synthetic": False})
+        al = readers.read_aliases(aliases, **kw("aliases")) if aliases is not None else None
+        given = (("divisions", divisions), ("grids", grids), ("buildings", buildings), ("addresses", addresses),
+                 ("aliases", aliases))
+        reg = cls(div_table, grids=g, buildings=b, addresses=a, lineage=lineage, aliases=al,
+                  metadata={"source": {k: str(v) for k, v in given if v is not None}, "synthetic": False})
         if validate:
             from .io.validate import validate_city
 
@@ -250,6 +256,12 @@ class Registry:
     @property
     def division_areas(self) -> gpd.GeoDataFrame | None:
         return self._table("division_areas")
+
+    @property
+    def aliases(self) -> pd.DataFrame | None:
+        """Other names of roads and compounds (``kind, name, alias, alias_kind, valid_from, valid_to, note``),
+        or None when the registry has none; see ``docs/data-model.md``."""
+        return self._table("aliases")
 
     def cached(self, key: str, factory: Callable[[], Any]) -> Any:
         """Per-registry cache for derived indexes (name index, spatial index, matcher...).

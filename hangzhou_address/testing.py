@@ -23,4 +23,4 @@ def tiny_registry(districts: tuple[str, ...] = ("330108",), scale: float = 0.02)
 
     c = make_tiny_city(districts, scale)
     return Registry(c.divisions, grids=c.grids, buildings=c.buildings, addresses=c.addresses, lineage=c.lineage,
-                    division_areas=c.division_areas, metadata=c.metadata)
+                    division_areas=c.division_areas, aliases=c.aliases, metadata=c.metadata)

@@ -92,3 +92,49 @@ def test_embedded_city_is_synthetic_and_lazy():
     m = reg.metadata["manifest"]
     assert m["synthetic"] is True and m["counts"]["grids"] == 12000
     assert reg.has_table("buildings")
+
+
+def test_aliases_round_trip_and_lazy(tmp_path, tiny_city, monkeypatch):
+    import hangzhou_address.io.city as city_mod
+
+    d = write_city(tmp_path / "city", divisions=tiny_city.divisions, addresses=tiny_city.addresses,
+                   aliases=tiny_city.aliases, metadata=tiny_city.metadata).parent
+    m = read_manifest(d)
+    assert m["counts"]["aliases"] == len(tiny_city.aliases) and m["files"]["aliases"]["geo"] is False
+    calls = []
+    real = city_mod.read_table
+    monkeypatch.setattr(city_mod, "read_table", lambda *a, **k: (calls.append(a[1]), real(*a, **k))[1])
+    reg = open_city(d, verify=True)
+    assert "aliases" not in calls and reg.has_table("aliases")
+    back = reg.aliases
+    assert calls.count("aliases") == 1
+    pd.testing.assert_frame_equal(back.astype(object).where(back.notna(), None),
+                                  tiny_city.aliases.astype(object).where(tiny_city.aliases.notna(), None))
+    # the same tables give the same bytes
+    d2 = write_city(tmp_path / "city2", divisions=tiny_city.divisions, aliases=tiny_city.aliases).parent
+    assert (d / "aliases.parquet").read_bytes() == (d2 / "aliases.parquet").read_bytes()
+
+
+def test_city_without_aliases_still_opens(tmp_path, tiny_city):
+    d = write_city(tmp_path / "old", divisions=tiny_city.divisions, addresses=tiny_city.addresses).parent
+    assert "aliases" not in read_manifest(d)["files"]
+    reg = open_city(d)
+    assert reg.aliases is None and not reg.has_table("aliases")
+    assert len(reg.addresses) == len(tiny_city.addresses)
+
+
+def test_unlisted_aliases_file_is_read(tmp_path, tiny_city):
+    # a directory written before the aliases table existed, with aliases.parquet added next to it later
+    d = write_city(tmp_path / "old", divisions=tiny_city.divisions, addresses=tiny_city.addresses).parent
+    write_city(tmp_path / "new", divisions=tiny_city.divisions, aliases=tiny_city.aliases)
+    (d / "aliases.parquet").write_bytes((tmp_path / "new" / "aliases.parquet").read_bytes())
+    reg = open_city(d, verify=True)
+    assert reg.has_table("aliases") and len(reg.aliases) == len(tiny_city.aliases)
+
+
+def test_embedded_city_has_synthetic_aliases():
+    from hangzhou_address import default_registry
+
+    al = default_registry().aliases
+    assert al is not None and len(al) > 100 and al["synthetic"].all()
+    assert set(al["alias_kind"]) <= {"former", "short", "developer", "other"}

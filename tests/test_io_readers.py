@@ -163,3 +163,64 @@ def test_plain_tables_round_trip(tmp_path, small, official_registry, fmt):
     dd = read_divisions(pd_)
     assert dd["code"].tolist() == d["code"].tolist()
     assert dd["parent_code"].tolist()[1:] == d["parent_code"].tolist()[1:]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "gpkg"])
+def test_aliases_round_trip(tmp_path, tiny_city, fmt):
+    from hangzhou_address.io.readers import read_aliases
+
+    al = tiny_city.aliases
+    path = tmp_path / f"aliases.{fmt}"
+    opts = {}
+    if fmt == "csv":
+        al.to_csv(path, index=False)
+    elif fmt == "parquet":
+        al.to_parquet(path)
+    else:
+        import geopandas as gpd
+
+        # an attribute-only GeoPackage layer, dates stored as dates
+        gdf = gpd.GeoDataFrame(al.assign(valid_from=pd.to_datetime(al["valid_from"])), geometry=[None] * len(al),
+                               crs="EPSG:4490")
+        gdf.to_file(path, driver="GPKG", layer="bieming")
+        opts["layer"] = "bieming"
+    back = read_aliases(path, **opts)
+    assert list(back.columns[:7]) == ["kind", "name", "alias", "alias_kind", "valid_from", "valid_to", "note"]
+    for col in ("kind", "name", "alias", "alias_kind", "valid_from", "valid_to", "district_code"):
+        assert [None if pd.isna(v) else v for v in back[col]] == [None if pd.isna(v) else v for v in al[col]], col
+    assert back["synthetic"].tolist() == [True] * len(al)
+
+
+def test_aliases_defaults_mapping_and_errors(tmp_path):
+    from hangzhou_address.io.readers import read_aliases
+
+    p = tmp_path / "bm.csv"
+    pd.DataFrame({"LX": ["road"], "MC": ["文三路"], "BM": ["旧路"], "QY": [""]}).to_csv(p, index=False)
+    back = read_aliases(p, columns={"LX": "kind", "MC": "name", "BM": "alias", "QY": "valid_to"})
+    row = back.iloc[0]
+    assert (row["alias_kind"], row["valid_from"], row["valid_to"], row["note"], row["synthetic"]) == (
+        "other", None, None, None, False)
+    pd.DataFrame({"kind": ["road"], "name": ["文三路"]}).to_csv(p, index=False)
+    with pytest.raises(DataError, match=r"missing required column\(s\) \['alias'\]"):
+        read_aliases(p)
+
+
+def test_registry_from_files_with_aliases(tmp_path, small):
+    g, b, a = small
+    a.to_csv(tmp_path / "a.csv", index=False)
+    b[["code", "grid_code", "x", "y", "geometry"]].to_parquet(tmp_path / "b.parquet")
+    road = a["road"].dropna().iloc[0]
+    ok = pd.DataFrame({"kind": ["road"], "name": [road], "alias": [road + "旧"], "alias_kind": ["former"],
+                       "valid_to": ["2012-03-04"]})
+    ok.to_csv(tmp_path / "al.csv", index=False)
+    reg = Registry.from_files(buildings=tmp_path / "b.parquet", addresses=tmp_path / "a.csv",
+                              aliases=tmp_path / "al.csv")
+    assert reg.metadata["validation"].ok and reg.metadata["source"]["aliases"].endswith("al.csv")
+    assert reg.aliases["valid_to"].tolist() == ["2012-03-04"] and reg.aliases["valid_from"].tolist() == [None]
+    ok.assign(name=["没有这条路"], valid_to=["2012-3-4"]).to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(DataValidationError) as info:
+        Registry.from_files(buildings=tmp_path / "b.parquet", addresses=tmp_path / "a.csv",
+                            aliases=tmp_path / "bad.csv")
+    issues = info.value.report.issues
+    assert sorted(issues["check"]) == ["bad_date", "unknown_name"] and set(issues["row"]) == {0}
+    assert "'2012-3-4'" in str(info.value) or "'没有这条路'" in str(info.value)

@@ -48,3 +48,79 @@ def test_each_check_names_the_offending_row(tiny_city):
     assert not rep.ok and "issue" in rep.summary()
     # nothing was changed or dropped
     assert len(t["buildings"]) == len(tiny_city.buildings)
+
+
+def _alias_table():
+    import pandas as pd
+
+    return pd.DataFrame({
+        "kind": ["road", "poi", "poi", "road", "bridge", "road", "road", "poi", "road", "road"],
+        "name": ["R1", "P1", "P1", "R1", "R1", "不存在路", "R1", "P1", "R1", "R1"],
+        "alias": ["旧R1", "P1简", "", "R1", "X", "Y", "R2", "P2", "旧R1b", "旧R1c"],
+        "alias_kind": ["former", "short", "short", "former", "former", "former", "former", "nickname", "former",
+                       "former"],
+        "valid_from": [None, "", None, None, None, None, None, None, "2020-13-01", "2019-05-01"],
+        "valid_to": ["2015-06-01", None, None, None, None, None, None, None, None, "2018-01-01"],
+        "note": [None] * 10,
+    })
+
+
+def _alias_addresses():
+    import pandas as pd
+
+    return pd.DataFrame({"building_code": ["33010800100100100011", "33010800100100100021", "33010800100100100031"],
+                         "district_code": ["330108"] * 3, "road": ["R1", "R2", None], "poi": [None, None, "P1"],
+                         "text": ["a", "b", "c"]})
+
+
+def test_alias_checks_name_row_and_value():
+    al = _alias_table()
+    rep = validate_city({"addresses": _alias_addresses(), "aliases": al})
+    iss = rep.issues[rep.issues["table"] == "aliases"]
+    by_row = {r: set(g["check"]) for r, g in iss.groupby("row")}
+    assert 0 not in by_row and 1 not in by_row  # clean rows (an empty valid_from is open-ended)
+    assert by_row[2] == {"bad_alias"}
+    assert by_row[3] == {"bad_alias"}
+    assert by_row[4] == {"bad_kind"}
+    assert by_row[5] == {"unknown_name"}
+    assert by_row[6] == {"alias_is_current_name"}
+    assert by_row[7] == {"bad_kind"}
+    assert by_row[8] == {"bad_date"}
+    assert by_row[9] == {"bad_date"}
+    detail = dict(zip(iss["row"], iss["detail"]))
+    assert "'bridge'" in detail[4] and "'不存在路'" in detail[5] and "'R2'" in detail[6]
+    assert "'nickname'" in detail[7] and "'2020-13-01'" in detail[8] and "2019-05-01" in detail[9]
+    assert iss.loc[iss["row"] == 6, "code"].iloc[0] == "R2"
+    import pytest
+
+    from hangzhou_address import DataValidationError
+
+    with pytest.raises(DataValidationError, match="aliases.bad_date"):
+        rep.raise_if_invalid()
+    assert len(al) == 10 and al.loc[2, "alias"] == ""  # nothing changed
+
+
+def test_alias_checks_without_addresses_and_with_districts():
+    al = _alias_table().iloc[[0, 1, 5, 6]].reset_index(drop=True)
+    # without addresses, names cannot be checked: only the row-local checks run
+    assert validate_city({"aliases": al}).ok
+    al = al.assign(district_code=["330108", "330106", None, None])
+    iss = validate_city({"addresses": _alias_addresses(), "aliases": al}).issues
+    assert set(zip(iss["row"], iss["check"])) == {(1, "unknown_name"), (2, "unknown_name"),
+                                                  (3, "alias_is_current_name")}
+    assert "district '330106'" in iss.loc[iss["row"] == 1, "detail"].iloc[0]
+    missing = validate_city({"aliases": al.drop(columns=["alias_kind"])}).issues
+    assert missing["check"].tolist() == ["missing_column"] and "alias_kind" in missing["detail"].iloc[0]
+
+
+def test_tiny_city_aliases_validate(tiny_city, tiny_registry):
+    t = _tables(tiny_city)
+    t["aliases"] = tiny_city.aliases
+    assert validate_city(t).ok
+    assert validate_city(tiny_registry).ok
+    bad = tiny_city.aliases.copy()
+    other = tiny_city.addresses["poi"].dropna().iloc[0]
+    bad.loc[0, "alias"] = other if other != bad.loc[0, "name"] else tiny_city.addresses["poi"].dropna().iloc[-1]
+    t["aliases"] = bad
+    iss = validate_city(t).issues
+    assert iss[["table", "row", "check"]].values.tolist() == [["aliases", 0, "alias_is_current_name"]]

@@ -152,3 +152,32 @@ def test_default_registry_cached():
 
     assert default_registry() is default_registry()
     assert len(default_registry().codes("district")) == 13
+
+
+def test_aliases_is_a_lazy_table():
+    from hangzhou_address.registry import LAZY_TABLES
+
+    assert "aliases" in LAZY_TABLES
+    calls = []
+    table = pd.DataFrame({"kind": ["road"], "name": ["文三路"], "alias": ["旧文三路"], "alias_kind": ["former"],
+                          "valid_from": [None], "valid_to": ["2010-01-01"], "note": [None]})
+
+    def loader():
+        calls.append(1)
+        return table
+
+    df = pd.DataFrame({"code": ["3301"], "level": ["city"], "name": ["杭州市"], "parent_code": [None]})
+    assert Registry(df).aliases is None and not Registry(df).has_table("aliases")
+    reg = Registry(df, aliases=loader)
+    assert reg.has_table("aliases") and calls == []
+    assert "aliases" in repr(reg) and calls == []
+    assert reg.aliases is table and reg.aliases is table
+    assert calls == [1]
+    assert reg.release("aliases") is True
+    reg.aliases
+    assert calls == [1, 1]
+
+
+def test_tiny_registry_has_the_synthetic_aliases(tiny_registry, tiny_city):
+    pd.testing.assert_frame_equal(tiny_registry.aliases, tiny_city.aliases)
+    assert tiny_registry.aliases["synthetic"].all()

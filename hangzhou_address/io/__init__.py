@@ -14,6 +14,7 @@ __all__ = [
     "read_grids",
     "read_buildings",
     "read_addresses",
+    "read_aliases",
     "write_city",
     "open_city",
     "read_city",
@@ -25,7 +26,8 @@ __all__ = [
 
 _WHERE = {
     "read_any": "readers", "read_divisions": "readers", "read_grids": "readers", "read_buildings": "readers",
-    "read_addresses": "readers", "write_city": "city", "open_city": "city", "read_city": "city",
+    "read_addresses": "readers", "read_aliases": "readers", "write_city": "city", "open_city": "city",
+    "read_city": "city",
     "read_manifest": "city", "validate_city": "validate", "ValidationReport": "validate", "atomic_write": "_atomic",
 }
 

@@ -3,6 +3,11 @@
 :func:`write_city` writes every file atomically and the manifest last, with sha256 checksums and
 counts; :func:`open_city` returns a :class:`~hangzhou_address.registry.Registry` whose tables are
 read lazily on first access.
+
+The ``aliases`` table (other names of roads and compounds) is optional and came after format 1.0:
+directories without it open as before, and an ``aliases.parquet`` placed next to a manifest that
+does not list it is read too (without a checksum to verify; rewrite the directory with
+:func:`write_city` to list it).
 """
 
 from __future__ import annotations
@@ -18,12 +23,14 @@ from ..errors import DataError
 from ._atomic import atomic_path, atomic_write
 
 __all__ = ["write_city", "open_city", "read_city", "read_manifest", "read_table", "MANIFEST", "FORMAT_VERSION",
-           "TABLES", "GEO_TABLES"]
+           "TABLES", "GEO_TABLES", "UNLISTED_TABLES"]
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = "1.0"
-TABLES = ("divisions", "division_areas", "grids", "buildings", "addresses", "lineage")
+TABLES = ("divisions", "division_areas", "grids", "buildings", "addresses", "lineage", "aliases")
 GEO_TABLES = ("division_areas", "grids", "buildings")
+#: optional plain tables read from ``<name>.parquet`` even when an older manifest does not list them
+UNLISTED_TABLES = ("aliases",)
 
 
 def _sha256(path: Path) -> str:
@@ -55,18 +62,20 @@ def write_city(
     addresses: pd.DataFrame | None = None,
     lineage: pd.DataFrame | None = None,
     division_areas: Any = None,
+    aliases: pd.DataFrame | None = None,
     metadata: dict[str, Any] | None = None,
 ) -> Path:
     """Write a city directory; returns the manifest path.
 
     Geo tables are written as GeoParquet (EPSG:4490), the others as plain Parquet, zstd-compressed.
     Files are written atomically and the manifest last, so a directory with a manifest is complete.
-    The output is deterministic: the same tables give byte-identical files.
+    The output is deterministic: the same tables give byte-identical files. ``aliases`` is written
+    when given (also when empty: an empty table says "no aliases", not "unknown").
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     tables = {"divisions": divisions, "division_areas": division_areas, "grids": grids, "buildings": buildings,
-              "addresses": addresses, "lineage": lineage}
+              "addresses": addresses, "lineage": lineage, "aliases": aliases}
     files: dict[str, Any] = {}
     counts: dict[str, int] = {}
     for name, df in tables.items():
@@ -115,6 +124,9 @@ def read_table(directory: str | Path, name: str, *, verify: bool = False) -> Any
     manifest = read_manifest(directory)
     entry = manifest["files"].get(name)
     if entry is None:
+        path = directory / f"{name}.parquet"
+        if name in UNLISTED_TABLES and path.is_file():
+            return pq.read_table(path).to_pandas()
         return None
     path = directory / entry["path"]
     if verify and _sha256(path) != entry["sha256"]:
@@ -139,8 +151,8 @@ def open_city(
 ):  # -> Registry
     """Open a city directory as a lazy :class:`~hangzhou_address.registry.Registry`.
 
-    Only the manifest (and the divisions, unless given) is read now; grids, buildings, addresses
-    and division areas are read on first access.
+    Only the manifest (and the divisions, unless given) is read now; grids, buildings, addresses,
+    division areas and aliases are read on first access.
     """
     from ..registry import Registry
 
@@ -154,7 +166,8 @@ def open_city(
         lineage = read_table(directory, "lineage", verify=verify)
 
     def lazy(name: str) -> Any:
-        if name not in manifest["files"]:
+        if name not in manifest["files"] and not (name in UNLISTED_TABLES
+                                                  and (directory / f"{name}.parquet").is_file()):
             return None
         return lambda: read_table(directory, name, verify=verify)
 
@@ -165,6 +178,7 @@ def open_city(
         buildings=lazy("buildings"),
         addresses=lazy("addresses"),
         division_areas=lazy("division_areas"),
+        aliases=lazy("aliases"),
         lineage=lineage,
         metadata=meta,
     )

@@ -28,13 +28,15 @@ import pandas as pd
 
 from ..errors import DataError, InputError
 
-__all__ = ["read_any", "read_divisions", "read_grids", "read_buildings", "read_addresses", "REQUIRED"]
+__all__ = ["read_any", "read_divisions", "read_grids", "read_buildings", "read_addresses", "read_aliases",
+           "REQUIRED"]
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "divisions": ("code", "level", "name", "parent_code"),
     "grids": ("code", "community_code"),
     "buildings": ("code", "grid_code"),
     "addresses": ("building_code", "text"),
+    "aliases": ("kind", "name", "alias"),
 }
 _CODE_COLUMNS = ("code", "parent_code", "community_code", "grid_code", "building_code", "district_code",
                  "town_code")
@@ -220,3 +222,68 @@ def read_addresses(path: str | Path, **kwargs: Any) -> pd.DataFrame:
         else:
             df[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")
     return df
+
+
+def _as_optional_text(s: pd.Series) -> pd.Series:
+    """Strings stripped; NA, None and empty strings become None (nothing else is changed)."""
+    out = []
+    for v in s:
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            out.append(None)
+        else:
+            v = str(v).strip()
+            out.append(v or None)
+    return pd.Series(out, index=s.index, dtype=object)
+
+
+def _as_iso_dates(s: pd.Series) -> pd.Series:
+    """Dates as ISO ``YYYY-MM-DD`` strings: date/datetime values (GeoPackage, Parquet) are formatted,
+    text is kept as written (validation reports what does not parse), NA / empty become None."""
+    import datetime as dt
+
+    out = []
+    for v in s:
+        if isinstance(v, (dt.date, pd.Timestamp)) and not pd.isna(v):
+            out.append(v.strftime("%Y-%m-%d"))
+        elif v is None or (not isinstance(v, str) and pd.isna(v)):
+            out.append(None)
+        else:
+            v = str(v).strip()
+            out.append(v or None)
+    return pd.Series(out, index=s.index, dtype=object)
+
+
+def read_aliases(path: str | Path, **kwargs: Any) -> pd.DataFrame:
+    """Read an aliases table (``kind, name, alias`` + ``alias_kind, valid_from, valid_to, note``).
+
+    Other names of roads (``kind`` road) and compounds / villages (``kind`` poi): a former name, a
+    common short form, a developer's name. A plain table (CSV, Parquet, a GeoPackage attribute
+    layer via ``layer=``); see :func:`read_any`. Missing optional columns default to
+    ``alias_kind='other'``, open dates (None), no note, ``synthetic=False``; dates read as dates
+    become ISO strings. Nothing else is changed: :func:`~hangzhou_address.io.validate.validate_city`
+    reports bad kinds, unknown names and unparseable dates.
+    """
+    if kwargs.get("x") or kwargs.get("wkt"):
+        raise InputError("aliases are plain tables without geometry")
+    df = read_any(path, geometry=False, **kwargs)
+    missing = [c for c in REQUIRED["aliases"] if c not in df.columns]
+    if missing:
+        raise DataError(f"{path}: aliases table is missing required column(s) {missing}; it has "
+                        f"{list(df.columns)}. Map yours with columns={{...}}")
+    df = pd.DataFrame(df).reset_index(drop=True)
+    for col in ("kind", "name", "alias", "alias_kind", "note", "district_code"):
+        if col in df.columns:
+            df[col] = _as_optional_text(df[col])
+    if "alias_kind" not in df.columns:
+        df["alias_kind"] = "other"
+    for col in ("valid_from", "valid_to"):
+        df[col] = _as_iso_dates(df[col]) if col in df.columns else pd.Series([None] * len(df), dtype=object)
+    if "note" not in df.columns:
+        df["note"] = pd.Series([None] * len(df), dtype=object)
+    if "synthetic" not in df.columns:
+        df["synthetic"] = False
+    else:
+        df["synthetic"] = [v.strip().lower() in ("true", "1", "yes") if isinstance(v, str)
+                           else (False if v is None or pd.isna(v) else bool(v)) for v in df["synthetic"]]
+    first = ["kind", "name", "alias", "alias_kind", "valid_from", "valid_to", "note"]
+    return df[first + [c for c in df.columns if c not in first]]

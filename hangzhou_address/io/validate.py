@@ -10,10 +10,23 @@ Checks (``check`` column of the report):
 ``invalid_geometry``    empty or invalid (self-intersecting...) polygons
 ``building_outside_grid``  a building point not inside (or on the boundary of) its grid polygon
 ``overlapping_grids``   two grids whose intersection has positive area (> ``overlap_tolerance`` m², default 1)
+
+For the optional ``aliases`` table (other names of roads and compounds):
+
+``missing_column``      a required column (``kind, name, alias, alias_kind``) is absent
+``bad_kind``            ``kind`` not road / poi, or ``alias_kind`` not former / short / developer / other
+``bad_alias``           an empty alias, or an alias equal to its name
+``unknown_name``        a road (poi) name not in the addresses' ``road`` (``poi``) column (in its
+                        ``district_code`` when the row has one); checked when addresses are present
+``alias_is_current_name``  an alias that is itself a current road (poi) name: it would make that name ambiguous
+``bad_date``            ``valid_from`` / ``valid_to`` not an ISO date ``YYYY-MM-DD``, or ``valid_from``
+                        after ``valid_to``
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,9 +35,13 @@ import pandas as pd
 
 from ..errors import DataValidationError
 
-__all__ = ["ValidationReport", "validate_city"]
+__all__ = ["ValidationReport", "validate_city", "ALIAS_REQUIRED", "ALIAS_TABLE_KINDS", "ALIAS_KINDS"]
 
 _COLUMNS = ["table", "row", "code", "check", "detail"]
+ALIAS_REQUIRED = ("kind", "name", "alias", "alias_kind")
+ALIAS_TABLE_KINDS = ("road", "poi")
+ALIAS_KINDS = ("former", "short", "developer", "other")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -110,7 +127,7 @@ def validate_city(registry_or_tables: Any, *, overlap_tolerance: float = 1.0) ->
     Parameters
     ----------
     registry_or_tables : Registry or mapping
-        A mapping may hold ``divisions``, ``grids``, ``buildings``, ``addresses``.
+        A mapping may hold ``divisions``, ``grids``, ``buildings``, ``addresses``, ``aliases``.
     overlap_tolerance : float
         Intersection area (m²) above which two grids count as overlapping.
     """
@@ -120,9 +137,11 @@ def validate_city(registry_or_tables: Any, *, overlap_tolerance: float = 1.0) ->
         t = registry_or_tables
         divisions = t.get("divisions")
         grids, buildings, addresses = t.get("grids"), t.get("buildings"), t.get("addresses")
+        aliases = t.get("aliases")
     else:
         reg = registry_or_tables
         divisions, grids, buildings, addresses = reg.divisions, reg.grids, reg.buildings, reg.addresses
+        aliases = getattr(reg, "aliases", None)
     rows: list = []
     division_codes = set(divisions["code"]) if divisions is not None else None
     if divisions is not None:
@@ -191,6 +210,98 @@ def validate_city(registry_or_tables: Any, *, overlap_tolerance: float = 1.0) ->
         if unknown.any():
             _issue(rows, "addresses", np.flatnonzero(unknown), ac[unknown], "unknown_division",
                    "building_code is not in the buildings table")
+    if aliases is not None:
+        _alias_checks(rows, aliases, addresses)
     issues = pd.DataFrame(rows, columns=_COLUMNS)
     issues["code"] = issues["code"].astype(object)
     return ValidationReport(issues)
+
+
+def _blank(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, str):
+        return v.strip() == ""
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _parse_date(v: Any) -> _dt.date | None | str:
+    """A date, None for an open end, or the text of a value that is not an ISO date."""
+    if _blank(v):
+        return None
+    if isinstance(v, (_dt.date, pd.Timestamp)):
+        return v.date() if isinstance(v, (_dt.datetime, pd.Timestamp)) else v
+    text = str(v).strip()
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return _dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _alias_checks(rows: list, aliases: pd.DataFrame, addresses: pd.DataFrame | None) -> None:
+    """Checks of the optional ``aliases`` table (see the module docstring)."""
+    missing = [c for c in ALIAS_REQUIRED if c not in aliases.columns]
+    if missing:
+        rows.append(("aliases", None, None, "missing_column",
+                     f"aliases table is missing required column(s) {missing}; it has {list(aliases.columns)}"))
+        return
+    n = len(aliases)
+    kind = aliases["kind"].to_numpy(dtype=object)
+    name = aliases["name"].to_numpy(dtype=object)
+    alias = aliases["alias"].to_numpy(dtype=object)
+    akind = aliases["alias_kind"].to_numpy(dtype=object)
+    district = (aliases["district_code"].to_numpy(dtype=object) if "district_code" in aliases.columns
+                else np.full(n, None, dtype=object))
+    current: dict[str, set] = {}
+    in_district: dict[str, set] = {}
+    if addresses is not None:
+        dcol = (addresses["district_code"].to_numpy(dtype=object) if "district_code" in addresses.columns
+                else np.array([b[:6] if isinstance(b, str) else None for b in addresses["building_code"]],
+                              dtype=object))
+        for k, col in (("road", "road"), ("poi", "poi")):
+            vals = addresses[col].to_numpy(dtype=object) if col in addresses.columns else np.full(len(addresses), None)
+            ok = np.array([isinstance(v, str) and v != "" for v in vals], dtype=bool)
+            current[k] = set(vals[ok])
+            in_district[k] = set(zip(dcol[ok], vals[ok]))
+    for i in range(n):
+        k, nm, al, ak = kind[i], name[i], alias[i], akind[i]
+        shown = None if _blank(al) else str(al)
+        if k not in ALIAS_TABLE_KINDS:
+            rows.append(("aliases", i, shown, "bad_kind", f"kind {k!r} is not one of {list(ALIAS_TABLE_KINDS)}"))
+        if ak not in ALIAS_KINDS:
+            rows.append(("aliases", i, shown, "bad_kind", f"alias_kind {ak!r} is not one of {list(ALIAS_KINDS)}"))
+        if shown is None:
+            rows.append(("aliases", i, None, "bad_alias", f"empty alias for name {nm!r}"))
+        elif shown.strip() == (nm.strip() if isinstance(nm, str) else nm):
+            rows.append(("aliases", i, shown, "bad_alias", f"alias {shown!r} is the name itself"))
+        if k in current:
+            d = None if _blank(district[i]) else str(district[i])
+            if _blank(nm) or nm not in current[k]:
+                rows.append(("aliases", i, shown, "unknown_name",
+                             f"{k} name {nm!r} is not in the addresses table's {k} column"))
+            elif d is not None and (d, nm) not in in_district[k]:
+                rows.append(("aliases", i, shown, "unknown_name",
+                             f"{k} name {nm!r} is not in the addresses of district {d!r}"))
+            if shown is not None and shown != nm and shown in current[k]:
+                rows.append(("aliases", i, shown, "alias_is_current_name",
+                             f"alias {shown!r} of {nm!r} is itself a current {k} name"))
+        dates = {}
+        for col in ("valid_from", "valid_to"):
+            if col not in aliases.columns:
+                dates[col] = None
+                continue
+            v = aliases[col].iat[i]
+            parsed = _parse_date(v)
+            if isinstance(parsed, str):
+                rows.append(("aliases", i, shown, "bad_date", f"{col} {parsed!r} is not an ISO date YYYY-MM-DD"))
+                parsed = None
+            dates[col] = parsed
+        start, end = dates["valid_from"], dates["valid_to"]
+        if start is not None and end is not None and start > end:
+            rows.append(("aliases", i, shown, "bad_date",
+                         f"valid_from {start.isoformat()} is after valid_to {end.isoformat()}"))

@@ -1,4 +1,4 @@
-"""Build a whole SYNTHETIC Hangzhou: division areas, grids, buildings and their addresses.
+"""Build a whole SYNTHETIC Hangzhou: division areas, grids, buildings, their addresses and aliases.
 
 The official divisions (13 districts, 196 towns, 3,320 communities) are real; everything below
 them is invented, deterministically from ``seed``: the same seed and scale always give identical
@@ -57,6 +57,14 @@ class CityTables:
     buildings: Any  # GeoDataFrame
     addresses: pd.DataFrame
     metadata: dict[str, Any] = field(default_factory=dict)
+    #: other names of roads and compounds (former / short / developer's), also synthetic
+    aliases: pd.DataFrame = field(default_factory=lambda: _empty_aliases())
+
+
+def _empty_aliases() -> pd.DataFrame:
+    from .aliases import empty_aliases
+
+    return empty_aliases()
 
 
 def _load_mined() -> dict[str, dict[str, list[str]]]:
@@ -179,6 +187,9 @@ def build_city(
     buildings, addresses = _buildings_and_addresses(
         grids, grid_geoms_km, names, mined, hh, n_grids, scale=scale, seed=seed, all_grid_factor=grid_factor
     )
+    from .aliases import make_aliases
+
+    aliases = make_aliases(addresses, seed=seed)
     metadata = {
         "synthetic": True,
         "generator": "hangzhou_address.synth",
@@ -186,8 +197,8 @@ def build_city(
         "scale": scale,
         "districts": chosen,
         "created": "2023-07-01",
-        "note": "Divisions are real (NBS 2023); district/town/community polygons, grids, buildings and "
-        "addresses are SYNTHETIC, generated deterministically. Do not use them as facts about Hangzhou.",
+        "note": "Divisions are real (NBS 2023); district/town/community polygons, grids, buildings, "
+        "addresses and aliases are SYNTHETIC, generated deterministically. Do not use them as facts about Hangzhou.",
         "ambiguities": {
             "shared_compounds": {k: list(v) for k, v in SHARED_COMPOUNDS.items()},
             "place_named_roads": PLACE_ROADS,
@@ -196,7 +207,7 @@ def build_city(
     }
     if lineage is None:
         lineage = pd.DataFrame({"old_code": [], "new_code": [], "date": [], "reason": []}, dtype=object)
-    return CityTables(divisions, lineage, division_areas, grids, buildings, addresses, metadata)
+    return CityTables(divisions, lineage, division_areas, grids, buildings, addresses, metadata, aliases)
 
 
 def _short_comm(name: str) -> str:
