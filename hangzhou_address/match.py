@@ -163,7 +163,7 @@ class _AddressIndex:
     1.7 M codes made every full collection cost ~40 ms).
     """
 
-    def __init__(self, addresses: pd.DataFrame) -> None:
+    def __init__(self, addresses: pd.DataFrame, aliases: pd.DataFrame | None = None) -> None:
         import numpy as np
         import pandas as pd
 
@@ -200,6 +200,38 @@ class _AddressIndex:
             cuts = np.searchsorted(codes_, np.arange(len(uniq) + 1)).tolist()
             self.name_slice.update(
                 {kind + name: (idx, nums, a, b) for name, a, b in zip(uniq.tolist(), cuts[:-1], cuts[1:])})
+        #: other names (``"R"`` / ``"P"`` + alias) -> (current name, alias kind, valid_to or None)
+        self.alias_of: dict[str, tuple[str, str, str | None]] = {}
+        if aliases is not None and len(aliases):
+            self._add_aliases(aliases)
+
+    def _add_aliases(self, aliases: pd.DataFrame) -> None:
+        """Look-up entries for the aliases table's names: each alias gets the rows of its current name
+        (in its district when the table says which), sorted by number like every entry."""
+        import numpy as np
+
+        from .resolve import _normalize_key
+
+        has_d = "district_code" in aliases
+        for row in aliases.itertuples(index=False):
+            kind = "R" if row.kind == "road" else "P"
+            got = self.name_slice.get(kind + _normalize_key(str(row.name)))
+            if got is None:
+                continue
+            idx, nums, a, b = got
+            rows, rnums = idx[a:b], nums[a:b]
+            d = getattr(row, "district_code", None) if has_d else None
+            if isinstance(d, str) and d:
+                keep = np.array([self.district[int(r)] == d for r in rows], dtype=bool)
+                rows, rnums = rows[keep], rnums[keep]
+            if not len(rows):
+                continue
+            valid_to = row.valid_to if isinstance(getattr(row, "valid_to", None), str) and row.valid_to else None
+            alias = _normalize_key(str(row.alias))
+            for key in dict.fromkeys((alias, _SEPARATORS_RE.sub("", alias))):
+                if len(key) >= 2 and kind + key not in self.name_slice:
+                    self.name_slice[kind + key] = (rows, rnums, 0, len(rows))
+                    self.alias_of[kind + key] = (_normalize_key(str(row.name)), str(row.alias_kind), valid_to)
 
     def building(self, r: int) -> str:
         return self._building[r].decode("utf-8")
@@ -293,7 +325,8 @@ class Matcher:
         if registry.has_table("addresses"):
             addresses = registry.addresses
             if addresses is not None and len(addresses):
-                self.index = registry.cached("address_index", lambda: _AddressIndex(addresses))
+                aliases = registry.aliases if registry.has_table("aliases") else None
+                self.index = registry.cached("address_index", lambda: _AddressIndex(addresses, aliases))
 
     def __repr__(self) -> str:
         return (f"<Matcher {self.registry!r}; building index={'yes' if self.index is not None else 'no'}; "
@@ -558,6 +591,9 @@ class Matcher:
             if not rows:
                 continue
             found_any = True
+            alias = idx.alias_of.get(kind + name)
+            if alias is not None:
+                reasons.append(_alias_reason(name, alias))
             ok = [r for r in rows if self._consistent(res, idx, r)]
             if not ok:
                 where = "、".join(sorted({self.resolver.name_of.get(idx.district[r], "") for r in rows}))
@@ -1005,6 +1041,16 @@ def _bare_name_heads_a_word(parts: _Parts, res: Resolution) -> bool:
                 and "\u3400" <= norm[end] <= "\u9fff" and end not in starts:
             return True
     return False
+
+
+def _alias_reason(name: str, alias: tuple[str, str, str | None]) -> str:
+    current, kind, valid_to = alias
+    what = {"former": "a former name", "short": "a short name", "developer": "a developer's name"}.get(kind,
+                                                                                                  "another name")
+    return f"alias: {name} is {what} of {current}" + (f" (until {valid_to})" if valid_to else "")
+
+
+_SEPARATORS_RE = re.compile(r"[\s·・.\-_/]+")
 
 
 def _similarity(fc: FuzzyCandidate) -> float:

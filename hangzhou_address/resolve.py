@@ -969,6 +969,15 @@ def _gazetteer_from_registry(registry: Registry) -> list[tuple[str, str]]:
         if col in addr:
             names = addr[col].dropna().unique()
             out.extend((str(v), label) for v in names)
+    if registry.has_table("aliases"):  # other names of the roads and compounds (a former name, a short name)
+        aliases = registry.aliases
+        if aliases is not None and len(aliases):
+            for kind, alias in zip(aliases["kind"], aliases["alias"]):
+                label = "road" if kind == "road" else "poi"
+                out.append((str(alias), label))
+                bare = re.sub(r"[\s·・.\-_/]+", "", str(alias))
+                if bare != alias:
+                    out.append((bare, label))
     return out
 
 

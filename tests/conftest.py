@@ -38,7 +38,7 @@ def tiny_city_dir(tmp_path_factory, tiny_city):
     d = tmp_path_factory.mktemp("tiny_city")
     write_city(d, divisions=tiny_city.divisions, grids=tiny_city.grids, buildings=tiny_city.buildings,
                addresses=tiny_city.addresses, lineage=tiny_city.lineage, division_areas=tiny_city.division_areas,
-               metadata=tiny_city.metadata)
+               aliases=tiny_city.aliases, metadata=tiny_city.metadata)
     return d
 
 

@@ -351,3 +351,21 @@ def test_parse_and_match_leave_no_cycles(city, city_matcher):
     finally:
         gc.enable()
     assert unreachable == 0
+
+
+def test_aliases_find_the_building_of_the_current_name(tiny_registry):
+    """The aliases table (SYNTHETIC former / short / developer names) is read by the exact look-up."""
+    from hangzhou_address.match import Matcher
+
+    aliases, addr = tiny_registry.aliases, tiny_registry.addresses
+    assert aliases is not None and len(aliases)
+    m = Matcher(tiny_registry, fuzzy=False)
+    for row in aliases.itertuples(index=False):
+        col, num, unit = ("road", "roadno", "号") if row.kind == "road" else ("poi", "houseno", "幢")
+        rows = addr[(addr[col] == row.name) & addr[num].notna()]
+        first = rows.sort_values(num).iloc[0]
+        want = set(addr[(addr[col] == row.name) & (addr[num] == first[num])]["building_code"])
+        r = m.match(f"滨江区{row.alias}{int(first[num])}{unit}")
+        if len(want) == 1:
+            assert r.code in want and r.level == "building", (row.alias, r)
+        assert any(x.startswith(f"alias: {row.alias}") and row.name in x for x in r.reasons), r.reasons

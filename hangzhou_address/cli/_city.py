@@ -42,7 +42,7 @@ def build_city_dir(output: Path, *, scale: float = 0.1, seed: int | None = None,
     city = build_city(scale=scale, seed=DEFAULT_SEED if seed is None else seed, districts=districts)
     return write_city(output, divisions=city.divisions, grids=city.grids, buildings=city.buildings,
                       addresses=city.addresses, lineage=city.lineage, division_areas=city.division_areas,
-                      metadata=city.metadata)
+                      aliases=city.aliases, metadata=city.metadata)
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
