@@ -107,9 +107,25 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         a = reg.addresses
         if a is not None and len(a):
             samples.append(str(a["text"].iloc[len(a) // 3]).replace("号", "號") + " 3单元1203室")
+        if a is not None and len(a):
+            # a pinyin-input typo in a road name: the fuzzy stage reads it (SYNTHETIC address)
+            from ..synth.variants import homophones
+
+            roads = a[a["form"] == "road"]
+            for k in range(20):  # the first road whose typo reads as a typo (not another existing road)
+                road = roads.iloc[(len(roads) // 7 + 97 * k) % len(roads)]
+                name = str(road["road"])
+                alt = next((h for h in homophones(name[0]) if h != name[0] and not h.isnumeric()), None)
+                text = str(road["text"]).replace(name, (alt or "") + name[1:])
+                if alt is not None and any(w.startswith("fuzzy:") for w in match(text, registry=reg).reasons):
+                    samples.append(text)
+                    break
         for text in samples:
             r = match(text, registry=reg)
             print(f"   {text!r} -> {r.code} [{r.level}, confidence {r.confidence:.2f}]")
+            for why in r.reasons:
+                if why.startswith("fuzzy:"):
+                    print(f"      {why}")
     try:
         from ..spatial import locate
     except ImportError:

@@ -51,7 +51,7 @@ FEATURES = (
     "not_at_boundary", "buildings_elsewhere",
     # fuzzy reading
     "fuzzy_cost", "fuzzy_cost_per_char", "fuzzy_margin", "fuzzy_skipped", "fuzzy_exact_name_exists",
-    "fuzzy_city_scope", "fuzzy_edits", "fuzzy_short_name", "fuzzy_close_rivals", "fuzzy_near_names",
+    "fuzzy_city_scope", "fuzzy_edits", "fuzzy_short_name", "fuzzy_close_rivals", "fuzzy_near_names", "fuzzy_tail_names",
     "fuzzy_missing", "fuzzy_added", "fuzzy_sound_alike", "fuzzy_other_character", "fuzzy_swapped",
     "fuzzy_suffix_dropped", "fuzzy_separators_only",
     "fuzzy_undecided",
@@ -110,6 +110,7 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
         x[_INDEX["fuzzy_short_name"]] = 1.0 / max(len(b.name), 1)
         x[_INDEX["fuzzy_close_rivals"]] = float(min(sum(1 for o in fuzzy.others if o.cost <= b.cost + 1.0), 3))
         x[_INDEX["fuzzy_near_names"]] = min(fuzzy.near_names, 5) / 5.0
+        x[_INDEX["fuzzy_tail_names"]] = min(fuzzy.tail_names, 3) / 3.0
         for e in b.edits:
             key = ("fuzzy_missing" if e.endswith("missing") else "fuzzy_added" if e.endswith("added")
                    else "fuzzy_swapped" if e.endswith("swapped") else "fuzzy_suffix_dropped" if e.endswith("dropped")

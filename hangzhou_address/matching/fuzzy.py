@@ -141,6 +141,9 @@ class FuzzyOutcome:
     #: other names about as close to the written stretch as the best (cost within 0.75), whether or not
     #: they have the number: how crowded the neighbourhood of the written name is
     near_names: int = 0
+    #: other scored names that end with the written stretch (盛村: 武盛村, 大盛村): the text may have
+    #: dropped their first characters
+    tail_names: int = 0
 
 
 class NameIndex:
@@ -160,6 +163,8 @@ class NameIndex:
         self.names: list[tuple[str, str]] = []
         #: per name: (character, main syllable) of its distinctive part (without the generic suffix)
         self.stem_tokens: list[tuple[tuple[str, str], ...]] = []
+        #: per name: the tokens of the whole name, suffix included (to break ties between names)
+        self.full_tokens: list[frozenset[str]] = []
         postings: dict[tuple[str, str], list[int]] = {}
         town_pos = index.town.positions
         town_vals = index.town.values
@@ -172,6 +177,7 @@ class NameIndex:
             scopes = {""} | towns | {t[:6] for t in towns}
             stem = strip_generic_suffix(name, kind)
             self.stem_tokens.append(tuple((ch, "~" + self.costs.syllable(ch)) for ch in stem))
+            self.full_tokens.append(frozenset(self.tokens(name)))
             for tok in self.tokens(stem):
                 for s in scopes:
                     postings.setdefault((s, tok), []).append(nid)
@@ -216,9 +222,13 @@ class NameIndex:
         # a name sharing two tokens fewer than the best shares has at least one more edit (a dropped
         # character costs two tokens, a homophone one): such names cannot win by the margin
         floor = top[0][1] - 2
-        top = [kv for kv in top if kv[1] >= floor]
-        top.sort(key=lambda kv: (-kv[1], abs(len(names[kv[0]][1]) - flen), kv[0]))
-        return [nid for nid, _n in top[:limit]]
+        whole = self.tokens(fragment)
+        full = self.full_tokens
+        # ties: the name sharing more with the whole fragment (its suffix too: 文茂家园 before 文茂新村
+        # for 文茂家圆), then the length closest to the fragment's
+        ranked = sorted(((-n, -len(whole & full[nid]), abs(len(names[nid][1]) - flen), nid)
+                         for nid, n in top if n >= floor))
+        return [r[3] for r in ranked[:limit]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,7 +377,10 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     accepted = (rank <= limit and len(best.edits) <= max_edits(len(best.name))
                 and _shares_a_character(best) and margin >= (MARGIN if scoped else CITY_MARGIN))
     near = len({name for c, name in costs_seen if c <= rank + 0.75 and name != best.name})
-    return FuzzyOutcome(best, tuple(others), accepted, margin, anchor.number, scope, exact_without, scored, near)
+    tails = len({name for _c, name in costs_seen if name != best.name and len(name) > len(best.written)
+                 and name.endswith(best.written)})
+    return FuzzyOutcome(best, tuple(others), accepted, margin, anchor.number, scope, exact_without, scored, near,
+                        tails)
 
 
 def _shares_a_character(fc: FuzzyCandidate) -> bool:
