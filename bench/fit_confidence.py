@@ -140,6 +140,7 @@ def fit_isotonic(s: np.ndarray, y: np.ndarray, bins: int = 30) -> tuple[list[flo
     # a block's rate with one success and one failure added (a block of 200 right answers is not
     # "certain": 0.995, not 1.0)
     ys = [min(max((b[1] + 1) / (b[2] + 2), 0.001), 0.999) for b in merged]
+    ys = np.maximum.accumulate(ys).tolist()  # smoothing small blocks must not break monotonicity
     return xs, ys
 
 
