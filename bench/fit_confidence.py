@@ -186,8 +186,16 @@ def main(argv: list[str] | None = None) -> None:
         cx, cy = fit_isotonic(raw, y[sel])
         parts[g] = LogisticPart(tuple(float(v) for v in w), tuple(cx), tuple(cy))
         print(f"group {g:9s} {sel.sum():7,d} answers, {y[sel].mean():.2%} right")
-    model = ConfidenceModel(parts, {})
-    p = np.array([model.predict(x) for x in X])
+    # a separator inside a number: building / grid answers are capped at the rate they are right at
+    ns = X[:, FEATURES.index("number_separator")] == 1
+    deep = (X[:, FEATURES.index("level_building")] == 1) | (X[:, FEATURES.index("level_grid")] == 1)
+    sel = ns & deep
+    caps = {"number_separator": float((y[sel].sum() + 1) / (sel.sum() + 2))} if sel.sum() else {}
+    print(f"cap for a separator inside a number: {caps.get('number_separator', float('nan')):.3f} "
+          f"({sel.sum():,} building / grid answers)")
+    model = ConfidenceModel(parts, {}, caps)
+    p = np.array([min(model.predict(x), caps["number_separator"]) if s_ else model.predict(x)
+                  for x, s_ in zip(X, sel)])
     rows, ece = reliability(p, y)
     print("reliability on the training data (bin, n, mean predicted, observed):")
     for a, b, n, mp, ob in rows:
@@ -212,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
                 "city_seed": args.city_seed, "scale": args.scale, "variant_seed": args.seed, "n_per_class": args.n,
                 "answers": int(len(y)), "training_ece": round(ece, 4), "l2": args.l2,
                 "note": "fitted on SYNTHETIC variants of a city built with another seed than the embedded one"}
-        model = ConfidenceModel(parts, meta)
+        model = ConfidenceModel(parts, meta, caps)
         MODEL_PATH.write_text(model.to_json() + "\n", encoding="utf-8")
         print(f"wrote {MODEL_PATH}")
 

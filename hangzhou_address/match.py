@@ -467,8 +467,9 @@ class Matcher:
             address_outside_divisions=any("exists only outside" in r for r in reasons),
             bare_name_heads_a_word=_bare_name_heads_a_word(parts, res))
         conf = self.confidence_model.predict(x)
-        if split_number:
-            conf = min(conf, _SPLIT_NUMBER_CAP)
+        if split_number and level in ("building", "grid"):
+            # the text does not say which number: at most the rate at which such answers are right
+            conf = min(conf, self.confidence_model.caps.get("number_separator", _SPLIT_NUMBER_CAP))
         if res.level is None and res.candidates and level in ("building", "grid", "community", "town"):
             # the text's district names contradict each other: conflicting evidence never raises the answer
             conf = min(conf, _CONFLICT_CAP)
@@ -1005,7 +1006,8 @@ class _Answer(NamedTuple):
 
 #: a separator between two digits of a building number (30 1号, 2,6号, 1、8号): which number is meant?
 _NUMBER_SPLIT_RE = re.compile(r"[0-9０-９][ \t\r\n,，、.。·・\u3000]+[0-9０-９]{1,4}\s*(?:号|號|幢|栋|棟|弄|组|座)")
-#: the highest confidence of an answer whose text has a separator inside a number
+#: the highest confidence of a building / grid answer whose text has a separator inside a number, when the
+#: confidence model does not fit one (``ConfidenceModel.caps["number_separator"]``)
 _SPLIT_NUMBER_CAP = 0.5
 #: the highest confidence of an answer below the district when the text's district names contradict each other
 _CONFLICT_CAP = 0.8

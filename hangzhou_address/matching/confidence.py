@@ -22,7 +22,7 @@ import functools
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -210,6 +210,9 @@ class ConfidenceModel:
 
     parts: Mapping[str, LogisticPart]
     metadata: Mapping[str, Any]
+    #: upper bounds fitted with the model (``number_separator``: the rate at which building / grid
+    #: answers to a text with a separator inside a number are right)
+    caps: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         missing = set(GROUPS) - set(self.parts)
@@ -232,10 +235,14 @@ class ConfidenceModel:
         doc = json.loads(text)
         if tuple(doc["features"]) != FEATURES:
             raise _invalid("confidence model features differ from this version's FEATURES")
-        return cls({g: LogisticPart.from_dict(d) for g, d in doc["groups"].items()}, doc.get("metadata", {}))
+        caps = {str(k): float(v) for k, v in doc.get("caps", {}).items()}
+        if any(not 0.0 <= v <= 1.0 for v in caps.values()):
+            raise _invalid("confidence model caps must lie in [0, 1]")
+        return cls({g: LogisticPart.from_dict(d) for g, d in doc["groups"].items()}, doc.get("metadata", {}), caps)
 
     def to_json(self) -> str:
         return json.dumps({"features": list(FEATURES), "groups": {g: p.to_dict() for g, p in self.parts.items()},
+                           "caps": {k: round(v, 4) for k, v in self.caps.items()},
                            "metadata": dict(self.metadata)}, ensure_ascii=False, indent=1)
 
 
