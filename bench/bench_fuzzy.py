@@ -57,6 +57,17 @@ def make_matcher(reg, fuzzy: bool) -> tuple[Any, str]:
         return Matcher(reg), f"Matcher has no fuzzy= keyword: fuzzy={fuzzy} ran as Matcher(reg)"
 
 
+def _rss() -> int:
+    """Resident memory of this process in bytes (psutil when installed, else /proc)."""
+    try:
+        import psutil
+
+        return psutil.Process().memory_info().rss
+    except ImportError:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
 def header() -> str:
     import numpy as np
 
@@ -293,6 +304,13 @@ def main(argv: list[str] | None = None) -> None:
     for note in (note_f, note_e):
         if note:
             print("NOTE:", note)
+    if hasattr(fuzzy, "names"):
+        rss0 = _rss()
+        t0 = time.perf_counter()
+        names = fuzzy.names  # the fuzzy stage's name index (built on first use, cached on the registry)
+        t_names = time.perf_counter() - t0
+        print(f"fuzzy name index: {len(names.names):,} names, built in {t_names:.2f}s, "
+              f"+{(_rss() - rss0) / 2**20:,.0f} MB resident")
     t0 = time.perf_counter()
     variants = make_variants(reg, args.n, seed=args.seed)
     print(f"variants: {len(variants):,} ({args.n} per class requested, seed {args.seed}) in "

@@ -94,7 +94,7 @@ def collect(reg, n: int, seed: int):
     X, y, kinds = [], [], []
     for fuzzy in (True, False):
         for text, truth, kind in texts:
-            r, x = m._match(text, fuzzy)
+            r, x = m._match(text, fuzzy, want_features=True)
             if r.code is None or x is None:
                 continue
             X.append(x)

@@ -320,6 +320,8 @@ class Matcher:
         self.max_candidates = max_candidates
         self.fuzzy = _check_fuzzy(fuzzy)
         self.confidence_model = confidence_model if confidence_model is not None else default_confidence_model()
+        #: confidences of answers without a fuzzy reading, per the values their features come from (bounded)
+        self._confidence_memo: dict[tuple, float] = {}
         self.resolver: DivisionResolver = resolver_for(registry)
         self.index: _AddressIndex | None = None
         if registry.has_table("addresses"):
@@ -407,11 +409,13 @@ class Matcher:
     def confidence_features(self, text: str, *, fuzzy: bool | None = None) -> dict[str, float]:
         """How the confidence of ``match(text)`` was reached: each non-zero feature's contribution
         to the log-odds of the fitted model (:mod:`hangzhou_address.matching.confidence`)."""
-        x = self._match(text, self.fuzzy if fuzzy is None else _check_fuzzy(fuzzy))[1]
+        x = self._match(text, self.fuzzy if fuzzy is None else _check_fuzzy(fuzzy), want_features=True)[1]
         return self.confidence_model.explain(x) if x is not None else {}
 
-    def _match(self, text: str, fuzzy: bool) -> tuple[MatchResult, tuple[float, ...] | None]:  # noqa: C901
-        """The result and its confidence features (None when there is no answer)."""
+    def _match(self, text: str, fuzzy: bool, want_features: bool = False  # noqa: C901
+               ) -> tuple[MatchResult, tuple[float, ...] | None]:
+        """The result, and its confidence features when ``want_features`` (None when there is no answer;
+        otherwise only computed when needed)."""
         _check_type(text)
         res, parts = self._analyse(text)
         reasons = list(res.reasons)
@@ -459,14 +463,28 @@ class Matcher:
         split_number = _NUMBER_SPLIT_RE.search(text) is not None
         if split_number:
             reasons.append("a separator inside a number: the text does not say which number is meant")
-        x = confidence_features(
-            level, path, res, boundary=b.boundary if b is not None else True,
-            buildings_elsewhere=b.elsewhere if b is not None else False, fuzzy=outcome,
-            leftover=_leftover(parts, res, outcome), number_separator=split_number,
-            contradicted=self._contradicted(res, d, t), fuzzy_undecided=undecided,
-            address_outside_divisions=any("exists only outside" in r for r in reasons),
-            bare_name_heads_a_word=_bare_name_heads_a_word(parts, res))
-        conf = self.confidence_model.predict(x)
+        leftover, bare = _coverage(parts, res, outcome)
+        kw = dict(boundary=b.boundary if b is not None else True,
+                  buildings_elsewhere=b.elsewhere if b is not None else False, fuzzy=outcome,
+                  leftover=leftover, number_separator=split_number, contradicted=self._contradicted(res, d, t),
+                  fuzzy_undecided=undecided,
+                  address_outside_divisions=any("exists only outside" in r for r in reasons),
+                  bare_name_heads_a_word=bare)
+        x = None
+        if outcome is None and not want_features:
+            # the confidence of an answer without a fuzzy reading depends on these alone (memoized:
+            # a ledger's answers repeat a few thousand of them)
+            key = (level, path, res.score, res.margin, res.conflict, res.legacy, res.split, res.level,
+                   res.district_code is None, res.reasons, *kw.values())
+            conf = self._confidence_memo.get(key)
+            if conf is None:
+                if len(self._confidence_memo) >= 100_000:
+                    self._confidence_memo.clear()
+                conf = self._confidence_memo[key] = self.confidence_model.predict(
+                    confidence_features(level, path, res, **kw))
+        else:
+            x = confidence_features(level, path, res, **kw)
+            conf = self.confidence_model.predict(x)
         if split_number and level in ("building", "grid"):
             # the text does not say which number: at most the rate at which such answers are right
             conf = min(conf, self.confidence_model.caps.get("number_separator", _SPLIT_NUMBER_CAP))
@@ -478,6 +496,8 @@ class Matcher:
     def _contradicted(self, res: Resolution, d: str | None, t: str | None) -> tuple[int, int]:
         """How many district and town names written in the text the answer's district ``d`` and town
         ``t`` contradict (neither the division, its predecessor nor its successor)."""
+        if not res.conflict and d == res.district_code and (t is None or t == res.town_code):
+            return 0, 0  # the answer is the resolution's: every name written agreed or was mapped
         rv = self.resolver
         n_d = n_t = 0
         for h in res.hits:
@@ -1015,34 +1035,38 @@ _CONFLICT_CAP = 0.8
 _EXPLAINED_RE = re.compile(r"\d+\s*(?:单元|号楼|号|幢|栋|座|弄|组|室|层|楼|房|户|#)?|[" + re.escape(" ,，、.。;；:：-_/#()（）[]【】") + "]")
 
 
-def _leftover(parts: _Parts, res: Resolution, outcome: FuzzyOutcome | None) -> int:
-    """Characters of the text that nothing in the reading explains (names, digits)."""
+def _coverage(parts: _Parts, res: Resolution, outcome: FuzzyOutcome | None) -> tuple[int, bool]:
+    """What the reading leaves unexplained: the number of characters nothing explains (names,
+    digits; separators and numbers with their unit words do not count, nor the stretch a fuzzy
+    reading explained), and whether a town / community was read from a bare name directly followed
+    by a Han character that no name of the reading covers."""
     norm = parts.norm
-    covered = bytearray(len(norm))
-    for h in res.hits:
-        covered[h[1]:h[2]] = b"\x01" * (h[2] - h[1])
-    for _label, a, b in parts.spans:
-        covered[a:b] = b"\x01" * (b - a)
-    rest = "".join(ch if not covered[i] else " " for i, ch in enumerate(norm))
-    n = len(_EXPLAINED_RE.sub("", rest))
+    spans = [(h[1], h[2]) for h in res.hits]
+    spans += [(a, b) for _label, a, b in parts.spans]
+    spans.sort()
+    gaps = []
+    pos = 0
+    for a, b in spans:
+        if a > pos:
+            gaps.append(norm[pos:a])
+        if b > pos:
+            pos = b
+    if pos < len(norm):
+        gaps.append(norm[pos:])
+    n = len(_EXPLAINED_RE.sub("", "".join(gaps))) if gaps else 0
     if outcome is not None:
         n -= len(outcome.best.written)
-    return max(n, 0)
+    bare = False
+    starts = {a for a, _b in spans}
+    for label, _start, end, text, _g in res.hits:
+        if label in ("town", "community") and end < len(norm) and end not in starts \
+                and "\u3400" <= norm[end] <= "\u9fff" and not text.endswith(_DIVISION_SUFFIXES):
+            bare = True
+            break
+    return max(n, 0), bare
 
 
 _DIVISION_SUFFIXES = ("街道", "镇", "乡", "村", "社区", "居委会", "村委会", "区", "县", "市")
-
-
-def _bare_name_heads_a_word(parts: _Parts, res: Resolution) -> bool:
-    """Whether a town / community was read from a bare name directly followed by a Han character
-    that no name of the reading covers."""
-    norm = parts.norm
-    starts = {h[1] for h in res.hits} | {a for _label, a, _b in parts.spans}
-    for label, _start, end, text, _g in res.hits:
-        if label in ("town", "community") and not text.endswith(_DIVISION_SUFFIXES) and end < len(norm) \
-                and "\u3400" <= norm[end] <= "\u9fff" and end not in starts:
-            return True
-    return False
 
 
 def _alias_reason(name: str, alias: tuple[str, str, str | None]) -> str:
