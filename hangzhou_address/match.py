@@ -386,7 +386,7 @@ class Matcher:
         norm, offsets = normalize_for_matching(text)
         res = self.resolver.resolve(norm)
         parts = _Parts(norm, offsets)
-        parts.read(res)
+        parts.read(res, self.resolver)
         if parts.div_as_poi and self.index is not None:
             # a compound / village named like a division, followed by a building number: resolve the
             # divisions again without it, and keep the first reading only if the building is not found
@@ -784,7 +784,7 @@ class _Parts:
             self.spans.append((label, start, end))
             self.values[label] = value
 
-    def read(self, res: Resolution) -> None:  # noqa: C901
+    def read(self, res: Resolution, resolver: DivisionResolver | None = None) -> None:  # noqa: C901
         norm = self.norm
         prev_end = 0
         tail_from = None
@@ -803,7 +803,9 @@ class _Parts:
             if not as_poi and label != "road":
                 prev_end = end
                 continue
-            boundary = start == prev_end or start == 0 or not ("\u3400" <= norm[start - 1] <= "\u9fff")
+            boundary = (start == prev_end or start == 0 or not ("\u3400" <= norm[start - 1] <= "\u9fff")
+                        # a division name the resolver left out before it (望江 + 桥山家园: 望江 heads 桥)
+                        or resolver is not None and resolver.names_a_division(norm[prev_end:start]))
             prev_end = end
             if label == "road":
                 m = _ROADNO_RE.match(norm, end)
