@@ -229,7 +229,7 @@ class _AddressIndex:
             valid_to = row.valid_to if isinstance(getattr(row, "valid_to", None), str) and row.valid_to else None
             alias = _normalize_key(str(row.alias))
             for key in dict.fromkeys((alias, _SEPARATORS_RE.sub("", alias))):
-                if len(key) >= 2 and kind + key not in self.name_slice:
+                if len(key) >= 3 and kind + key not in self.name_slice:  # (two characters hide too much)
                     self.name_slice[kind + key] = (rows, rnums, 0, len(rows))
                     self.alias_of[kind + key] = (_normalize_key(str(row.name)), str(row.alias_kind), valid_to)
 

@@ -134,10 +134,18 @@ _CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三":
               "七": 7, "八": 8, "九": 9,
               "壹": 1, "贰": 2, "叁": 3, "参": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "拾": 10, "佰": 100, "仟": 1000}
-_CN_NUMERAL_CHARS = "".join(_CN_DIGITS) + "".join(_CN_UNITS)
+_PLAIN_NUMERALS = "零〇○一二两三四五六七八九十百千"
+_FINANCIAL = "壹贰叁参肆伍陆柒捌玖拾佰仟"
+# a run of plain numerals before a unit word (or at the end); a run with financial numerals only before
+# a unit word, and two characters long or right after a road / compound / village word (陆 heads names:
+# 博陆, 陆家: 博陆鹿溪路 keeps its 陆, 顾家畈路陆号 reads 6号)
 _SUB_RE = re.compile(
-    rf" +|[{_CN_NUMERAL_CHARS}](?:[{_CN_NUMERAL_CHARS} ]*[{_CN_NUMERAL_CHARS}])?"
+    rf" +|[{_PLAIN_NUMERALS}](?:[{_PLAIN_NUMERALS} ]*[{_PLAIN_NUMERALS}])?"
     r"(?= *(?:[号幢栋组单元室楼层弄座区#-]|$))"
+    rf"|(?:(?<=[路街巷弄道村苑园里坊])[{_FINANCIAL}]"
+    rf"|(?=[{_PLAIN_NUMERALS}{_FINANCIAL} ]*[{_FINANCIAL}])"
+    rf"[{_PLAIN_NUMERALS}{_FINANCIAL}](?:[{_PLAIN_NUMERALS}{_FINANCIAL} ]*[{_PLAIN_NUMERALS}{_FINANCIAL}]))"
+    r"(?= *[号幢栋组单元室楼层弄座#-])"
 )
 
 
@@ -457,6 +465,12 @@ class DivisionResolver:
             if not isinstance(name, str) or len(name) < 2:
                 continue
             nk = _normalize_key(name)
+            if label.endswith("_alias"):
+                # another name of a road / compound: only where it cannot hide a division name or swallow
+                # the text around it (two characters, or one that starts with any form of a division name)
+                label = label[: -len("_alias")]
+                if len(nk) < 3 or any(nk[:k] in div_keys for k in range(2, len(nk))):
+                    continue
             if len(nk) < 2 or any(True for _ in strong_ac.iter(nk[:1] and nk) if False):
                 continue
             # skip names that start with a full division name (they would hide it)
@@ -973,7 +987,7 @@ def _gazetteer_from_registry(registry: Registry) -> list[tuple[str, str]]:
         aliases = registry.aliases
         if aliases is not None and len(aliases):
             for kind, alias in zip(aliases["kind"], aliases["alias"]):
-                label = "road" if kind == "road" else "poi"
+                label = "road_alias" if kind == "road" else "poi_alias"
                 out.append((str(alias), label))
                 bare = re.sub(r"[\s·・.\-_/]+", "", str(alias))
                 if bare != alias:
