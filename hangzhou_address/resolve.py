@@ -137,14 +137,12 @@ _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "拾": 10, "佰": 100, "仟": 1
 _PLAIN_NUMERALS = "零〇○一二两三四五六七八九十百千"
 _FINANCIAL = "壹贰叁参肆伍陆柒捌玖拾佰仟"
 # a run of plain numerals before a unit word (or at the end); a run with financial numerals only before
-# a unit word, and two characters long or right after a road / compound / village word (陆 heads names:
-# 博陆, 陆家: 博陆鹿溪路 keeps its 陆, 顾家畈路陆号 reads 6号)
+# a unit word, never at the end (陆 ends names: the bare village name 博陆 keeps its 陆)
 _SUB_RE = re.compile(
     rf" +|[{_PLAIN_NUMERALS}](?:[{_PLAIN_NUMERALS} ]*[{_PLAIN_NUMERALS}])?"
     r"(?= *(?:[号幢栋组单元室楼层弄座区#-]|$))"
-    rf"|(?:(?<=[路街巷弄道村苑园里坊])[{_FINANCIAL}]"
     rf"|(?=[{_PLAIN_NUMERALS}{_FINANCIAL} ]*[{_FINANCIAL}])"
-    rf"[{_PLAIN_NUMERALS}{_FINANCIAL}](?:[{_PLAIN_NUMERALS}{_FINANCIAL} ]*[{_PLAIN_NUMERALS}{_FINANCIAL}]))"
+    rf"[{_PLAIN_NUMERALS}{_FINANCIAL}](?:[{_PLAIN_NUMERALS}{_FINANCIAL} ]*[{_PLAIN_NUMERALS}{_FINANCIAL}])?"
     r"(?= *[号幢栋组单元室楼层弄座#-])"
 )
 

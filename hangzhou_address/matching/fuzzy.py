@@ -243,8 +243,9 @@ def _anchors(norm: str) -> list[_Anchor]:
     out = []
     for m in _ANCHOR_RE.finditer(norm):
         unit = m.group(2)
-        if m.start() > 0 and norm[m.start() - 1].isdigit():
-            continue
+        before = norm[:m.start()].rstrip("-#")
+        if before and before[-1].isdigit():
+            continue  # a sub-number (9-2-1685: unit 2 of building 9), not the number after a name
         if unit.startswith("组"):
             out.append(_Anchor(m.start(), int(m.group(3)), int(m.group(1)), ("P",)))
         elif unit in ("号", "號"):
@@ -411,6 +412,16 @@ def _starts(before: list, res: Resolution) -> list[int]:
     return list(dict.fromkeys(out))
 
 
+_VILLAGE_SUFFIXES = ("村", "社区")
+
+
+def _suffix_family(suffix: str) -> str:
+    """``"road"``, ``"village"`` or ``"compound"``: generic suffixes interchangeable with each other."""
+    if suffix in GENERIC_SUFFIXES["R"]:
+        return "road"
+    return "village" if suffix in _VILLAGE_SUFFIXES else "compound"
+
+
 def _score(kind: str, name: str, fragment: str, costs: CharCosts, limit: float, *, edits: bool = False):
     """``(cost, skipped, edits)`` of reading the end of ``fragment`` as ``name``, or None when it
     costs more than ``limit``. Tried: the name against the fragment; the name without its generic
@@ -419,8 +430,12 @@ def _score(kind: str, name: str, fragment: str, costs: CharCosts, limit: float, 
     stem = strip_generic_suffix(name, kind)
     frag_stem = strip_generic_suffix(fragment, kind)
     name_suffix, frag_suffix = name[len(stem):], fragment[len(frag_stem):]
-    if name_suffix and frag_suffix and name_suffix != frag_suffix:  # 翠苑小区 for 翠苑花园
-        tries = [(stem, frag_stem, SUFFIX_CHANGED, f"{name_suffix} written {frag_suffix}")]
+    if name_suffix and frag_suffix and name_suffix != frag_suffix:
+        # 翠苑小区 for 翠苑花园 (a compound's suffix for another); a village's 村 is not a compound's 新村
+        if _suffix_family(name_suffix) == _suffix_family(frag_suffix):
+            tries = [(stem, frag_stem, SUFFIX_CHANGED, f"{name_suffix} written {frag_suffix}")]
+        else:
+            tries = [(name, fragment, 0.0, "")]
     else:
         tries = [(name, fragment, 0.0, "")]
         if name_suffix and not frag_suffix:
