@@ -6,9 +6,10 @@ The training data is generated, never the data the benchmarks evaluate on:
   ``--scale`` (default 0.1, the embedded city's: how many similar names a district holds depends on
   it), every district;
 * messy variants of its addresses (:mod:`hangzhou_address.synth.variants`, ``--seed``, default 17;
-  the benchmarks use 101 and 7), every class, plus three kinds the variant generator does not
-  make: the divisions alone, the divisions followed by words the registry does not know, and a
-  door / building number that does not exist on the name;
+  the benchmarks use 101 and 7), every class, plus four kinds the variant generator does not
+  make: the divisions alone, the divisions followed by words the registry does not know, a
+  door / building number that does not exist on the name, and a road / compound name that is not
+  in the registry but looks like its names (the names of a city built with a third seed);
 * each text matched in fuzzy and in exact mode; an answer is *right* when the true building's
   code starts with the returned code. Answers without a code are left out (they have no
   confidence).
@@ -84,6 +85,33 @@ def extra_texts(reg, n: int, seed: int) -> list[tuple[str, str | None, str]]:
     return out
 
 
+def absent_names(reg, n: int, seed: int, other_seed: int) -> list[tuple[str, str | None, str]]:
+    """Texts naming a road / compound that is **not** in the registry but looks like its names (the
+    names of a city built with another seed): a fuzzy reading of them is wrong, the divisions are not."""
+    rng = random.Random(seed)
+    other = build(other_seed, 0.02)
+    here_roads = set(reg.addresses["road"].dropna())
+    here_pois = set(reg.addresses["poi"].dropna())
+    oa = other.addresses
+    roads = sorted(set(oa["road"].dropna()) - here_roads)
+    pois = sorted(set(oa[oa["form"] == "compound"]["poi"].dropna()) - here_pois)
+    addr = reg.addresses
+    name = dict(zip(reg.divisions["code"], reg.divisions["name"]))
+    rows = addr.iloc[sorted(rng.sample(range(len(addr)), min(n, len(addr))))]
+    out = []
+    for r in rows.itertuples(index=False):
+        divs = rng.choice(["", "杭州市", "浙江省杭州市"]) + rng.choice([name[r.district_code], ""]) + rng.choice(
+            [name[r.town_code], ""])
+        if rng.random() < 0.5 and roads:
+            text = divs + rng.choice(roads) + f"{rng.randint(1, 120)}号"
+        elif pois:
+            text = divs + rng.choice(pois) + f"{rng.randint(1, 30)}" + rng.choice(["幢", "栋", "号楼"])
+        else:
+            continue
+        out.append((text, r.building_code, "absent name"))
+    return out
+
+
 def collect(reg, n: int, seed: int):
     from hangzhou_address.match import Matcher
     from hangzhou_address.synth.variants import make_variants
@@ -91,6 +119,7 @@ def collect(reg, n: int, seed: int):
     m = Matcher(reg)
     texts = [(v.text, v.building_code, v.cls) for v in make_variants(reg, n, seed=seed)]
     texts += extra_texts(reg, n, seed + 1)
+    texts += absent_names(reg, n, seed + 2, other_seed=seed + 1000)
     X, y, kinds = [], [], []
     for fuzzy in (True, False):
         for text, truth, kind in texts:
