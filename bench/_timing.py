@@ -31,3 +31,29 @@ def best_seconds_from(matcher: Any, fn: Callable[[], Any], memo: tuple[dict, dic
         best = min(best, time.perf_counter() - t)
     matcher.resolver._decisions, matcher.resolver._shapes = {}, {}
     return best
+
+
+def peer_rates(texts: list[str]) -> dict[str, float]:
+    """Texts per second of the peers (jionlp ``parse_location``, cpca ``transform``) on ``texts``, for
+    those installed (the ``[bench]`` extra); a note is printed for a missing one."""
+    peers: dict[str, float] = {}
+    try:
+        import jionlp
+
+        jionlp.parse_location(texts[0])
+        t0 = time.perf_counter()
+        for t in texts:
+            jionlp.parse_location(t)
+        peers["jionlp.parse_location"] = len(texts) / (time.perf_counter() - t0)
+    except ImportError:
+        print("  jionlp not installed (pip install '.[bench]')")
+    try:
+        import cpca
+
+        cpca.transform(texts[:2])
+        t0 = time.perf_counter()
+        cpca.transform(texts)
+        peers["cpca.transform"] = len(texts) / (time.perf_counter() - t0)
+    except ImportError:
+        print("  cpca not installed (pip install '.[bench]')")
+    return peers

@@ -372,27 +372,10 @@ def main(argv: list[str] | None = None) -> None:
               f"{100 * ours:.2f}%")
 
     if args.peers:
+        from _timing import peer_rates
+
         sub = fmt[: args.peers]
-        peers = {}
-        try:
-            import jionlp
-
-            jionlp.parse_location(sub[0])
-            t0 = time.perf_counter()
-            for t in sub:
-                jionlp.parse_location(t)
-            peers["jionlp.parse_location"] = len(sub) / (time.perf_counter() - t0)
-        except ImportError:
-            print("  jionlp not installed (pip install '.[bench]')")
-        try:
-            import cpca
-
-            cpca.transform(sub[:2])
-            t0 = time.perf_counter()
-            cpca.transform(sub)
-            peers["cpca.transform"] = len(sub) / (time.perf_counter() - t0)
-        except ImportError:
-            print("  cpca not installed (pip install '.[bench]')")
+        peers = peer_rates(sub)
         for name, rate in peers.items():
             print(f"  {name} on {len(sub)} format texts: {rate:,.0f}/s (stops at district level) -> "
                   f"fuzzy match {rate_fmt['fuzzy'] / rate:.1f}x, exact match {rate_fmt['exact'] / rate:.1f}x")

@@ -24,16 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CN = "零一二三四五六七八九"
-
-
-def cn_number(n: int, rng: random.Random) -> str:
-    if n < 10:
-        return CN[n]
-    if n < 100 and rng.random() < 0.7:
-        t, u = divmod(n, 10)
-        return ("" if t == 1 else CN[t]) + "十" + (CN[u] if u else "")
-    return "".join(CN[int(d)] for d in str(n))
+from hangzhou_address.synth.variants import chinese_number as cn_number  # noqa: E402
 
 
 def registry_for(args):
@@ -70,23 +61,11 @@ def registry_for(args):
     return reg
 
 
-def legacy_district_names(reg) -> dict[str, list[str]]:
-    """current town code -> names of the 2020 districts it belonged to (when different)."""
-    divs = reg.divisions
-    name = dict(zip(divs["code"], divs["name"]))
-    out: dict[str, list[str]] = {}
-    for code, lv, st in zip(divs["code"], divs["level"], divs["status"]):
-        if lv == "town" and st == "retired":
-            for cur in reg.current(code):
-                if cur[:6] != code[:6] and code[:6] in name:
-                    out.setdefault(cur, []).append(name[code[:6]])
-    return out
-
-
 def make_variants(reg, n: int, seed: int):
     from opencc import OpenCC
 
     from hangzhou_address.names import strip_suffix
+    from hangzhou_address.synth.variants import legacy_district_names
 
     s2t = OpenCC("s2t")
     rng = random.Random(seed)
@@ -256,28 +235,11 @@ def main(argv: list[str] | None = None) -> None:
             if not ok(v, r):
                 print("   HIWRONG", v[0], v[1], r.code, r.level, r.confidence, r.reasons)
     if args.peers:
+        from _timing import peer_rates
+
         sub = texts[: args.peers]
         ours = {"match": frozen["match"], "parse_many": frozen["parse_many"]}
-        peers = {}
-        try:
-            import jionlp
-
-            jionlp.parse_location(sub[0])
-            t0 = time.perf_counter()
-            for t in sub:
-                jionlp.parse_location(t)
-            peers["jionlp.parse_location"] = len(sub) / (time.perf_counter() - t0)
-        except ImportError:
-            print("  jionlp not installed (pip install '.[bench]')")
-        try:
-            import cpca
-
-            cpca.transform(sub[:2])
-            t0 = time.perf_counter()
-            cpca.transform(sub)
-            peers["cpca.transform"] = len(sub) / (time.perf_counter() - t0)
-        except ImportError:
-            print("  cpca not installed (pip install '.[bench]')")
+        peers = peer_rates(sub)
         for name, rate in peers.items():
             print(f"  {name}: {rate:,.0f}/s (stops at district level) -> ours: "
                   + ", ".join(f"{k} {v / rate:.1f}x" for k, v in ours.items()))

@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["VARIANT_CLASSES", "Variant", "make_variants", "legacy_district_names", "homophones", "lookalikes"]
+__all__ = ["VARIANT_CLASSES", "Variant", "make_variants", "legacy_district_names", "homophones", "lookalikes",
+           "chinese_number"]
 
 #: The variant classes, in the order :func:`make_variants` produces them.
 VARIANT_CLASSES: tuple[str, ...] = (
@@ -202,7 +203,8 @@ def legacy_district_names(registry: Any) -> dict[str, list[str]]:
 
 
 # ---------------------------------------------------------------------------------------------- numbers
-def _cn_number(n: int, rng: random.Random) -> str:
+def chinese_number(n: int, rng: random.Random) -> str:
+    """``n`` in Chinese numerals as clerks write them: 九, 十八 / 一八 (positional or digit by digit), 一零一."""
     if n < 10:
         return _CN[n]
     if n < 100 and rng.random() < 0.7:
@@ -438,7 +440,7 @@ class _Generator:
         elif cls == "number_separator":
             num = _split_number(no, rng)
         else:
-            num = _cn_number(no, rng) if rng.random() < 0.15 else str(no)
+            num = chinese_number(no, rng) if rng.random() < 0.15 else str(no)
         if form == "road":
             body = f"{written}{num}{rng.choice(['号', '号', '號', '号'])}"
         elif form == "compound":
