@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> None:
     for note in (note_f, note_e):
         if note:
             print("NOTE:", note)
-    if hasattr(fuzzy, "names"):
+    if isinstance(getattr(type(fuzzy), "names", None), property):  # (hasattr would build it)
         rss0 = _rss()
         t0 = time.perf_counter()
         names = fuzzy.names  # the fuzzy stage's name index (built on first use, cached on the registry)
