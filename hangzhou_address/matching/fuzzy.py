@@ -63,6 +63,14 @@ _ANCHOR_RE = re.compile(r"(\d{1,5})(号楼|号|號|弄|幢|栋|座|#|组(\d{1,5}
 _DIVISION_LABELS = frozenset({"prov", "city", "district", "town", "community", "outside"})
 
 
+def _division_names(text: str, resolver: DivisionResolver) -> bool:
+    """Whether ``text`` is one or two ways of writing Hangzhou divisions (萧山楼塔: 萧山 + 楼塔)."""
+    if resolver.names_a_division(text):
+        return True
+    return any(resolver.names_a_division(text[:k]) and resolver.names_a_division(text[k:])
+               for k in range(2, len(text) - 1))
+
+
 def _start_of(skipped: int, positions: list[int], starts: list[int], end: int) -> tuple[int, int]:
     """For a name read after ``skipped`` characters of the stretch: the latest start at or before it
     and how many characters lie between that start and the name."""
@@ -333,8 +341,8 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
                 if alt is not None and alt[0] + SKIP_COST * alt[1] < cost + SKIP_COST * unexplained:
                     cost, skipped, edits = alt[0], alt[1] + last, alt[2]
                     s, unexplained = _start_of(skipped, positions, starts, anchor.start)
-            if unexplained and resolver.names_a_division(fragment[skipped - unexplained:skipped]):
-                unexplained = 0  # 枫树岭 + 桥泰路: a division name the resolver left out (it heads 桥)
+            if unexplained and _division_names(fragment[skipped - unexplained:skipped], resolver):
+                unexplained = 0  # 枫树岭 + 桥泰路: division names the resolver left out (枫树岭 heads 桥)
             scope = scopes[s]
             scoped = bool(scope.town_code or scope.district_code)
             if cost > max_cost(len(name), scoped) + 0.5:
@@ -432,10 +440,9 @@ def _score(kind: str, name: str, fragment: str, costs: CharCosts, limit: float, 
     name_suffix, frag_suffix = name[len(stem):], fragment[len(frag_stem):]
     if name_suffix and frag_suffix and name_suffix != frag_suffix:
         # 翠苑小区 for 翠苑花园 (a compound's suffix for another); a village's 村 is not a compound's 新村
+        tries = [(name, fragment, 0.0, ""), (name, frag_stem, SUFFIX_COST, f"{frag_suffix} added")]  # 星长花园小区
         if _suffix_family(name_suffix) == _suffix_family(frag_suffix):
-            tries = [(stem, frag_stem, SUFFIX_CHANGED, f"{name_suffix} written {frag_suffix}")]
-        else:
-            tries = [(name, fragment, 0.0, "")]
+            tries.append((stem, frag_stem, SUFFIX_CHANGED, f"{name_suffix} written {frag_suffix}"))
     else:
         tries = [(name, fragment, 0.0, "")]
         if name_suffix and not frag_suffix:
