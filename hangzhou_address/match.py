@@ -1043,28 +1043,33 @@ def _coverage(parts: _Parts, res: Resolution, outcome: FuzzyOutcome | None) -> t
     reading explained), and whether a town / community was read from a bare name directly followed
     by a Han character that no name of the reading covers."""
     norm = parts.norm
-    spans = [(h[1], h[2]) for h in res.hits]
-    spans += [(a, b) for _label, a, b in parts.spans]
-    spans.sort()
-    gaps = []
+    hits = res.hits
+    spans = [(h[1], h[2]) for h in hits]
+    if parts.spans:
+        spans += [(a, b) for _label, a, b in parts.spans]
+        spans.sort()
+    gaps = ""
     pos = 0
     for a, b in spans:
         if a > pos:
-            gaps.append(norm[pos:a])
+            gaps += norm[pos:a]
         if b > pos:
             pos = b
     if pos < len(norm):
-        gaps.append(norm[pos:])
-    n = len(_EXPLAINED_RE.sub("", "".join(gaps))) if gaps else 0
+        gaps += norm[pos:]
+    n = len(_EXPLAINED_RE.sub("", gaps)) if gaps else 0
     if outcome is not None:
         n -= len(outcome.best.written)
     bare = False
-    starts = {a for a, _b in spans}
-    for label, _start, end, text, _g in res.hits:
-        if label in ("town", "community") and end < len(norm) and end not in starts \
-                and "\u3400" <= norm[end] <= "\u9fff" and not text.endswith(_DIVISION_SUFFIXES):
-            bare = True
-            break
+    starts = None
+    for label, _start, end, text, _g in hits:
+        if (label == "town" or label == "community") and end < len(norm) and "\u3400" <= norm[end] <= "\u9fff" \
+                and not text.endswith(_DIVISION_SUFFIXES):
+            if starts is None:
+                starts = {a for a, _b in spans}
+            if end not in starts:
+                bare = True
+                break
     return max(n, 0), bare
 
 
