@@ -548,16 +548,16 @@ class Matcher:
         assert idx is not None
         found = [(fc.cost + SKIP_COST * fc.skipped, fc) for fc in (outcome.best, *outcome.others)]
         mine = [(r, fc) for r, fc in found if b.code in {idx.building(x) for x in fc.rows}]
-        if not mine:
-            return b
-        own, own_fc = min(mine, key=lambda x: x[0])
+        # the exact name leaves at least the character before it unexplained (when the fuzzy stage did not
+        # score it, it lost to better readings of the whole word)
+        own, own_skipped = min(((r, fc.skipped) for r, fc in mine), default=(SKIP_COST, 1))
         # a rival explains more of the word (风东村: 东风村 explains 风, 东村 leaves it) about as well
-        rivals = [fc for r, fc in found if r <= own + MARGIN and fc.skipped < own_fc.skipped
+        rivals = [fc for r, fc in found if r <= own + MARGIN and fc.skipped < own_skipped
                   and b.code not in {idx.building(x) for x in fc.rows}]
         if not rivals:
             return b
-        rows = [r for fc in (own_fc, *rivals) for r in fc.rows]
-        code, level, chain = _common(rows, idx)
+        buildings = {b.code} | {idx.building(r) for fc in rivals for r in fc.rows}
+        code, level, chain = _common_of_codes(buildings)
         if code is None or level == "building":
             return b
         names = "、".join(dict.fromkeys(fc.name for fc in rivals))
@@ -1095,6 +1095,20 @@ def _check_fuzzy(fuzzy: Any) -> bool:
     if not isinstance(fuzzy, bool):
         raise InputError(f"fuzzy must be True or False, got {fuzzy!r}")
     return fuzzy
+
+
+def _common_of_codes(buildings: set[str]) -> tuple[str | None, str | None, tuple]:
+    """The deepest level (grid, community, town, district) that building codes share, read off the
+    hierarchical codes themselves."""
+    if len(buildings) == 1:
+        b = next(iter(buildings))
+        return b, "building", (b[:6], b[:9], b[:12])
+    for level, n in (("grid", 15), ("community", 12), ("town", 9), ("district", 6)):
+        codes = {b[:n] for b in buildings}
+        if len(codes) == 1:
+            code = next(iter(codes))
+            return code, level, (code[:6], code[:9] if n >= 9 else None, code[:12] if n >= 12 else None)
+    return None, None, (None, None, None)
 
 
 _DEPTH = {None: -1, "district": 0, "town": 1, "community": 2, "grid": 3, "building": 4}

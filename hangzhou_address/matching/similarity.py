@@ -13,7 +13,7 @@ a "fuzzy pinyin" pair (z/zh, n/l, an/ang…)  0.5     (southern accents, the pin
 two adjacent characters swapped             0.5     顾家畈路 → 家顾畈路
 any other substitution, insertion, deletion 1.0
 a generic suffix dropped or added           0.2     顾家畈路 → 顾家畈, 翠苑 → 翠苑小区
-a generic suffix written as another one     0.6     翠苑花园 → 翠苑小区
+a generic suffix written as another one     0.8     翠苑花园 → 翠苑小区
 =========================================  ======  ===========================================
 
 The clerk's text may carry leading words the name does not explain (a company, a landmark): the
@@ -55,7 +55,7 @@ GENERIC_SUFFIXES: dict[str, tuple[str, ...]] = {
 }
 SUFFIX_COST = 0.2
 #: a generic suffix written as another one (翠苑小区 for 翠苑花园)
-SUFFIX_CHANGED = 0.6
+SUFFIX_CHANGED = 0.8
 SAME_PINYIN = 0.25
 SECONDARY_PINYIN = 0.35
 LOOKALIKE = 0.4
