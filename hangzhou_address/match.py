@@ -1032,7 +1032,7 @@ _NUMBER_SPLIT_RE = re.compile(r"[0-9０-９][ \t\r\n,，、.。·・\u3000]+[0-9
 #: confidence model does not fit one (``ConfidenceModel.caps["number_separator"]``)
 _SPLIT_NUMBER_CAP = 0.5
 #: the highest confidence of an answer below the district when the text's district names contradict each other
-_CONFLICT_CAP = 0.8
+_CONFLICT_CAP = 0.89
 #: numbers with their unit words and separators: what :func:`_leftover` does not count
 _EXPLAINED_RE = re.compile(r"\d+\s*(?:单元|号楼|号|幢|栋|座|弄|组|室|层|楼|房|户|#)?|[" + re.escape(" ,，、.。;；:：-_/#()（）[]【】") + "]")
 
