@@ -49,7 +49,7 @@ MAX_FRAGMENT = 14
 #: lead of the accepted candidate over the best other building (a town or district was named) …
 MARGIN = 0.35
 #: … and when the whole city was searched
-CITY_MARGIN = 0.75
+CITY_MARGIN = 0.5
 #: candidates costing more than the best so far plus this are not scored further (they can neither
 #: win, nor be a close runner-up, nor count among the near names)
 _BOUND = 0.75

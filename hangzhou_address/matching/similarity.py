@@ -46,6 +46,11 @@ LOOKALIKES: tuple[str, ...] = (
     "堰偃", "蒋将", "桐铜", "梧悟", "栖西", "庙苗", "岭领", "峰锋", "秋秩", "良艮", "兔免", "折析",
     "崇祟", "澄橙", "港巷", "荡汤", "汇江", "洲州", "盛晟", "宸辰", "茅矛", "勤芹", "兴舆", "安按",
     "宁苧", "杜社", "汀订", "沙纱", "浦蒲", "清倩", "泽择", "旺汪", "临监", "延廷", "斗头",
+    # common 形近字 of everyday writing
+    "白自百", "大太犬", "王玉主", "北比", "西酉", "风凤", "官宫", "亭享", "人入八", "日目白", "干千于",
+    "天夭", "田由甲申", "刀力", "买卖", "免兔", "贝见", "今令", "历厉", "孑子", "东车", "乌鸟", "壶壸",
+    "幸辛", "拔拨", "候侯", "钓钩", "汩汨", "赢嬴羸", "暑署", "蓝篮", "辩辨辫", "峰蜂", "眯咪",
+    "杏呆", "材村杖", "沫沬", "崖涯", "粟栗", "冶治", "姆拇", "秧殃", "侍待", "伐代",
 )
 
 #: generic suffixes per name kind ("R" road, "P" compound / village); dropping one costs little
@@ -96,10 +101,12 @@ class CharCosts:
 
     def __init__(self, max_chars: int = 50_000) -> None:
         self._readings: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
-        self._lookalike: dict[str, int] = {}
+        groups: dict[str, set[int]] = {}
         for g, group in enumerate(LOOKALIKES):
             for ch in group:
-                self._lookalike.setdefault(ch, g)
+                groups.setdefault(ch, set()).add(g)
+        #: the look-alike groups of each character (a character may stand in several: 白 in 白自百 and 日目白)
+        self._lookalike: dict[str, frozenset[int]] = {ch: frozenset(gs) for ch, gs in groups.items()}
         self._max = max_chars
         #: memo of :meth:`substitution` per (name character, text character)
         self._pairs: dict[tuple[str, str], float] = {}
@@ -109,8 +116,7 @@ class CharCosts:
 
     def lookalike_in(self, ch: str, chars: set[str] | str) -> bool:
         """Whether a look-alike of ``ch`` (:data:`LOOKALIKES`) is among ``chars``."""
-        g = self._lookalike.get(ch)
-        return g is not None and any(o != ch and o in chars for o in LOOKALIKES[g])
+        return any(o != ch and o in chars for g in self._lookalike.get(ch, ()) for o in LOOKALIKES[g])
 
     def readings(self, ch: str) -> tuple[str, ...]:
         """Toneless pinyin readings of ``ch``, the most common first (empty for non-Han characters)."""
@@ -158,7 +164,7 @@ class CharCosts:
             if not set(ra[0]).isdisjoint(rb[0]):
                 return SECONDARY_PINYIN
         ga, gb = self._lookalike.get(a), self._lookalike.get(b)
-        if ga is not None and ga == gb:
+        if ga is not None and gb is not None and not ga.isdisjoint(gb):
             return LOOKALIKE
         if ra[1] and not ra[1].isdisjoint(rb[1]):
             return FUZZY_PINYIN
