@@ -122,7 +122,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
                     break
         for text in samples:
             r = match(text, registry=reg)
-            print(f"   {text!r} -> {r.code} [{r.level}, confidence {r.confidence:.2f}]")
+            print(f"   {text!r} -> {r.code} [{r.level}, confidence {r.confidence:.3f}]")
             for why in r.reasons:
                 if why.startswith("fuzzy:"):
                     print(f"      {why}")

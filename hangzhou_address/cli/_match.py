@@ -59,7 +59,7 @@ def _cmd_match(args: argparse.Namespace) -> int:
             }
             print(json.dumps(doc, ensure_ascii=False))
         else:
-            head = f"{r.code or '-'}\t{r.level or '-'}\t{r.confidence:.2f}\t{text}"
+            head = f"{r.code or '-'}\t{r.level or '-'}\t{r.confidence:.3f}\t{text}"
             print(head)
             for reason in r.reasons:
                 print(f"\t  {reason}")
