@@ -217,7 +217,9 @@ class NameIndex:
         (a town or district code, or ``""`` for the whole city)."""
         count: Counter[int] = Counter()
         get = self.postings.get
-        for tok in self.tokens(_drop_generic_words(fragment)):
+        # (sorted: the counter's insertion order breaks ties in most_common, and a set's order changes
+        # with the interpreter's string hashing; unsorted, two processes could read a text differently)
+        for tok in sorted(self.tokens(_drop_generic_words(fragment))):
             ids = get((scope, tok))
             if ids:
                 count.update(ids)
