@@ -67,7 +67,8 @@ def normalize_dask(ddf: Any, column: str, *, x: str | None = None, y: str | None
         A missing column or a ``fuzzy`` that is not a bool.
     """
     from .errors import InputError
-    from .ledger import RESULT_COLUMNS, _check_fuzzy
+    from .ledger import RESULT_COLUMNS
+    from .match import _check_fuzzy
 
     fuzzy = _check_fuzzy(fuzzy)
     if column not in ddf.columns:

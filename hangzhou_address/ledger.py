@@ -57,13 +57,6 @@ def _names(registry: Any, codes: np.ndarray, cache: dict[str, str | None]) -> np
     return out
 
 
-def _check_fuzzy(fuzzy: Any) -> bool:
-    """``fuzzy`` must be a real bool (``"no"`` or ``0`` would silently pick a mode)."""
-    if not isinstance(fuzzy, bool):
-        raise InputError(f"fuzzy must be True or False, got {fuzzy!r}")
-    return fuzzy
-
-
 def _process(texts: list[Any], matcher: Any, registry: Any, xs: Any = None, ys: Any = None, crs: Any = None,
              name_cache: dict | None = None, fuzzy: bool = True) -> pd.DataFrame:
     """Match one block of texts (and optional coordinates) → the result columns (+ point columns)."""
@@ -141,6 +134,8 @@ def normalize_frame(df: Any, column: str, matcher: Any = None, *, x: str | None 
     InputError
         A missing column, a result column already in the ledger, or a ``fuzzy`` that is not a bool.
     """
+    from .match import _check_fuzzy
+
     fuzzy = _check_fuzzy(fuzzy)
     if type(df).__module__.startswith("dask"):
         from .dask import normalize_dask
@@ -371,6 +366,8 @@ def normalize_file(
             raise InputError(f"{what} column {c!r} not found; the ledger has columns {cols}")
     if workers < 1:
         raise InputError(f"workers must be >= 1, got {workers}")
+    from .match import _check_fuzzy
+
     fuzzy = _check_fuzzy(fuzzy)
     summary = NormalizeSummary(workers=workers)
     bar = _Progress(sys.stderr.isatty() if progress is None else progress)

@@ -210,7 +210,7 @@ class _AddressIndex:
         (in its district when the table says which), sorted by number like every entry."""
         import numpy as np
 
-        from .resolve import _normalize_key
+        from .resolve import _alias_keys, _normalize_key
 
         has_d = "district_code" in aliases
         for row in aliases.itertuples(index=False):
@@ -227,9 +227,8 @@ class _AddressIndex:
             if not len(rows):
                 continue
             valid_to = row.valid_to if isinstance(getattr(row, "valid_to", None), str) and row.valid_to else None
-            alias = _normalize_key(str(row.alias))
-            for key in dict.fromkeys((alias, _SEPARATORS_RE.sub("", alias))):
-                if len(key) >= 3 and kind + key not in self.name_slice:  # (two characters hide too much)
+            for key in _alias_keys(str(row.alias)):
+                if kind + key not in self.name_slice:
                     self.name_slice[kind + key] = (rows, rnums, 0, len(rows))
                     self.alias_of[kind + key] = (_normalize_key(str(row.name)), str(row.alias_kind), valid_to)
 
@@ -537,8 +536,8 @@ class Matcher:
         if fb is not None and _deeper(fb.level, b.level if b is not None else level):
             reasons.append(why)
             return fb, outcome, ()
-        names = "、".join(dict.fromkeys(fc.name for fc in (outcome.best, *outcome.others)))
-        reasons.append(f"fuzzy: {outcome.best.written} could be {names}; no reading deeper than the divisions")
+        reasons.append(f"fuzzy: {outcome.best.written} could be {_candidate_names(outcome)}; "
+                       "no reading deeper than the divisions")
         return b, outcome, (fb.candidates if fb is not None and not (b is not None and b.candidates) else ())
 
     def _inside_word(self, b: _Answer, outcome: FuzzyOutcome, reasons: list[str]) -> _Answer:
@@ -588,12 +587,11 @@ class Matcher:
             for fc in outcome.others:
                 if fc.cost <= best.cost + MARGIN:
                     rows.extend(fc.rows)
-        names = "、".join(dict.fromkeys(fc.name for fc in (best, *outcome.others)))
         code, level, chain = _common(rows, idx)
         if code is None or level == "building":
             return None, ""
         return (_Answer(code, level, cands, chain, "fuzzy_common"),
-                f"fuzzy: {best.written} could be {names}; their common {level} is {code}")
+                f"fuzzy: {best.written} could be {_candidate_names(outcome)}; their common {level} is {code}")
 
     def _building(self, res: Resolution, parts: _Parts, reasons: list[str]) -> tuple[_Answer | None, bool]:  # noqa: C901
         """The exact look-up of the building part: (answer or None, whether any row had the exact
@@ -1001,17 +999,14 @@ def _changed(text: str, norm: str) -> str:
 
 
 def _common(rows: list[int], idx: _AddressIndex) -> tuple[str | None, str | None, tuple]:
-    bs = {idx.building(r) for r in rows}
-    if len(bs) == 1:
-        r = rows[0]
-        return next(iter(bs)), "building", (idx.district[r], idx.town[r], idx.community[r])
-    for level, n in (("grid", 15), ("community", 12), ("town", 9), ("district", 6)):
-        codes = {b[:n] for b in bs}
-        if len(codes) == 1:
-            r = rows[0]
-            chain = (idx.district[r], idx.town[r] if n >= 9 else None, idx.community[r] if n >= 12 else None)
-            return next(iter(codes)), level, chain
-    return None, None, (None, None, None)
+    """The deepest level the buildings of address ``rows`` share (:func:`_common_of_codes`), with the
+    division chain of the first row as the addresses table states it."""
+    code, level, _chain = _common_of_codes({idx.building(r) for r in rows})
+    if level is None:
+        return None, None, (None, None, None)
+    r = rows[0]
+    n = len(code)
+    return code, level, (idx.district[r], idx.town[r] if n >= 9 else None, idx.community[r] if n >= 12 else None)
 
 
 class _Answer(NamedTuple):
@@ -1033,7 +1028,7 @@ _NUMBER_SPLIT_RE = re.compile(r"[0-9０-９][ \t\r\n,，、.。·・\u3000]+[0-9
 _SPLIT_NUMBER_CAP = 0.5
 #: the highest confidence of an answer below the district when the text's district names contradict each other
 _CONFLICT_CAP = 0.89
-#: numbers with their unit words and separators: what :func:`_leftover` does not count
+#: numbers with their unit words and separators: what :func:`_coverage` does not count
 _EXPLAINED_RE = re.compile(r"\d+\s*(?:单元|号楼|号|幢|栋|座|弄|组|室|层|楼|房|户|#)?|[" + re.escape(" ,，、.。;；:：-_/#()（）[]【】") + "]")
 
 
@@ -1083,7 +1078,9 @@ def _alias_reason(name: str, alias: tuple[str, str, str | None]) -> str:
     return f"alias: {name} is {what} of {current}" + (f" (until {valid_to})" if valid_to else "")
 
 
-_SEPARATORS_RE = re.compile(r"[\s·・.\-_/]+")
+def _candidate_names(outcome: FuzzyOutcome) -> str:
+    """The names a fuzzy outcome proposes, best first, for the reasons."""
+    return "、".join(dict.fromkeys(fc.name for fc in (outcome.best, *outcome.others)))
 
 
 def _similarity(fc: FuzzyCandidate) -> float:
@@ -1092,6 +1089,7 @@ def _similarity(fc: FuzzyCandidate) -> float:
 
 
 def _check_fuzzy(fuzzy: Any) -> bool:
+    """``fuzzy`` must be a real bool (``"no"`` or ``0`` would silently pick a mode)."""
     if not isinstance(fuzzy, bool):
         raise InputError(f"fuzzy must be True or False, got {fuzzy!r}")
     return fuzzy

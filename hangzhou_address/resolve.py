@@ -252,6 +252,16 @@ def _normalize_key(name: str) -> str:
     return normalize_for_matching(name)[0].replace(" ", "")
 
 
+_ALIAS_SEPARATORS_RE = re.compile(r"[\s·・.\-_/]+")
+
+
+def _alias_keys(alias: str) -> tuple[str, ...]:
+    """The normalized forms an alias is looked up by: as written and without its separators
+    (万科·万家, 万科万家); two characters or fewer are left out (they would hide too much)."""
+    key = _normalize_key(alias)
+    return tuple(k for k in dict.fromkeys((key, _ALIAS_SEPARATORS_RE.sub("", key))) if len(k) >= 3)
+
+
 # ----------------------------------------------------------------------------- results
 _tuple_new = tuple.__new__  # Hit(...) without the named tuple's generated __new__ (hot path)
 
@@ -464,10 +474,10 @@ class DivisionResolver:
                 continue
             nk = _normalize_key(name)
             if label.endswith("_alias"):
-                # another name of a road / compound: only where it cannot hide a division name or swallow
-                # the text around it (two characters, or one that starts with any form of a division name)
+                # another name of a road / compound (already a lookup form, :func:`_alias_keys`): only where
+                # it cannot hide a division name, i.e. one that starts with any form of a division name
                 label = label[: -len("_alias")]
-                if len(nk) < 3 or any(nk[:k] in div_keys for k in range(2, len(nk))):
+                if any(nk[:k] in div_keys for k in range(2, len(nk))):
                     continue
             if len(nk) < 2 or any(True for _ in strong_ac.iter(nk[:1] and nk) if False):
                 continue
@@ -986,10 +996,7 @@ def _gazetteer_from_registry(registry: Registry) -> list[tuple[str, str]]:
         if aliases is not None and len(aliases):
             for kind, alias in zip(aliases["kind"], aliases["alias"]):
                 label = "road_alias" if kind == "road" else "poi_alias"
-                out.append((str(alias), label))
-                bare = re.sub(r"[\s·・.\-_/]+", "", str(alias))
-                if bare != alias:
-                    out.append((bare, label))
+                out.extend((key, label) for key in _alias_keys(str(alias)))
     return out
 
 

@@ -241,16 +241,10 @@ def _as_iso_dates(s: pd.Series) -> pd.Series:
     text is kept as written (validation reports what does not parse), NA / empty become None."""
     import datetime as dt
 
-    out = []
-    for v in s:
-        if isinstance(v, (dt.date, pd.Timestamp)) and not pd.isna(v):
-            out.append(v.strftime("%Y-%m-%d"))
-        elif v is None or (not isinstance(v, str) and pd.isna(v)):
-            out.append(None)
-        else:
-            v = str(v).strip()
-            out.append(v or None)
-    return pd.Series(out, index=s.index, dtype=object)
+    def iso(v: Any) -> Any:
+        return v.strftime("%Y-%m-%d") if isinstance(v, (dt.date, pd.Timestamp)) and not pd.isna(v) else v
+
+    return _as_optional_text(pd.Series([iso(v) for v in s], index=s.index, dtype=object))
 
 
 def read_aliases(path: str | Path, **kwargs: Any) -> pd.DataFrame:
