@@ -27,7 +27,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-BINS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 0.99), (0.99, 1.0))
 #: the classes whose corruption is in the road / compound / village name (the fuzzy path's job)
 NAME_CLASSES = ("homophone", "lookalike", "drop", "swap", "two_edits", "suffix", "separator")
 HIGH = 0.9
@@ -132,20 +131,15 @@ def class_table(variants, results, classes: Sequence[str]) -> list[str]:
 
 
 def reliability(variants, results) -> list[str]:
+    from _calibration import reliability as bins
+
     pairs = [(v, r) for v, r in zip(variants, results) if v.cls != "garbage" and r.code is not None]
+    rows, ece = bins((r.confidence, is_right(v, r)) for v, r in pairs)
     lines = [f"  {'bin':14s} {'n':>7s} {'mean pred':>9s} {'observed':>9s} {'gap':>7s}"]
-    ece = 0.0
-    for lo, hi in BINS:
+    for lo, hi, n, mp, obs in rows:
         last = hi >= 1.0
-        sel = [(v, r) for v, r in pairs if lo <= r.confidence < hi or (last and r.confidence == hi)]
-        if not sel:
-            lines.append(f"  [{lo:.2f}, {hi:.2f}{']' if last else ')'}  {0:7d}")
-            continue
-        mp = sum(r.confidence for _, r in sel) / len(sel)
-        obs = sum(is_right(v, r) for v, r in sel) / len(sel)
-        ece += len(sel) / len(pairs) * abs(mp - obs)
-        lines.append(f"  [{lo:.2f}, {hi:.2f}{']' if last else ')'}  {len(sel):7d} {mp:9.3f} {obs:9.3f} "
-                     f"{obs - mp:+7.3f}")
+        head = f"  [{lo:.2f}, {hi:.2f}{']' if last else ')'}  {n:7d}"
+        lines.append(head if not n else f"{head} {mp:9.3f} {obs:9.3f} {obs - mp:+7.3f}")
     top = [(v, r) for v, r in pairs if r.confidence >= HIGH]
     lines.append(f"  expected calibration error: {ece:.4f} (over {len(pairs):,} non-garbage answers with a code)")
     lines.append(f"  among answers with confidence ≥ {HIGH}: {pct(sum(is_right(v, r) for v, r in top), len(top))}% "

@@ -17,7 +17,6 @@ import argparse
 import json
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -254,27 +253,23 @@ def main(argv: list[str] | None = None) -> None:
 
 
 _LV = {"district": 0, "town": 1, "community": 2}
-_BINS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 0.99), (0.99, 1.0))
 
 
 def reliability_table(pairs: list[tuple[float, bool]]) -> str:
     """Predicted vs observed accuracy per confidence bin, the expected calibration error and the share
     right among answers at confidence >= 0.9 (``pairs``: (confidence, right))."""
+    from _calibration import reliability
+
+    rows, ece = reliability(pairs)
     lines = ["  reliability (answers whose division codes can be checked against the gold):",
              "    bin              n  mean predicted  observed"]
-    ece, n_all = 0.0, len(pairs)
-    for a, b in _BINS:
-        sel = [(c, ok) for c, ok in pairs if a <= c < b or (b == 1.0 and c == 1.0)]
-        if not sel:
-            continue
-        mp = sum(c for c, _ in sel) / len(sel)
-        ob = sum(ok for _, ok in sel) / len(sel)
-        ece += len(sel) / max(n_all, 1) * abs(mp - ob)
-        lines.append(f"    [{a:.2f}, {b:.2f})  {len(sel):6,d}  {mp:14.4f}  {ob:8.4f}")
+    lines += [f"    [{a:.2f}, {b:.2f})  {n:6,d}  {mp:14.4f}  {ob:8.4f}" for a, b, n, mp, ob in rows if n]
     hi = [ok for c, ok in pairs if c >= 0.9]
-    lines.append(f"    expected calibration error {ece:.4f} over {n_all:,} answers; at confidence >= 0.9: "
+    lines.append(f"    expected calibration error {ece:.4f} over {len(pairs):,} answers; at confidence >= 0.9: "
                  f"{len(hi):,} answers, {sum(hi) / max(len(hi), 1):.2%} right")
     return "\n".join(lines)
+
+
 #: names of Hangzhou districts abolished or renamed (2021 reorganization; 临安市 2017, 富阳市 2014)
 ABOLISHED = {"下城区", "江干区", "临安市", "富阳市"}
 

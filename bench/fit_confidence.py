@@ -36,6 +36,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 MODEL_PATH = ROOT / "hangzhou_address" / "resources" / "confidence.json"
 _JUNK = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处理府研质"
@@ -173,17 +174,6 @@ def fit_isotonic(s: np.ndarray, y: np.ndarray, bins: int = 30) -> tuple[list[flo
     return xs, ys
 
 
-def reliability(p: np.ndarray, y: np.ndarray) -> tuple[list[tuple], float]:
-    edges = [0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0001]
-    rows, ece = [], 0.0
-    for a, b in zip(edges[:-1], edges[1:]):
-        sel = (p >= a) & (p < b)
-        if sel.sum():
-            rows.append((a, min(b, 1.0), int(sel.sum()), float(p[sel].mean()), float(y[sel].mean())))
-            ece += sel.sum() / len(p) * abs(p[sel].mean() - y[sel].mean())
-    return rows, float(ece)
-
-
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1500, help="variants per class")
@@ -225,10 +215,13 @@ def main(argv: list[str] | None = None) -> None:
     model = ConfidenceModel(parts, {}, caps)
     p = np.array([min(model.predict(x), caps["number_separator"]) if s_ else model.predict(x)
                   for x, s_ in zip(X, sel)])
-    rows, ece = reliability(p, y)
+    from _calibration import reliability
+
+    rows, ece = reliability(zip(p, y))
     print("reliability on the training data (bin, n, mean predicted, observed):")
     for a, b, n, mp, ob in rows:
-        print(f"  [{a:.2f}, {b:.2f})  {n:7,d}  {mp:.4f}  {ob:.4f}")
+        if n:
+            print(f"  [{a:.2f}, {b:.2f})  {n:7,d}  {mp:.4f}  {ob:.4f}")
     hi = p >= 0.9
     print(f"ECE {ece:.4f}; at >= 0.9: {hi.sum():,} answers, {y[hi].mean():.4%} right")
     by_kind: dict[str, list[int]] = {}
