@@ -374,3 +374,30 @@ def test_aliases_find_the_building_of_the_current_name(tiny_registry):
             assert r.code in want and r.level == "building", (row.alias, r)
         assert any(x.startswith(f"alias: {row.alias}") and row.name in x for x in r.reasons), r.reasons
     assert usable >= 3
+
+
+def test_two_wrong_districts_never_give_a_building_elsewhere(tiny_registry):
+    """Issue #13.1: two district names that contradict each other (neither is the building's) must not give a
+    confident building in a third district; the answer stays inside a named district or is no match."""
+    import numpy as np
+
+    from hangzhou_address.match import Matcher
+
+    m = Matcher(tiny_registry)
+    divs = tiny_registry.divisions
+    active = divs[(divs["level"] == "district") & (divs["status"] == "active")]
+    district = dict(zip(active["code"], active["name"]))
+    towns = sorted(divs.loc[divs["level"] == "town", "name"], key=len, reverse=True)
+    rng = np.random.default_rng(13)
+    rows = tiny_registry.addresses.sample(150, random_state=13)
+    checked = 0
+    for text, building in zip(rows["text"], rows["building_code"]):
+        rest = text.replace(district[building[:6]], "", 1)
+        rest = next((rest[len(t):] for t in towns if rest.startswith(t)), rest)  # no town to lean on either
+        first, second = rng.choice(sorted(k for k in district if k != building[:6]), 2, replace=False)
+        r = m.match(district[first] + district[second] + rest)
+        assert r.code is None or r.code[:6] in (first, second), (text, r)
+        if r.level in ("building", "grid"):
+            assert r.confidence <= 0.89, (text, r)
+        checked += 1
+    assert checked == 150
