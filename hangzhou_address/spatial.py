@@ -28,7 +28,7 @@ import numpy as np
 import shapely
 
 from .coords import parse_crs, to_cgcs2000
-from .errors import InputError
+from .errors import InputError, InputTypeError
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -385,8 +385,11 @@ def _check_swapped(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 
 def _prepare(x: Any, y: Any, crs: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    xa = np.asarray(x, dtype=float)
-    ya = np.asarray(y, dtype=float)
+    try:
+        xa = np.asarray(x, dtype=float)
+        ya = np.asarray(y, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputTypeError(f"x and y must be numbers or arrays of numbers ({exc})") from None
     if xa.shape != ya.shape:
         raise InputError(f"x and y must have the same shape, got {xa.shape} and {ya.shape}")
     xa, ya = xa.ravel(), ya.ravel()
