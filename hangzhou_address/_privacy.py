@@ -71,8 +71,8 @@ def columns_hint(columns: Iterable[Any], *, what: str = "the ledger") -> str:
     --------
     >>> columns_hint(["姓名", "地址"])
     "the ledger has 2 columns: ['姓名', '地址']"
-    >>> columns_hint(["王小明", "13800001111"])
-    'the ledger has 2 columns; their names are not shown: the first row does not look like a header (a name longer than 16 characters or with a digit), is the header row missing?'
+    >>> columns_hint(["王小明", "13800001111"])  # doctest: +ELLIPSIS
+    'the ledger has 2 columns; their names are not shown: the first row does not look like a header ...'
     """
     names = [str(c) for c in columns]
     head = f"{what} has {len(names)} column{'' if len(names) == 1 else 's'}"

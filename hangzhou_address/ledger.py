@@ -357,8 +357,8 @@ def normalize_file(
     ------
     InputError
         An output (``output_path``, ``review_path``, ``report_path``) that is the input or another
-        output (compared as files: symlinks and hard links count), an output of an unsupported type, a missing column, ``workers < 1``, or a
-        ``fuzzy`` that is not a bool.
+        output (compared as files: symlinks and hard links count), an output of an unsupported type,
+        a missing column, ``workers < 1``, or a ``fuzzy`` that is not a bool.
     """
     from .io._atomic import atomic_path, check_outputs
     from .io.ledger_io import iter_ledger, ledger_columns

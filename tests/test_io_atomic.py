@@ -124,3 +124,23 @@ def test_current_umask_without_proc(monkeypatch):
         assert os.umask(0o027) == 0o027  # left unchanged
     finally:
         os.umask(old)
+
+
+def test_leftover_of_a_killed_writer_is_removed_by_the_next_write(tmp_path):
+    import signal
+
+    target = tmp_path / "out.csv"
+    code = ("import sys, time\nfrom hangzhou_address.io._atomic import atomic_write\n"
+            "with atomic_write(sys.argv[1], 'w') as fh:\n"
+            "    fh.write('姓名,地址\\n王小明,文三路12号\\n'); fh.flush()\n"
+            "    print('writing', flush=True); time.sleep(60)\n")
+    child = subprocess.Popen([sys.executable, "-c", code, str(target)], stdout=subprocess.PIPE, text=True,
+                             cwd=os.getcwd())
+    assert child.stdout.readline().strip() == "writing"
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    left = [p.name for p in tmp_path.iterdir()]
+    assert len(left) == 1 and left[0].startswith(f".out.csv.{child.pid}.") and left[0].endswith(TMP_SUFFIX)
+    with atomic_write(target, "w") as fh:
+        fh.write("new")
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]

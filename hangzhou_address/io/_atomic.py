@@ -1,9 +1,9 @@
 """Atomic file writes: a temporary file in the target's directory, fsync, then ``os.replace``.
 
 * Temporaries are named ``.<target>.<pid>.<random>.hzaddr-tmp``. A process killed with ``kill -9``
-  cannot remove its own; the next write to the same target removes those whose process is gone
-  (or whose pid now belongs to a process started after the temporary was last written). Files of
-  other users, of live writers and of any other name are never touched.
+  cannot remove its own; the next write to the same target removes those whose process is gone (or
+  whose pid now belongs to a process started over a minute after the temporary was last written).
+  Files of other users, of live writers and of any other name are never touched.
 * The published file gets the mode a plain ``open()`` would give it: ``0o666`` minus the umask
   (the temporary itself is ``0o600`` while it is being written).
 * :func:`check_outputs` refuses an output that is one of the inputs, or two outputs that are the
@@ -26,6 +26,8 @@ __all__ = ["atomic_write", "atomic_path", "check_outputs", "current_umask", "TMP
 
 #: ending of every temporary this module creates
 TMP_SUFFIX = ".hzaddr-tmp"
+#: a live pid's process must have started this much after a temporary's mtime to count as a reused pid
+_REUSED_PID_SLACK_S = 60.0
 #: serializes the os.umask() fallback of :func:`current_umask` (os.umask is process-wide)
 _UMASK_LOCK = threading.Lock()
 
@@ -69,10 +71,10 @@ def check_outputs(inputs: Mapping[str, Any], outputs: Mapping[str, Any]) -> None
 
     Examples
     --------
-    >>> check_outputs({"the input": "a.csv"}, {"the output": "./a.csv"})
+    >>> check_outputs({"the input": "a.csv"}, {"the output": "./a.csv"})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    hangzhou_address.errors.InputError: the output (a.csv) is the same file as the input: writing it would overwrite the input; choose another path
+    hangzhou_address.errors.InputError: the output (a.csv) is the same file as the input: ...
     """
     ins = [(k, Path(v)) for k, v in inputs.items() if v is not None]
     outs = [(k, Path(v)) for k, v in outputs.items() if v is not None]
@@ -110,9 +112,9 @@ def _is_stale(pid: int, mtime: float) -> bool:
     except OSError:  # PermissionError: alive, another user's
         pass
     started = _process_start(pid)
-    # alive: stale only if the pid was reused by a process started after the file was last written
-    # (/proc/stat's boot time has a resolution of one second)
-    return started is not None and started > mtime + 2.0
+    # alive: stale only if the pid was reused by a process started after the file was last written;
+    # the minute of slack covers /proc/stat's one-second boot time and small clock steps
+    return started is not None and started > mtime + _REUSED_PID_SLACK_S
 
 
 def _remove_stale_temporaries(target: Path) -> None:
