@@ -72,7 +72,9 @@ def normalize_dask(ddf: Any, column: str, *, x: str | None = None, y: str | None
 
     fuzzy = _check_fuzzy(fuzzy)
     if column not in ddf.columns:
-        raise InputError(f"column {column!r} not found; the ledger has columns {list(ddf.columns)}")
+        from ._privacy import columns_hint
+
+        raise InputError(f"column {column!r} not found; {columns_hint(ddf.columns)}")
     meta = ddf._meta.copy()
     for c in RESULT_COLUMNS:
         meta[c] = pd.Series(dtype=object)

@@ -5,16 +5,17 @@
   memory, optionally on several processes, written atomically, with a summary, an HTML report and a
   review file of the rows that need a human.
 
-Privacy: ledgers hold personal data. Nothing of a row's content is logged: the summary on stderr shows
-only counts and *masked* patterns (digits replaced by ``#``, at most 12 characters); row content goes
-only into the files the user asked for.
+Privacy: ledgers hold personal data. Nothing of a row's content is logged: the summary on stderr, its
+JSON and the HTML report show only counts and the *shapes* of unmatched texts (character classes, see
+:func:`hangzhou_address._privacy.text_shape`); errors name columns only when the first row looks like a
+header (:func:`hangzhou_address._privacy.columns_hint`); row content goes only into the output and review
+files the user asked for.
 """
 
 from __future__ import annotations
 
 import json
 import multiprocessing as mp
-import re
 import sys
 import time
 from collections import Counter
@@ -25,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._privacy import columns_hint, text_shape
 from .errors import InputError
 
 __all__ = [
@@ -142,10 +144,10 @@ def normalize_frame(df: Any, column: str, matcher: Any = None, *, x: str | None 
 
         return normalize_dask(df, column, x=x, y=y, crs=crs, fuzzy=fuzzy)
     if column not in df.columns:
-        raise InputError(f"column {column!r} not found; the ledger has columns {list(df.columns)}")
+        raise InputError(f"column {column!r} not found; {columns_hint(df.columns)}")
     for c in (x, y):
         if c is not None and c not in df.columns:
-            raise InputError(f"coordinate column {c!r} not found; the ledger has columns {list(df.columns)}")
+            raise InputError(f"coordinate column {c!r} not found; {columns_hint(df.columns)}")
     from .match import default_matcher
 
     if matcher is None:
@@ -187,7 +189,7 @@ class NormalizeSummary:
         hist = " ".join(f"{i / 10:.1f}-:{n:,}" for i, n in enumerate(self.confidence_hist))
         lines.append(f"confidence histogram: {hist}")
         if self.unmatched_patterns:
-            lines.append("top unmatched patterns (digits masked):")
+            lines.append(f"top unmatched patterns ({SHAPE_LEGEND}):")
             for p, n in self.unmatched_patterns.most_common(10):
                 lines.append(f"  {n:>8,}  {p}")
         return "\n".join(lines)
@@ -199,14 +201,19 @@ class NormalizeSummary:
                 "seconds": self.seconds, "workers": self.workers}
 
 
-_DIGITS = re.compile(r"\d+")
+#: how to read the shapes of unmatched texts (summary and report)
+SHAPE_LEGEND = "shapes: 字 CJK character, # digit, a letter, _ space, . other; runs collapsed"
 
 
 def mask_pattern(text: Any) -> str:
-    """A privacy-safe pattern of an unmatched text: digits → '#', at most 12 characters."""
-    if not isinstance(text, str) or not text.strip():
-        return "<empty>"
-    return _DIGITS.sub("#", text.strip())[:12]
+    """A privacy-safe pattern of an unmatched text: its shape (:func:`hangzhou_address._privacy.text_shape`).
+
+    Examples
+    --------
+    >>> mask_pattern("王小明家 电话13800001111")
+    '字_字#'
+    """
+    return text_shape(text)
 
 
 def _update_summary(s: NormalizeSummary, texts: list, res: pd.DataFrame, problems: dict[int, str],
@@ -319,7 +326,7 @@ def normalize_file(
     input_path : str or Path
         The ledger: ``.csv`` (UTF-8, UTF-8 with BOM, GBK/GB18030), ``.xlsx`` or ``.parquet``.
     output_path : str or Path
-        ``.csv`` or ``.parquet``; must not be the input.
+        ``.csv`` or ``.parquet``; no output may be the input, and no two outputs the same file.
     column : str
         The address column.
     x, y, crs : optional
@@ -349,21 +356,24 @@ def normalize_file(
     Raises
     ------
     InputError
-        Output over the input or of an unsupported type, a missing column, ``workers < 1``, or a
-        ``fuzzy`` that is not a bool.
+        An output (``output_path``, ``review_path``, ``report_path``) that is the input or another
+        output (compared as files: symlinks and hard links count), an output of an unsupported type,
+        a missing column, ``workers < 1``, or a ``fuzzy`` that is not a bool.
     """
-    from .io._atomic import atomic_path
+    from .io._atomic import atomic_path, check_outputs
     from .io.ledger_io import iter_ledger, ledger_columns
 
     input_path, output_path = Path(input_path), Path(output_path)
-    if input_path.resolve() == output_path.resolve():
-        raise InputError("the output must not overwrite the input ledger")
+    inputs: dict[str, Any] = {"the input ledger": input_path}
+    if registry_dir is not None and Path(registry_dir).is_dir():  # the city's tables are inputs too
+        inputs.update({f"the city directory's {p.name}": p for p in Path(registry_dir).iterdir() if p.is_file()})
+    check_outputs(inputs, {"the output": output_path, "the review file": review_path, "the report": report_path})
     if output_path.suffix.lower() not in (".csv", ".parquet"):
         raise InputError(f"output must be .csv or .parquet, got {output_path.suffix!r}")
     cols = ledger_columns(input_path, encoding=encoding, sheet=sheet)
     for c, what in ((column, "address"), (x, "x"), (y, "y")):
         if c is not None and c not in cols:
-            raise InputError(f"{what} column {c!r} not found; the ledger has columns {cols}")
+            raise InputError(f"{what} column {c!r} not found; {columns_hint(cols)}")
     if workers < 1:
         raise InputError(f"workers must be >= 1, got {workers}")
     from .match import _check_fuzzy

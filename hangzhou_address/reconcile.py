@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ._privacy import columns_hint
 from .errors import InputError
 
 __all__ = ["ReconcileResult", "reconcile"]
@@ -60,7 +61,7 @@ def reconcile(a: pd.DataFrame, b: pd.DataFrame, *, on: str = "code", key: str | 
     for name, df in (("A", a), ("B", b)):
         for col in (on, key):
             if col is not None and col not in df.columns:
-                raise InputError(f"ledger {name} has no column {col!r}; it has {list(df.columns)}")
+                raise InputError(f"ledger {name} has no column {col!r}; {columns_hint(df.columns, what='it')}")
     a = a.reset_index(drop=True)
     b = b.reset_index(drop=True)
     if key is not None:

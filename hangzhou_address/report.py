@@ -35,7 +35,7 @@ def _page(title: str, sections: list[tuple[str, str]]) -> str:
         f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;max-width:900px;margin:2em auto}}"
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}</style>"
         f"</head><body><h1>{html.escape(title)}</h1>{body}"
-        "<p><small>hangzhou_address report. Counts and masked patterns only: no row content.</small></p>"
+        "<p><small>hangzhou_address report. Counts and text shapes only: no row content.</small></p>"
         "</body></html>"
     )
 
@@ -49,7 +49,7 @@ def _table(rows: list[tuple[Any, ...]], header: tuple[str, ...]) -> str:
 def write_report(path: str | Path, summary: Any, *, title: str = "Ledger normalization") -> Path:
     """Write the HTML report of a :class:`~hangzhou_address.ledger.NormalizeSummary` (atomically)."""
     from .io._atomic import atomic_write
-    from .ledger import _LEVELS
+    from .ledger import _LEVELS, SHAPE_LEGEND
 
     levels = [(k, summary.levels.get(k, 0)) for k in _LEVELS]
     hist = [(f"{i / 10:.1f}–{(i + 1) / 10:.1f}", n) for i, n in enumerate(summary.confidence_hist)]
@@ -57,7 +57,7 @@ def write_report(path: str | Path, summary: Any, *, title: str = "Ledger normali
                     ("rows for review", f"{summary.review_rows:,}"),
                     ("text / coordinate conflicts", f"{summary.conflicts:,}"),
                     ("time", f"{summary.seconds:.1f} s with {summary.workers} worker(s)")], ("", "value"))
-    patterns = _table(summary.unmatched_patterns.most_common(20), ("pattern (digits masked)", "rows"))
+    patterns = _table(summary.unmatched_patterns.most_common(20), (f"pattern ({SHAPE_LEGEND})", "rows"))
     doc = _page(title, [("Summary", facts), ("Match level", bar_chart_svg(levels)),
                         ("Confidence", bar_chart_svg(hist)), ("Top unmatched patterns", patterns)])
     with atomic_write(path, "w", encoding="utf-8") as fh:

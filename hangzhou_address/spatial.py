@@ -452,7 +452,9 @@ def locate_frame(df: Any, *, x: str | None = None, y: str | None = None, crs: An
             raise InputError("pass both x= and y= column names (or a GeoDataFrame of points)")
         missing = [c for c in (x, y) if c not in df.columns]
         if missing:
-            raise InputError(f"column(s) {missing} not found; the frame has {list(df.columns)}")
+            from ._privacy import columns_hint
+
+            raise InputError(f"column(s) {missing} not found; {columns_hint(df.columns, what='the frame')}")
         xs = pd.to_numeric(df[x], errors="coerce").to_numpy(dtype=float)
         ys = pd.to_numeric(df[y], errors="coerce").to_numpy(dtype=float)
     with warnings.catch_warnings(record=True) as caught:

@@ -40,3 +40,25 @@ def test_locate_csv(tmp_path, capsys):
     assert src.read_bytes() == before
     assert main(["locate", "--input", str(src), "--x", "nope"]) == 1
     assert "nope" in capsys.readouterr().err
+
+
+def test_locate_refuses_output_over_input(tmp_path, capsys):
+    x, y, _ = _a_building()
+    src = tmp_path / "points.csv"
+    pd.DataFrame({"lon": [x], "lat": [y]}).to_csv(src, index=False)
+    (tmp_path / "link.csv").symlink_to(src)
+    before = src.read_bytes()
+    for out in (src, tmp_path / "." / "points.csv", tmp_path / "link.csv"):
+        assert main(["locate", "--input", str(src), "-o", str(out)]) == 1
+        assert "same file" in capsys.readouterr().err
+        assert src.read_bytes() == before
+    assert main(["locate", "--input", str(tmp_path / "link.csv"), "-o", str(src)]) == 1
+    assert src.read_bytes() == before
+
+
+def test_locate_headerless_points_error_shows_no_row(tmp_path, capsys):
+    src = tmp_path / "points.csv"
+    src.write_text("王小明,120.123456,30.654321\n", encoding="utf-8")
+    assert main(["locate", "--input", str(src)]) == 1
+    err = capsys.readouterr().err
+    assert "3 columns" in err and "王小明" not in err and "120.123456" not in err and "30.654321" not in err

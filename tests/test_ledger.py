@@ -66,7 +66,7 @@ def test_normalize_file_parquet_output_and_errors(tmp_path, ledger_frame, tiny_c
 
 
 def test_mask_pattern_hides_digits():
-    assert mask_pattern("电联13800001111") == "电联#"
+    assert mask_pattern("电联13800001111") == "字#"  # a shape only: no character of the text (issue #13 item 11)
     assert mask_pattern("") == "<empty>"
 
 
@@ -112,3 +112,33 @@ def test_normalize_file_exact_with_workers(tmp_path, tiny_city_dir):
     s = normalize_file(src, out, column="地址", registry_dir=tiny_city_dir, progress=False, workers=2,
                        chunk_rows=2, fuzzy=False)
     assert s.levels["district"] == 6 and s.levels["building"] == 0
+
+
+def test_normalize_file_refuses_review_or_report_over_the_input(tmp_path, tiny_city_dir):
+    # issue #13 item 3: every output is checked, as files (a symlink to the input counts)
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"地址": ["滨江区长河路5号"]}).to_csv(src, index=False)
+    before = src.read_bytes()
+    (tmp_path / "link.csv").symlink_to(src)
+    out = tmp_path / "o.csv"
+    for kw in ({"review_path": src}, {"report_path": src}, {"review_path": tmp_path / "link.csv"},
+               {"review_path": out}, {"review_path": tmp_path / "r.csv", "report_path": tmp_path / "r.csv"}):
+        with pytest.raises(InputError, match="same file"):
+            normalize_file(src, out, column="地址", registry_dir=tiny_city_dir, progress=False, **kw)
+        assert src.read_bytes() == before and not out.exists()
+
+
+def test_summary_json_holds_no_row_content(tmp_path, tiny_city_dir):
+    # issue #13 item 11: the summary's patterns are shapes of character classes
+    from hangzhou_address.ledger import summary_json
+
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"地址": ["李华的秘密住址在这里", "王小明家 电话13800001111"]}).to_csv(src, index=False)
+    doc = summary_json(normalize_file(src, tmp_path / "o.csv", column="地址", registry_dir=tiny_city_dir,
+                                      progress=False))
+    assert '"字"' in doc and '"字_字#"' in doc
+    for secret in ("李华", "秘密", "住址", "王小明", "电话", "138000"):
+        assert secret not in doc, secret
+    with pytest.raises(InputError, match="2 columns") as exc:  # headerless: no name shown
+        normalize_frame(pd.DataFrame([["李华", "13900001111"]], columns=["王小明", "13812345678"]), "地址")
+    assert "王小明" not in str(exc.value) and "138" not in str(exc.value)

@@ -28,3 +28,13 @@ def test_by_code_only():
     assert len(r.moved) == 0
     with pytest.raises(InputError, match="has no column"):
         reconcile(A, B, key="nope")
+
+
+def test_missing_column_error_shows_no_row_of_a_headerless_ledger():
+    # issue #13 item 11: a headerless ledger's "column names" are its first record
+    a = pd.DataFrame([["王小明", "13812345678"]], columns=["王小明", "13812345678"])
+    with pytest.raises(InputError, match="2 columns") as exc:
+        reconcile(a, a)
+    assert "王小明" not in str(exc.value) and "138" not in str(exc.value)
+    with pytest.raises(InputError, match=r"ledger B .*\['姓名', '编码'\]"):  # a header is listed
+        reconcile(pd.DataFrame(columns=["code"]), pd.DataFrame(columns=["姓名", "编码"]))

@@ -73,8 +73,10 @@ def _read_table(path: Path) -> Any:
 
 def _cmd_reconcile(args: argparse.Namespace) -> int:
     from ..errors import DataError
+    from ..io._atomic import check_outputs
     from ..reconcile import reconcile
 
+    check_outputs({"ledger A": args.a, "ledger B": args.b}, {"-o/--output": args.output, "--report": args.report})
     for p in (args.a, args.b):
         if not p.is_file():
             raise DataError(f"{p}: file not found")

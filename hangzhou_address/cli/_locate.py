@@ -34,6 +34,9 @@ def _cmd_locate(args: argparse.Namespace) -> int:
         print("hzaddr: error: give LON LAT, or --input points.csv", file=sys.stderr)
         return 2
     if args.input is not None:
+        from ..io._atomic import check_outputs
+
+        check_outputs({"--input": args.input}, {"-o/--output": args.output})
         df = pd.read_csv(args.input, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     else:
         df = pd.DataFrame({args.x: [str(args.lon)], args.y: [str(args.lat)]})

@@ -1,0 +1,82 @@
+"""What of a ledger may be shown in summaries, reports and error messages: shapes and counts, no content.
+
+* :func:`text_shape` — the shape of a text made of character classes only (``字`` a CJK character,
+  ``#`` a digit, ``a`` another letter, ``_`` white space, ``.`` anything else), runs collapsed;
+* :func:`columns_hint` — the column names of a file only when its first row looks like a header
+  (every name at most :data:`HEADER_MAX_CHARS` characters and without a digit); otherwise only
+  their number, since the first row of a headerless file is a record (name, phone, ID number...).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = ["text_shape", "columns_hint", "HEADER_MAX_CHARS", "SHAPE_MAX_CHARS"]
+
+#: a column name longer than this does not look like a header
+HEADER_MAX_CHARS = 16
+#: shapes are cut to this many symbols (then ``…``)
+SHAPE_MAX_CHARS = 12
+#: names pandas makes up itself (empty header cells, duplicated names)
+_PANDAS_NAME = re.compile(r"Unnamed: \d+(?:_level_\d+)?")
+_PANDAS_DUPLICATE = re.compile(r"\.\d+$")
+
+
+def _char_class(ch: str) -> str:
+    if ch.isdigit():
+        return "#"
+    if unicodedata.name(ch, "").startswith("CJK"):
+        return "字"
+    if ch.isalpha():
+        return "a"
+    if ch.isspace():
+        return "_"
+    return "."
+
+
+def text_shape(text: Any) -> str:
+    """The shape of ``text``: character classes only, runs collapsed, at most 12 symbols.
+
+    Examples
+    --------
+    >>> text_shape("西湖区文三路 12-3号")
+    '字_#.#字'
+    >>> text_shape("李华的秘密住址在这里"), text_shape("Room 5"), text_shape("  ")
+    ('字', 'a_#', '<empty>')
+    """
+    if not isinstance(text, str) or not text.strip():
+        return "<empty>"
+    out: list[str] = []
+    for ch in text.strip():
+        c = _char_class(ch)
+        if not out or out[-1] != c:
+            out.append(c)
+    return "".join(out) if len(out) <= SHAPE_MAX_CHARS else "".join(out[:SHAPE_MAX_CHARS]) + "…"
+
+
+def _looks_like_header_name(name: str) -> bool:
+    if _PANDAS_NAME.fullmatch(name):
+        return True
+    name = _PANDAS_DUPLICATE.sub("", name)
+    return len(name) <= HEADER_MAX_CHARS and not any(ch.isdigit() for ch in name)
+
+
+def columns_hint(columns: Iterable[Any], *, what: str = "the ledger") -> str:
+    """``"the ledger has N columns: [...]"``, the names only when they look like a header.
+
+    Examples
+    --------
+    >>> columns_hint(["姓名", "地址"])
+    "the ledger has 2 columns: ['姓名', '地址']"
+    >>> columns_hint(["王小明", "13800001111"])  # doctest: +ELLIPSIS
+    'the ledger has 2 columns; their names are not shown: the first row does not look like a header ...'
+    """
+    names = [str(c) for c in columns]
+    head = f"{what} has {len(names)} column{'' if len(names) == 1 else 's'}"
+    if all(_looks_like_header_name(n) for n in names):
+        return f"{head}: {names}"
+    return (f"{head}; their names are not shown: the first row does not look like a header (a name longer than "
+            f"{HEADER_MAX_CHARS} characters or with a digit), is the header row missing?")
