@@ -7,9 +7,13 @@ Checks (``check`` column of the report):
 ``grid_not_in_community``  a grid code whose first 12 digits are not its ``community_code``
 ``building_not_in_grid``   a building code whose first 15 digits are not its ``grid_code``
 ``unknown_division``    a grid's community, a building's grid or an address's building that does not exist
-``invalid_geometry``    empty or invalid (self-intersecting...) polygons
+``invalid_geometry``    a grid that is not a (Multi)Polygon (a point, a line), a building that is neither a
+                        footprint nor a point, or an empty or invalid (self-intersecting...) geometry
 ``building_outside_grid``  a building point not inside (or on the boundary of) its grid polygon
-``overlapping_grids``   two grids whose intersection has positive area (> ``overlap_tolerance`` m², default 1)
+``overlapping_grids``   two grids whose intersection has positive area (> ``overlap_tolerance`` m², default 1),
+                        identical and nested grids included
+``outside_extent``      a geo table whose total bounds lie outside its CRS's area of use or outside
+                        :data:`HANGZHOU_EXTENT` (typically metres labelled as EPSG:4490 degrees); one row per table
 
 For the optional ``aliases`` table (other names of roads and compounds):
 
@@ -35,13 +39,19 @@ import pandas as pd
 
 from ..errors import DataValidationError
 
-__all__ = ["ValidationReport", "validate_city", "ALIAS_REQUIRED", "ALIAS_TABLE_KINDS", "ALIAS_KINDS"]
+__all__ = ["ValidationReport", "validate_city", "ALIAS_REQUIRED", "ALIAS_TABLE_KINDS", "ALIAS_KINDS",
+           "HANGZHOU_EXTENT"]
 
 _COLUMNS = ["table", "row", "code", "check", "detail"]
 ALIAS_REQUIRED = ("kind", "name", "alias", "alias_kind")
 ALIAS_TABLE_KINDS = ("road", "poi")
 ALIAS_KINDS = ("former", "short", "developer", "other")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: Hangzhou's extent in CGCS2000 / WGS 84 degrees, ``(west, south, east, north)``, with a margin of a few
+#: kilometres around the city's boundary (118°21'-120°30' E, 29°11'-30°33' N): geo tables must lie inside it.
+HANGZHOU_EXTENT = (118.3, 29.1, 120.8, 30.6)
+_GRID_TYPES = ("Polygon", "MultiPolygon")
+_BUILDING_TYPES = ("Polygon", "MultiPolygon", "Point")
 
 
 @dataclass(frozen=True)
@@ -105,20 +115,70 @@ def _prefix_check(rows: list, table: str, codes: np.ndarray, parents: np.ndarray
                [f"{table[:-1]} code does not start with its {column} {p!r}" for p in parents[bad]])
 
 
-def _geometry_checks(rows: list, table: str, gdf: Any) -> np.ndarray:
+def _geometry_checks(rows: list, table: str, gdf: Any, types: tuple[str, ...]) -> np.ndarray:
+    """Report missing, empty, wrongly typed and invalid geometries; return the mask of usable ones."""
     import shapely
 
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    valid = ~bad
+    kinds = np.array([None if g is None else g.geom_type for g in geoms], dtype=object)
+    wrong_type = ~bad & ~np.isin(kinds, types)
+    valid = ~bad & ~wrong_type
     valid[valid] = shapely.is_valid(geoms[valid])
     invalid = ~valid
     if invalid.any():
-        reasons = [("missing or empty geometry" if g is None or shapely.is_empty(g) else shapely.is_valid_reason(g))
-                   for g in geoms[invalid]]
+        reasons = [("missing or empty geometry" if g is None or shapely.is_empty(g)
+                    else f"{table} geometry must be {' or '.join(types)}, got {k}" if k not in types
+                    else shapely.is_valid_reason(g))
+                   for g, k in zip(geoms[invalid], kinds[invalid])]
         _issue(rows, table, np.flatnonzero(invalid), gdf["code"].to_numpy(dtype=object)[invalid], "invalid_geometry",
                reasons)
     return valid
+
+
+def _extent_check(rows: list, table: str, gdf: Any) -> None:
+    """One ``outside_extent`` issue when the table's bounds leave its CRS's area of use or Hangzhou.
+
+    Coordinates in metres labelled EPSG:4490 (a usual mistake with CGCS2000 / 3-degree Gauss-Kruger data)
+    give bounds of hundreds of thousands of "degrees" and are caught here. A table without a CRS is taken to
+    be EPSG:4490, as everywhere in this library.
+    """
+    import shapely
+    from pyproj import CRS, Transformer
+
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    if not len(geoms):
+        return
+    bounds = tuple(float(v) for v in shapely.total_bounds(geoms))
+    crs = CRS.from_user_input(gdf.crs) if getattr(gdf, "crs", None) is not None else CRS.from_epsg(4490)
+    shown = f"({bounds[0]:.6g}, {bounds[1]:.6g}, {bounds[2]:.6g}, {bounds[3]:.6g})"
+    area = crs.area_of_use
+    if crs.is_geographic:
+        lonlat = bounds
+    else:
+        try:
+            to_deg = Transformer.from_crs(crs, CRS.from_epsg(4490), always_xy=True)
+            lonlat = tuple(float(v) for v in to_deg.transform_bounds(*bounds))
+        except Exception:  # noqa: BLE001 - pyproj cannot place the bounds at all
+            lonlat = (np.inf,) * 4
+    name = crs.to_string()
+
+    def within(b: tuple[float, ...], box: tuple[float, ...], tol: float) -> bool:
+        return (np.isfinite(b).all() and b[0] >= box[0] - tol and b[1] >= box[1] - tol
+                and b[2] <= box[2] + tol and b[3] <= box[3] + tol)
+
+    if area is not None and not within(lonlat, (area.west, area.south, area.east, area.north), 1e-6):
+        detail = (f"total bounds {shown} are outside the area of use of {name} "
+                  f"({area.west:g}, {area.south:g}, {area.east:g}, {area.north:g}); "
+                  "coordinates in another unit or CRS than the one labelled (metres as degrees?)")
+    elif not within(lonlat, HANGZHOU_EXTENT, 0.0):
+        w, s_, e, n = HANGZHOU_EXTENT
+        detail = (f"total bounds {shown} ({name}) are outside Hangzhou's extent "
+                  f"({w}-{e} E, {s_}-{n} N)")
+    else:
+        return
+    rows.append((table, None, None, "outside_extent", detail))
 
 
 def validate_city(registry_or_tables: Any, *, overlap_tolerance: float = 1.0) -> ValidationReport:
@@ -160,13 +220,17 @@ def validate_city(registry_or_tables: Any, *, overlap_tolerance: float = 1.0) ->
             if unknown.any():
                 _issue(rows, "grids", np.flatnonzero(unknown), codes[unknown], "unknown_division",
                        [f"community {p!r} is not in the divisions table" for p in comm[unknown]])
-        gvalid = _geometry_checks(rows, "grids", grids)
+        gvalid = _geometry_checks(rows, "grids", grids, _GRID_TYPES)
+        _extent_check(rows, "grids", grids)
         geoms = np.asarray(grids.geometry.values, dtype=object)
         idx = np.flatnonzero(gvalid)
         tree = shapely.STRtree(geoms[idx])
-        left, right = tree.query(geoms[idx], predicate="overlaps")
+        # interiors that meet: partial overlap, containment and equality alike ("overlaps" misses the last two)
+        left, right = tree.query(geoms[idx], predicate="intersects")
         keep = left < right
         left, right = idx[left[keep]], idx[right[keep]]
+        inner = shapely.relate_pattern(geoms[left], geoms[right], "T********")
+        left, right = left[inner], right[inner]
         if len(left):
             inter = shapely.intersection(geoms[left], geoms[right])
             c = shapely.get_coordinates(inter)
@@ -180,6 +244,9 @@ def validate_city(registry_or_tables: Any, *, overlap_tolerance: float = 1.0) ->
         bcodes = buildings["code"].to_numpy(dtype=object)
         bgrid = buildings["grid_code"].to_numpy(dtype=object)
         _prefix_check(rows, "buildings", bcodes, bgrid, "grid_code", "building_not_in_grid")
+        if hasattr(buildings, "geometry"):
+            _geometry_checks(rows, "buildings", buildings, _BUILDING_TYPES)
+            _extent_check(rows, "buildings", buildings)
         if grids is not None:
             gpos = pd.Series(np.arange(len(grids)), index=grids["code"].to_numpy(dtype=object))
             gpos = gpos[~gpos.index.duplicated()]
