@@ -68,7 +68,7 @@ def _alias_table():
 def _alias_addresses():
     import pandas as pd
 
-    return pd.DataFrame({"building_code": ["33010800100100100011", "33010800100100100021", "33010800100100100031"],
+    return pd.DataFrame({"building_code": ["33010800100100100017", "33010800100100100025", "33010800100100100033"],
                          "district_code": ["330108"] * 3, "road": ["R1", "R2", None], "poi": [None, None, "P1"],
                          "text": ["a", "b", "c"]})
 
@@ -211,3 +211,16 @@ def test_hangzhou_extent_is_documented():
     w, s, e, n = validate.HANGZHOU_EXTENT
     assert w < 118.35 < 120.5 < e and s < 29.18 < 30.55 < n
     assert "HANGZHOU_EXTENT" in validate.__all__ and "outside_extent" in validate.__doc__
+
+
+def test_addresses_only_codes_are_validated(tiny_city):
+    a = tiny_city.addresses.head(10).reset_index(drop=True).copy()
+    code = a.loc[2, "building_code"]
+    a.loc[2, "building_code"] = code[:19] + ("0" if code[19] != "0" else "1")
+    from hangzhou_address.codes import check_char
+
+    a.loc[4, "building_code"] = "3301989990010010001" + check_char("3301989990010010001")  # no such community
+    a.loc[4, ["district_code", "town_code", "community_code"]] = ["330198", "330198999", "330198999001"]
+    rep = validate_city({"divisions": tiny_city.divisions, "addresses": a})
+    assert _checks(rep, "addresses") == [(2, "bad_code"), (4, "unknown_division")]
+    assert "expected" in rep.issues["detail"].iloc[0]

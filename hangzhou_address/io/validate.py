@@ -3,10 +3,16 @@
 Checks (``check`` column of the report):
 
 ``duplicate_code``      the same code twice in a table
-``bad_code``            malformed code, wrong level for the table, or wrong check character
+``bad_code``            malformed code, wrong level for the table, or wrong check character (divisions, grids,
+                        buildings, and the addresses' ``building_code``)
+``bad_parent``          a division whose ``level`` is unknown or whose ``parent_code`` is not its code's prefix
+                        at the level above
+``address_not_in_division``  an address whose ``district_code`` / ``town_code`` / ``community_code`` is not the
+                        start of its ``building_code``
 ``grid_not_in_community``  a grid code whose first 12 digits are not its ``community_code``
 ``building_not_in_grid``   a building code whose first 15 digits are not its ``grid_code``
 ``unknown_division``    a grid's community, a building's grid or an address's building that does not exist
+                        (without a buildings table: an address whose building's community is not a division)
 ``invalid_geometry``    a grid that is not a (Multi)Polygon (a point, a line), a building that is neither a
                         footprint nor a point, or an empty or invalid (self-intersecting...) geometry
 ``building_outside_grid``  a building point not inside (or on the boundary of) its grid polygon
@@ -39,7 +45,7 @@ import pandas as pd
 
 from ..errors import DataValidationError
 
-__all__ = ["ValidationReport", "validate_city", "ALIAS_REQUIRED", "ALIAS_TABLE_KINDS", "ALIAS_KINDS",
+__all__ = ["ValidationReport", "validate_city", "registry_code_issues", "ALIAS_REQUIRED", "ALIAS_TABLE_KINDS", "ALIAS_KINDS",
            "HANGZHOU_EXTENT"]
 
 _COLUMNS = ["table", "row", "code", "check", "detail"]
@@ -87,23 +93,106 @@ def _issue(rows: list, table: str, idx: Any, codes: Any, check: str, details: An
     rows.extend(zip([table] * len(idx), idx.tolist(), codes.tolist(), [check] * len(idx), details))
 
 
-def _code_checks(rows: list, table: str, df: pd.DataFrame, col: str, length: int) -> None:
+def _code_checks(rows: list, table: str, df: pd.DataFrame, col: str, length: Any, *,
+                 unique: bool = True) -> np.ndarray:
+    """``bad_code`` (and, when ``unique``, ``duplicate_code``) issues of column ``col``; ``length`` is one length
+    or an array of the expected length per row. Returns the mask of rows whose code is good."""
     from ..codes import validate_codes
 
-    codes = df[col].to_numpy(dtype=object)
+    codes = df[col].to_numpy(dtype=object, na_value=None)
     res = validate_codes(codes)
-    bad = ~res["valid"].to_numpy()
+    valid = res["valid"].to_numpy()
+    bad = ~valid
     lengths = np.array([len(c) if isinstance(c, str) else -1 for c in codes])
-    wrong_level = res["valid"].to_numpy() & (lengths != length)
+    # validate_codes strips and folds full-width digits: compare the canonical length
+    lengths[valid] = [len(c) for c in _canonical(codes[valid])]
+    wrong_level = valid & (lengths != length)
     pos = np.arange(len(df))
+    name = f"a {table} {col}" if col != "code" else f"a {table} code"
     if bad.any():
         _issue(rows, table, pos[bad], codes[bad], "bad_code", res["detail"].to_numpy()[bad].tolist())
     if wrong_level.any():
+        want = np.broadcast_to(np.asarray(length), (len(df),))[wrong_level]
         _issue(rows, table, pos[wrong_level], codes[wrong_level], "bad_code",
-               f"a {table} code must have {length} characters")
-    dup = pd.Series(codes).duplicated(keep=False).to_numpy() & np.array([c is not None for c in codes])
-    if dup.any():
-        _issue(rows, table, pos[dup], codes[dup], "duplicate_code", "code appears more than once")
+               [f"{name} must have {int(n)} characters" for n in want])
+    if unique:
+        dup = pd.Series(codes).duplicated(keep=False).to_numpy() & np.array([c is not None for c in codes])
+        if dup.any():
+            _issue(rows, table, pos[dup], codes[dup], "duplicate_code", "code appears more than once")
+    return valid & ~wrong_level
+
+
+def _canonical(codes: np.ndarray) -> list[str]:
+    from ..codes import normalize_code
+
+    return [normalize_code(c) for c in codes]
+
+
+_DIVISION_LENGTHS = {"city": 4, "district": 6, "town": 9, "community": 12}
+
+
+def _division_checks(rows: list, divisions: pd.DataFrame) -> None:
+    """``bad_code`` / ``bad_parent``: every division code well-formed, of its level's length, under its parent."""
+    level = divisions["level"].to_numpy(dtype=object, na_value=None)
+    want = np.array([_DIVISION_LENGTHS.get(lv, -1) if isinstance(lv, str) else -1 for lv in level])
+    codes = divisions["code"].to_numpy(dtype=object, na_value=None)
+    good = _code_checks(rows, "divisions", divisions, "code", want, unique=False)
+    unknown = want < 0
+    if unknown.any():
+        _issue(rows, "divisions", np.flatnonzero(unknown), codes[unknown], "bad_parent",
+               [f"level {lv!r} is not one of {list(_DIVISION_LENGTHS)}" for lv in level[unknown]])
+    parents = divisions["parent_code"].to_numpy(dtype=object, na_value=None)
+    above = {6: 4, 9: 6, 12: 9}
+    wrong = np.zeros(len(codes), dtype=bool)
+    for i in np.flatnonzero(good & ~unknown):
+        c, p, n = codes[i], parents[i], want[i]
+        expected = c.strip()[:above[n]] if n in above else None
+        wrong[i] = (p is None) != (expected is None) or (expected is not None and str(p).strip() != expected)
+    if wrong.any():
+        _issue(rows, "divisions", np.flatnonzero(wrong), codes[wrong], "bad_parent",
+               [f"parent_code {p!r} is not the code's prefix at the level above" for p in parents[wrong]])
+
+
+def _address_checks(rows: list, addresses: pd.DataFrame) -> np.ndarray:
+    """``bad_code`` and ``address_not_in_division`` of the addresses' building and division code columns.
+
+    Returns the mask of rows whose ``building_code`` is a well-formed building code.
+    """
+    good = _code_checks(rows, "addresses", addresses, "building_code", 20, unique=False)
+    bcodes = addresses["building_code"].to_numpy(dtype=object, na_value=None)
+    canon = np.full(len(bcodes), None, dtype=object)
+    canon[good] = _canonical(bcodes[good])
+    for col, n in (("district_code", 6), ("town_code", 9), ("community_code", 12)):
+        if col not in addresses.columns:
+            continue
+        vals = addresses[col].to_numpy(dtype=object, na_value=None)
+        bad = np.array([g and v is not None and str(v).strip() != b[:n] for g, v, b in zip(good, vals, canon)],
+                       dtype=bool)
+        if bad.any():
+            _issue(rows, "addresses", np.flatnonzero(bad), bcodes[bad], "address_not_in_division",
+                   [f"{col} {v!r} is not the start of the building_code" for v in vals[bad]])
+    return good
+
+
+def registry_code_issues(name: str, table: Any) -> ValidationReport:
+    """Issues with the codes a registry would hand out from table ``name`` (no geometry, no cross-table checks).
+
+    :class:`~hangzhou_address.registry.Registry` runs this on every table it is given (on first access for
+    lazy tables) and refuses a table with issues, so matching never answers with a malformed code: the
+    ``divisions`` codes, levels and parents, the ``grids`` and ``buildings`` codes, and the ``addresses``'
+    ``building_code`` with its division columns. Other tables give no issues.
+    """
+    rows: list = []
+    if table is not None and len(table):
+        if name == "divisions":
+            _division_checks(rows, table)
+        elif name in ("grids", "buildings") and "code" in table.columns:
+            _code_checks(rows, name, table, "code", 15 if name == "grids" else 20, unique=False)
+        elif name == "addresses" and "building_code" in table.columns:
+            _address_checks(rows, table)
+    issues = pd.DataFrame(rows, columns=_COLUMNS)
+    issues["code"] = issues["code"].astype(object)
+    return ValidationReport(issues)
 
 
 def _prefix_check(rows: list, table: str, codes: np.ndarray, parents: np.ndarray, column: str, check: str) -> None:
@@ -205,6 +294,7 @@ def validate_city(registry_or_tables: Any, *, overlap_tolerance: float = 1.0) ->
     rows: list = []
     division_codes = set(divisions["code"]) if divisions is not None else None
     if divisions is not None:
+        _division_checks(rows, divisions)
         active = divisions[divisions.get("status", pd.Series("active", index=divisions.index)) == "active"]
         dup = active["code"].duplicated(keep=False).to_numpy()
         if dup.any():
@@ -270,13 +360,20 @@ def validate_city(registry_or_tables: Any, *, overlap_tolerance: float = 1.0) ->
                     _issue(rows, "buildings", k[out], bcodes[k[out]], "building_outside_grid",
                            [f"point ({x:.6f}, {y:.6f}) is outside grid {g}" for x, y, g in
                             zip(xs[out], ys[out], bgrid[k[out]])])
-    if addresses is not None and buildings is not None:
-        bset = set(buildings["code"])
-        ac = addresses["building_code"].to_numpy(dtype=object)
-        unknown = np.array([c not in bset for c in ac])
-        if unknown.any():
-            _issue(rows, "addresses", np.flatnonzero(unknown), ac[unknown], "unknown_division",
-                   "building_code is not in the buildings table")
+    if addresses is not None:
+        agood = _address_checks(rows, addresses)
+        ac = addresses["building_code"].to_numpy(dtype=object, na_value=None)
+        if buildings is not None:
+            bset = set(buildings["code"])
+            unknown = np.array([c not in bset for c in ac])
+            if unknown.any():
+                _issue(rows, "addresses", np.flatnonzero(unknown), ac[unknown], "unknown_division",
+                       "building_code is not in the buildings table")
+        elif division_codes is not None:  # addresses only: the building's community must be a division
+            unknown = agood & np.array([not (isinstance(c, str) and c.strip()[:12] in division_codes) for c in ac])
+            if unknown.any():
+                _issue(rows, "addresses", np.flatnonzero(unknown), ac[unknown], "unknown_division",
+                       "the building's community (its first 12 digits) is not in the divisions table")
     if aliases is not None:
         _alias_checks(rows, aliases, addresses)
     issues = pd.DataFrame(rows, columns=_COLUMNS)
