@@ -45,8 +45,8 @@ import pandas as pd
 
 from ..errors import DataValidationError
 
-__all__ = ["ValidationReport", "validate_city", "registry_code_issues", "ALIAS_REQUIRED", "ALIAS_TABLE_KINDS", "ALIAS_KINDS",
-           "HANGZHOU_EXTENT"]
+__all__ = ["ValidationReport", "validate_city", "registry_code_issues", "ALIAS_REQUIRED", "ALIAS_TABLE_KINDS",
+           "ALIAS_KINDS", "HANGZHOU_EXTENT"]
 
 _COLUMNS = ["table", "row", "code", "check", "detail"]
 ALIAS_REQUIRED = ("kind", "name", "alias", "alias_kind")
