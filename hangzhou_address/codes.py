@@ -15,22 +15,28 @@ the Chinese resident ID card). ``X`` is the only non-digit allowed, and only the
 Input policy (applied identically by the scalar and the vectorized functions):
 
 * surrounding whitespace is stripped;
-* full-width digits and a full-width ``Ｘ`` are accepted after Unicode NFKC normalization
-  (``３３０１０６`` is ``330106``): spreadsheets and scanned forms produce them all the time;
+* full-width digits ``０``-``９`` and a full-width ``Ｘ`` / ``ｘ`` are folded to ASCII
+  (``３３０１０６`` is ``330106``): spreadsheets and scanned forms produce them all the time. No other
+  non-ASCII character is folded: superscripts, circled, mathematical or other scripts' digits (which
+  ``str.isdigit`` and Unicode NFKC accept) are ``non_digit``;
 * a lowercase ``x`` check character is accepted and reported in upper case (as ID-card readers do);
+* missing values (``None``, NaN, ``pandas.NA``, NaT) are reason ``missing``, everywhere;
 * anything else — other characters, wrong lengths, non-string types — is invalid with a reason.
+
+Bad arguments (a registry that is not one, an unknown level name, numbers that are not integers...)
+raise :class:`~hangzhou_address.errors.InputError` (its subclass ``InputTypeError`` for wrong types) or
+:class:`~hangzhou_address.errors.InvalidCodeError`; both are ``ValueError``.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, InvalidCodeError
+from .errors import InputError, InputTypeError, InvalidCodeError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .registry import Registry
@@ -84,6 +90,11 @@ _SEGMENTS = (
     ("check character", 19, 20),
 )
 
+#: the only non-ASCII characters a code may contain: full-width digits and X (folded to ASCII)
+_FULLWIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "Ｘ": "X", "ｘ": "x"})
+#: codes per chunk in :func:`validate_codes` (bounds its temporary memory)
+_CHUNK = 100_000
+
 REASONS = (
     "missing",
     "not_string",
@@ -97,25 +108,49 @@ REASONS = (
 
 
 # --------------------------------------------------------------------------- scalar core
+def _is_missing(value: Any) -> bool:
+    """None, NaN, ``pandas.NA`` or NaT (reason ``missing``)."""
+    if value is None:
+        return True
+    if isinstance(value, (str, bytes)) or not pd.api.types.is_scalar(value):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # pragma: no cover - exotic scalars
+        return False
+
+
+def _check_registry(registry: Any) -> None:
+    """A registry argument must be None or registry-like (``codes`` cannot import ``registry``)."""
+    if registry is not None and not all(hasattr(registry, a) for a in ("lookup", "has_table", "children")):
+        raise InputTypeError(f"registry must be a hangzhou_address Registry or None, got {type(registry).__name__}")
+
+
+def _check_level(level: Any) -> str:
+    if not isinstance(level, str) or level not in LEVEL_LENGTHS:
+        raise InputError(f"level must be one of {LEVELS}, got {level!r}")
+    return level
+
+
 def normalize_code(code: Any) -> str:
-    """Return ``code`` in canonical form (stripped, NFKC, upper-case ``X``) or raise.
+    """Return ``code`` in canonical form (stripped, full-width folded to ASCII, upper-case ``X``) or raise.
 
     Raises
     ------
-    InputError
-        ``code`` is not a string (``None``, an ``int``...). Codes have leading zeros in some
-        systems, so integers are refused rather than guessed.
+    InputTypeError
+        ``code`` is missing (``None``, NaN) or not a string (an ``int``...). Codes have leading zeros in
+        some systems, so integers are refused rather than guessed.
     """
-    if code is None:
-        raise InputError("code is None; expected a string such as '330106'")
+    if _is_missing(code):
+        raise InputTypeError(f"code is missing ({code!r}); expected a string such as '330106'")
     if not isinstance(code, str):
-        raise InputError(
+        raise InputTypeError(
             f"code must be a string, got {type(code).__name__} {code!r}; "
             "pass codes as text (e.g. '330106') so leading digits are kept"
         )
     s = code.strip()
     if not s.isascii():
-        s = unicodedata.normalize("NFKC", s).strip()
+        s = s.translate(_FULLWIDTH)
     return s.upper() if s.endswith("x") else s
 
 
@@ -164,7 +199,7 @@ def check_char(digits19: str) -> str:
     '9'
     """
     if not isinstance(digits19, str):
-        raise InputError(f"digits19 must be a string of 19 digits, got {type(digits19).__name__}")
+        raise InputTypeError(f"digits19 must be a string of 19 digits, got {type(digits19).__name__}")
     if len(digits19) != 19 or not (digits19.isascii() and digits19.isdigit()):
         raise InvalidCodeError(f"check_char needs exactly 19 ASCII digits, got {digits19!r}")
     return _check_char_unchecked(digits19)
@@ -209,6 +244,7 @@ def is_valid_code(code: Any, *, registry: Registry | None = None) -> bool:
     >>> is_valid_code("33010600500100100017")
     False
     """
+    _check_registry(registry)
     try:
         s = validate_code(code)
     except (InvalidCodeError, InputError):
@@ -228,8 +264,10 @@ def _exists(s: str, registry: Registry) -> bool:
 
 # --------------------------------------------------------------------------- vectorized
 def _as_object_array(codes: Any) -> np.ndarray:
-    if isinstance(codes, str):
-        raise InputError("validate_codes takes an array-like of codes; wrap a single code in a list")
+    if isinstance(codes, (str, bytes, bytearray, memoryview)):
+        raise InputTypeError("pass an array-like of codes (str), not a single code; wrap one code in a list")
+    if isinstance(codes, Mapping):
+        raise InputTypeError("pass an array-like of codes (str), not a mapping")
     if isinstance(codes, (pd.Series, pd.Index)):
         return codes.to_numpy(dtype=object, na_value=None)
     try:
@@ -243,10 +281,10 @@ def _as_object_array(codes: Any) -> np.ndarray:
         return codes.astype(object) if codes.dtype != object else codes
     if isinstance(codes, Iterable):
         return np.fromiter(codes, dtype=object)
-    raise InputError(f"codes must be an array-like of strings, got {type(codes).__name__}")
+    raise InputTypeError(f"codes must be an array-like of strings, got {type(codes).__name__}")
 
 
-def validate_codes(codes: Any, *, registry: Registry | None = None) -> pd.DataFrame:
+def validate_codes(codes: Any, *, registry: Registry | None = None, chunk_size: int = _CHUNK) -> pd.DataFrame:
     """Validate many codes at once.
 
     Parameters
@@ -255,6 +293,9 @@ def validate_codes(codes: Any, *, registry: Registry | None = None) -> pd.DataFr
         list, numpy array, pandas Series or pyarrow array. Non-strings are reported, not raised.
     registry : Registry, optional
         Also check existence (reason ``'unknown_division'``).
+    chunk_size : int, default 100_000
+        Codes checked per step: the temporary arrays are bounded by the chunk, not the input, so
+        memory beyond the result stays small for any number of codes. Results do not depend on it.
 
     Returns
     -------
@@ -272,13 +313,44 @@ def validate_codes(codes: Any, *, registry: Registry | None = None) -> pd.DataFr
     >>> validate_codes(["330106", "33010600500100100019", "3301X"])[["valid", "reason"]].values.tolist()
     [[True, None], [True, None], [False, 'length']]
     """
+    _check_registry(registry)
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
+        raise InputError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     arr = _as_object_array(codes)
     n = len(arr)
     valid = np.zeros(n, dtype=bool)
     level = np.full(n, None, dtype=object)
     reason = np.full(n, None, dtype=object)
     detail = np.full(n, None, dtype=object)
+    for start in range(0, n, int(chunk_size)):
+        part = slice(start, min(n, start + int(chunk_size)))
+        _validate_chunk(arr[part], valid[part], level[part], reason[part], detail[part])
+    if registry is not None:
+        for i in np.flatnonzero(valid):
+            s = normalize_code(arr[i])
+            if not _exists(s, registry):
+                valid[i] = False
+                reason[i] = "unknown_division"
+                detail[i] = f"code {s!r} is well-formed but not in the registry"
+    # the result wraps our arrays without copying them; the codes are copied only when ``arr`` may be the
+    # caller's own buffer (an object ndarray, a Series), so the result never aliases an input
+    may_alias = isinstance(codes, (pd.Series, pd.Index)) or (isinstance(codes, np.ndarray) and codes.dtype == object)
+    return pd.DataFrame(
+        {
+            "code": pd.Series(arr.copy() if may_alias else arr, dtype=object, copy=False),
+            "valid": valid,
+            "level": pd.Series(level, dtype=object, copy=False),
+            "reason": pd.Series(reason, dtype=object, copy=False),
+            "detail": pd.Series(detail, dtype=object, copy=False),
+        },
+        copy=False,
+    )
 
+
+def _validate_chunk(arr: np.ndarray, valid: np.ndarray, level: np.ndarray, reason: np.ndarray,
+                    detail: np.ndarray) -> None:
+    """Fill the output views ``valid, level, reason, detail`` for the codes ``arr`` (one chunk)."""
+    n = len(arr)
     # fast path: exact python str, ASCII, already canonical -> byte matrix per length
     is_str = np.fromiter((type(c) is str for c in arr), dtype=bool, count=n)
     str_idx = np.flatnonzero(is_str)
@@ -314,7 +386,7 @@ def validate_codes(codes: Any, *, registry: Registry | None = None) -> pd.DataFr
         try:
             s = normalize_code(code)
         except InputError as exc:
-            reason[i] = "missing" if code is None or (isinstance(code, float) and np.isnan(code)) else "not_string"
+            reason[i] = "missing" if _is_missing(code) else "not_string"
             detail[i] = str(exc)
             continue
         problem = _problem(s)
@@ -323,22 +395,6 @@ def validate_codes(codes: Any, *, registry: Registry | None = None) -> pd.DataFr
             level[i] = _LENGTH_LEVEL[len(s)]
         else:
             reason[i], detail[i] = problem
-    if registry is not None:
-        for i in np.flatnonzero(valid):
-            s = normalize_code(arr[i])
-            if not _exists(s, registry):
-                valid[i] = False
-                reason[i] = "unknown_division"
-                detail[i] = f"code {s!r} is well-formed but not in the registry"
-    return pd.DataFrame(
-        {
-            "code": pd.Series(arr, dtype=object),
-            "valid": valid,
-            "level": pd.Series(level, dtype=object),
-            "reason": pd.Series(reason, dtype=object),
-            "detail": pd.Series(detail, dtype=object),
-        }
-    )
 
 
 def _vector_ok(mat: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
@@ -401,24 +457,68 @@ def make_building_code(grid_code: str, number: int) -> str:
 
 
 def make_building_codes(grid_codes: Any, numbers: Any) -> np.ndarray:
-    """Vectorized :func:`make_building_code` (inputs assumed valid: 15-digit grids, 1-9999).
+    """Vectorized :func:`make_building_code`: 15-digit grid codes and building numbers 1-9999.
+
+    Grid codes must be canonical (15 ASCII digits, a valid Hangzhou grid code) and numbers integers;
+    anything else is refused, never truncated or rounded.
 
     Returns
     -------
     numpy.ndarray of str (object dtype)
+
+    Raises
+    ------
+    InvalidCodeError
+        A grid code that is not a valid 15-digit grid code, or a number that is not an integer 1-9999.
+    InputError
+        Non-string grid codes, or shapes that do not broadcast.
+
+    Examples
+    --------
+    >>> make_building_codes(["330106005001001"], [1]).tolist()
+    ['33010600500100100019']
     """
-    g = np.asarray(grid_codes, dtype="S15")
-    num = np.asarray(numbers, dtype=np.int64)
-    if g.shape != num.shape:
+    g = np.asarray(grid_codes)
+    num = np.asarray(numbers)
+    if not g.size:  # [] is float64 to numpy
+        g = g.astype("U15")
+    if not num.size:
+        num = num.astype(np.int64)
+    if g.dtype.kind == "O":
+        if not all(type(c) is str for c in g.ravel()):
+            raise InputTypeError("grid codes must be strings of 15 digits (no None / NaN / numbers)")
+        g = g.astype(str)
+    if g.dtype.kind != "U":
+        raise InputTypeError(f"grid codes must be strings of 15 digits, got an array of {g.dtype}")
+    if num.dtype.kind not in "iu":
+        raise InvalidCodeError(f"building numbers must be integers 1-9999, got an array of {num.dtype}")
+    try:
         g, num = np.broadcast_arrays(g, num)
+    except ValueError:
+        raise InputError(f"grid codes (shape {np.shape(grid_codes)}) and numbers (shape {np.shape(numbers)}) "
+                         "do not broadcast to one shape") from None
     if num.size and (num.min() < 1 or num.max() > 9999):
         raise InvalidCodeError("building numbers must be 1-9999")
-    nb = np.char.zfill(num.astype("S4"), 4)
-    body = np.char.add(g, nb)
+    if not g.size:
+        return np.asarray(g, dtype=object)
+    bad = np.char.str_len(g) != 15
+    if not bad.any():
+        try:
+            raw = g.astype("S15")
+        except UnicodeEncodeError:
+            bad = np.array([not c.isascii() for c in g.ravel()]).reshape(g.shape)
+        else:
+            mat = np.frombuffer(raw.tobytes(), dtype=np.uint8).reshape(-1, 15)
+            bad = ~_vector_ok(mat, 15)[0].reshape(g.shape)
+    if bad.any():
+        first = str(g[bad].ravel()[0])
+        why = (_problem(first) or ("", f"code {first!r} is not a grid code"))[1]
+        raise InvalidCodeError(f"{int(bad.sum()):,} grid code(s) are not valid 15-digit grid codes "
+                               f"(first: {why}; a grid code has 15 digits)")
+    nb = np.char.zfill(num.astype(np.int64).astype("S4"), 4)
+    body = np.char.add(raw, nb)
     mat = np.frombuffer(body.tobytes(), dtype=np.uint8).reshape(-1, 19).astype(np.int64) - 48
-    if ((mat < 0) | (mat > 9)).any():
-        raise InvalidCodeError("grid codes must be 15 ASCII digits")
-    chk = _CHECK_MAP_BYTES[(mat @ _WEIGHTS) % 11].view("S1")
+    chk = _CHECK_MAP_BYTES[(mat @ _WEIGHTS) % 11].view("S1").reshape(body.shape)
     return np.char.add(body, chk).astype(str).astype(object)
 
 
@@ -458,8 +558,7 @@ def code_to_parent(code: Any, level: str | None = None) -> str:
         if i == 0:
             raise InvalidCodeError(f"code {s!r} is the city; it has no parent")
         return s[: LEVEL_LENGTHS[LEVELS[i - 1]]]
-    if level not in LEVEL_LENGTHS:
-        raise InputError(f"level must be one of {LEVELS}, got {level!r}")
+    _check_level(level)
     if LEVELS.index(level) >= i:
         raise InvalidCodeError(f"{level!r} is not above {lvl!r} code {s!r}")
     return s[: LEVEL_LENGTHS[level]]
@@ -470,15 +569,16 @@ def codes_to_parent(codes: Any, level: str) -> np.ndarray:
 
     None/short entries give None.
     """
-    if level not in LEVEL_LENGTHS:
-        raise InputError(f"level must be one of {LEVELS}, got {level!r}")
-    n = LEVEL_LENGTHS[level]
+    n = LEVEL_LENGTHS[_check_level(level)]
     arr = _as_object_array(codes)
     return np.array([c[:n] if isinstance(c, str) and len(c) > n else None for c in arr], dtype=object)
 
 
 def code_to_children(code: Any, *, registry: Registry) -> tuple[str, ...]:
     """Codes of the direct children of ``code`` in ``registry``."""
+    if registry is None:
+        raise InputTypeError("code_to_children needs registry= (a Registry)")
+    _check_registry(registry)
     return registry.children(validate_code(code))
 
 
@@ -492,12 +592,13 @@ def explain(code: Any, *, registry: Registry | None = None) -> dict[str, Any]:
     >>> explain("330106005")["levels"][1]
     {'level': 'district', 'code': '330106', 'name': None}
     """
+    _check_registry(registry)
     out: dict[str, Any] = {"input": code, "valid": False, "level": None, "reason": None, "detail": None,
                            "levels": []}
     try:
         s = normalize_code(code)
     except InputError as exc:
-        out.update(reason="not_string" if code is not None else "missing", detail=str(exc))
+        out.update(reason="missing" if _is_missing(code) else "not_string", detail=str(exc))
         return out
     out["code"] = s
     problem = _problem(s)

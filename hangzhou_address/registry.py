@@ -6,6 +6,12 @@ table and an aliases table (other names of roads and compounds). Tables other th
 may be given as zero-argument callables; they are loaded on first access (and then kept on the
 instance), so building a registry is cheap.
 
+The codes a registry hands out are checked when a table arrives (at construction for tables given in
+memory, on first access for lazy ones): division codes, levels and parents, grid and building codes and
+the addresses' building codes (check character included) with their division columns. A table with a bad
+code is refused with :class:`~hangzhou_address.errors.DataValidationError`, counts per check in the message,
+so matching never answers with a code :func:`~hangzhou_address.codes.validate_code` rejects.
+
 :func:`default_registry` returns the embedded registry (real NBS 2023 divisions plus the
 embedded synthetic city), built once and cached.
 """
@@ -20,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .errors import DataNotAvailableError, InputError, UnknownDivisionError
+from .errors import DataNotAvailableError, DataValidationError, InputError, UnknownDivisionError
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -58,6 +64,12 @@ class Registry:
     metadata : mapping, optional
         Free-form facts about the data (source, date, synthetic flag, manifest).
 
+    Raises
+    ------
+    DataValidationError
+        A table holds codes the registry would hand out malformed (see the module notes); raised here for
+        tables given in memory and on first access for lazy ones.
+
     Examples
     --------
     >>> import pandas as pd
@@ -80,6 +92,7 @@ class Registry:
         metadata: Mapping[str, Any] | None = None,
     ) -> None:
         self._divisions = _normalize_divisions(divisions)
+        _check_codes("divisions", self._divisions)
         self._sources: dict[str, Any] = {
             "grids": grids,
             "buildings": buildings,
@@ -88,6 +101,9 @@ class Registry:
             "division_areas": division_areas,
             "aliases": aliases,
         }
+        for name, src in self._sources.items():
+            if src is not None and not callable(src):
+                _check_codes(name, src)
         self._loaded: dict[str, Any] = {}
         self._lock = threading.RLock()
         self.metadata: dict[str, Any] = dict(metadata or {})
@@ -192,6 +208,7 @@ class Registry:
             src = self._sources.get(name)
             if callable(src):
                 src = src()
+                _check_codes(name, src)
             self._loaded[name] = src
             return src
 
@@ -449,6 +466,26 @@ class Registry:
     def _building_children(self) -> dict[str, tuple[str, ...]]:
         b = self.require("buildings")
         return {k: tuple(sorted(v)) for k, v in b.groupby("grid_code")["code"]}
+
+
+def _check_codes(name: str, table: Any) -> None:
+    """Refuse table ``name`` when codes the registry would hand out from it are malformed."""
+    if name not in ("divisions", "grids", "buildings", "addresses") or table is None:
+        return
+    from .io.validate import registry_code_issues
+
+    report = registry_code_issues(name, table)
+    if report.ok:
+        return
+    iss = report.issues
+    counts = ", ".join(f"{check} {n:,}" for check, n in iss["check"].value_counts(sort=False).items())
+    first = iss.iloc[0]
+    raise DataValidationError(
+        f"the {name} table holds {len(iss):,} malformed code(s) the registry would hand out, so it is refused "
+        f"({counts}; first: row {first['row']}, {first['detail']}). "
+        "Fix the table; hangzhou_address.io.validate_city lists every row.",
+        report=report,
+    )
 
 
 def _division_sort_key(item: tuple[Division, str]) -> tuple[bool, int, str]:

@@ -215,3 +215,168 @@ def test_children_and_explain_with_registry(official_registry):
     bad = explain("33010600500100100017")
     assert not bad["valid"] and bad["reason"] == "check_char"
     assert explain(None)["reason"] == "missing"
+
+
+# ----------------------------------------------------------------------------- hardening (issue 13)
+def _lookalike_digits():
+    """Every non-ASCII character Python or Unicode calls a digit, except the full-width ones."""
+    import sys
+    import unicodedata
+
+    out = []
+    for cp in range(128, sys.maxunicode + 1):
+        ch = chr(cp)
+        if 0xFF10 <= cp <= 0xFF19:
+            continue
+        if ch.isdigit() or ch.isdecimal() or unicodedata.digit(ch, None) is not None:
+            out.append(ch)
+    return out
+
+
+LOOKALIKES = _lookalike_digits()
+
+
+def test_only_ascii_and_fullwidth_digits_are_accepted():
+    assert len(LOOKALIKES) > 100 and "²" in LOOKALIKES and "①" in LOOKALIKES and "𝟏" in LOOKALIKES
+    good = "33010600500100100019"
+    mutated = [good[:p] + ch + good[p + 1:] for ch in LOOKALIKES for p in (2, 19)]
+    assert not any(is_valid_code(m) for m in mutated)
+    df = validate_codes(mutated)
+    assert not df["valid"].any() and set(df["reason"]) == {"non_digit"}
+    assert validate_code("３３０１０６") == "330106"  # full-width stays accepted
+    with pytest.raises(InvalidCodeError, match="non-digit character '²'"):
+        validate_code("33²106")
+
+
+def test_missing_values_agree_between_explain_and_validate_codes():
+    for missing in (None, float("nan"), np.nan, pd.NA, pd.NaT, np.float64("nan")):
+        assert explain(missing)["reason"] == "missing", missing
+        assert validate_codes([missing])["reason"].iloc[0] == "missing", missing
+        with pytest.raises(InputError, match="missing"):
+            validate_code(missing)
+    assert explain(330106)["reason"] == validate_codes([330106])["reason"].iloc[0] == "not_string"
+
+
+class _NotARegistry:
+    pass
+
+
+BAD_CALLS = [
+    (code_to_parent, ("330106005",), {"level": ["district"]}),
+    (code_to_parent, ("330106005",), {"level": 3}),
+    (codes_to_parent, (["330106005"],), {"level": ["district"]}),
+    (codes_to_parent, (["330106005"],), {"level": "County"}),
+    (codes_to_parent, (None,), {"level": "city"}),
+    (codes_to_parent, (b"330106",), {"level": "city"}),
+    (validate_codes, (b"330106",), {}),
+    (validate_codes, ({"330106": 1},), {}),
+    (validate_codes, (["330106"],), {"chunk_size": 0}),
+    (validate_codes, (["330106"],), {"registry": "330106"}),
+    (code_to_children, ("330106",), {"registry": None}),
+    (code_to_children, ("330106",), {"registry": _NotARegistry()}),
+    (is_valid_code, ("330106",), {"registry": float("nan")}),
+    (explain, ("330106",), {"registry": ["330106"]}),
+    (check_char, (None,), {}),
+    (check_char, ("123",), {}),
+    (make_building_codes, ([GRID], None), {}),
+    (make_building_codes, ([GRID], float("nan")), {}),
+    (make_building_codes, ([GRID], [1.5]), {}),
+    (make_building_codes, ([GRID], [True]), {}),
+    (make_building_codes, ([GRID, GRID], [1, 2, 3]), {}),
+    (make_building_codes, ([None], [1]), {}),
+    (make_building_codes, ([330106005001001], [1]), {}),
+    (make_building_codes, (["３３０１０６００５００１００１"], [1]), {}),
+    (make_building_codes, ([GRID + "1"], [1]), {}),       # 16 characters: refused, not truncated
+    (make_building_codes, ([GRID[:14]], [1]), {}),
+    (make_building_codes, (["440106005001001"], [1]), {}),  # not Hangzhou
+    (make_building_codes, (["330106005001000"], [1]), {}),  # grid number 000
+    (make_grid_code, ("330106005001", None), {}),
+    (make_grid_code, (None, 1), {}),
+    (make_building_code, (GRID, float("nan")), {}),
+    (split_code, (float("nan"),), {}),
+    (code_level, (b"330106",), {}),
+]
+
+
+@pytest.mark.parametrize(("func", "args", "kwargs"), BAD_CALLS,
+                         ids=[f"{f.__name__}-{i}" for i, (f, _, _) in enumerate(BAD_CALLS)])
+def test_bad_arguments_raise_typed_errors(func, args, kwargs):
+    from hangzhou_address import HangzhouAddressError
+
+    with pytest.raises(HangzhouAddressError) as info:
+        func(*args, **kwargs)
+    assert isinstance(info.value, (InputError, InvalidCodeError)) and isinstance(info.value, ValueError)
+
+
+def test_make_building_codes_refuses_a_16_character_grid():
+    with pytest.raises(InvalidCodeError, match="1 grid code"):
+        make_building_codes([GRID, GRID + "7"], [1, 2])
+    assert make_building_codes(np.array([GRID] * 3), np.arange(1, 4, dtype=np.int32)).tolist() == [
+        make_building_code(GRID, n) for n in (1, 2, 3)]
+    assert make_building_codes([], []).tolist() == []
+
+
+def test_validate_codes_chunked_equals_unchunked():
+    good = list(make_building_codes([GRID] * 7, range(1, 8)))
+    odd = ["330106", None, "３３０１０６", 5, "33010600500100100017", "3301x", "33²106", float("nan")]
+    mixed = good + odd + good
+    whole = validate_codes(mixed)
+    for size in (1, 2, 3, 5, 7, len(mixed) - 1, len(mixed) + 4):
+        pd.testing.assert_frame_equal(validate_codes(mixed, chunk_size=size), whole)
+    assert whole["reason"].iloc[7:15].tolist() == [None, "missing", None, "not_string", "check_char", "length",
+                                                   "non_digit", "missing"]
+    assert whole["valid"].sum() == 16
+
+
+_TO_FULLWIDTH = str.maketrans("0123456789X", "０１２３４５６７８９ｘ")
+# messy strings: valid codes, their full-width / lowercase / spaced forms, look-alike digits, junk
+_digit_chars = st.sampled_from("0123456789") | st.sampled_from([chr(0xFF10 + i) for i in range(10)]) | \
+    st.sampled_from(LOOKALIKES[:200])
+_messy = st.one_of(
+    bodies.map(lambda b: b + check_char(b)),
+    st.tuples(bodies, st.sampled_from((4, 6, 9, 12, 15))).map(lambda t: t[0][:t[1]]),
+    bodies.map(lambda b: " " + (b + check_char(b)).translate(_TO_FULLWIDTH)),
+    st.lists(_digit_chars, min_size=4, max_size=20).map(lambda cs: "3301" + "".join(cs)[4:]),
+    st.text(max_size=22),
+)
+
+
+@given(_messy)
+@settings(max_examples=400, deadline=None)
+def test_accepted_codes_round_trip(text):
+    try:
+        code = validate_code(text)
+    except (InvalidCodeError, InputError):
+        assert not is_valid_code(text) and not explain(text)["valid"]
+        assert not validate_codes([text])["valid"].iloc[0]
+        return
+    assert code.isascii() and is_valid_code(code) and validate_code(code) == code
+    info = explain(text)
+    assert info["valid"] and info["code"] == code and info["level"] == code_level(code)
+    assert [lv["code"] for lv in info["levels"]] == list(split_code(code).values())
+    assert all(code.startswith(lv["code"]) for lv in info["levels"])
+    row = validate_codes([text]).iloc[0]
+    assert row["valid"] and row["level"] == info["level"]
+    if len(code) > 4:
+        parent = code_to_parent(code)
+        assert validate_code(parent) == parent and code.startswith(parent)
+    # no look-alike digit survives validation
+    assert not set(text) & set(LOOKALIKES)
+
+
+@given(bodies, st.sampled_from(LOOKALIKES), st.integers(0, 19))
+@settings(max_examples=300, deadline=None)
+def test_no_lookalike_digit_is_accepted(body, ch, pos):
+    code = body + check_char(body)
+    mutated = code[:pos] + ch + code[pos + 1:]
+    assert not is_valid_code(mutated)
+    assert validate_codes([mutated])["reason"].iloc[0] == "non_digit"
+    assert explain(mutated)["reason"] == "non_digit"
+
+
+def test_validate_codes_result_does_not_alias_the_input():
+    arr = np.array(["330106", "3301x"], dtype=object)
+    for given_codes in (arr, pd.Series(arr)):
+        df = validate_codes(given_codes)
+        df.loc[0, "code"] = "changed"
+        assert arr[0] == "330106" and given_codes[0] == "330106"

@@ -138,3 +138,59 @@ def test_embedded_city_has_synthetic_aliases():
     al = default_registry().aliases
     assert al is not None and len(al) > 100 and al["synthetic"].all()
     assert set(al["alias_kind"]) <= {"former", "short", "developer", "other"}
+
+
+def _small_city(tmp_path, tiny_city):
+    return write_city(tmp_path / "city", divisions=tiny_city.divisions, addresses=tiny_city.addresses).parent
+
+
+def _point_addresses_at(d, rel):
+    m = json.loads((d / "manifest.json").read_text())
+    m["files"]["addresses"]["path"] = rel
+    (d / "manifest.json").write_text(json.dumps(m))
+
+
+@pytest.mark.parametrize("how", ["dotdot", "absolute", "nested_dotdot"])
+def test_manifest_path_leaving_the_directory_is_refused(tmp_path, tiny_city, how):
+    d = _small_city(tmp_path, tiny_city)
+    outside = tmp_path / "x.parquet"
+    outside.write_bytes((d / "addresses.parquet").read_bytes())  # a readable file: only the path is wrong
+    rel = {"dotdot": "../x.parquet", "absolute": str(outside), "nested_dotdot": "sub/../../x.parquet"}[how]
+    _point_addresses_at(d, rel)
+    from hangzhou_address.io.city import read_table
+
+    with pytest.raises(DataError, match="outside the city directory"):
+        read_manifest(d)
+    with pytest.raises(DataError, match="outside the city directory"):
+        open_city(d)
+    with pytest.raises(DataError, match="outside the city directory"):
+        read_table(d, "addresses")
+
+
+def test_symlink_leaving_the_directory_is_refused(tmp_path, tiny_city):
+    d = _small_city(tmp_path, tiny_city)
+    outside = tmp_path / "x.parquet"
+    (d / "addresses.parquet").rename(outside)
+    (d / "addresses.parquet").symlink_to(outside)  # the manifest's path is plain; the file leads out
+    with pytest.raises(DataError, match="outside the city directory"):
+        open_city(d)
+    # an unlisted aliases.parquet that is a symlink out of the directory is refused too
+    d2 = write_city(tmp_path / "old", divisions=tiny_city.divisions).parent
+    write_city(tmp_path / "new", divisions=tiny_city.divisions, aliases=tiny_city.aliases)
+    (d2 / "aliases.parquet").symlink_to(tmp_path / "new" / "aliases.parquet")
+    with pytest.raises(DataError, match="outside the city directory"):
+        open_city(d2)
+    # a symlink that stays inside the directory is fine
+    d3 = _small_city(tmp_path / "in", tiny_city)
+    (d3 / "data").mkdir()
+    (d3 / "addresses.parquet").rename(d3 / "data" / "a.parquet")
+    (d3 / "addresses.parquet").symlink_to(d3 / "data" / "a.parquet")
+    assert len(open_city(d3, verify=True).addresses) == len(tiny_city.addresses)
+
+
+@pytest.mark.parametrize("manifest", ['[1, 2]', '{"files": {"addresses": "addresses.parquet"}}',
+                                      '{"files": {"addresses": {"path": 5}}}', '{"nofiles": 1}'])
+def test_malformed_manifest_is_a_data_error(tmp_path, manifest):
+    (tmp_path / "manifest.json").write_text(manifest)
+    with pytest.raises(DataError):
+        open_city(tmp_path)

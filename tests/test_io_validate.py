@@ -68,7 +68,7 @@ def _alias_table():
 def _alias_addresses():
     import pandas as pd
 
-    return pd.DataFrame({"building_code": ["33010800100100100011", "33010800100100100021", "33010800100100100031"],
+    return pd.DataFrame({"building_code": ["33010800100100100017", "33010800100100100025", "33010800100100100033"],
                          "district_code": ["330108"] * 3, "road": ["R1", "R2", None], "poi": [None, None, "P1"],
                          "text": ["a", "b", "c"]})
 
@@ -124,3 +124,103 @@ def test_tiny_city_aliases_validate(tiny_city, tiny_registry):
     t["aliases"] = bad
     iss = validate_city(t).issues
     assert iss[["table", "row", "check"]].values.tolist() == [["aliases", 0, "alias_is_current_name"]]
+
+
+# ----------------------------------------------------------------------------- hand-made geo tables
+def _square(x0, y0, d=0.01):
+    return shapely.box(x0, y0, x0 + d, y0 + d)
+
+
+def _grids(geoms, crs="EPSG:4490"):
+    import geopandas as gpd
+
+    codes = [f"330108001001{i + 1:03d}" for i in range(len(geoms))]
+    return gpd.GeoDataFrame({"code": codes, "community_code": ["330108001001"] * len(geoms)},
+                            geometry=list(geoms), crs=crs)
+
+
+def _checks(rep, table="grids"):
+    iss = rep.issues[rep.issues["table"] == table]
+    return sorted(zip(iss["row"].tolist(), iss["check"]))
+
+
+def test_touching_grids_are_not_overlapping():
+    assert validate_city({"grids": _grids([_square(120.0, 30.0), _square(120.01, 30.0)])}).ok
+
+
+def test_identical_and_nested_grids_overlap():
+    rep = validate_city({"grids": _grids([_square(120.0, 30.0), _square(120.0, 30.0)])})
+    assert _checks(rep) == [(0, "overlapping_grids")]
+    inner = shapely.box(120.002, 30.002, 120.004, 30.004)
+    rep = validate_city({"grids": _grids([_square(120.0, 30.0), inner])})
+    assert _checks(rep) == [(0, "overlapping_grids")]
+    assert "330108001001002" in rep.issues["detail"].iloc[0]
+
+
+def test_non_polygon_grids_are_invalid():
+    geoms = [_square(120.0, 30.0), shapely.Point(120.05, 30.05), shapely.LineString([(120.1, 30.1), (120.11, 30.1)]),
+             shapely.Polygon()]
+    rep = validate_city({"grids": _grids(geoms)})
+    assert _checks(rep) == [(1, "invalid_geometry"), (2, "invalid_geometry"), (3, "invalid_geometry")]
+    detail = rep.issues["detail"].tolist()
+    assert "got Point" in detail[0] and "got LineString" in detail[1] and "empty" in detail[2]
+
+
+def test_invalid_building_footprints_are_reported():
+    import geopandas as gpd
+
+    grids = _grids([_square(120.0, 30.0, 0.1)])
+    bowtie = shapely.Polygon([(120.01, 30.01), (120.02, 30.02), (120.02, 30.01), (120.01, 30.02)])
+    geoms = [_square(120.01, 30.01, 0.001), shapely.Point(120.05, 30.05), bowtie, shapely.Polygon(),
+             shapely.LineString([(120.03, 30.03), (120.04, 30.03)])]
+    codes = ["330108001001001000" + str(i + 1) for i in range(len(geoms))]
+    from hangzhou_address.codes import check_char
+
+    codes = [c[:19] + check_char(c[:19]) for c in codes]
+    b = gpd.GeoDataFrame({"code": codes, "grid_code": ["330108001001001"] * len(geoms),
+                          "x": [120.015, 120.05, 120.015, 120.06, 120.035], "y": [30.015, 30.05, 30.015, 30.06, 30.03]},
+                         geometry=geoms, crs="EPSG:4490")
+    rep = validate_city({"grids": grids, "buildings": b})
+    assert _checks(rep, "buildings") == [(2, "invalid_geometry"), (3, "invalid_geometry"), (4, "invalid_geometry")]
+    detail = rep.issues.loc[rep.issues["table"] == "buildings", "detail"].tolist()
+    assert "Self-intersection" in detail[0] and "empty" in detail[1] and "got LineString" in detail[2]
+
+
+def test_metres_labelled_as_degrees_are_reported():
+    # CGCS2000 / 3-degree Gauss-Kruger CM 120E (EPSG:4549) coordinates of Hangzhou, labelled EPSG:4490
+    metres = [_square(500_000.0, 3_350_000.0, 500.0), _square(500_500.0, 3_350_000.0, 500.0)]
+    rep = validate_city({"grids": _grids(metres, crs="EPSG:4490")})
+    assert _checks(rep) == [(None, "outside_extent")]
+    assert "area of use" in rep.issues["detail"].iloc[0]
+    # the same coordinates correctly labelled are fine (they are in Hangzhou)
+    assert validate_city({"grids": _grids(metres, crs="EPSG:4549")}).ok
+    # degrees, but not Hangzhou's (Beijing)
+    rep = validate_city({"grids": _grids([_square(116.4, 39.9)])})
+    assert _checks(rep) == [(None, "outside_extent")] and "Hangzhou" in rep.issues["detail"].iloc[0]
+    import pytest
+
+    from hangzhou_address import DataValidationError
+
+    with pytest.raises(DataValidationError, match="grids.outside_extent"):
+        rep.raise_if_invalid()
+
+
+def test_hangzhou_extent_is_documented():
+    from hangzhou_address.io import validate
+
+    w, s, e, n = validate.HANGZHOU_EXTENT
+    assert w < 118.35 < 120.5 < e and s < 29.18 < 30.55 < n
+    assert "HANGZHOU_EXTENT" in validate.__all__ and "outside_extent" in validate.__doc__
+
+
+def test_addresses_only_codes_are_validated(tiny_city):
+    a = tiny_city.addresses.head(10).reset_index(drop=True).copy()
+    code = a.loc[2, "building_code"]
+    a.loc[2, "building_code"] = code[:19] + ("0" if code[19] != "0" else "1")
+    from hangzhou_address.codes import check_char
+
+    a.loc[4, "building_code"] = "3301989990010010001" + check_char("3301989990010010001")  # no such community
+    a.loc[4, ["district_code", "town_code", "community_code"]] = ["330198", "330198999", "330198999001"]
+    rep = validate_city({"divisions": tiny_city.divisions, "addresses": a})
+    assert _checks(rep, "addresses") == [(2, "bad_code"), (4, "unknown_division")]
+    assert "expected" in rep.issues["detail"].iloc[0]

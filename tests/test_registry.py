@@ -181,3 +181,77 @@ def test_aliases_is_a_lazy_table():
 def test_tiny_registry_has_the_synthetic_aliases(tiny_registry, tiny_city):
     pd.testing.assert_frame_equal(tiny_registry.aliases, tiny_city.aliases)
     assert tiny_registry.aliases["synthetic"].all()
+
+
+# ----------------------------------------------------------------------------- codes handed out are checked
+def _bad_check_char(code):
+    return code[:19] + ("0" if code[19] != "0" else "1")
+
+
+def _addresses_only(tiny_city, n=30):
+    return tiny_city.addresses.head(n).reset_index(drop=True).copy()
+
+
+def test_addresses_only_registry_refuses_a_wrong_check_character(tiny_city):
+    from hangzhou_address import DataValidationError
+
+    a = _addresses_only(tiny_city)
+    a.loc[3, "building_code"] = _bad_check_char(a.loc[3, "building_code"])
+    a.loc[5, "building_code"] = a.loc[5, "building_code"][:19]  # wrong length
+    with pytest.raises(DataValidationError, match=r"addresses table .*bad_code 2.*expected") as info:
+        Registry(tiny_city.divisions, addresses=a)
+    assert sorted(info.value.report.issues["row"]) == [3, 5]
+    # a lazy table is refused on first access, before any matcher can use it
+    reg = Registry(tiny_city.divisions, addresses=lambda: a)
+    with pytest.raises(DataValidationError, match="bad_code"):
+        reg.addresses
+    # a division column that disagrees with the building code is refused too
+    b = _addresses_only(tiny_city)
+    b.loc[0, "community_code"] = "330108001999"
+    with pytest.raises(DataValidationError, match="address_not_in_division 1"):
+        Registry(tiny_city.divisions, addresses=b)
+
+
+def test_from_files_addresses_only_refuses_bad_codes(tmp_path, tiny_city):
+    from hangzhou_address import DataValidationError
+
+    a = _addresses_only(tiny_city)[["building_code", "text", "road", "roadno"]]
+    a.loc[0, "building_code"] = _bad_check_char(a.loc[0, "building_code"])
+    tiny_city.divisions.to_csv(tmp_path / "d.csv", index=False)
+    a.to_csv(tmp_path / "a.csv", index=False)
+    for validate in (True, "warn", False):  # skipping validate_city does not let a malformed code through
+        with pytest.raises(DataValidationError, match="check character"):
+            Registry.from_files(divisions=tmp_path / "d.csv", addresses=tmp_path / "a.csv", validate=validate)
+    a.loc[0, "building_code"] = tiny_city.addresses.loc[0, "building_code"]
+    a.to_csv(tmp_path / "a.csv", index=False)
+    reg = Registry.from_files(divisions=tmp_path / "d.csv", addresses=tmp_path / "a.csv")
+    assert len(reg.addresses) == len(a)
+
+
+def test_matching_an_addresses_only_registry_never_returns_a_rejected_code(tiny_city):
+    from hangzhou_address import Matcher
+    from hangzhou_address.codes import validate_code
+
+    a = _addresses_only(tiny_city, 200)
+    reg = Registry(tiny_city.divisions, addresses=a)
+    for r in Matcher(reg).match_many(a["text"].tolist()).itertuples():
+        if isinstance(r.code, str):
+            assert validate_code(r.code) == r.code
+
+
+@pytest.mark.parametrize(("row", "change"), [
+    ({"code": "33010"}, "bad_code"),                      # wrong length for a district
+    ({"code": "330106", "level": "town"}, "bad_code"),     # wrong level for the code's length
+    ({"parent_code": "3302"}, "bad_parent"),               # parent is not the prefix
+    ({"level": "province"}, "bad_parent"),                 # unknown level
+])
+def test_divisions_with_malformed_codes_are_refused(row, change):
+    from hangzhou_address import DataValidationError
+
+    base = {"code": ["3301", "330106"], "level": ["city", "district"], "name": ["杭州市", "西湖区"],
+            "parent_code": [None, "3301"]}
+    df = pd.DataFrame(base)
+    for k, v in row.items():
+        df.loc[1, k] = v
+    with pytest.raises(DataValidationError, match=change):
+        Registry(df)

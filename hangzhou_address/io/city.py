@@ -8,6 +8,10 @@ The ``aliases`` table (other names of roads and compounds) is optional and came 
 directories without it open as before, and an ``aliases.parquet`` placed next to a manifest that
 does not list it is read too (without a checksum to verify; rewrite the directory with
 :func:`write_city` to list it).
+
+A manifest is data, not a pointer to anywhere: every file it lists must be a plain relative path
+that stays inside the directory (no ``..``, no absolute path, no symlink leading out of it);
+anything else is refused with :class:`~hangzhou_address.errors.DataError` before it is read.
 """
 
 from __future__ import annotations
@@ -106,14 +110,50 @@ def write_city(
 
 
 def read_manifest(directory: str | Path) -> dict[str, Any]:
-    """The parsed ``manifest.json`` of a city directory."""
-    path = Path(directory) / MANIFEST
+    """The parsed ``manifest.json`` of a city directory.
+
+    Raises
+    ------
+    DataError
+        No manifest, not JSON, not a JSON object with a ``files`` mapping, or a listed file whose
+        path leaves the directory (see the module notes).
+    """
+    directory = Path(directory)
+    path = directory / MANIFEST
+    _inside(directory, path, MANIFEST)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DataError(f"{path} not found: not a city directory (build one with `hzaddr city build`)") from None
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"{path} is not valid JSON: {exc}") from None
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict) or not all(isinstance(e, dict) for e in files.values()):
+        raise DataError(f"{path}: expected a JSON object whose 'files' maps table names to entries")
+    for name, entry in files.items():
+        _table_path(directory, name, entry)
+    return manifest
+
+
+def _inside(directory: Path, path: Path, shown: str) -> Path:
+    """``path`` when it resolves (symlinks followed) to somewhere inside ``directory``, else DataError."""
+    root = directory.resolve()
+    target = path.resolve()
+    if target != root and root not in target.parents:
+        raise DataError(f"{directory / MANIFEST}: {shown!r} leads outside the city directory; refused")
+    return path
+
+
+def _table_path(directory: Path, name: str, entry: dict[str, Any]) -> Path:
+    """The file of manifest entry ``name``: a relative path inside ``directory`` (DataError otherwise)."""
+    rel = entry.get("path")
+    if not isinstance(rel, str) or not rel or "\x00" in rel:
+        raise DataError(f"{directory / MANIFEST}: table {name!r} has no valid 'path'")
+    pure = Path(rel)
+    if pure.is_absolute() or pure.drive or ".." in pure.parts or "\\" in rel:
+        raise DataError(f"{directory / MANIFEST}: table {name!r} path {rel!r} leads outside the city directory; "
+                        "refused (paths must be relative, without '..')")
+    return _inside(directory, directory / pure, rel)
 
 
 def read_table(directory: str | Path, name: str, *, verify: bool = False) -> Any:
@@ -126,9 +166,9 @@ def read_table(directory: str | Path, name: str, *, verify: bool = False) -> Any
     if entry is None:
         path = directory / f"{name}.parquet"
         if name in UNLISTED_TABLES and path.is_file():
-            return pq.read_table(path).to_pandas()
+            return pq.read_table(_inside(directory, path, path.name)).to_pandas()
         return None
-    path = directory / entry["path"]
+    path = _table_path(directory, name, entry)
     if verify and _sha256(path) != entry["sha256"]:
         raise DataError(f"{path}: checksum mismatch with {MANIFEST}; the file was modified or is corrupt")
     table = pq.read_table(path)
@@ -166,9 +206,11 @@ def open_city(
         lineage = read_table(directory, "lineage", verify=verify)
 
     def lazy(name: str) -> Any:
-        if name not in manifest["files"] and not (name in UNLISTED_TABLES
-                                                  and (directory / f"{name}.parquet").is_file()):
-            return None
+        if name not in manifest["files"]:
+            unlisted = directory / f"{name}.parquet"
+            if not (name in UNLISTED_TABLES and unlisted.is_file()):
+                return None
+            _inside(directory, unlisted, unlisted.name)
         return lambda: read_table(directory, name, verify=verify)
 
     meta = {"path": str(directory), "manifest": manifest, "synthetic": manifest.get("synthetic", False)}

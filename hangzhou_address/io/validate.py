@@ -3,13 +3,23 @@
 Checks (``check`` column of the report):
 
 ``duplicate_code``      the same code twice in a table
-``bad_code``            malformed code, wrong level for the table, or wrong check character
+``bad_code``            malformed code, wrong level for the table, or wrong check character (divisions, grids,
+                        buildings, and the addresses' ``building_code``)
+``bad_parent``          a division whose ``level`` is unknown or whose ``parent_code`` is not its code's prefix
+                        at the level above
+``address_not_in_division``  an address whose ``district_code`` / ``town_code`` / ``community_code`` is not the
+                        start of its ``building_code``
 ``grid_not_in_community``  a grid code whose first 12 digits are not its ``community_code``
 ``building_not_in_grid``   a building code whose first 15 digits are not its ``grid_code``
 ``unknown_division``    a grid's community, a building's grid or an address's building that does not exist
-``invalid_geometry``    empty or invalid (self-intersecting...) polygons
+                        (without a buildings table: an address whose building's community is not a division)
+``invalid_geometry``    a grid that is not a (Multi)Polygon (a point, a line), a building that is neither a
+                        footprint nor a point, or an empty or invalid (self-intersecting...) geometry
 ``building_outside_grid``  a building point not inside (or on the boundary of) its grid polygon
-``overlapping_grids``   two grids whose intersection has positive area (> ``overlap_tolerance`` m², default 1)
+``overlapping_grids``   two grids whose intersection has positive area (> ``overlap_tolerance`` m², default 1),
+                        identical and nested grids included
+``outside_extent``      a geo table whose total bounds lie outside its CRS's area of use or outside
+                        :data:`HANGZHOU_EXTENT` (typically metres labelled as EPSG:4490 degrees); one row per table
 
 For the optional ``aliases`` table (other names of roads and compounds):
 
@@ -35,13 +45,19 @@ import pandas as pd
 
 from ..errors import DataValidationError
 
-__all__ = ["ValidationReport", "validate_city", "ALIAS_REQUIRED", "ALIAS_TABLE_KINDS", "ALIAS_KINDS"]
+__all__ = ["ValidationReport", "validate_city", "registry_code_issues", "ALIAS_REQUIRED", "ALIAS_TABLE_KINDS",
+           "ALIAS_KINDS", "HANGZHOU_EXTENT"]
 
 _COLUMNS = ["table", "row", "code", "check", "detail"]
 ALIAS_REQUIRED = ("kind", "name", "alias", "alias_kind")
 ALIAS_TABLE_KINDS = ("road", "poi")
 ALIAS_KINDS = ("former", "short", "developer", "other")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: Hangzhou's extent in CGCS2000 / WGS 84 degrees, ``(west, south, east, north)``, with a margin of a few
+#: kilometres around the city's boundary (118°21'-120°30' E, 29°11'-30°33' N): geo tables must lie inside it.
+HANGZHOU_EXTENT = (118.3, 29.1, 120.8, 30.6)
+_GRID_TYPES = ("Polygon", "MultiPolygon")
+_BUILDING_TYPES = ("Polygon", "MultiPolygon", "Point")
 
 
 @dataclass(frozen=True)
@@ -77,23 +93,106 @@ def _issue(rows: list, table: str, idx: Any, codes: Any, check: str, details: An
     rows.extend(zip([table] * len(idx), idx.tolist(), codes.tolist(), [check] * len(idx), details))
 
 
-def _code_checks(rows: list, table: str, df: pd.DataFrame, col: str, length: int) -> None:
+def _code_checks(rows: list, table: str, df: pd.DataFrame, col: str, length: Any, *,
+                 unique: bool = True) -> np.ndarray:
+    """``bad_code`` (and, when ``unique``, ``duplicate_code``) issues of column ``col``; ``length`` is one length
+    or an array of the expected length per row. Returns the mask of rows whose code is good."""
     from ..codes import validate_codes
 
-    codes = df[col].to_numpy(dtype=object)
+    codes = df[col].to_numpy(dtype=object, na_value=None)
     res = validate_codes(codes)
-    bad = ~res["valid"].to_numpy()
+    valid = res["valid"].to_numpy()
+    bad = ~valid
     lengths = np.array([len(c) if isinstance(c, str) else -1 for c in codes])
-    wrong_level = res["valid"].to_numpy() & (lengths != length)
+    # validate_codes strips and folds full-width digits: compare the canonical length
+    lengths[valid] = [len(c) for c in _canonical(codes[valid])]
+    wrong_level = valid & (lengths != length)
     pos = np.arange(len(df))
+    name = f"a {table} {col}" if col != "code" else f"a {table} code"
     if bad.any():
         _issue(rows, table, pos[bad], codes[bad], "bad_code", res["detail"].to_numpy()[bad].tolist())
     if wrong_level.any():
+        want = np.broadcast_to(np.asarray(length), (len(df),))[wrong_level]
         _issue(rows, table, pos[wrong_level], codes[wrong_level], "bad_code",
-               f"a {table} code must have {length} characters")
-    dup = pd.Series(codes).duplicated(keep=False).to_numpy() & np.array([c is not None for c in codes])
-    if dup.any():
-        _issue(rows, table, pos[dup], codes[dup], "duplicate_code", "code appears more than once")
+               [f"{name} must have {int(n)} characters" for n in want])
+    if unique:
+        dup = pd.Series(codes).duplicated(keep=False).to_numpy() & np.array([c is not None for c in codes])
+        if dup.any():
+            _issue(rows, table, pos[dup], codes[dup], "duplicate_code", "code appears more than once")
+    return valid & ~wrong_level
+
+
+def _canonical(codes: np.ndarray) -> list[str]:
+    from ..codes import normalize_code
+
+    return [normalize_code(c) for c in codes]
+
+
+_DIVISION_LENGTHS = {"city": 4, "district": 6, "town": 9, "community": 12}
+
+
+def _division_checks(rows: list, divisions: pd.DataFrame) -> None:
+    """``bad_code`` / ``bad_parent``: every division code well-formed, of its level's length, under its parent."""
+    level = divisions["level"].to_numpy(dtype=object, na_value=None)
+    want = np.array([_DIVISION_LENGTHS.get(lv, -1) if isinstance(lv, str) else -1 for lv in level])
+    codes = divisions["code"].to_numpy(dtype=object, na_value=None)
+    good = _code_checks(rows, "divisions", divisions, "code", want, unique=False)
+    unknown = want < 0
+    if unknown.any():
+        _issue(rows, "divisions", np.flatnonzero(unknown), codes[unknown], "bad_parent",
+               [f"level {lv!r} is not one of {list(_DIVISION_LENGTHS)}" for lv in level[unknown]])
+    parents = divisions["parent_code"].to_numpy(dtype=object, na_value=None)
+    above = {6: 4, 9: 6, 12: 9}
+    wrong = np.zeros(len(codes), dtype=bool)
+    for i in np.flatnonzero(good & ~unknown):
+        c, p, n = codes[i], parents[i], want[i]
+        expected = c.strip()[:above[n]] if n in above else None
+        wrong[i] = (p is None) != (expected is None) or (expected is not None and str(p).strip() != expected)
+    if wrong.any():
+        _issue(rows, "divisions", np.flatnonzero(wrong), codes[wrong], "bad_parent",
+               [f"parent_code {p!r} is not the code's prefix at the level above" for p in parents[wrong]])
+
+
+def _address_checks(rows: list, addresses: pd.DataFrame) -> np.ndarray:
+    """``bad_code`` and ``address_not_in_division`` of the addresses' building and division code columns.
+
+    Returns the mask of rows whose ``building_code`` is a well-formed building code.
+    """
+    good = _code_checks(rows, "addresses", addresses, "building_code", 20, unique=False)
+    bcodes = addresses["building_code"].to_numpy(dtype=object, na_value=None)
+    canon = np.full(len(bcodes), None, dtype=object)
+    canon[good] = _canonical(bcodes[good])
+    for col, n in (("district_code", 6), ("town_code", 9), ("community_code", 12)):
+        if col not in addresses.columns:
+            continue
+        vals = addresses[col].to_numpy(dtype=object, na_value=None)
+        bad = np.array([g and v is not None and str(v).strip() != b[:n] for g, v, b in zip(good, vals, canon)],
+                       dtype=bool)
+        if bad.any():
+            _issue(rows, "addresses", np.flatnonzero(bad), bcodes[bad], "address_not_in_division",
+                   [f"{col} {v!r} is not the start of the building_code" for v in vals[bad]])
+    return good
+
+
+def registry_code_issues(name: str, table: Any) -> ValidationReport:
+    """Issues with the codes a registry would hand out from table ``name`` (no geometry, no cross-table checks).
+
+    :class:`~hangzhou_address.registry.Registry` runs this on every table it is given (on first access for
+    lazy tables) and refuses a table with issues, so matching never answers with a malformed code: the
+    ``divisions`` codes, levels and parents, the ``grids`` and ``buildings`` codes, and the ``addresses``'
+    ``building_code`` with its division columns. Other tables give no issues.
+    """
+    rows: list = []
+    if table is not None and len(table):
+        if name == "divisions":
+            _division_checks(rows, table)
+        elif name in ("grids", "buildings") and "code" in table.columns:
+            _code_checks(rows, name, table, "code", 15 if name == "grids" else 20, unique=False)
+        elif name == "addresses" and "building_code" in table.columns:
+            _address_checks(rows, table)
+    issues = pd.DataFrame(rows, columns=_COLUMNS)
+    issues["code"] = issues["code"].astype(object)
+    return ValidationReport(issues)
 
 
 def _prefix_check(rows: list, table: str, codes: np.ndarray, parents: np.ndarray, column: str, check: str) -> None:
@@ -105,20 +204,70 @@ def _prefix_check(rows: list, table: str, codes: np.ndarray, parents: np.ndarray
                [f"{table[:-1]} code does not start with its {column} {p!r}" for p in parents[bad]])
 
 
-def _geometry_checks(rows: list, table: str, gdf: Any) -> np.ndarray:
+def _geometry_checks(rows: list, table: str, gdf: Any, types: tuple[str, ...]) -> np.ndarray:
+    """Report missing, empty, wrongly typed and invalid geometries; return the mask of usable ones."""
     import shapely
 
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    valid = ~bad
+    kinds = np.array([None if g is None else g.geom_type for g in geoms], dtype=object)
+    wrong_type = ~bad & ~np.isin(kinds, types)
+    valid = ~bad & ~wrong_type
     valid[valid] = shapely.is_valid(geoms[valid])
     invalid = ~valid
     if invalid.any():
-        reasons = [("missing or empty geometry" if g is None or shapely.is_empty(g) else shapely.is_valid_reason(g))
-                   for g in geoms[invalid]]
+        reasons = [("missing or empty geometry" if g is None or shapely.is_empty(g)
+                    else f"{table} geometry must be {' or '.join(types)}, got {k}" if k not in types
+                    else shapely.is_valid_reason(g))
+                   for g, k in zip(geoms[invalid], kinds[invalid])]
         _issue(rows, table, np.flatnonzero(invalid), gdf["code"].to_numpy(dtype=object)[invalid], "invalid_geometry",
                reasons)
     return valid
+
+
+def _extent_check(rows: list, table: str, gdf: Any) -> None:
+    """One ``outside_extent`` issue when the table's bounds leave its CRS's area of use or Hangzhou.
+
+    Coordinates in metres labelled EPSG:4490 (a usual mistake with CGCS2000 / 3-degree Gauss-Kruger data)
+    give bounds of hundreds of thousands of "degrees" and are caught here. A table without a CRS is taken to
+    be EPSG:4490, as everywhere in this library.
+    """
+    import shapely
+    from pyproj import CRS, Transformer
+
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    if not len(geoms):
+        return
+    bounds = tuple(float(v) for v in shapely.total_bounds(geoms))
+    crs = CRS.from_user_input(gdf.crs) if getattr(gdf, "crs", None) is not None else CRS.from_epsg(4490)
+    shown = f"({bounds[0]:.6g}, {bounds[1]:.6g}, {bounds[2]:.6g}, {bounds[3]:.6g})"
+    area = crs.area_of_use
+    if crs.is_geographic:
+        lonlat = bounds
+    else:
+        try:
+            to_deg = Transformer.from_crs(crs, CRS.from_epsg(4490), always_xy=True)
+            lonlat = tuple(float(v) for v in to_deg.transform_bounds(*bounds))
+        except Exception:  # noqa: BLE001 - pyproj cannot place the bounds at all
+            lonlat = (np.inf,) * 4
+    name = crs.to_string()
+
+    def within(b: tuple[float, ...], box: tuple[float, ...], tol: float) -> bool:
+        return (np.isfinite(b).all() and b[0] >= box[0] - tol and b[1] >= box[1] - tol
+                and b[2] <= box[2] + tol and b[3] <= box[3] + tol)
+
+    if area is not None and not within(lonlat, (area.west, area.south, area.east, area.north), 1e-6):
+        detail = (f"total bounds {shown} are outside the area of use of {name} "
+                  f"({area.west:g}, {area.south:g}, {area.east:g}, {area.north:g}); "
+                  "coordinates in another unit or CRS than the one labelled (metres as degrees?)")
+    elif not within(lonlat, HANGZHOU_EXTENT, 0.0):
+        w, s_, e, n = HANGZHOU_EXTENT
+        detail = (f"total bounds {shown} ({name}) are outside Hangzhou's extent "
+                  f"({w}-{e} E, {s_}-{n} N)")
+    else:
+        return
+    rows.append((table, None, None, "outside_extent", detail))
 
 
 def validate_city(registry_or_tables: Any, *, overlap_tolerance: float = 1.0) -> ValidationReport:
@@ -145,6 +294,7 @@ def validate_city(registry_or_tables: Any, *, overlap_tolerance: float = 1.0) ->
     rows: list = []
     division_codes = set(divisions["code"]) if divisions is not None else None
     if divisions is not None:
+        _division_checks(rows, divisions)
         active = divisions[divisions.get("status", pd.Series("active", index=divisions.index)) == "active"]
         dup = active["code"].duplicated(keep=False).to_numpy()
         if dup.any():
@@ -160,13 +310,17 @@ def validate_city(registry_or_tables: Any, *, overlap_tolerance: float = 1.0) ->
             if unknown.any():
                 _issue(rows, "grids", np.flatnonzero(unknown), codes[unknown], "unknown_division",
                        [f"community {p!r} is not in the divisions table" for p in comm[unknown]])
-        gvalid = _geometry_checks(rows, "grids", grids)
+        gvalid = _geometry_checks(rows, "grids", grids, _GRID_TYPES)
+        _extent_check(rows, "grids", grids)
         geoms = np.asarray(grids.geometry.values, dtype=object)
         idx = np.flatnonzero(gvalid)
         tree = shapely.STRtree(geoms[idx])
-        left, right = tree.query(geoms[idx], predicate="overlaps")
+        # interiors that meet: partial overlap, containment and equality alike ("overlaps" misses the last two)
+        left, right = tree.query(geoms[idx], predicate="intersects")
         keep = left < right
         left, right = idx[left[keep]], idx[right[keep]]
+        inner = shapely.relate_pattern(geoms[left], geoms[right], "T********")
+        left, right = left[inner], right[inner]
         if len(left):
             inter = shapely.intersection(geoms[left], geoms[right])
             c = shapely.get_coordinates(inter)
@@ -180,6 +334,9 @@ def validate_city(registry_or_tables: Any, *, overlap_tolerance: float = 1.0) ->
         bcodes = buildings["code"].to_numpy(dtype=object)
         bgrid = buildings["grid_code"].to_numpy(dtype=object)
         _prefix_check(rows, "buildings", bcodes, bgrid, "grid_code", "building_not_in_grid")
+        if hasattr(buildings, "geometry"):
+            _geometry_checks(rows, "buildings", buildings, _BUILDING_TYPES)
+            _extent_check(rows, "buildings", buildings)
         if grids is not None:
             gpos = pd.Series(np.arange(len(grids)), index=grids["code"].to_numpy(dtype=object))
             gpos = gpos[~gpos.index.duplicated()]
@@ -203,13 +360,20 @@ def validate_city(registry_or_tables: Any, *, overlap_tolerance: float = 1.0) ->
                     _issue(rows, "buildings", k[out], bcodes[k[out]], "building_outside_grid",
                            [f"point ({x:.6f}, {y:.6f}) is outside grid {g}" for x, y, g in
                             zip(xs[out], ys[out], bgrid[k[out]])])
-    if addresses is not None and buildings is not None:
-        bset = set(buildings["code"])
-        ac = addresses["building_code"].to_numpy(dtype=object)
-        unknown = np.array([c not in bset for c in ac])
-        if unknown.any():
-            _issue(rows, "addresses", np.flatnonzero(unknown), ac[unknown], "unknown_division",
-                   "building_code is not in the buildings table")
+    if addresses is not None:
+        agood = _address_checks(rows, addresses)
+        ac = addresses["building_code"].to_numpy(dtype=object, na_value=None)
+        if buildings is not None:
+            bset = set(buildings["code"])
+            unknown = np.array([c not in bset for c in ac])
+            if unknown.any():
+                _issue(rows, "addresses", np.flatnonzero(unknown), ac[unknown], "unknown_division",
+                       "building_code is not in the buildings table")
+        elif division_codes is not None:  # addresses only: the building's community must be a division
+            unknown = agood & np.array([not (isinstance(c, str) and c.strip()[:12] in division_codes) for c in ac])
+            if unknown.any():
+                _issue(rows, "addresses", np.flatnonzero(unknown), ac[unknown], "unknown_division",
+                       "the building's community (its first 12 digits) is not in the divisions table")
     if aliases is not None:
         _alias_checks(rows, aliases, addresses)
     issues = pd.DataFrame(rows, columns=_COLUMNS)
