@@ -79,7 +79,9 @@ def test_atomic_write_leaves_no_partial_file(tmp_path):
     with atomic_write(target, "w") as fh:
         fh.write("new")
     assert target.read_text() == "new"
-    assert oct(target.stat().st_mode & 0o777) == "0o644"
+    from hangzhou_address.io._atomic import current_umask
+
+    assert target.stat().st_mode & 0o777 == 0o666 & ~current_umask()
     with pytest.raises(ValueError):
         with atomic_write(target, "a"):
             pass
