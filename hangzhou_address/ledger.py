@@ -312,6 +312,7 @@ def normalize_file(
     progress: bool | None = None,
     freeze_gc: bool = False,
     fuzzy: bool = True,
+    raw_cells: bool = False,
 ) -> NormalizeSummary:
     """Normalize a ledger file; returns a :class:`NormalizeSummary`.
 
@@ -348,6 +349,10 @@ def normalize_file(
     fuzzy : bool, default True
         Fuzzy mode (misspelled names are read, with a ``fuzzy:`` reason); False is the exact mode:
         names must be spelled as in the registry.
+    raw_cells : bool, default False
+        CSV outputs (output and review file) neutralize cells a spreadsheet would run as a formula
+        (``=``, ``+``, ``-``, ``@``, tab, line break first: a ``'`` is put in front; plain numbers are
+        kept); True writes every cell as it is (for machine pipelines). Parquet is always raw.
 
     Returns
     -------
@@ -358,7 +363,9 @@ def normalize_file(
     InputError
         An output (``output_path``, ``review_path``, ``report_path``) that is the input or another
         output (compared as files: symlinks and hard links count), an output of an unsupported type,
-        a missing column, ``workers < 1``, or a ``fuzzy`` that is not a bool.
+        a missing column, ``workers < 1``, or a ``fuzzy`` / ``raw_cells`` that is not a bool.
+    DataError
+        The input cannot be read (not found, empty, undecodable, corrupt, too large dimensions).
     """
     from .io._atomic import atomic_path, check_outputs
     from .io.ledger_io import iter_ledger, ledger_columns
@@ -379,6 +386,9 @@ def normalize_file(
     from .match import _check_fuzzy
 
     fuzzy = _check_fuzzy(fuzzy)
+    from .io.ledger_write import check_raw_cells
+
+    raw_cells = check_raw_cells(raw_cells)
     summary = NormalizeSummary(workers=workers)
     bar = _Progress(sys.stderr.isatty() if progress is None else progress)
     t0 = time.perf_counter()
@@ -403,8 +413,8 @@ def normalize_file(
     else:
         results = _parallel(blocks(), workers, reg_dir)
 
-    with atomic_path(output_path) as out_tmp, _review_writer(review_path) as review:
-        writer = _OutputWriter(out_tmp, output_path.suffix.lower())
+    with atomic_path(output_path) as out_tmp, _review_writer(review_path, raw_cells) as review:
+        writer = _OutputWriter(out_tmp, output_path.suffix.lower(), raw_cells)
         for chunk, res in results:
             frame = chunk.frame.reset_index(drop=True)
             clash = [c for c in res.columns if c in frame.columns]
@@ -415,8 +425,10 @@ def normalize_file(
                 i = r - chunk.first_row
                 prev = full.at[i, "reasons"]
                 full.at[i, "reasons"] = f"{prev}; row problem: {why}" if prev else f"row problem: {why}"
-            need = _update_summary(summary, frame[column].tolist(), res, chunk.problems, chunk.first_row)
             writer.write(full)
+            if not len(full):  # a header-only ledger: the output has the header, nothing to count
+                continue
+            need = _update_summary(summary, frame[column].tolist(), res, chunk.problems, chunk.first_row)
             if review is not None and need.any():
                 rv = full[need].copy()
                 rv.insert(0, "row", np.flatnonzero(need) + chunk.first_row)
@@ -447,8 +459,11 @@ def _parallel(blocks: Any, workers: int, reg_dir: str | None):
 
 
 class _OutputWriter:
-    def __init__(self, path: Path, kind: str) -> None:
-        self.path, self.kind = path, kind
+    """The output file, chunk by chunk: CSV through :mod:`.io.ledger_write` (quoting, neutralization) or
+    Parquet (raw values)."""
+
+    def __init__(self, path: Path, kind: str, raw_cells: bool = False) -> None:
+        self.path, self.kind, self.raw_cells = path, kind, raw_cells
         self.fh = None
         self.pq = None
         self.first = True
@@ -458,7 +473,9 @@ class _OutputWriter:
         if self.kind == ".csv":
             if self.fh is None:
                 self.fh = open(self.path, "w", encoding="utf-8-sig", newline="")
-            df.to_csv(self.fh, index=False, header=self.first, lineterminator="\n")
+            from .io.ledger_write import write_csv_chunk
+
+            write_csv_chunk(self.fh, df, header=self.first, raw_cells=self.raw_cells)
         else:
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -481,8 +498,9 @@ class _OutputWriter:
 class _review_writer:
     """Context manager writing the review CSV atomically (or doing nothing without a path)."""
 
-    def __init__(self, path: str | Path | None) -> None:
+    def __init__(self, path: str | Path | None, raw_cells: bool = False) -> None:
         self.path = None if path is None else Path(path)
+        self.raw_cells = raw_cells
         self._ctx = None
         self.fh = None
         self.first = True
@@ -497,7 +515,9 @@ class _review_writer:
         return self
 
     def write(self, df: pd.DataFrame) -> None:
-        df.to_csv(self.fh, index=False, header=self.first, lineterminator="\n")
+        from .io.ledger_write import write_csv_chunk
+
+        write_csv_chunk(self.fh, df, header=self.first, raw_cells=self.raw_cells)
         self.first = False
 
     def __exit__(self, *exc: Any) -> bool:

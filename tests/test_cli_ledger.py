@@ -121,3 +121,88 @@ def test_normalize_summary_and_report_show_shapes_only(tmp_path, tiny_city_dir, 
     _assert_no_secret(out.out + out.err)
     _assert_no_secret(report.read_text(encoding="utf-8"))
     assert "李华的秘密住址在这里" in review.read_text(encoding="utf-8-sig")  # asked for: rows to review
+
+
+# ------------------------------------------------------------ issue 13: broken files, formula cells
+def _broken_files(d):
+    import zipfile
+
+    files = {}
+    files["empty.csv"] = b""
+    files["header_only.csv"] = "编号,地址,lon,lat\n".encode()
+    files["junk.csv"] = bytes(range(256)) * 40
+    files["gbk.csv"] = "编号,地址,lon,lat,code\n0001,滨江区长河路5号,120.2,30.2,\n".encode("gbk")
+    quote = '"'
+    rows = [f"{i:04d},{quote if i == 3 else ''}滨江区长河路5号,120.2,30.2\n" for i in range(30)]
+    files["quote.csv"] = ("编号,地址,lon,lat\n" + "".join(rows)).encode()
+    p = d / "ok.parquet"
+    pd.DataFrame({"地址": ["滨江区长河路5号"] * 50, "lon": ["120.2"] * 50, "lat": ["30.2"] * 50}).to_parquet(p)
+    files["truncated.parquet"] = p.read_bytes()[: len(p.read_bytes()) // 2]
+    files["junk.parquet"] = b"PAR1" + bytes(range(256)) + b"PAR1"
+    files["bad_zip.xlsx"] = b"PK\x03\x04" + bytes(100)
+    with zipfile.ZipFile(d / "nosheet.xlsx", "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+    files["not_excel.xlsx"] = (d / "nosheet.xlsx").read_bytes()
+    out = {}
+    for name, data in files.items():
+        out[name] = d / name
+        out[name].write_bytes(data)
+    return out
+
+
+def test_cli_broken_files_give_one_line_errors(tmp_path, tiny_city_dir, capsys):
+    good = tmp_path / "good.csv"
+    pd.DataFrame({"编号": ["0001"], "地址": ["滨江区长河路5号"], "code": [""]}).to_csv(good, index=False)
+    for name, path in _broken_files(tmp_path).items():
+        commands = [
+            ["normalize", str(path), "-o", str(tmp_path / "o.csv"), "--column", "地址", "--city", str(tiny_city_dir),
+             "--quiet"],
+            ["reconcile", str(path), str(good), "-o", str(tmp_path / "r.csv")],
+            ["reconcile", str(good), str(path)],
+            ["locate", "--input", str(path), "-o", str(tmp_path / "l.csv")],
+        ]
+        for argv in commands:
+            rc = main(argv)  # an untyped exception (a traceback in the shell) fails the test here
+            err = capsys.readouterr().err
+            assert rc in (0, 1, 3), (name, argv[0], rc)
+            assert "Traceback" not in err and "张三" not in err
+            lines = err.strip().splitlines()
+            assert all(line.startswith(("hzaddr: warning: ", "hzaddr: error: ", "located ")) for line in lines)
+            failed = rc == 1 and not (argv[0] == "locate" and (tmp_path / "l.csv").exists())  # 1: not located
+            assert sum(line.startswith("hzaddr: error: ") for line in lines) == failed, (name, argv[0], err)
+            (tmp_path / "l.csv").unlink(missing_ok=True)
+
+
+def test_cli_reconcile_reads_gbk_and_neutralizes(tmp_path, capsys):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    pd.DataFrame({"编号": ["=1+1", "2"], "code": ["33010800100100100000", ""]}).to_csv(a, index=False, encoding="gbk")
+    pd.DataFrame({"编号": ["=1+1", "2"], "code": ["33010800100100100001", ""]}).to_csv(b, index=False)
+    out = tmp_path / "r.csv"
+    assert main(["reconcile", str(a), str(b), "--key", "编号", "-o", str(out)]) == 0  # was UnicodeDecodeError
+    assert "same key, different building: 1" in capsys.readouterr().out
+    res = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert res["编号"].tolist()[0] == "'=1+1"
+    assert main(["reconcile", str(a), str(b), "--key", "编号", "-o", str(out), "--raw-cells"]) == 0
+    assert pd.read_csv(out, dtype=str, encoding="utf-8-sig")["编号"].tolist()[0] == "=1+1"
+
+
+def test_cli_normalize_and_locate_raw_cells(tmp_path, tiny_city_dir, capsys):
+    from hangzhou_address import default_registry
+    from hangzhou_address.io.ledger_write import csv_chunk
+
+    src = tmp_path / "p.csv"
+    b = default_registry().buildings
+    df = pd.DataFrame({"id": ["@SUM(1)"], "地址": ["滨江区长河路5号\r"], "lon": [str(b["x"].iloc[0])],
+                       "lat": [str(b["y"].iloc[0])]})
+    src.write_text(csv_chunk(df, header=True, raw_cells=True), encoding="utf-8")  # pandas leaves \r unquoted
+    for flags, expected in (([], "'@SUM(1)"), (["--raw-cells"], "@SUM(1)")):
+        out = tmp_path / "l.csv"
+        assert main(["locate", "--input", str(src), "-o", str(out), *flags]) == 0
+        res = pd.read_csv(out, dtype=str, keep_default_na=False)
+        assert len(res) == 1 and res["id"].tolist() == [expected] and res["地址"].tolist() == ["滨江区长河路5号\r"]
+        out = tmp_path / "n.csv"
+        assert main(["normalize", str(src), "-o", str(out), "--column", "地址", "--city", str(tiny_city_dir),
+                     "--quiet", *flags]) == 0
+        res = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        assert len(res) == 1 and res["id"].tolist() == [expected]
+    capsys.readouterr()

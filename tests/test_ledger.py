@@ -142,3 +142,59 @@ def test_summary_json_holds_no_row_content(tmp_path, tiny_city_dir):
     with pytest.raises(InputError, match="2 columns") as exc:  # headerless: no name shown
         normalize_frame(pd.DataFrame([["李华", "13900001111"]], columns=["王小明", "13812345678"]), "地址")
     assert "王小明" not in str(exc.value) and "138" not in str(exc.value)
+
+
+# ------------------------------------------------------------------------- issue 13: ledger outputs
+def _read_back(path):
+    from hangzhou_address.io.ledger_io import read_ledger
+
+    theirs = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    ours, problems = read_ledger(path)
+    assert problems == {} and theirs.values.tolist() == ours.values.tolist()
+    return theirs
+
+
+def test_normalize_file_outputs_round_trip_line_breaks(tmp_path, tiny_city_dir):
+    src = tmp_path / "l.parquet"
+    notes = ["第一行\r第二行", "a\nb", "c\r\nd", "e\u2028f", 'g"h,i']
+    pd.DataFrame({"编号": [f"{i:04d}" for i in range(5)], "地址": ["没有这个地方"] * 5, "备注": notes}).to_parquet(src)
+    out, review = tmp_path / "o.csv", tmp_path / "r.csv"
+    normalize_file(src, out, column="地址", registry_dir=tiny_city_dir, review_path=review, progress=False)
+    for path in (out, review):
+        back = _read_back(path)
+        assert len(back) == 5 and back["备注"].tolist() == notes  # a bare \r split the row (2 in -> 3 back)
+
+
+def test_normalize_file_neutralizes_formula_cells(tmp_path, tiny_city_dir):
+    src = tmp_path / "l.csv"
+    evil = ['=HYPERLINK("http://evil","点我")', "=cmd|' /C calc'!A0", "@SUM(1)", "-12.5", "+1+1"]
+    pd.DataFrame({"编号": evil, "地址": ["滨江区长河路5号"] * 5, "x": ["-12.5"] * 5}).to_csv(src, index=False)
+    out, review, pq = tmp_path / "o.csv", tmp_path / "r.csv", tmp_path / "o.parquet"
+    s = normalize_file(src, out, column="地址", registry_dir=tiny_city_dir, review_path=review, progress=False)
+    expected = ["'" + e if e != "-12.5" else e for e in evil]  # plain numbers are data, not formulas
+    back = _read_back(out)
+    assert back["编号"].tolist() == expected and set(back["x"]) == {"-12.5"}
+    assert s.rows == 5
+    normalize_file(src, out, column="地址", registry_dir=tiny_city_dir, progress=False, raw_cells=True)
+    assert _read_back(out)["编号"].tolist() == evil
+    normalize_file(src, pq, column="地址", registry_dir=tiny_city_dir, progress=False)
+    assert pd.read_parquet(pq)["编号"].tolist() == evil  # Parquet is not a spreadsheet: raw
+    with pytest.raises(InputError, match="raw_cells"):
+        normalize_file(src, out, column="地址", registry_dir=tiny_city_dir, raw_cells=1)
+
+
+def test_normalize_file_header_only_and_unbalanced_quote(tmp_path, tiny_city_dir):
+    src, out = tmp_path / "l.csv", tmp_path / "o.csv"
+    src.write_text("编号,地址\n", encoding="utf-8")
+    s = normalize_file(src, out, column="地址", registry_dir=tiny_city_dir, progress=False)  # was a TypeError
+    assert s.rows == 0 and out.read_text(encoding="utf-8-sig").startswith("编号,地址,code,")
+    lines = ["编号,地址"] + [f"{i:04d},滨江区长河路5号" for i in range(1000)]
+    lines[5] = '0004,"滨江区长河路5号'
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    review = tmp_path / "r.csv"
+    s = normalize_file(src, out, column="地址", registry_dir=tiny_city_dir, review_path=review, progress=False)
+    back = _read_back(out)
+    assert len(back) == 1000 and s.rows == 1000 and s.failed_rows == 1  # was 5 rows, "1 failed row"
+    assert not back["地址"].str.contains("\n").any() and (back["level"] == "building").sum() == 1000
+    rv = _read_back(review)
+    assert rv["row"].tolist() == ["5"] and "unbalanced quote" in rv["reasons"].iloc[0]

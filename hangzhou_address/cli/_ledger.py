@@ -15,6 +15,8 @@ from typing import Any
 __all__ = ["register", "EXIT_ROWS_FAILED"]
 
 EXIT_ROWS_FAILED = 3
+_RAW_CELLS_HELP = ("write CSV cells as they are; by default a cell starting with = + - @ tab or a line break "
+                   "(a formula to a spreadsheet) gets a leading ' (plain numbers are kept)")
 
 
 def register(sub: Any) -> None:
@@ -36,6 +38,7 @@ def register(sub: Any) -> None:
     n.add_argument("--exact", action="store_true",
                    help="exact mode: names must be spelled as in the registry; default is fuzzy "
                         "(misspelled names are read, with a 'fuzzy:' reason)")
+    n.add_argument("--raw-cells", action="store_true", help=_RAW_CELLS_HELP)
     n.set_defaults(func=_cmd_normalize)
 
     r = sub.add_parser("reconcile", help="compare two normalized ledgers by building code")
@@ -45,6 +48,8 @@ def register(sub: Any) -> None:
     r.add_argument("--key", help="entity key column present in both (e.g. 统一社会信用代码)")
     r.add_argument("-o", "--output", type=Path, help="CSV of all disagreements")
     r.add_argument("--report", type=Path, help="HTML report")
+    r.add_argument("--encoding", help="CSV encoding of both ledgers (default: detect UTF-8 / GB18030)")
+    r.add_argument("--raw-cells", action="store_true", help=_RAW_CELLS_HELP)
     r.set_defaults(func=_cmd_reconcile)
 
 
@@ -56,19 +61,24 @@ def _cmd_normalize(args: argparse.Namespace) -> int:
         encoding=args.encoding, sheet=args.sheet, workers=args.workers, chunk_rows=args.chunk_rows,
         registry_dir=args.city, review_path=args.review, report_path=args.report,
         progress=False if args.quiet else None, freeze_gc=True,
-        fuzzy=not args.exact,
+        fuzzy=not args.exact, raw_cells=args.raw_cells,
     )
     if not args.quiet:
         print(summary.text(), file=sys.stderr)
     return EXIT_ROWS_FAILED if summary.failed_rows else 0
 
 
-def _read_table(path: Path) -> Any:
-    import pandas as pd
+def _read_table(path: Path, encoding: str | None = None) -> Any:
+    """A ledger for ``reconcile`` / ``locate``: any supported format, read as text with the same
+    encoding detection as ``normalize``; malformed rows are counted on stderr (row numbers only)."""
+    from ..io.ledger_io import read_ledger
 
-    if path.suffix.lower() == ".parquet":
-        return pd.read_parquet(path).astype(object)
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame, problems = read_ledger(path, encoding=encoding)
+    if problems:
+        rows = sorted(problems)
+        shown = ", ".join(map(str, rows[:10])) + (" ..." if len(rows) > 10 else "")
+        print(f"hzaddr: warning: {path}: {len(rows):,} malformed row(s) (rows {shown})", file=sys.stderr)
+    return frame
 
 
 def _cmd_reconcile(args: argparse.Namespace) -> int:
@@ -80,13 +90,15 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
     for p in (args.a, args.b):
         if not p.is_file():
             raise DataError(f"{p}: file not found")
-    res = reconcile(_read_table(args.a), _read_table(args.b), on=args.on, key=args.key)
+    res = reconcile(_read_table(args.a, args.encoding), _read_table(args.b, args.encoding), on=args.on,
+                    key=args.key)
     print(res.summary())
     if args.output:
         from ..io._atomic import atomic_write
+        from ..io.ledger_write import write_csv_chunk
 
         with atomic_write(args.output, "w", encoding="utf-8-sig", newline="") as fh:
-            res.to_frame().to_csv(fh, index=False)
+            write_csv_chunk(fh, res.to_frame(), header=True, raw_cells=args.raw_cells)
     if args.report:
         from ..report import write_reconcile_report
 

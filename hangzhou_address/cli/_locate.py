@@ -17,11 +17,13 @@ def register(sub: Any) -> None:
     p.add_argument("lon", nargs="?", type=float, help="longitude (or easting in --crs)")
     p.add_argument("lat", nargs="?", type=float, help="latitude (or northing in --crs)")
     p.add_argument("--crs", default="EPSG:4490", help="EPSG:4326, 4490, 4549, 3857, GCJ02, BD09 ... (default 4490)")
-    p.add_argument("--input", type=Path, help="CSV file of points (UTF-8)")
+    p.add_argument("--input", type=Path, help="ledger of points (.csv in UTF-8/GBK, .xlsx, .parquet)")
     p.add_argument("--x", default="lon", help="x / longitude column of --input (default lon)")
     p.add_argument("--y", default="lat", help="y / latitude column of --input (default lat)")
     p.add_argument("-o", "--output", type=Path, help="output CSV (written atomically); default stdout")
     p.add_argument("--json", action="store_true", help="JSON output for a single point")
+    p.add_argument("--raw-cells", action="store_true",
+                   help="write CSV cells as they are (default: a leading ' on cells a spreadsheet runs as formulas)")
     p.set_defaults(func=_cmd_locate)
 
 
@@ -35,9 +37,11 @@ def _cmd_locate(args: argparse.Namespace) -> int:
         return 2
     if args.input is not None:
         from ..io._atomic import check_outputs
+        from ._ledger import _read_table
 
         check_outputs({"--input": args.input}, {"-o/--output": args.output})
-        df = pd.read_csv(args.input, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+        df = _read_table(args.input)
     else:
         df = pd.DataFrame({args.x: [str(args.lon)], args.y: [str(args.lat)]})
     with warnings.catch_warnings(record=True) as caught:
@@ -57,12 +61,14 @@ def _cmd_locate(args: argparse.Namespace) -> int:
             print(f"{row['grid_code']}  {row['district_name']} / {row['town_name']} / {row['community_name']} / "
                   f"{row['grid_name']}")
         return 0 if failed == 0 else 1
+    from ..io.ledger_write import write_csv_chunk
+
     if args.output is None:
-        out.to_csv(sys.stdout, index=False)
+        write_csv_chunk(sys.stdout, out, header=True, raw_cells=args.raw_cells)
     else:
         from ..io._atomic import atomic_write
 
         with atomic_write(args.output, "w", encoding="utf-8", newline="") as fh:
-            out.to_csv(fh, index=False)
+            write_csv_chunk(fh, out, header=True, raw_cells=args.raw_cells)
         print(f"located {len(out) - failed:,} of {len(out):,} points -> {args.output}", file=sys.stderr)
     return 0 if failed == 0 else 1

@@ -2,26 +2,55 @@
 
 Every cell is read as a string (leading zeros, ID numbers and phone numbers are kept as written).
 Rows that cannot be read correctly are not dropped silently: each chunk carries a list of
-``(row_number, reason)`` problems (1-based data row numbers, the header not counted).
+``(row_number, reason)`` problems (1-based data row numbers, the header not counted). A file that
+cannot be read at all raises :class:`~hangzhou_address.errors.DataError` with a one-line message.
+
+CSV quoting rule. A quoted cell may hold line breaks (Excel's Alt+Enter) when its row
+
+* spans at most :data:`MAX_RECORD_LINES` physical lines,
+* closes its quotes properly (a strict re-read of those lines gives one row), and
+* none of its later lines, read on its own, has as many fields as the header (that is a swallowed row).
+
+Otherwise the row is taken to hold an *unbalanced quote*: it is read to the end of its own line and
+reported, and the lines after it are read again as rows of their own, so one stray ``"`` costs one
+flagged row instead of swallowing the rest of the file into a cell.
+
+Limits: at most :data:`MAX_COLUMNS` columns; XLSX sheets are streamed (openpyxl read-only, the
+``<dimension>`` claimed by the file is not trusted) and bounded by the rows actually present, with
+at most :data:`MAX_MERGED_RANGES` merged ranges.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import io
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any
 
 import pandas as pd
 
-from ..errors import DataError, InputError
+from ..errors import DataError, HangzhouAddressError, InputError
 
-__all__ = ["LedgerChunk", "detect_encoding", "iter_ledger", "ledger_columns", "SUPPORTED"]
+__all__ = ["LedgerChunk", "detect_encoding", "iter_ledger", "ledger_columns", "read_ledger", "SUPPORTED",
+           "MAX_RECORD_LINES", "MAX_COLUMNS", "MAX_MERGED_RANGES", "EXCEL_MAX_ROWS"]
 
 SUPPORTED = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet")
+#: a CSV row (record) may span at most this many physical lines (quoted cells with line breaks)
+MAX_RECORD_LINES = 10
+#: columns a ledger may have (a wider header is refused)
+MAX_COLUMNS = 2_000
+#: merged ranges an XLSX sheet may have
+MAX_MERGED_RANGES = 100_000
+#: Excel's last row
+EXCEL_MAX_ROWS = 1_048_576
 _SAMPLE = 1 << 20
+_CELLS_PER_CHUNK = 2_000_000
+_MERGE_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?\bref="([A-Za-z$]+[$0-9]+(?::[A-Za-z$]+[$0-9]+)?)"')
 
 
 @dataclass(frozen=True)
@@ -67,9 +96,30 @@ def _kind(path: Path) -> str:
 
 def ledger_columns(path: str | Path, *, encoding: str | None = None, sheet: str | None = None) -> list[str]:
     """The header of a ledger (to check a ``--column`` before processing)."""
-    for chunk in iter_ledger(path, chunk_rows=1, encoding=encoding, sheet=sheet):
+    path = Path(path)
+    chunks = (_iter_xlsx(path, 1, sheet, header_only=True) if path.is_file() and _kind(path) == "xlsx"
+              else iter_ledger(path, chunk_rows=1, encoding=encoding, sheet=sheet))
+    for chunk in chunks:
         return list(chunk.frame.columns)
     raise DataError(f"{path}: the file is empty")
+
+
+def read_ledger(path: str | Path, *, encoding: str | None = None,
+                sheet: str | None = None) -> tuple[pd.DataFrame, dict[int, str]]:
+    """The whole ledger as one frame of text, and its row problems (see :func:`iter_ledger`).
+
+    Raises
+    ------
+    DataError
+        The file is missing, empty (not even a header), undecodable or corrupt.
+    """
+    frames, problems = [], {}
+    for chunk in iter_ledger(path, encoding=encoding, sheet=sheet):
+        frames.append(chunk.frame)
+        problems.update(chunk.problems)
+    if not frames:
+        raise DataError(f"{path}: the file is empty")
+    return (frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)), problems
 
 
 def iter_ledger(path: str | Path, *, chunk_rows: int = 50_000, encoding: str | None = None,
@@ -101,6 +151,84 @@ def _unique_header(header: list[str]) -> list[str]:
     return out
 
 
+class _RecordTooLong(Exception):
+    """Raised by :class:`_Lines` when one CSV record runs over more than :data:`MAX_RECORD_LINES` lines."""
+
+
+class _Lines:
+    """The physical lines of a CSV file, remembering those of the record being read.
+
+    Lines handed back with :meth:`push_back` are read again first (after an unbalanced quote).
+    """
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines = lines
+        self.buf: list[str] = []
+        self.pending: list[str] = []  # a stack: the next line is the last item
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.pending.pop() if self.pending else next(self.lines)
+        self.buf.append(line)
+        if len(self.buf) > MAX_RECORD_LINES:
+            raise _RecordTooLong
+        return line
+
+    def push_back(self, lines: list[str]) -> None:
+        self.pending.extend(reversed(lines))
+
+
+def _fields(line: str, sep: str) -> list[str]:
+    """One physical line parsed on its own (an unclosed quote ends at the end of the line)."""
+    return next(csv.reader([line.rstrip("\r\n")], delimiter=sep), [])
+
+
+def _well_quoted(lines: list[str], sep: str, width: int | None) -> bool:
+    """Whether a record read over several lines is a genuine quoted multi-line cell (the rule is in
+    the module docstring): its quotes close strictly, and no later line reads as a whole row."""
+    try:
+        records = list(csv.reader(io.StringIO("".join(lines), newline=""), delimiter=sep, strict=True))
+    except csv.Error:
+        return False
+    if len(records) != 1:
+        return False
+    return not (width and width > 1 and any(len(_fields(line, sep)) >= width for line in lines[1:]))
+
+
+class _CsvRecords:
+    """CSV records with their problem: ``next(width)`` → ``(fields or None, problem or None)``."""
+
+    def __init__(self, fh: IO[str], sep: str) -> None:
+        self.sep = sep
+        self.lines = _Lines(iter(fh))
+        self.reader = csv.reader(self.lines, delimiter=sep)
+
+    def next(self, width: int | None) -> tuple[list[str] | None, str | None]:
+        """Raises StopIteration at the end of the file."""
+        lines = self.lines
+        lines.buf = []
+        try:
+            row = next(self.reader)
+            if len(lines.buf) <= 1 or _well_quoted(lines.buf, self.sep, width):
+                return row, None
+            runs = len(lines.buf) - 1
+        except _RecordTooLong:
+            runs = MAX_RECORD_LINES
+        except csv.Error as exc:
+            return None, f"unreadable CSV row ({exc})"
+        # an unbalanced quote: this row ends with its own line; the lines it swallowed are read again
+        first, rest = lines.buf[0], lines.buf[1:]
+        lines.push_back(rest)
+        self.reader = csv.reader(lines, delimiter=self.sep)
+        more = " or more" if runs >= MAX_RECORD_LINES else ""
+        return _fields(first, self.sep), (
+            f"unbalanced quote: a quoted cell of this row ran on over {runs}{more} following line(s) "
+            "(would merge them into this row); the row is read to the end of its own line and the "
+            "following lines as rows of their own")
+
+
 def _iter_csv(path: Path, chunk_rows: int, encoding: str | None) -> Iterator[LedgerChunk]:
     enc = encoding or detect_encoding(path)
     try:
@@ -114,34 +242,36 @@ def _iter_csv(path: Path, chunk_rows: int, encoding: str | None) -> Iterator[Led
     csv.field_size_limit(1 << 30)
     with open(path, encoding=enc, errors="replace", newline="") as fh:
         sep = "\t" if path.suffix.lower() == ".tsv" else ","
-        reader = csv.reader(fh, delimiter=sep)
+        records = _CsvRecords(fh, sep)
         try:
-            header = next(reader)
+            header, problem = records.next(None)
         except StopIteration:
             return
-        except csv.Error as exc:
-            raise DataError(f"{path}: cannot read the header ({exc})") from None
+        if header is None or problem is not None:
+            raise DataError(f"{path}: cannot read the header ({(problem or 'unreadable').split(':')[0]})")
         if any("\ufffd" in h for h in header):
             raise DataError(f"{path}: the header is not valid {enc}; pass --encoding (e.g. gb18030 or utf-8)")
-        header = _unique_header(header)
+        header = _unique_header(_check_width(path, header))
         width = len(header)
+        chunk_rows = _rows_per_chunk(chunk_rows, width)
         rows: list[list[str]] = []
         problems: dict[int, str] = {}
         first = 1
         n = 0
         while True:
             try:
-                row = next(reader)
+                row, problem = records.next(width)
             except StopIteration:
                 break
-            except csv.Error as exc:
-                n += 1
-                problems[n] = f"unreadable CSV row ({exc})"
-                rows.append([""] * width)
-                continue
             n += 1
+            if row is None:
+                rows.append([""] * width)
+                problems[n] = problem or "unreadable CSV row"
+                continue
+            if problem is not None:
+                problems[n] = problem
             if len(row) != width:
-                problems[n] = f"ragged row: {len(row)} fields, header has {width}"
+                problems.setdefault(n, f"ragged row: {len(row)} fields, header has {width}")
                 row = (row + [""] * width)[:width]
             if any("\ufffd" in c for c in row):
                 problems.setdefault(n, f"characters not valid in {enc} (replaced)")
@@ -155,72 +285,249 @@ def _iter_csv(path: Path, chunk_rows: int, encoding: str | None) -> Iterator[Led
             yield LedgerChunk(pd.DataFrame(rows, columns=header, dtype=object), first, problems, 1.0)
 
 
+def _check_width(path: Path, header: list[Any]) -> list[Any]:
+    if len(header) > MAX_COLUMNS:
+        raise DataError(f"{path}: the header has {len(header):,} columns; a ledger may have at most "
+                        f"{MAX_COLUMNS:,}")
+    return header
+
+
+def _rows_per_chunk(chunk_rows: int, width: int) -> int:
+    """Fewer rows per chunk for wide ledgers: a chunk holds at most :data:`_CELLS_PER_CHUNK` cells."""
+    return max(1, min(chunk_rows, _CELLS_PER_CHUNK // max(width, 1)))
+
+
+def _arrow_error(path: Path, exc: Exception) -> DataError:
+    msg = (str(exc).strip().splitlines() or [""])[0][:200]
+    return DataError(f"{path}: not a readable Parquet file ({type(exc).__name__}: {msg})")
+
+
 def _iter_parquet(path: Path, chunk_rows: int) -> Iterator[LedgerChunk]:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    pf = pq.ParquetFile(path)
-    total = max(pf.metadata.num_rows, 1)
+    try:
+        pf = pq.ParquetFile(path)
+        names = pf.schema_arrow.names
+        _check_width(path, names)
+        batches = pf.iter_batches(batch_size=_rows_per_chunk(chunk_rows, len(names)))
+        total = max(pf.metadata.num_rows, 1)
+    except (pa.ArrowException, OSError) as exc:
+        raise _arrow_error(path, exc) from None
     first = 1
-    for batch in pf.iter_batches(batch_size=chunk_rows):
-        df = batch.to_pandas()
+    while True:
+        try:
+            batch = next(batches)
+            df = batch.to_pandas()
+        except StopIteration:
+            break
+        except (pa.ArrowException, OSError) as exc:
+            raise _arrow_error(path, exc) from None
         out = pd.DataFrame({c: [None if v is None or (isinstance(v, float) and v != v) else str(v) for v in df[c]]
                             for c in df.columns}, dtype=object)
         out = out.fillna("")
         yield LedgerChunk(out, first, {}, min((first + len(out) - 1) / total, 1.0))
         first += len(out)
     if first == 1:
-        yield LedgerChunk(pd.DataFrame(columns=pf.schema_arrow.names, dtype=object), 1, {}, 1.0)
+        yield LedgerChunk(pd.DataFrame(columns=names, dtype=object), 1, {}, 1.0)
 
 
-def _iter_xlsx(path: Path, chunk_rows: int, sheet: str | None) -> Iterator[LedgerChunk]:
+def _iter_xlsx(path: Path, chunk_rows: int, sheet: str | None, *, header_only: bool = False) -> Iterator[LedgerChunk]:
     try:
         import openpyxl
     except ImportError:  # pragma: no cover
         raise DataError("reading .xlsx needs openpyxl: pip install 'hangzhou_address[excel]'") from None
     try:
-        values_wb = openpyxl.load_workbook(path, data_only=True)
-        formulas_wb = openpyxl.load_workbook(path, data_only=False)
-    except Exception as exc:  # noqa: BLE001
-        raise DataError(f"{path}: not a readable Excel file ({type(exc).__name__}: {exc})") from None
-    if sheet is not None and sheet not in values_wb.sheetnames:
-        raise DataError(f"{path}: no sheet {sheet!r}; sheets are {values_wb.sheetnames}")
-    ws = values_wb[sheet] if sheet else values_wb.worksheets[0]
-    wf = formulas_wb[ws.title]
-    # merged cells: every cell of a merged range takes the value of its top-left cell
-    merged: dict[tuple[int, int], tuple[object, int]] = {}
-    for rng in ws.merged_cells.ranges:
-        value = ws.cell(rng.min_row, rng.min_col).value
-        for r in range(rng.min_row, rng.max_row + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
-                if (r, c) != (rng.min_row, rng.min_col):
-                    merged[(r, c)] = (value, rng.min_row)
-    rows_iter = ws.iter_rows(values_only=True)
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+        raise _excel_error(path, exc) from None
     try:
-        header = [("" if v is None else str(v)) for v in next(rows_iter)]
-    except StopIteration:
-        return
-    header = _unique_header(header)
-    width = len(header)
-    total = max(ws.max_row - 1, 1)
+        if sheet is not None and sheet not in wb.sheetnames:
+            raise DataError(f"{path}: no sheet {sheet!r}; sheets are {wb.sheetnames}")
+        ws = wb[sheet] if sheet else wb.worksheets[0]
+        yield from _SheetReader(path, wb, ws).chunks(chunk_rows, header_only)
+    except HangzhouAddressError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a broken zip / XML part shows only while streaming
+        raise _excel_error(path, exc) from None
+    finally:
+        wb.close()
+
+
+def _excel_error(path: Path, exc: Exception) -> DataError:
+    msg = (str(exc).strip().splitlines() or [""])[0][:200]
+    return DataError(f"{path}: not a readable Excel file ({type(exc).__name__}: {msg})")
+
+
+class _SheetReader:
+    """Stream one worksheet's rows (openpyxl's read-only parser), bounded by the rows present.
+
+    The sheet's ``<dimension>`` is not trusted; rows missing between two present rows come out empty
+    (so data row *n* is Excel row *n* + header row), empty rows after the last row with a value are
+    dropped. Merged ranges (read in a first pass over the sheet's XML, at most
+    :data:`MAX_MERGED_RANGES`) are applied row by row, clipped to the header's columns.
+    """
+
+    def __init__(self, path: Path, wb: Any, ws: Any) -> None:
+        self.path, self.wb, self.ws = path, wb, ws
+
+    def _parser(self, source: Any) -> Any:
+        from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+        class Parser(WorkSheetParser):  # cached values, and the formula of a cell that has none
+            def parse_cell(self, element: Any) -> dict:
+                cell = super().parse_cell(element)
+                if cell["value"] is None:
+                    f = element.find(FORMULA_TAG)
+                    if f is not None:
+                        cell["formula"] = "=" + (f.text or "")
+                return cell
+
+        wb = self.wb
+        return Parser(source, self.ws._shared_strings, data_only=True, epoch=wb.epoch,
+                      date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+
+    def _merged(self) -> list[tuple[int, int, int, int]]:
+        """``(min_row, max_row, min_col, max_col)`` of every merged range, from a scan of the sheet's
+        XML (markup text cannot hold a raw ``<``, so a ``<mergeCell`` tag is one)."""
+        from openpyxl.utils.cell import range_boundaries
+
+        out = []
+        tail = b""
+        with self.ws._get_source() as src:
+            while True:
+                block = src.read(1 << 20)
+                data = tail + block
+                cut = data.rfind(b"<")  # a tag may straddle two blocks: keep the last one for the next
+                end = len(data) if not block or cut < 0 else cut
+                for m in _MERGE_CELL.finditer(data, 0, end):
+                    min_col, min_row, max_col, max_row = range_boundaries(m.group(1).decode("ascii"))
+                    out.append((min_row, max_row, min_col, max_col))
+                    if len(out) > MAX_MERGED_RANGES:
+                        raise DataError(f"{self.path}: more than {MAX_MERGED_RANGES:,} merged ranges")
+                if not block:
+                    break
+                tail = data[end:]
+        return sorted(out)
+
+    def chunks(self, chunk_rows: int, header_only: bool = False) -> Iterator[LedgerChunk]:
+        merged = [] if header_only else self._merged()
+        with self.ws._get_source() as src:
+            rows = self._parser(src).parse()
+            for header_row, cells in rows:  # the header: the first row with a value
+                _check_row(self.path, header_row)
+                present = [c for c in cells if c["value"] is not None]
+                if present:
+                    break
+            else:
+                return
+            ncols = max(c["column"] for c in present)
+            _check_width(self.path, range(ncols))
+            raw: list = [None] * ncols
+            for c in present:
+                raw[c["column"] - 1] = c["value"]
+            header = _unique_header(["" if v is None else str(v) for v in raw])
+            if header_only:
+                yield LedgerChunk(pd.DataFrame(columns=header, dtype=object), 1, {}, 0.0)
+                return
+            total = max((self.ws.max_row or 0) - header_row, 1)  # the <dimension>: for progress only
+            records = self._records(header_row, raw, header, rows, merged)
+            yield from _chunks(records, header, _rows_per_chunk(chunk_rows, len(header)), total)
+
+    def _records(self, header_row: int, header_values: list, header: list[str], rows: Iterator,
+                 merged: list[tuple[int, int, int, int]]) -> Iterator[tuple[list[str], str | None]]:
+        """``(cells, problem)`` of every data row, in order."""
+        width = len(header)
+        # merged ranges clipped to the header's columns, one range per cell (Excel forbids overlaps)
+        ranges = [(r0, r1, c0, min(c1, width)) for r0, r1, c0, c1 in merged
+                  if c0 <= width and r1 > header_row and (r0, c0) != (r1, min(c1, width))]
+        nxt = 0
+        active: dict[tuple[int, int, int, int], object] = {}  # range -> its top-left value
+        owner: dict[int, tuple[int, int, int, int]] = {}  # column -> the active range holding it
+
+        def activate(row: int, values: list | None) -> None:
+            nonlocal nxt
+            while nxt < len(ranges) and ranges[nxt][0] <= row:
+                rng = ranges[nxt]
+                nxt += 1
+                cols = range(rng[2], rng[3] + 1)
+                if rng[1] < row or any(c in owner for c in cols):
+                    continue
+                owner.update((c, rng) for c in cols)
+                top = header_values if rng[0] == header_row else values if rng[0] == row else None
+                active[rng] = top[rng[2] - 1] if top is not None and rng[2] <= len(top) else None
+
+        def record(row: int, values: list, formulas: dict[int, str]) -> tuple[list[str], str | None]:
+            activate(row, values)
+            problem = None
+            for rng in [r for r in active if r[1] < row]:
+                del active[rng]
+                for c in range(rng[2], rng[3] + 1):
+                    del owner[c]
+            for rng, top in active.items():
+                for c in range(rng[2], rng[3] + 1):
+                    if (row, c) != (rng[0], rng[2]):
+                        values[c - 1] = top
+                        problem = problem or (f"merged cell in column {header[c - 1]!r}: value taken from "
+                                              f"Excel row {rng[0]}")
+            for col, f in formulas.items():
+                if values[col - 1] is None:
+                    problem = f"formula without a cached value in column {header[col - 1]!r} ({f[:40]})"
+                    break
+            return ["" if v is None else str(v) for v in values], problem
+
+        activate(header_row, header_values)
+        blank = 0  # empty rows, written only when a row with a value follows
+        last = header_row
+        for idx, cells in rows:
+            _check_row(self.path, idx)
+            if idx <= last:
+                raise DataError(f"{self.path}: sheet rows out of order (row {idx} after row {last})")
+            if not active and (nxt >= len(ranges) or ranges[nxt][0] >= idx):
+                blank += idx - last - 1  # rows missing from the file: empty ...
+                last = idx - 1
+            values: list = [None] * width
+            formulas: dict[int, str] = {}
+            for c in cells:
+                col = c["column"]
+                if col <= width:
+                    values[col - 1] = c["value"]
+                    if "formula" in c:
+                        formulas[col] = c["formula"]
+
+            def these(prev: int = last, idx: int = idx, values: list = values, formulas: dict = formulas) -> Iterator:
+                for r in range(prev + 1, idx):  # ... unless a merged range covers them
+                    yield record(r, [None] * width, {})
+                yield record(idx, values, formulas)
+
+            last = idx
+            for cells_out, problem in these():
+                if problem is None and not any(cells_out):
+                    blank += 1
+                    continue
+                for _ in range(blank):
+                    yield [""] * width, None
+                blank = 0
+                yield cells_out, problem
+
+
+def _check_row(path: Path, row: int) -> None:
+    if not 1 <= row <= EXCEL_MAX_ROWS:
+        raise DataError(f"{path}: sheet row number {row:,} is outside Excel's 1-{EXCEL_MAX_ROWS:,}")
+
+
+def _chunks(records: Iterator[tuple[list[str], str | None]], header: list[str], chunk_rows: int,
+            total: int) -> Iterator[LedgerChunk]:
     rows: list[list[str]] = []
     problems: dict[int, str] = {}
-    first = 1
-    for n, values in enumerate(rows_iter, start=1):
-        excel_row = n + 1
-        cells = []
-        for c in range(width):
-            v = values[c] if c < len(values) else None
-            if (excel_row, c + 1) in merged:
-                v, top = merged[(excel_row, c + 1)]
-                problems.setdefault(n, f"merged cell in column {header[c]!r}: value taken from Excel row {top}")
-            if v is None:
-                f = wf.cell(excel_row, c + 1).value
-                if isinstance(f, str) and f.startswith("="):
-                    problems[n] = f"formula without a cached value in column {header[c]!r} ({f[:40]})"
-            cells.append("" if v is None else str(v))
+    first = n = 1
+    for n, (cells, problem) in enumerate(records, start=1):
         rows.append(cells)
+        if problem is not None:
+            problems[n] = problem
         if len(rows) >= chunk_rows:
-            yield LedgerChunk(pd.DataFrame(rows, columns=header, dtype=object), first, problems, min(n / total, 1.0))
+            yield LedgerChunk(pd.DataFrame(rows, columns=header, dtype=object), first, problems,
+                              min(n / total, 0.99))
             first += len(rows)
             rows, problems = [], {}
     if rows or first == 1:
