@@ -159,6 +159,15 @@ class BoundedMemo:
                 self._cost -= costs.pop(gone)
         return value
 
+    def copy(self) -> BoundedMemo:
+        """A new memo with the same budget and entries (in the same order of use)."""
+        new = BoundedMemo(self.budget, max_cost=self.max_cost)
+        with self._lock:
+            new._data = self._data.copy()
+            new._costs = dict(self._costs)
+            new._cost = self._cost
+        return new
+
     def clear(self) -> None:
         """Drop every entry."""
         with self._lock:

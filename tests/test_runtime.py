@@ -65,6 +65,9 @@ def test_bounded_memo_shrinks_incrementally_and_pickles_empty():
         memo.put(i, i + 1, 10)
         sizes.append(len(memo))
     assert memo.cost <= 1000 and max(sizes) == 100 and sizes[-1] == 100  # full, never emptied by a clear
+    twin = memo.copy()
+    twin.put("new", 1, 10)
+    assert len(memo) == len(twin) == 100 and memo.get(400) == 401 and memo.get("new") is None
     again = pickle.loads(pickle.dumps(memo))
     assert len(again) == 0 and again.budget == 1000 and again.max_cost == 1000
     with pytest.raises(InputError, match="budget"):
