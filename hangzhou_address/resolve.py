@@ -755,7 +755,7 @@ class DivisionResolver:
             raw_key = outside[0] if outside and not hz else (evidence, tuple(outside) if outside else (), hz)
             template = memo.get(raw_key)
             if template is None:
-                cost = _memo_cost(evidence)
+                cost = 430 + 105 * len(evidence)  # (_memo_cost, inlined)
                 if type(raw_key) is str:
                     template = self._decide_core(evidence, outside, hz)
                 else:

@@ -142,21 +142,25 @@ class BoundedMemo:
         return value
 
     def put(self, key: Hashable, value: Any, cost: int) -> Any:
-        """Store ``value`` for ``key`` at ``cost`` (not stored above ``max_cost``); return ``value``."""
+        """Store ``value`` for ``key`` at ``cost`` (not stored above ``max_cost``); return the value stored
+        (``value``, or the one stored for ``key`` already: a memo's values for a key agree)."""
         if cost > self.max_cost:
             return value
-        data, costs = self._data, self._costs
-        with self._lock:
-            old = costs.get(key)
-            if old is not None:
-                self._cost -= old
-            data[key] = value
-            data.move_to_end(key)
-            costs[key] = cost
+        data, costs, lock = self._data, self._costs, self._lock
+        lock.acquire()  # (not ``with``: a third of a miss's cost in CPython 3.11)
+        try:
+            n = len(costs)
+            costs.setdefault(key, cost)
+            if len(costs) == n:  # another thread stored it meanwhile: that value stays
+                got = data.get(key)
+                return value if got is None else got
+            data[key] = value  # a new key goes to the recent end
             self._cost += cost
             while self._cost > self.budget:
                 gone, _value = data.popitem(last=False)
                 self._cost -= costs.pop(gone)
+        finally:
+            lock.release()
         return value
 
     def copy(self) -> BoundedMemo:

@@ -51,8 +51,8 @@ def test_bounded_memo_evicts_the_least_recently_used_one_at_a_time():
     assert memo.get("a") == "A"  # now the most recently used
     memo.put("e", "E", 25)  # over budget by one entry: only "b", the least recently used, goes
     assert [memo.get(k) for k in "abcde"] == ["A", None, "C", "D", "E"] and memo.cost == 100
-    memo.put("c", "C2", 10)  # replacing an entry replaces its cost
-    assert memo.get("c") == "C2" and memo.cost == 85 and len(memo) == 4
+    assert memo.put("c", "C2", 10) == "C"  # a key stored already keeps its value (a memo's values agree)
+    assert memo.get("c") == "C" and memo.cost == 100 and len(memo) == 4
     assert memo.put("big", "X", 51) == "X" and memo.get("big") is None  # over max_cost: never stored
     memo.clear()
     assert len(memo) == 0 and memo.cost == 0
