@@ -13,23 +13,29 @@ def best_cold_seconds(matcher: Any, fn: Callable[[], Any], repeat: int = 3) -> f
     return best_seconds_from(matcher, fn, memo_state(None), repeat)
 
 
-def memo_state(matcher: Any | None) -> tuple[dict, dict]:
-    """A copy of the resolver's decision memos (empty for None): per evidence and per evidence shape."""
+def memo_state(matcher: Any | None) -> tuple[Any, Any] | None:
+    """A copy of the resolver's decision memos (None: empty): per evidence and per evidence shape."""
     if matcher is None:
-        return {}, {}
-    return dict(matcher.resolver._decisions), dict(matcher.resolver._shapes)
+        return None
+    return matcher.resolver._decisions.copy(), matcher.resolver._shapes.copy()
 
 
-def best_seconds_from(matcher: Any, fn: Callable[[], Any], memo: tuple[dict, dict], repeat: int = 3) -> float:
+def best_seconds_from(matcher: Any, fn: Callable[[], Any], memo: tuple[Any, Any] | None, repeat: int = 3) -> float:
     """Like :func:`best_cold_seconds`, each run starting from a copy of ``memo`` (see :func:`memo_state`;
     filled beforehand on *other* texts: the steady state of a long ledger run or service)."""
     best = float("inf")
     for _ in range(repeat):
-        matcher.resolver._decisions, matcher.resolver._shapes = dict(memo[0]), dict(memo[1])
+        rv = matcher.resolver
+        if memo is None:
+            rv._decisions.clear()
+            rv._shapes.clear()
+        else:
+            rv._decisions, rv._shapes = memo[0].copy(), memo[1].copy()
         t = time.perf_counter()
         fn()
         best = min(best, time.perf_counter() - t)
-    matcher.resolver._decisions, matcher.resolver._shapes = {}, {}
+    matcher.resolver._decisions.clear()
+    matcher.resolver._shapes.clear()
     return best
 
 

@@ -189,7 +189,8 @@ def main(argv: list[str] | None = None) -> None:
     # run, where the division patterns repeat), then the same texts timed
     seen = set(texts)
     others = [v[0] for v in make_variants(reg, 5 * args.n, args.seed + 1) if v[0] not in seen]
-    matcher.resolver._decisions, matcher.resolver._shapes = {}, {}
+    matcher.resolver._decisions.clear()
+    matcher.resolver._shapes.clear()
     matcher.parse_many(others)
     for t in others:
         matcher.match(t)

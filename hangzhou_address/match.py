@@ -45,6 +45,7 @@ from .resolve import (
     DivisionResolver,
     InputTypeError,
     Resolution,
+    _too_long,
     normalize_for_matching,
     resolver_for,
 )
@@ -52,7 +53,7 @@ from .matching.confidence import ConfidenceModel
 from .matching.confidence import default_model as default_confidence_model
 from .matching.confidence import features as confidence_features
 from .matching.fuzzy import MARGIN, SKIP_COST, FuzzyCandidate, FuzzyOutcome, NameIndex, fuzzy_lookup
-from .runtime import gc_paused
+from .runtime import BoundedMemo, gc_paused
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -79,6 +80,10 @@ MATCH_COLUMNS = ("input", "code", "level", "confidence", "district_code", "town_
 #: chunk, and the chunk's intermediates (resolutions, readings) still sit in the CPU caches when they are
 #: assembled (measured on this project's 2-core VM: 64-128 texts are 4-12 % faster than 1,024)
 _PARSE_CHUNK = 128
+#: budget of a matcher's confidence memo (estimated bytes) and the estimate per entry (a key of ~20 small
+#: values, a float, the memo's own links)
+_CONFIDENCE_MEMO_BYTES = 16 * 2**20
+_CONFIDENCE_ENTRY_BYTES = 600
 
 # building part after a road / compound name (normalized text: ASCII digits)
 _ROADNO_RE = re.compile(r"\s*(\d{1,5})\s*(号|弄)?")
@@ -320,7 +325,7 @@ class Matcher:
         self.fuzzy = _check_fuzzy(fuzzy)
         self.confidence_model = confidence_model if confidence_model is not None else default_confidence_model()
         #: confidences of answers without a fuzzy reading, per the values their features come from (bounded)
-        self._confidence_memo: dict[tuple, float] = {}
+        self._confidence_memo = BoundedMemo(_CONFIDENCE_MEMO_BYTES)
         self.resolver: DivisionResolver = resolver_for(registry)
         self.index: _AddressIndex | None = None
         if registry.has_table("addresses"):
@@ -379,8 +384,7 @@ class Matcher:
 
     def _analyse(self, text: str) -> tuple[Resolution, _Parts]:
         if len(text) > MAX_INPUT_CHARS:
-            res = Resolution(None, None, None, None, 0.0, 0.0, (),
-                             (f"input too long ({len(text)} characters > {MAX_INPUT_CHARS}); not an address",), ())
+            res = Resolution(None, None, None, None, 0.0, 0.0, (), (_too_long(len(text)),), ())
             return res, _Parts("", None)
         norm, offsets = normalize_for_matching(text)
         res = self.resolver.resolve(norm)
@@ -416,6 +420,8 @@ class Matcher:
         """The result, and its confidence features when ``want_features`` (None when there is no answer;
         otherwise only computed when needed)."""
         _check_type(text)
+        if len(text) > MAX_INPUT_CHARS:  # refused before any work on the text (a 10 MB cell costs nothing)
+            return MatchResult(text, None, None, 0.0, {}, (), (_too_long(len(text)),)), None
         res, parts = self._analyse(text)
         reasons = list(res.reasons)
         if not text.strip():
@@ -477,10 +483,9 @@ class Matcher:
                    res.district_code is None, res.reasons, *kw.values())
             conf = self._confidence_memo.get(key)
             if conf is None:
-                if len(self._confidence_memo) >= 100_000:
-                    self._confidence_memo.clear()
-                conf = self._confidence_memo[key] = self.confidence_model.predict(
-                    confidence_features(level, path, res, **kw))
+                conf = self._confidence_memo.put(
+                    key, self.confidence_model.predict(confidence_features(level, path, res, **kw)),
+                    _CONFIDENCE_ENTRY_BYTES)
         else:
             x = confidence_features(level, path, res, **kw)
             conf = self.confidence_model.predict(x)
@@ -1152,13 +1157,25 @@ def _parallel_rows(matcher: Matcher, items: list[Any], workers: int, chunksize: 
         if matcher.registry is not default_registry():
             return [matcher._row(t, fuzzy) for t in items]
         ctx, arg = mp.get_context(), None
-    chunks = [(items[i:i + chunksize], fuzzy) for i in range(0, len(items), chunksize)]
-    out: list[tuple] = []
+    # rows that need no matcher (not text, too long) are answered here, as with workers=1: the pool pickles
+    # what it sends, and one row it cannot pickle (a memoryview, a lambda) would fail the whole batch
+    out: list[tuple | None] = [None] * len(items)
+    todo = []
+    for i, t in enumerate(items):
+        if type(t) is str and len(t) <= MAX_INPUT_CHARS:
+            todo.append(i)
+        else:
+            out[i] = matcher._row(t, fuzzy)
+    texts = [items[i] for i in todo]
+    chunks = [(texts[i:i + chunksize], fuzzy) for i in range(0, len(texts), chunksize)]
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
                              initargs=(arg,)) as pool:
+        pos = 0
         for rows in pool.map(_work, chunks):
-            out.extend(rows)
-    return out
+            for row in rows:
+                out[todo[pos]] = row
+                pos += 1
+    return out  # type: ignore[return-value]
 
 
 # ----------------------------------------------------------------------------- functions

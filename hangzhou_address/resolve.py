@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import InputError, InputTypeError
+from .runtime import BoundedMemo
 
 if TYPE_CHECKING:  # pragma: no cover
     from .registry import Registry
@@ -57,11 +58,30 @@ __all__ = [
     "InputTypeError",
 ]
 
-#: Texts longer than this are not addresses; they get no match (bounded time on 1 MB inputs).
+#: Texts longer than this are not addresses: matching and parsing refuse them with a reason
+#: (:func:`_too_long`) after a length check alone, before any other work on the text.
 MAX_INPUT_CHARS = 1000
 
+
+def _too_long(n: int) -> str:
+    """The reason given for a text of ``n`` > :data:`MAX_INPUT_CHARS` characters."""
+    return f"text longer than {MAX_INPUT_CHARS:,} characters ({n:,}): not an address"
+
+
 _LEVELS = ("district", "town", "community")
-_DECISION_CACHE_SIZE = 200_000
+#: the resolver's memos hold decisions of texts up to this many (normalized) characters only: longer texts
+#: are not ordinary addresses, and their evidence (hundreds of entries) would not repeat
+_MEMO_MAX_CHARS = 200
+#: budget of the resolver's decision memo, in estimated bytes (:func:`_memo_cost`); the shape memo has a quarter
+_DECISION_MEMO_BYTES = 96 * 2**20
+
+
+def _memo_cost(evidence: tuple) -> int:
+    """Estimated bytes a memo entry keyed by ``evidence`` holds: its key (a tuple of 4-tuples, a float in
+    each) and its share of the decision (measured with tracemalloc: tests/test_resolve.py)."""
+    return 430 + 105 * len(evidence)
+
+
 _KIND_CODE = {"official": 0, "full": 1, "short": 2, "legacy": 3}
 
 # key flags
@@ -137,33 +157,69 @@ _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "拾": 10, "佰": 100, "仟": 1
 _PLAIN_NUMERALS = "零〇○一二两三四五六七八九十百千"
 _FINANCIAL = "壹贰叁参肆伍陆柒捌玖拾佰仟"
 # a run of plain numerals before a unit word (or at the end); a run with financial numerals only before
-# a unit word, never at the end (陆 ends names: the bare village name 博陆 keeps its 陆)
-_SUB_RE = re.compile(
-    rf" +|[{_PLAIN_NUMERALS}](?:[{_PLAIN_NUMERALS} ]*[{_PLAIN_NUMERALS}])?"
-    r"(?= *(?:[号幢栋组单元室楼层弄座区#-]|$))"
-    rf"|(?=[{_PLAIN_NUMERALS}{_FINANCIAL} ]*[{_FINANCIAL}])"
-    rf"[{_PLAIN_NUMERALS}{_FINANCIAL}](?:[{_PLAIN_NUMERALS}{_FINANCIAL} ]*[{_PLAIN_NUMERALS}{_FINANCIAL}])?"
-    r"(?= *[号幢栋组单元室楼层弄座#-])"
-)
+# a unit word, never at the end (陆 ends names: the bare village name 博陆 keeps its 陆). The text is
+# scanned once, by runs (spaces; numerals with the spaces between and after them): a regular expression
+# saying "numerals before a unit word" would be retried at each character of a long run (quadratic).
+_RUN_RE = re.compile(rf" +|[{_PLAIN_NUMERALS}{_FINANCIAL}][{_PLAIN_NUMERALS}{_FINANCIAL} ]*+")
+_SPACES_RE = re.compile(" +")
+#: what a numeral run is read before; a run of plain numerals also before 区 or at the end (翠苑一区, 三)
+_UNIT_WORDS = frozenset("号幢栋组单元室楼层弄座#-")
+_UNIT_WORDS_PLAIN = _UNIT_WORDS | {"区", ""}
+_PLAIN_AND_SPACE = _PLAIN_NUMERALS + " "
 
 
-def _cn_to_int(s: str) -> int | None:
-    """Chinese numeral → int (``十八`` → 18, ``一零一`` → 101, ``二百零三`` → 203)."""
+def _substitutions(out: str) -> list[tuple[int, int, str]]:
+    """The ``(start, end, replacement)`` edits of :func:`normalize_for_matching`, in text order: every
+    run of spaces (dropped, or one kept between ASCII letters / digits), every numeral run before a
+    unit word (its value in digits)."""
+    subs: list[tuple[int, int, str]] = []
+    n = len(out)
+    for m in _RUN_RE.finditer(out):
+        s, e = m.span()
+        if out[s] == " ":
+            # spaces go, except between two ASCII letters (Room 501); digits split by a space join
+            keep = 0 < s and e < n and out[s - 1].isascii() and out[s - 1].isalpha() \
+                and out[e].isascii() and out[e].isalnum()
+            subs.append((s, e, " " if keep else ""))
+            continue
+        after = out[e] if e < n else ""
+        run = m.group()
+        if after not in _UNIT_WORDS_PLAIN and " " not in run:
+            continue  # 三墩: no numeral to read, no space to drop
+        end = s + len(run.rstrip(" "))  # after the last numeral
+        financial_end = len(run.rstrip(_PLAIN_AND_SPACE))  # after the last financial numeral in the run
+        if financial_end and after in _UNIT_WORDS:
+            start = s  # the whole run, financial numerals included
+        elif after in _UNIT_WORDS_PLAIN:
+            start = s + financial_end  # the plain numerals after the last financial one
+            start += len(out[start:end]) - len(out[start:end].lstrip(" "))
+        else:
+            start = end  # no numeral to read
+        # the spaces inside the run before the numeral read, the numeral, the spaces after it
+        subs.extend((a.start(), a.end(), "") for a in _SPACES_RE.finditer(out, s, start))
+        if start < end:
+            subs.append((start, end, _cn_digits(out[start:end].replace(" ", ""))))
+        if end < e:
+            subs.append((end, e, ""))
+    return subs
+
+
+def _cn_digits(s: str) -> str:
+    """Chinese numeral → its value in ASCII digits (``十八`` → ``18``, ``一零一`` → ``101``, ``二百零三`` →
+    ``203``; linear in the length, digit by digit for a numeral without units)."""
     if any(ch in _CN_UNITS for ch in s):
         total, cur = 0, 0
         for ch in s:
             if ch in _CN_DIGITS:
                 cur = _CN_DIGITS[ch]
-            elif ch in _CN_UNITS:
+            else:
                 total += (cur or 1) * _CN_UNITS[ch]
                 cur = 0
-            else:  # pragma: no cover - regex guarantees
-                return None
-        return total + cur
-    try:
-        return int("".join(str(_CN_DIGITS[ch]) for ch in s))
-    except KeyError:  # pragma: no cover
-        return None
+        return str(total + cur)
+    return "".join([_CN_DIGIT_CHARS[ch] for ch in s]).lstrip("0") or "0"
+
+
+_CN_DIGIT_CHARS = {ch: str(v) for ch, v in _CN_DIGITS.items()}
 
 
 @functools.lru_cache(maxsize=1)
@@ -210,7 +266,8 @@ def normalize_for_matching(text: str) -> tuple[str, tuple[int, ...] | None]:
     kept); Chinese numerals before a unit word become
     digits (``十八幢`` → ``18幢``, ``翠苑一区`` → ``翠苑1区``). ``offsets[i]`` is the index in ``text``
     of normalized character ``i`` (None when the two are aligned one to one), with one extra
-    entry for the end.
+    entry for the end. Time and memory are linear in ``len(text)`` (matching itself refuses texts longer
+    than :data:`MAX_INPUT_CHARS` before normalizing them).
 
     Examples
     --------
@@ -218,26 +275,13 @@ def normalize_for_matching(text: str) -> tuple[str, tuple[int, ...] | None]:
     ('杭州市西湖区文三路90号', (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 11, 12))
     """
     out = text if _translated_chars().isdisjoint(text) else text.translate(_translate_table())
-    if not _SUB_RE.search(out):
+    subs = _substitutions(out) if _RUN_RE.search(out) else None
+    if not subs:
         return out, None
     pieces: list[str] = []
     offsets: list[int] = []
     pos = 0
-    for m in _SUB_RE.finditer(out):
-        s, e = m.span()
-        g = m.group()
-        if g[0] == " ":
-            # spaces go, except between two ASCII letters (Room 501); digits split by a space join
-            if 0 < s and e < len(out) and out[s - 1].isascii() and out[s - 1].isalpha() \
-                    and out[e].isascii() and out[e].isalnum():
-                rep = " "
-            else:
-                rep = ""
-        else:
-            value = _cn_to_int(g.replace(" ", ""))
-            if value is None:  # pragma: no cover
-                continue
-            rep = str(value)
+    for s, e, rep in subs:
         pieces.append(out[pos:s])
         offsets.extend(range(pos, s))
         pieces.append(rep)
@@ -519,8 +563,8 @@ class DivisionResolver:
         self.key_trim = [bool(f & _F_CITY or f & _F_DIV and (t.endswith("市") or all(k >= 2 for _i, k in e)))
                          for t, f, e in zip(self.key_text, self.key_flags, self.key_entries)]
         #: memoized decisions (see :meth:`_decide`) and decisions per evidence shape (:meth:`_decide_by_shape`)
-        self._decisions: dict[tuple | str, Resolution] = {}
-        self._shapes: dict[tuple, tuple[int, Resolution]] = {}
+        self._decisions = BoundedMemo(_DECISION_MEMO_BYTES)
+        self._shapes = BoundedMemo(_DECISION_MEMO_BYTES // 4)
         self._written_sets: dict[frozenset[str], frozenset[str]] = {}
 
     def names_a_division(self, text: str) -> bool:
@@ -698,27 +742,30 @@ class DivisionResolver:
     def _decide(self, text, accepted, evidence, outside, hz) -> Resolution:
         # The decision depends only on the evidence, the outside names and the city prefix, which
         # repeat across a ledger's addresses ("西湖区西溪街道" + thousands of roads): it is memoized
-        # per resolver (bounded; the text-specific fields are filled in per call).
+        # per resolver (a BoundedMemo; the text-specific fields are filled in per call). Texts longer than
+        # _MEMO_MAX_CHARS are decided without it.
         # The decision compares hit indices only for equality, so they are renumbered densely:
         # "浙江省杭州市西湖区..." and "西湖区..." share one decision.
         # A text naming a place outside Hangzhou (and not Hangzhou itself) is decided by that name alone.
         evidence = tuple(evidence)
-        cache = self._decisions
-        raw_key = outside[0] if outside and not hz else (evidence, tuple(outside) if outside else (), hz)
-        template = cache.get(raw_key)
-        if template is None:
-            if len(cache) >= _DECISION_CACHE_SIZE:
-                cache.clear()
-            if type(raw_key) is str:
-                template = self._decide_core(evidence, outside, hz)
-            else:
-                ranks: dict[int, int] = {}
-                dense = tuple((i, w, ranks.setdefault(h, len(ranks)), k) for i, w, h, k in evidence)
-                key = (dense, raw_key[1], hz, None)  # (the trailing None keeps dense keys apart from raw ones)
-                template = cache.get(key)
-                if template is None:
-                    template = cache[key] = self._decide_by_shape(dense, outside, hz)
-            cache[raw_key] = template
+        if len(text) > _MEMO_MAX_CHARS:  # not an ordinary address: its decision would not repeat
+            template = self._decide_core(evidence, outside, hz)
+        else:
+            memo = self._decisions
+            raw_key = outside[0] if outside and not hz else (evidence, tuple(outside) if outside else (), hz)
+            template = memo.get(raw_key)
+            if template is None:
+                cost = 430 + 105 * len(evidence)  # (_memo_cost, inlined)
+                if type(raw_key) is str:
+                    template = self._decide_core(evidence, outside, hz)
+                else:
+                    ranks: dict[int, int] = {}
+                    dense = tuple((i, w, ranks.setdefault(h, len(ranks)), k) for i, w, h, k in evidence)
+                    key = (dense, raw_key[1], hz, None)  # (the trailing None keeps dense keys apart from raw ones)
+                    template = memo.get(key)
+                    if template is None:
+                        template = memo.put(key, self._decide_by_shape(dense, outside, hz), cost)
+                memo.put(raw_key, template, cost)
         res = object.__new__(Resolution)
         d = res.__dict__
         d.update(template.__dict__)
@@ -748,9 +795,7 @@ class DivisionResolver:
             template = self._decide_core(evidence, outside, hz)
             if template.level is not None and not (template.candidates or template.reasons or template.legacy
                                                    or template.conflict or template.split):
-                if len(shapes) >= _DECISION_CACHE_SIZE:
-                    shapes.clear()
-                shapes[shape] = (_LEVELS.index(template.level), template)
+                shapes.put(shape, (_LEVELS.index(template.level), template), _memo_cost(evidence))
             return template
         lv, shape_template = known
         written = shape_template.written_districts
@@ -1034,7 +1079,7 @@ def resolve_divisions(text: str, *, registry: Registry | None = None) -> Resolut
         registry = default_registry()
     if len(text) > MAX_INPUT_CHARS:
         return Resolution(None, None, None, None, 0.0, 0.0, (),
-                          (f"input too long ({len(text)} characters > {MAX_INPUT_CHARS})",), ())
+                          (_too_long(len(text)),), ())
     norm, offsets = normalize_for_matching(text)
     res = resolver_for(registry).resolve(norm)
     if offsets is not None:

@@ -401,3 +401,65 @@ def test_two_wrong_districts_never_give_a_building_elsewhere(tiny_registry):
             assert r.confidence <= 0.89, (text, r)
         checked += 1
     assert checked == 150
+
+
+# ----------------------------------------------------------------------------- bounds (issue 13, items 9 and 17)
+def test_over_long_text_is_refused_by_its_length_alone(tiny_registry, monkeypatch):
+    """A 10 M-character text gets no match with the reason, without normalization or any other pass over
+    it (it took 0.14-0.9 s and 94 MiB, and read "normalized: Chinese numerals")."""
+    import hangzhou_address.match as hm
+    from hangzhou_address.resolve import MAX_INPUT_CHARS
+
+    m = Matcher(tiny_registry)
+    text = "长河路5号" * 2_000_000
+    reason = f"text longer than {MAX_INPUT_CHARS:,} characters (10,000,000): not an address"
+
+    def boom(*a, **k):
+        raise AssertionError("the text was normalized")
+
+    monkeypatch.setattr(hm, "normalize_for_matching", boom)
+    r = m.match(text)
+    assert (r.code, r.level, r.confidence, r.reasons, dict(r.elements)) == (None, None, 0.0, (reason,), {})
+    p = m.parse(text)
+    assert p.reasons == (reason,) and p.district_code is None and dict(p.elements) == {}
+    assert m.parse_many([text])[0].reasons == (reason,)
+    df = m.match_many([text, "x" * (MAX_INPUT_CHARS + 1)])
+    assert df["reasons"].iloc[0] == reason and df["level"].isna().all()
+    monkeypatch.undo()
+    at_limit = m.match("长河路5号" * (MAX_INPUT_CHARS // 5))  # at the limit: read as usual
+    assert not any(r.startswith("text longer") for r in at_limit.reasons)
+
+
+def test_match_many_unpicklable_rows_get_a_reason_with_workers(tiny_registry):
+    """One row a process pool cannot pickle (a memoryview, a lambda) failed the whole batch with
+    workers=2; now every row gets the answer workers=1 gives."""
+    m = Matcher(tiny_registry)
+    texts = ["长河街道", memoryview(b"abc"), "西湖区", lambda: 0, None, "滨江区长河街道", "x" * 2000, "长河"]
+    serial = m.match_many(texts)
+    parallel = m.match_many(texts, workers=2, chunksize=2)
+    assert parallel["input"].tolist() == texts == serial["input"].tolist()
+    pd.testing.assert_frame_equal(serial.drop(columns="input"), parallel.drop(columns="input"))
+    assert "must be a str, got memoryview" in parallel["reasons"].iloc[1]
+    assert "must be a str, got function" in parallel["reasons"].iloc[3]
+
+
+def test_threads_sharing_one_matcher_agree_with_sequential_use(city, city_matcher):
+    """8 threads on one Matcher (its memos shared, and small enough to evict all the time) give the
+    answers of one thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hangzhou_address.resolve import DivisionResolver
+    from hangzhou_address.runtime import BoundedMemo
+
+    reg, addr = city
+    texts = [_variant(r) for r in addr.sample(400, random_state=11).itertuples(index=False)] * 2
+    texts += ["西湖区" + t for t in texts[:200]] + ["南昌市" + t for t in texts[:50]]
+    want = [city_matcher.match(t) for t in texts]
+    m = Matcher(reg)
+    m.resolver = DivisionResolver(reg)
+    m.resolver._decisions, m.resolver._shapes = BoundedMemo(20_000), BoundedMemo(4_000)
+    m._confidence_memo = BoundedMemo(3_000)
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(m.match, texts, chunksize=5))
+    assert got == want
+    assert m.resolver._decisions.cost <= 20_000 and m._confidence_memo.cost <= 3_000

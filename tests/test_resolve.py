@@ -107,14 +107,16 @@ def test_outside_decision_is_shared_by_the_outside_name(reg):
     they also name; each result still carries its own hits, text and evidence."""
     r = resolver_for(reg)
     texts = ["南昌市西湖区北京西路", "南昌市青山湖区", "南昌市西溪街道文三路", "南昌市", "杭州市南昌市西湖区"]
-    r._decisions, r._shapes = {}, {}
+    r._decisions.clear()
+    r._shapes.clear()
     shared = [r.resolve(normalize_for_matching(t)[0]) for t in texts]
-    assert sum(type(k) is str for k in r._decisions) == 1
+    assert sum(type(k) is str for k in r._decisions._data) == 1
     for t, got in zip(texts, shared):
-        r._decisions, r._shapes = {}, {}
+        r._decisions.clear()
+        r._shapes.clear()
         alone = r.resolve(normalize_for_matching(t)[0])
         assert got.__dict__ == alone.__dict__ and got.normalized == t
-        r._decisions = {}
+        r._decisions.clear()
         full = r._decide_core(got.evidence, ["南昌市"] if got.outside else [], got.hangzhou_prefix)
         assert (got.level, got.reasons, got.outside) == (full.level, full.reasons, full.outside)
     assert shared[0].outside and shared[0].hits != shared[1].hits
@@ -160,7 +162,7 @@ def test_type_errors(reg):
 
 def test_too_long_input_is_bounded(reg):
     r = resolve_divisions("杭" * (MAX_INPUT_CHARS + 1), registry=reg)
-    assert r.level is None and "too long" in r.reasons[0]
+    assert r.level is None and r.reasons[0].startswith(f"text longer than {MAX_INPUT_CHARS:,} characters")
 
 
 def test_resolver_cached_per_registry(reg):
@@ -214,12 +216,152 @@ def test_decisions_by_shape_agree_with_full_decisions(reg, monkeypatch):
     is exactly the decision made in full for each text."""
     r = resolver_for(reg)
     texts = _division_texts(reg)
-    r._decisions, r._shapes = {}, {}
+    r._decisions.clear()
+    r._shapes.clear()
     shared = [r.resolve(normalize_for_matching(t)[0]) for t in texts]
     assert len(r._shapes) >= 5  # the shape path was taken, and reused: fewer shapes than decisions
     assert len(r._shapes) < len({x.code for x in shared})
-    r._decisions, r._shapes = {}, {}
+    r._decisions.clear()
+    r._shapes.clear()
     monkeypatch.setattr(r, "_decide_by_shape", r._decide_core)
     full = [r.resolve(normalize_for_matching(t)[0]) for t in texts]
     assert [x.__dict__ for x in shared] == [x.__dict__ for x in full]
-    r._decisions = {}
+    r._decisions.clear()
+
+
+# ----------------------------------------------------------------------------- bounds (issue 13, items 8 and 9)
+def _long_texts(reg, n, length=900, seed=5):
+    """Distinct texts of ``length`` characters strung from real division names (not addresses)."""
+    import random
+
+    names = reg.divisions["name"].tolist()
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        t = ""
+        while len(t) < length:
+            t += rng.choice(names)
+        out.append(t[:length])
+    return out
+
+
+def test_long_texts_stay_out_of_the_decision_memos(reg):
+    """Distinct long texts (each ~48 KB of memo before) leave the resolver's memos as they were."""
+    import tracemalloc
+
+    r = resolver_for(reg)
+    texts = [normalize_for_matching(t)[0] for t in _long_texts(reg, 60)]
+    r.resolve(texts[0])
+    n_before = len(r._decisions), len(r._shapes)
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        for t in texts[1:]:
+            assert r.resolve(t).normalized == t
+        grown = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+    assert (len(r._decisions), len(r._shapes)) == n_before
+    assert grown < 200_000, grown  # (was ~3 MB: 59 texts x ~50 KB)
+
+
+def test_decision_memo_is_bounded_by_its_budget_and_evicts_incrementally(reg):
+    """With a small budget the memo holds at most that much, shrinks one entry at a time (no clear that
+    stalls a call), and the decisions are those of an unbounded memo."""
+    from hangzhou_address.resolve import DivisionResolver
+    from hangzhou_address.runtime import BoundedMemo
+
+    small = DivisionResolver(reg)
+    small._decisions = BoundedMemo(30_000)
+    small._shapes = BoundedMemo(5_000)
+    texts = [normalize_for_matching(t)[0] for t in _division_texts(reg, 60)]
+    sizes = []
+    got = []
+    for t in texts:
+        got.append(small.resolve(t))
+        sizes.append(len(small._decisions))
+    assert small._decisions.cost <= 30_000 and small._shapes.cost <= 5_000
+    assert max(sizes) < len(texts) // 4  # entries were evicted
+    assert sizes[-1] >= 20 and min(sizes[len(sizes) // 2:]) >= 20  # full, never emptied
+    assert all(b >= a - 3 for a, b in zip(sizes, sizes[1:]))  # a call evicts a few entries at most
+    full = resolver_for(reg)
+    assert [x.__dict__ for x in got] == [full.resolve(t).__dict__ for t in texts]
+
+
+def test_memo_cost_estimate_is_close_to_the_bytes_held(reg):
+    """resolve._memo_cost (the memos' budget unit) is within a factor of two of the bytes a decision holds."""
+    import tracemalloc
+
+    from hangzhou_address.resolve import DivisionResolver
+
+    fresh = DivisionResolver(reg)
+    texts = [normalize_for_matching(t)[0] for t in _division_texts(reg, 100)]
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        for t in texts:
+            fresh.resolve(t)
+        held = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+    estimated = fresh._decisions.cost + fresh._shapes.cost
+    assert estimated / 2 < held < estimated * 2, (held, estimated)
+
+
+def test_numeral_runs_normalize_in_linear_time():
+    """A long run of Chinese numerals was retried at every character (100k characters: 119 s), and a
+    numeral of more than 4,300 digits raised ValueError (int's digit limit)."""
+    import time
+
+    assert normalize_for_matching("一" * 5000 + "号")[0] == "1" * 5000 + "号"
+    assert normalize_for_matching("零零一二号")[0] == "12号"
+    t0 = time.perf_counter()
+    for text in ("一" * 200_000, "一" * 200_000 + "x", "壹" * 100_000 + "一 " * 50_000 + "区"):
+        norm, offsets = normalize_for_matching(text)
+        assert offsets is None or len(offsets) == len(norm) + 1
+    assert time.perf_counter() - t0 < 5  # (quadratic: many minutes)
+
+
+_OLD_SUB_RE = None
+
+
+def _reference_normalize(text):
+    """normalize_for_matching as it was written before issue 13 (one regular expression; quadratic on
+    long numeral runs), to check the linear scan gives the same answers."""
+    import re
+
+    from hangzhou_address import resolve as rs
+
+    global _OLD_SUB_RE
+    if _OLD_SUB_RE is None:
+        n, f = rs._PLAIN_NUMERALS, rs._FINANCIAL
+        _OLD_SUB_RE = re.compile(
+            rf" +|[{n}](?:[{n} ]*[{n}])?(?= *(?:[号幢栋组单元室楼层弄座区#-]|$))"
+            rf"|(?=[{n}{f} ]*[{f}])[{n}{f}](?:[{n}{f} ]*[{n}{f}])?(?= *[号幢栋组单元室楼层弄座#-])")
+    out = text.translate(rs._translate_table())
+    if not _OLD_SUB_RE.search(out):
+        return out, None
+    pieces, offsets, pos = [], [], 0
+    for m in _OLD_SUB_RE.finditer(out):
+        s, e = m.span()
+        g = m.group()
+        if g[0] == " ":
+            keep = 0 < s and e < len(out) and out[s - 1].isascii() and out[s - 1].isalpha() \
+                and out[e].isascii() and out[e].isalnum()
+            rep = " " if keep else ""
+        else:
+            rep = rs._cn_digits(g.replace(" ", ""))
+        pieces.append(out[pos:s])
+        offsets.extend(range(pos, s))
+        pieces.append(rep)
+        offsets.extend([s] * len(rep))
+        pos = e
+    pieces.append(out[pos:])
+    offsets.extend(range(pos, len(out) + 1))
+    return "".join(pieces), tuple(offsets)
+
+
+@given(st.text(alphabet="零〇一二两三十百千壹贰参陆柒拾佰  号幢组单元室楼弄区#-路村aB19\u3000\t", max_size=16))
+@settings(max_examples=600, deadline=None)
+def test_numeral_scan_agrees_with_the_regular_expression(text):
+    assert normalize_for_matching(text) == _reference_normalize(text)

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..runtime import BoundedMemo
+
 __all__ = [
     "LOOKALIKES",
     "GENERIC_SUFFIXES",
@@ -92,6 +94,11 @@ def strip_generic_suffix(name: str, kind: str) -> str:
     return name
 
 
+#: budget (estimated bytes) of a :class:`CharCosts`' memo of substitution rows (:func:`align`): a key of a
+#: name character and a text stretch, a list of floats per entry
+_ROWS_MEMO_BYTES = 4 * 2**20
+
+
 class CharCosts:
     """Substitution costs between characters, with their pinyin memoized per instance.
 
@@ -111,8 +118,8 @@ class CharCosts:
         #: memo of :meth:`substitution` per (name character, text character)
         self._pairs: dict[tuple[str, str], float] = {}
         #: the substitution costs of one name character against a whole (reversed) text, as
-        #: :func:`align` uses them: the candidates of one text share most characters (bounded)
-        self._rows: dict[tuple[str, str], list[float]] = {}
+        #: :func:`align` uses them: the candidates of one text share most characters (bounded by size)
+        self._rows = BoundedMemo(_ROWS_MEMO_BYTES)
 
     def lookalike_in(self, ch: str, chars: set[str] | str) -> bool:
         """Whether a look-alike of ``ch`` (:data:`LOOKALIKES`) is among ``chars``."""
@@ -214,8 +221,6 @@ def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0, edit
     skipped_before = len(text) - m
     sub = costs.substitution
     memo = costs._rows
-    if len(memo) > 4096:
-        memo.clear()
     inf = float("inf")
     # d[i][j]: cost of aligning a[:i] with b[:j]
     prev2: list[float] = []
@@ -225,7 +230,7 @@ def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0, edit
         ai = a[i - 1]
         subs = memo.get((ai, b))
         if subs is None:
-            subs = memo[(ai, b)] = [sub(ai, bj) for bj in b]
+            subs = memo.put((ai, b), [sub(ai, bj) for bj in b], 250 + 12 * m)
         swap = i > 1 and a[i - 2] in b
         cur = [float(i)]
         left = float(i)
