@@ -48,7 +48,7 @@ def registry_for(city: str | None):
 
 def make_matcher(reg, fuzzy: bool) -> tuple[Any, str]:
     """``Matcher(reg, fuzzy=fuzzy)``, or ``Matcher(reg)`` (and a note) when the keyword does not exist yet."""
-    from hangzhou_address.match import Matcher
+    from hangzhou_address.matcher import Matcher
 
     try:
         return Matcher(reg, fuzzy=fuzzy), ""

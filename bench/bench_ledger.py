@@ -67,7 +67,7 @@ def main() -> None:
 
     from hangzhou_address.dask import normalize_dask
     from hangzhou_address.ledger import normalize_frame
-    from hangzhou_address.match import default_matcher
+    from hangzhou_address.matcher import default_matcher
     from hangzhou_address.io.city import open_city
     from hangzhou_address.io.embedded import load_official_divisions
 

@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         divisions, lineage = load_official_divisions()
         reg = Registry(divisions, lineage=lineage)
-    from hangzhou_address.match import Matcher
+    from hangzhou_address.matcher import Matcher
 
     t0 = time.perf_counter()
     matcher = Matcher(reg)

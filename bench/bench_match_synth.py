@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from _timing import best_cold_seconds, best_seconds_from, memo_state
 
-    from hangzhou_address.match import Matcher
+    from hangzhou_address.matcher import Matcher
 
     reg = registry_for(args)
     addr = reg.addresses

@@ -40,7 +40,7 @@ def main() -> None:
     # the public parse(): division labels from the registry-backed resolver, the others from the tagger
     from hangzhou_address import default_registry
     from hangzhou_address.io.embedded import load_official_divisions
-    from hangzhou_address.match import Matcher
+    from hangzhou_address.matcher import Matcher
     from hangzhou_address.registry import Registry
     from hangzhou_address.runtime import freeze_loaded
     from hangzhou_address.tagger import default_tagger

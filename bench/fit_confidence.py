@@ -114,7 +114,7 @@ def absent_names(reg, n: int, seed: int, other_seed: int) -> list[tuple[str, str
 
 
 def collect(reg, n: int, seed: int):
-    from hangzhou_address.match import Matcher
+    from hangzhou_address.matcher import Matcher
     from hangzhou_address.synth.variants import make_variants
 
     m = Matcher(reg)

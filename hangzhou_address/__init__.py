@@ -5,9 +5,10 @@ division registry, free-text address matching, spatial look-ups and ledger norma
 
 Importing the package loads no data; :func:`default_registry` builds the embedded registry (real NBS
 divisions + a SYNTHETIC city) on first use. Matching, spatial and ledger functions are imported on
-first access, so ``import hangzhou_address`` stays light. (``match`` and ``reconcile`` are both
-functions and submodules: import them as ``from hangzhou_address.match import match`` and
-``from hangzhou_address.reconcile import reconcile``.)
+first access, so ``import hangzhou_address`` stays light: ``hangzhou_address.match("…")`` and
+``from hangzhou_address import match`` give the function (its module is :mod:`hangzhou_address.matcher`;
+``reconcile`` lives in :mod:`hangzhou_address.reconciliation`). Every name in ``__all__`` is what it
+says, whether or not its module has been imported.
 """
 
 from __future__ import annotations
@@ -41,11 +42,12 @@ from .registry import Division, Registry, default_registry
 __version__ = "0.1.0"
 
 _LAZY = {
-    "parse": "match", "match_many": "match", "Matcher": "match", "MatchResult": "match",
-    "ParsedAddress": "match", "Candidate": "match", "default_matcher": "match",
+    "match": "matcher", "parse": "matcher", "match_many": "matcher", "Matcher": "matcher",
+    "MatchResult": "matcher", "ParsedAddress": "matcher", "Candidate": "matcher", "default_matcher": "matcher",
     "locate": "spatial", "locate_frame": "spatial", "nearest_building": "spatial",
     "buildings_within": "spatial", "buildings_near": "spatial", "GridIndex": "spatial",
     "normalize_frame": "ledger", "normalize_file": "ledger",
+    "reconcile": "reconciliation", "ReconcileResult": "reconciliation",
     "tag": "tagger",
 }
 

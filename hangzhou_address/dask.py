@@ -23,7 +23,7 @@ __all__ = ["normalize_dask", "worker_matcher"]
 def worker_matcher(registry_dir: str | None = None) -> Any:
     """The matcher of this process for ``registry_dir`` (built once per worker process)."""
     from .ledger import _open
-    from .match import default_matcher
+    from .matcher import default_matcher
     from .registry import default_registry
 
     reg = default_registry() if registry_dir is None else _open(registry_dir)
@@ -68,7 +68,7 @@ def normalize_dask(ddf: Any, column: str, *, x: str | None = None, y: str | None
     """
     from .errors import InputError
     from .ledger import RESULT_COLUMNS
-    from .match import _check_fuzzy
+    from .matcher import _check_fuzzy
 
     fuzzy = _check_fuzzy(fuzzy)
     if column not in ddf.columns:

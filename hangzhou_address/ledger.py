@@ -136,7 +136,7 @@ def normalize_frame(df: Any, column: str, matcher: Any = None, *, x: str | None 
     InputError
         A missing column, a result column already in the ledger, or a ``fuzzy`` that is not a bool.
     """
-    from .match import _check_fuzzy
+    from .matcher import _check_fuzzy
 
     fuzzy = _check_fuzzy(fuzzy)
     if type(df).__module__.startswith("dask"):
@@ -148,7 +148,7 @@ def normalize_frame(df: Any, column: str, matcher: Any = None, *, x: str | None 
     for c in (x, y):
         if c is not None and c not in df.columns:
             raise InputError(f"coordinate column {c!r} not found; {columns_hint(df.columns)}")
-    from .match import default_matcher
+    from .matcher import default_matcher
 
     if matcher is None:
         matcher = default_matcher(registry)
@@ -246,7 +246,7 @@ _WORKER: dict[str, Any] = {}
 
 
 def _worker_init(registry_dir: str | None) -> None:  # pragma: no cover - runs in child processes
-    from .match import default_matcher
+    from .matcher import default_matcher
     from .runtime import freeze_loaded
     from .registry import default_registry
 
@@ -383,7 +383,7 @@ def normalize_file(
             raise InputError(f"{what} column {c!r} not found; {columns_hint(cols)}")
     if workers < 1:
         raise InputError(f"workers must be >= 1, got {workers}")
-    from .match import _check_fuzzy
+    from .matcher import _check_fuzzy
 
     fuzzy = _check_fuzzy(fuzzy)
     from .io.ledger_write import check_raw_cells
@@ -400,7 +400,7 @@ def normalize_file(
             yield chunk, (f[column].tolist(), f[x].tolist() if x else None, f[y].tolist() if y else None, crs, fuzzy)
 
     if workers == 1:
-        from .match import default_matcher
+        from .matcher import default_matcher
         from .runtime import freeze_loaded
         from .registry import default_registry
 

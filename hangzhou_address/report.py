@@ -66,7 +66,7 @@ def write_report(path: str | Path, summary: Any, *, title: str = "Ledger normali
 
 
 def write_reconcile_report(path: str | Path, result: Any, *, title: str = "Ledger reconciliation") -> Path:
-    """Write the HTML report of a :class:`~hangzhou_address.reconcile.ReconcileResult` (atomically)."""
+    """Write the HTML report of a :class:`~hangzhou_address.reconciliation.ReconcileResult` (atomically)."""
     from .io._atomic import atomic_write
 
     counts = result.counts()

@@ -12,7 +12,7 @@ process-wide setting.
 Within a batch, :class:`gc_paused` suspends the cyclic collector for one chunk of work (128 texts of
 ``parse_many``): the parser builds only acyclic objects, which reference counting frees as soon as
 they are dropped, so the collector's passes over a chunk's young objects find nothing (they were
-~10 % of ``parse_many``'s time). ``tests/test_match.py::test_parse_and_match_leave_no_cycles``
+~10 % of ``parse_many``'s time). ``tests/test_matcher.py::test_parse_and_match_leave_no_cycles``
 guards that premise.
 
 :class:`BoundedMemo` is the one memo the matching pipeline uses for results that repeat across texts

@@ -11,7 +11,7 @@ distributed = pytest.importorskip("distributed")
 def test_dask_matches_pandas_on_local_cluster(ledger_frame, tiny_city_dir):
     from hangzhou_address.dask import normalize_dask
     from hangzhou_address.ledger import normalize_frame
-    from hangzhou_address.match import Matcher
+    from hangzhou_address.matcher import Matcher
     from hangzhou_address.registry import Registry
 
     df = ledger_frame.drop(columns="_expected")

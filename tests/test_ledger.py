@@ -7,7 +7,7 @@ import pytest
 
 from hangzhou_address import InputError
 from hangzhou_address.ledger import RESULT_COLUMNS, mask_pattern, normalize_file, normalize_frame
-from hangzhou_address.match import Matcher
+from hangzhou_address.matcher import Matcher
 
 
 @pytest.fixture(scope="module")

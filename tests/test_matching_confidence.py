@@ -7,7 +7,7 @@ import json
 import pytest
 
 from hangzhou_address.errors import InputError
-from hangzhou_address.match import Matcher
+from hangzhou_address.matcher import Matcher
 from hangzhou_address.matching.confidence import (
     FEATURES,
     GROUPS,

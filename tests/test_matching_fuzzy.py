@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hangzhou_address.match import Matcher
+from hangzhou_address.matcher import Matcher
 from hangzhou_address.matching.fuzzy import MAX_ANCHORS, MAX_CANDIDATES, MAX_STARTS, fuzzy_lookup
 from hangzhou_address.synth.variants import make_variants
 

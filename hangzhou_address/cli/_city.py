@@ -98,7 +98,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         shown = ", ".join(f"{d.name}({d.code}{'' if d.is_active else ', retired'})" for d in hits[:4])
         print(f"   {name!r}: {shown}")
     try:
-        from ..match import match
+        from ..matcher import match
     except ImportError:  # matcher not installed in this build
         match = None  # type: ignore[assignment]
     if match is not None:

@@ -84,7 +84,7 @@ def _read_table(path: Path, encoding: str | None = None) -> Any:
 def _cmd_reconcile(args: argparse.Namespace) -> int:
     from ..errors import DataError
     from ..io._atomic import check_outputs
-    from ..reconcile import reconcile
+    from ..reconciliation import reconcile
 
     check_outputs({"ledger A": args.a, "ledger B": args.b}, {"-o/--output": args.output, "--report": args.report})
     for p in (args.a, args.b):

@@ -35,7 +35,7 @@ def _texts(args: argparse.Namespace) -> list[str]:
 
 
 def _cmd_match(args: argparse.Namespace) -> int:
-    from ..match import default_matcher
+    from ..matcher import default_matcher
     from ..registry import default_registry
 
     matcher = default_matcher(default_registry())

@@ -1,4 +1,4 @@
-"""The matcher's stages that live in their own modules (``hangzhou_address.match.Matcher`` is the
+"""The matcher's stages that live in their own modules (``hangzhou_address.matcher.Matcher`` is the
 façade users hold and calls them):
 
 * :mod:`~hangzhou_address.matching.similarity` — how alike two place names are: a weighted edit
@@ -8,7 +8,7 @@ façade users hold and calls them):
 * :mod:`~hangzhou_address.matching.confidence` — the fitted confidence model and its features.
 
 Normalization and the division resolver are in :mod:`hangzhou_address.resolve`, the building part
-and the exact look-up in :mod:`hangzhou_address.match`.
+and the exact look-up in :mod:`hangzhou_address.matcher`.
 """
 
 __all__: list[str] = []

@@ -1,6 +1,6 @@
 """The fuzzy stage: a misspelled road / compound / village name still finds its building.
 
-Runs only where the exact look-up found no building (:class:`hangzhou_address.match.Matcher`
+Runs only where the exact look-up found no building (:class:`hangzhou_address.matcher.Matcher`
 calls it last). Three steps, each bounded:
 
 1. **anchors** — building numbers with their unit word in the normalized text (``76号``,
@@ -160,7 +160,7 @@ class NameIndex:
 
     Parameters
     ----------
-    index : hangzhou_address.match._AddressIndex
+    index : hangzhou_address.matcher._AddressIndex
         The exact look-up structure (its ``name_slice`` keys are ``"R" + road`` / ``"P" + name``).
     """
 

@@ -1,4 +1,4 @@
-"""Tests for hangzhou_address.reconcile."""
+"""Tests for hangzhou_address.reconciliation."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from hangzhou_address import InputError
-from hangzhou_address.reconcile import reconcile
+from hangzhou_address.reconciliation import reconcile
 
 A = pd.DataFrame({"许可证号": ["L1", "L2", "L3", "L4"], "code": ["B1", "B2", "B3", "B5"], "楼层": ["3", "5", "2", "1"]})
 B = pd.DataFrame({"许可证号": ["L1", "L2", "L3", "L9"], "code": ["B1", "B7", "B3", "B8"], "楼层": ["3", "5", "4", "1"]})

@@ -395,7 +395,7 @@ class Matcher:
             # divisions again without it, and keep the first reading only if the building is not found
             res2 = self.resolver.without(res, frozenset(parts.div_as_poi))
             # the first reading, kept without ``parts`` itself (no reference cycle: results must be freed by
-            # reference counting alone, see tests/test_match.py::test_parse_and_match_leave_no_cycles)
+            # reference counting alone, see tests/test_matcher.py::test_parse_and_match_leave_no_cycles)
             parts.fallback = res
             return res2, parts
         return res, parts
