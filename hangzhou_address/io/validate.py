@@ -103,9 +103,10 @@ def _code_checks(rows: list, table: str, df: pd.DataFrame, col: str, length: Any
     res = validate_codes(codes)
     valid = res["valid"].to_numpy()
     bad = ~valid
-    lengths = np.array([len(c) if isinstance(c, str) else -1 for c in codes])
-    # validate_codes strips and folds full-width digits: compare the canonical length
-    lengths[valid] = [len(c) for c in _canonical(codes[valid])]
+    # a valid code's canonical length is its level's (validate_codes strips and folds full-width digits)
+    from ..codes import LEVEL_LENGTHS
+
+    lengths = res["level"].map(LEVEL_LENGTHS).fillna(-1).to_numpy(dtype=np.int64)
     wrong_level = valid & (lengths != length)
     pos = np.arange(len(df))
     name = f"a {table} {col}" if col != "code" else f"a {table} code"
@@ -122,10 +123,17 @@ def _code_checks(rows: list, table: str, df: pd.DataFrame, col: str, length: Any
     return valid & ~wrong_level
 
 
-def _canonical(codes: np.ndarray) -> list[str]:
+def _canonical(codes: pd.Series) -> pd.Series:
+    """Canonical form of codes (stripped, full-width folded, upper-case ``X``) as a string Series; vectorized
+    (Arrow string kernels), the rare non-ASCII ones by :func:`~hangzhou_address.codes.normalize_code`."""
     from ..codes import normalize_code
 
-    return [normalize_code(c) for c in codes]
+    text = codes.astype("string")
+    out = text.str.strip().str.upper()
+    odd = (~out.str.isascii()).fillna(False).to_numpy(dtype=bool)
+    if odd.any():
+        out[odd] = [normalize_code(c) for c in text[odd]]
+    return out
 
 
 _DIVISION_LENGTHS = {"city": 4, "district": 6, "town": 9, "community": 12}
@@ -160,15 +168,15 @@ def _address_checks(rows: list, addresses: pd.DataFrame) -> np.ndarray:
     """
     good = _code_checks(rows, "addresses", addresses, "building_code", 20, unique=False)
     bcodes = addresses["building_code"].to_numpy(dtype=object, na_value=None)
-    canon = np.full(len(bcodes), None, dtype=object)
-    canon[good] = _canonical(bcodes[good])
+    canon = _canonical(addresses["building_code"].reset_index(drop=True))
     for col, n in (("district_code", 6), ("town_code", 9), ("community_code", 12)):
         if col not in addresses.columns:
             continue
-        vals = addresses[col].to_numpy(dtype=object, na_value=None)
-        bad = np.array([g and v is not None and str(v).strip() != b[:n] for g, v, b in zip(good, vals, canon)],
-                       dtype=bool)
+        given = addresses[col].reset_index(drop=True).astype("string").str.strip()
+        bad = (good & (given != canon.str.slice(0, n)).fillna(False).to_numpy(dtype=bool)
+               & given.notna().to_numpy(dtype=bool))
         if bad.any():
+            vals = addresses[col].to_numpy(dtype=object, na_value=None)
             _issue(rows, "addresses", np.flatnonzero(bad), bcodes[bad], "address_not_in_division",
                    [f"{col} {v!r} is not the start of the building_code" for v in vals[bad]])
     return good
