@@ -70,7 +70,7 @@ def _alias_addresses():
 
     return pd.DataFrame({"building_code": ["33010800100100100017", "33010800100100100025", "33010800100100100033"],
                          "district_code": ["330108"] * 3, "road": ["R1", "R2", None], "poi": [None, None, "P1"],
-                         "text": ["a", "b", "c"]})
+                         "roadno": [1, 2, None], "houseno": [None, None, 3], "text": ["a", "b", "c"]})
 
 
 def test_alias_checks_name_row_and_value():
