@@ -12,6 +12,11 @@ the addresses' building codes (check character included) with their division col
 code is refused with :class:`~hangzhou_address.errors.DataValidationError`, counts per check in the message,
 so matching never answers with a code :func:`~hangzhou_address.codes.validate_code` rejects.
 
+An ``addresses`` table may hold only ``building_code, text``: on first access, the rows without a road +
+door number or a compound / village + number get them read from their text, against the registry's
+divisions (:func:`hangzhou_address.address_elements.with_elements`; the column ``elements_from`` says how
+each row was read, and :func:`~hangzhou_address.io.validate.validate_city` reports the rows it could not read).
+
 :func:`default_registry` returns the embedded registry (real NBS 2023 divisions plus the
 embedded synthetic city), built once and cached.
 """
@@ -209,6 +214,10 @@ class Registry:
             if callable(src):
                 src = src()
                 _check_codes(name, src)
+            if name == "addresses" and src is not None:
+                from .address_elements import with_elements
+
+                src = with_elements(src, self)
             self._loaded[name] = src
             return src
 

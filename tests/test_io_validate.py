@@ -70,7 +70,7 @@ def _alias_addresses():
 
     return pd.DataFrame({"building_code": ["33010800100100100017", "33010800100100100025", "33010800100100100033"],
                          "district_code": ["330108"] * 3, "road": ["R1", "R2", None], "poi": [None, None, "P1"],
-                         "text": ["a", "b", "c"]})
+                         "roadno": [1, 2, None], "houseno": [None, None, 3], "text": ["a", "b", "c"]})
 
 
 def test_alias_checks_name_row_and_value():
@@ -224,3 +224,23 @@ def test_addresses_only_codes_are_validated(tiny_city):
     rep = validate_city({"divisions": tiny_city.divisions, "addresses": a})
     assert _checks(rep, "addresses") == [(2, "bad_code"), (4, "unknown_division")]
     assert "expected" in rep.issues["detail"].iloc[0]
+
+
+def test_unread_and_conflicting_address_rows_are_reported_by_row_without_text(tiny_city):
+    """Issue #14.5: rows whose elements no column and no text gives are reported, by row number only."""
+    from hangzhou_address.registry import Registry
+
+    a = tiny_city.addresses[["building_code", "text"]].head(5).reset_index(drop=True).copy()
+    a.loc[1, "text"] = "秘密地址无门牌"
+    towns = tiny_city.divisions
+    other = towns[(towns["level"] == "town") & towns["code"].str.startswith("330108")
+                  & (towns["code"] != a.loc[3, "building_code"][:9])]["name"].iloc[0]
+    a.loc[3, "text"] = "滨江区" + other + a.loc[3, "text"].split("街道", 1)[1]
+    reg = Registry(tiny_city.divisions, lineage=tiny_city.lineage, addresses=a)
+    rep = validate_city(reg)
+    assert _checks(rep, "addresses") == [(1, "unread_address"), (3, "address_division_conflict")]
+    shown = rep.summary() + " ".join(rep.issues["detail"])
+    assert not any(t in shown for t in a["text"]) and "秘密" not in shown
+    # a table never read by a registry: rows without element columns are unread
+    rep = validate_city({"divisions": tiny_city.divisions, "addresses": a})
+    assert _checks(rep, "addresses") == [(i, "unread_address") for i in range(5)]

@@ -20,6 +20,11 @@ Checks (``check`` column of the report):
                         identical and nested grids included
 ``outside_extent``      a geo table whose total bounds lie outside its CRS's area of use or outside
                         :data:`HANGZHOU_EXTENT` (typically metres labelled as EPSG:4490 degrees); one row per table
+``unread_address``      an address without road + door number and without compound / village + number: neither
+                        its columns nor its text (read when a Registry loads the table,
+                        :mod:`hangzhou_address.address_elements`) give them, so no text can match its building
+``address_division_conflict``  an address whose text names a district / town / community other than its
+                        building code's (its elements were read from the text)
 
 For the optional ``aliases`` table (other names of roads and compounds):
 
@@ -180,6 +185,29 @@ def _address_checks(rows: list, addresses: pd.DataFrame) -> np.ndarray:
             _issue(rows, "addresses", np.flatnonzero(bad), bcodes[bad], "address_not_in_division",
                    [f"{col} {v!r} is not the start of the building_code" for v in vals[bad]])
     return good
+
+
+def _element_checks(rows: list, addresses: pd.DataFrame) -> None:
+    """``unread_address`` / ``address_division_conflict``: from the ``elements_from`` column a Registry adds when it
+    reads elements from the text, else the rows whose element columns are empty. Row numbers and codes only: the
+    address text never enters the report."""
+    from ..address_elements import lacks_elements
+
+    bcodes = addresses["building_code"].to_numpy(dtype=object, na_value=None)
+    if "elements_from" in addresses.columns:
+        source = addresses["elements_from"].to_numpy(dtype=object, na_value=None)
+        unread = source == "unread"
+        conflict = source == "conflict"
+        how = "nor in its text"
+    else:
+        unread, conflict = lacks_elements(addresses), np.zeros(len(addresses), dtype=bool)
+        how = "(its text is read when a Registry loads the table)"
+    if unread.any():
+        _issue(rows, "addresses", np.flatnonzero(unread), bcodes[unread], "unread_address",
+               f"no road + door number and no compound / village + number in the element columns {how}")
+    if conflict.any():
+        _issue(rows, "addresses", np.flatnonzero(conflict), bcodes[conflict], "address_division_conflict",
+               "the text names a district / town / community other than the building code's")
 
 
 def registry_code_issues(name: str, table: Any) -> ValidationReport:
@@ -382,6 +410,7 @@ def validate_city(registry_or_tables: Any, *, overlap_tolerance: float = 1.0) ->
             if unknown.any():
                 _issue(rows, "addresses", np.flatnonzero(unknown), ac[unknown], "unknown_division",
                        "the building's community (its first 12 digits) is not in the divisions table")
+        _element_checks(rows, addresses)
     if aliases is not None:
         _alias_checks(rows, aliases, addresses)
     issues = pd.DataFrame(rows, columns=_COLUMNS)
