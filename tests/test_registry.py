@@ -258,3 +258,18 @@ def test_divisions_with_malformed_codes_are_refused(row, change):
         df.loc[1, k] = v
     with pytest.raises(DataValidationError, match=change):
         Registry(df)
+
+
+def test_history_editions_successor_reason(official_registry):
+    reg = official_registry
+    (dingqiao,) = reg.find("丁桥镇")
+    h = reg.history(dingqiao.code)
+    assert h.editions == ("undated", "c2014") and h.period == "before 2015" and h.successors == ("330102017",)
+    line = h.describe({"330102017": "丁兰街道"})
+    assert line.startswith("丁桥镇 (before 2015) → 丁兰街道 (330102017): renamed (2014-12); source: ")
+    gaoqiao = [d for d in reg.find("高桥镇") if d.parent_code == "330183"][0]
+    assert reg.history(gaoqiao.code).describe() == "former town 高桥镇 (before 2015): successor unknown"
+    current = reg.history("330106004")
+    assert current.period is None and current.successors == () and "2023" in current.editions
+    with pytest.raises(UnknownDivisionError):
+        reg.history("330199999")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -183,8 +184,8 @@ def _with_history(divisions: pd.DataFrame, lineage: pd.DataFrame, d: Path) -> tu
                 continue
             k = _key(name)
             i = by_code.get(code)
-            if i is not None and key_of[i] == k:  # same code, same name: the same division
-                editions[i].add(edition)
+            if i is not None and (key_of[i] == k or lv == "town" and _core(divisions["name"].iat[i]) == _core(name)):
+                editions[i].add(edition)  # same code, same name (莪山畲族自治乡 / 莪山畲族乡): the same division
                 continue
             if i is not None:  # the code names another division now: the name is kept by its own row
                 continue
@@ -194,8 +195,7 @@ def _with_history(divisions: pd.DataFrame, lineage: pd.DataFrame, d: Path) -> tu
                     row["editions"].add(edition)
                 continue  # a code reused within the older lists: the first name keeps it
             name = name.removesuffix("办事处")
-            succ, reason, date = _successor(code, lv, name, parent, succ_of, district_now, towns_in, comms_in, cross,
-                                            edition)
+            succ, reason, date = _successor(code, lv, name, parent, succ_of, district_now, towns_in, comms_in, cross)
             if parent not in by_code and parent not in new_rows and lv != "district":
                 continue  # no known parent: nothing to hang the row on
             new_rows[code] = {"code": code, "level": lv, "name": name, "parent_code": parent,
@@ -226,9 +226,19 @@ def _editions(labels: set[str]) -> str:
     return " ".join(e for e in EDITION_ORDER if e in labels)
 
 
-def _successor(code, lv, name, parent, succ_of, district_now, towns_in, comms_in, cross, edition):
-    """``(successor codes, reason, date)`` of a division known only to the older lists (``()`` when unknown)."""
-    when = ""  # filled in once every edition is read
+def _successor(
+    code: str, lv: str, name: str, parent: str,
+    succ_of: dict[str, tuple[str, ...]], district_now: dict[str, tuple[str, ...]],
+    towns_in: dict[str, list[tuple[str, str]]], comms_in: dict[str, list[tuple[str, str]]],
+    cross: dict[tuple[str, str], Any],
+) -> tuple[tuple[str, ...], str, str]:
+    """``(successor codes, reason, date)`` of a division known only to the older lists (``()`` when unknown).
+
+    ``succ_of``: known code -> current codes; ``district_now``: old district -> current districts its towns may be
+    in; ``towns_in`` / ``comms_in``: current towns per district, communities per town; ``cross``: crosswalk rows
+    by (old name, old district). The date is left empty for a derived successor (filled in from the editions).
+    """
+    when = ""  # a derived successor's date is filled in once every edition is read
     if lv == "district":
         new = succ_of.get(code, ())
         return new, "renamed (county-level city became a district)" if new else "", when
