@@ -585,7 +585,9 @@ def code_to_children(code: Any, *, registry: Registry) -> tuple[str, ...]:
 def explain(code: Any, *, registry: Registry | None = None) -> dict[str, Any]:
     """Describe a code: validity, level and every level's code (and name, given a registry).
 
-    Never raises for bad codes: the result has ``valid=False`` and a ``reason``.
+    Never raises for bad codes: the result has ``valid=False`` and a ``reason``. For a retired division of
+    ``registry`` the result also has ``history`` (editions, period, successors, reasons and a one-line summary
+    such as ``丁桥镇 (before 2015) → 丁兰街道 (330102017): renamed ...``; see ``Registry.history``).
 
     Examples
     --------
@@ -620,4 +622,12 @@ def explain(code: Any, *, registry: Registry | None = None) -> dict[str, Any]:
         out["valid"] = False
         out["reason"] = "unknown_division"
         out["detail"] = f"code {s!r} is well-formed but not in the registry"
+    elif registry is not None and len(s) <= 12 and hasattr(registry, "history"):
+        div = registry.lookup(s)
+        if div is not None and not div.is_active:  # a retired division: its editions, successors and why
+            h = registry.history(s)
+            out["history"] = {"status": h.status, "editions": list(h.editions), "period": h.period,
+                              "successors": [{"code": c, "name": registry.name_of(c)} for c in h.successors],
+                              "reasons": list(h.reasons),
+                              "summary": h.describe({c: registry.name_of(c) for c in h.successors})}
     return out

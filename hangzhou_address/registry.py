@@ -36,7 +36,7 @@ from .errors import DataNotAvailableError, DataValidationError, InputError, Unkn
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["Division", "Registry", "default_registry", "DIVISION_LEVELS", "LAZY_TABLES"]
+__all__ = ["Division", "DivisionHistory", "Registry", "default_registry", "DIVISION_LEVELS", "LAZY_TABLES"]
 
 DIVISION_LEVELS = ("city", "district", "town", "community")
 LAZY_TABLES = ("grids", "buildings", "addresses", "lineage", "division_areas", "aliases")
@@ -55,6 +55,50 @@ class Division:
     @property
     def is_active(self) -> bool:
         return self.status == "active"
+
+
+@dataclass(frozen=True)
+class DivisionHistory:
+    """What a registry knows of a division's past (see :meth:`Registry.history`).
+
+    ``editions`` are the NBS editions (and older lists: ``undated``, ``c2014``) the code appears in, oldest
+    first (empty when the registry has no ``editions`` column); ``successors`` its current codes (empty for an
+    active division's own code... it is itself, and for a retired one whose successor is unknown); ``reasons``
+    the lineage reason of each successor (with its date and, for a curated one, the source).
+    """
+
+    code: str
+    name: str
+    level: str
+    status: str
+    editions: tuple[str, ...]
+    successors: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+    @property
+    def period(self) -> str | None:
+        """When the code was last listed: ``'before 2015'`` (only in the undated lists), ``'until 2019'``,
+        or None for an active division."""
+        if self.status == "active":
+            return None
+        dated = [e for e in self.editions if e.isdigit()]
+        if not dated:
+            return "before 2015" if self.editions else None
+        return f"until {dated[-1]}"
+
+    def describe(self, names: Mapping[str, str] | None = None) -> str:
+        """One line: ``丁桥镇 (before 2015) → 丁兰街道 (330102017): renamed (2014-12); source: ...``."""
+        names = names or {}
+        when = f" ({self.period})" if self.period else ""
+        if self.status == "active":
+            return f"{self.name} ({self.code}): current" + (f"; editions {' '.join(self.editions)}"
+                                                            if self.editions else "")
+        if not self.successors:
+            kind = {"town": "former town", "community": "former village / community"}.get(self.level, "former")
+            return f"{kind} {self.name}{when}: successor unknown"
+        news = "、".join(f"{names.get(c, '?')} ({c})" for c in self.successors)
+        why = "; ".join(dict.fromkeys(r for r in self.reasons if r))
+        return f"{self.name}{when} → {news}" + (f": {why}" if why else "")
 
 
 class Registry:
@@ -429,6 +473,47 @@ class Registry:
             return (code,)
         return self.cached("successors", self._successors).get(code, ())
 
+    def history(self, code: str) -> DivisionHistory:
+        """The editions, current successors and lineage reasons of division ``code`` (active or retired).
+
+        Raises
+        ------
+        UnknownDivisionError
+            If the code is not a division of the registry.
+
+        Examples
+        --------
+        >>> from hangzhou_address import default_registry
+        >>> reg = default_registry()
+        >>> [reg.name_of(c) for c in reg.history(reg.find("丁桥镇")[0].code).successors]
+        ['丁兰街道']
+        """
+        div = self.get(code)
+        if div.level not in DIVISION_LEVELS:
+            raise UnknownDivisionError(f"code {code!r} is not a division")
+        editions = self.cached("editions", self._editions).get(code, ())
+        succ = self.current(code) if not div.is_active else ()
+        reasons: tuple[str, ...] = ()
+        if succ:
+            lin = self.cached("lineage_reasons", self._lineage_reasons)
+            reasons = tuple(lin.get((code, c), "") for c in succ)
+        return DivisionHistory(div.code, div.name, div.level, div.status, editions, succ, reasons)
+
+    def _editions(self) -> dict[str, tuple[str, ...]]:
+        df = self._divisions
+        if "editions" not in df:
+            return {}
+        return {c: tuple(str(e).split()) for c, e in zip(df["code"], df["editions"]) if e}
+
+    def _lineage_reasons(self) -> dict[tuple[str, str], str]:
+        lin = self.lineage
+        out: dict[tuple[str, str], str] = {}
+        for o, n, d, r in zip(lin["old_code"], lin["new_code"], lin["date"], lin["reason"]):
+            r = str(r) if isinstance(r, str) else ""
+            d = str(d) if isinstance(d, str) else ""
+            out[(o, n)] = r if (not d or d in r) else f"{r} ({d})"
+        return out
+
     def _successors(self) -> dict[str, tuple[str, ...]]:
         from .io.embedded import DISTRICT_SUCCESSORS
 
@@ -525,6 +610,8 @@ def _normalize_divisions(df: pd.DataFrame) -> pd.DataFrame:
             "valid_to": df["valid_to"] if "valid_to" in df else None,
         }
     )
+    if "editions" in df:  # the NBS editions a division appears in (the embedded divisions have them)
+        out["editions"] = [e if isinstance(e, str) else "" for e in df["editions"]]
     out = out.astype({"valid_from": object, "valid_to": object})
     return out.reset_index(drop=True)
 

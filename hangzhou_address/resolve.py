@@ -82,7 +82,9 @@ def _memo_cost(evidence: tuple) -> int:
     return 430 + 105 * len(evidence)
 
 
-_KIND_CODE = {"official": 0, "full": 1, "short": 2, "legacy": 3}
+#: "converted": a community written with the other kind word (云峰村 for 云峰社区, 五星社区 for 五星村委会),
+#: only where that is unique in its town; weak alone, enough with its town named
+_KIND_CODE = {"official": 0, "full": 1, "short": 2, "legacy": 3, "converted": 4}
 
 # key flags
 _F_PROV = 1
@@ -92,8 +94,11 @@ _F_OUT_SHORT = 8
 _F_ROAD = 16
 _F_POI = 32
 _F_DIV = 64
+#: the name of a former town whose successor is unknown (older lists only): read as that name, never as
+#: a village inside it, and reported
+_F_FORMER = 128
 #: flags of a key that is (also) a division, prefix or outside-Hangzhou name
-_F_NAMES = _F_PROV | _F_CITY | _F_OUT_FULL | _F_OUT_SHORT | _F_DIV
+_F_NAMES = _F_PROV | _F_CITY | _F_OUT_FULL | _F_OUT_SHORT | _F_DIV | _F_FORMER
 #: a key with no flags outside these is only a province / city prefix
 _F_PREFIX_ONLY = _F_PROV | _F_CITY
 
@@ -400,7 +405,11 @@ class DivisionResolver:
         self.names: list[str] = []
         self.active: list[bool] = []
         self.cur: list[tuple[str | None, str | None, str | None]] = []  # current (district, town, community)
-        self.successors: list[tuple[str, ...]] = []  # for districts: current district codes
+        self.successors: list[tuple[str, ...]] = []  # current codes (districts: current district codes)
+        #: per division: the current chains of all its successors (several for a town split between towns)
+        self.curs: list[tuple[tuple[str | None, str | None, str | None], ...]] = []
+        #: per division known only to the older lists (before 2020): (period, why) for the reasons
+        self.old_note: dict[int, tuple[str, str]] = {}
         self.hist_d: dict[str, frozenset[str]] = {}  # current town/community code -> district codes ever
         by_code = {}
         divs = registry.divisions
@@ -424,6 +433,7 @@ class DivisionResolver:
             except Exception:  # noqa: BLE001 - unknown successor: no current code
                 return ()
 
+        older = _older_divisions(registry)
         hist: dict[str, set[str]] = {}
         for code, lv in zip(divs["code"], divs["level"]):
             if lv not in _LEVELS:
@@ -439,9 +449,13 @@ class DivisionResolver:
             self.successors.append(tuple(c for c in cur if status.get(c) == "active"))
             c0 = self.successors[-1][0] if self.successors[-1] else None
             self.cur.append(chain(c0) if c0 else (None, None, None))
-            if c0 and lv != "district":
+            self.curs.append(tuple(chain(c) for c in self.successors[-1]) if lv != "district" else ())
+            if lv != "district":
                 old_d = code[:6]
-                hist.setdefault(c0, set()).update({old_d, chain(c0)[0] or old_d})
+                for c in self.successors[-1]:
+                    hist.setdefault(c, set()).update({old_d, chain(c)[0] or old_d})
+            if not act and code in older:
+                self.old_note[i] = older[code]
         for code, lv in zip(divs["code"], divs["level"]):  # communities inherit their town's history
             if lv == "community" and status.get(code) == "active":
                 t = parent.get(code)
@@ -471,9 +485,14 @@ class DivisionResolver:
         from .names import name_variants
 
         div_keys: set[str] = set()
+        converted = _converted_names(self, name_variants)
+        named: set[tuple[str, tuple]] = set()  # (key, current chain) already written by some division
+        former: list[str] = []
         for i, (code, lvi, name) in enumerate(zip(self.codes, self.levels, self.names)):
             level = _LEVELS[lvi]
             if not self.successors[i]:
+                if i in self.old_note and level == "town":
+                    former.append(name)  # a former town, successor unknown: its full name only
                 continue
             try:
                 variants = [(v.text, v.kind) for v in name_variants(name, level)]
@@ -484,11 +503,21 @@ class DivisionResolver:
                 variants += [(c + suf, "legacy") for c in core for suf in ("市", "县", "区") if c + suf != name]
             elif level == "town":  # 乔司镇 -> 乔司街道, 转塘镇 ...
                 variants += [(c + suf, "legacy") for c in core for suf in ("镇", "乡", "街道") if c + suf != name]
+            variants += [(t, "converted") for t in converted.get(i, ())]
             for text, kind in variants:
                 if kind == "short" and text.endswith(_ROAD_TAIL):
                     continue  # 余杭塘路(社区): the bare form is the road
+                nk = _normalize_key(text)
+                if i in self.old_note and any((nk, ch) in named for ch in self.curs[i] or (self.cur[i],)):
+                    continue  # an older list's name that a current (or 2020) division is written by already
+                named.add((nk, self.cur[i]))
                 add(text, _F_DIV, (i, _KIND_CODE[kind]))
-                div_keys.add(_normalize_key(text))
+                div_keys.add(nk)
+        self.has_former = False
+        for name in former:
+            if _normalize_key(name) not in div_keys:
+                add(name, _F_FORMER)
+                self.has_former = True
         for text in ("浙江省", "浙江"):
             add(text, _F_PROV)
         for text in ("杭州市", "杭州"):
@@ -678,6 +707,8 @@ class DivisionResolver:
                         w = 3.0 if left_ok else (2.0 if lv == 2 else 2.5)
                         if kind == 3:
                             w -= 0.5
+                        elif kind == 4:
+                            w -= 1.5
                     if lv == 0 and kind == 2 and (deep_seen or start > first_digit):
                         w -= 1.0  # a district named after streets / towns is part of a name (杭州西湖保时捷中心)
                     evidence.append((i, w, len(accepted), kind))
@@ -696,6 +727,8 @@ class DivisionResolver:
                     if key_dcodes[kid]:
                         seen_d |= key_dcodes[kid]
                         anchored = True
+            if not used and flags & _F_FORMER and not road_tail:
+                used, label, lvl = True, "former", 1  # a former town (successor unknown): no evidence
             if not used and flags & (_F_PROV | _F_CITY):
                 if not text.startswith(_CITY_TAIL, end):
                     used = True
@@ -721,7 +754,8 @@ class DivisionResolver:
                 accepted.append(_tuple_new(Hit, (label, start, end, key_text[kid], bool(flags & (_F_ROAD | _F_POI)))))
                 last_end = end
                 prev_level = lvl
-        return self._decide(text, accepted, evidence, outside, hz)
+        res = self._decide(text, accepted, evidence, outside, hz)
+        return _note_former(res) if self.has_former else res
 
     def without(self, res: Resolution, poi_starts: frozenset[int]) -> Resolution:
         """``res`` decided again with the names starting at ``poi_starts`` read as compound / village
@@ -736,8 +770,9 @@ class DivisionResolver:
             hits.append(h)
         evidence = [e for e in res.evidence if e[2] not in drop]
         outside = [r for r in res.reasons if r.startswith("outside")]
-        return self._decide(res.normalized, hits, evidence, [] if not outside else [outside[0][17:]],
-                            res.hangzhou_prefix)
+        out = self._decide(res.normalized, hits, evidence, [] if not outside else [outside[0][17:]],
+                           res.hangzhou_prefix)
+        return _note_former(out) if self.has_former else out
 
     def _decide(self, text, accepted, evidence, outside, hz) -> Resolution:
         # The decision depends only on the evidence, the outside names and the city prefix, which
@@ -856,8 +891,14 @@ class DivisionResolver:
         levels, cur, codes, active = self.levels, self.cur, self.codes, self.active
         # evidence per level: (original code, weight, current chain, div index, kind)
         ev: tuple[list, list, list] = ([], [], [])
+        curs = self.curs
         for i, w, h, kind in evidence:
-            ev[levels[i]].append((codes[i], w, cur[i], i, h))
+            chains = curs[i]
+            if len(chains) > 1:  # split between several current divisions: one hypothesis each
+                for ch in chains:
+                    ev[levels[i]].append((codes[i], w, ch, i, h))
+            else:
+                ev[levels[i]].append((codes[i], w, cur[i], i, h))
         d_ev, t_ev, c_ev = ev
         hist_d = self.hist_d
 
@@ -969,7 +1010,7 @@ class DivisionResolver:
             if dropped and level_i < blevel + 1 and blevel == level_i:
                 conflict = True
                 chain = tuple(determined)  # type: ignore[assignment]
-        if legacy:
+        if legacy or self.old_note and any(e[0] in self.old_note for e in evidence):
             reasons.extend(self._legacy_reasons(evidence, determined))
         if conflict:
             reasons.append(self._conflict_reason(evidence, chain))
@@ -1000,9 +1041,17 @@ class DivisionResolver:
             if not self.active[i] or (self.levels[i] == 0 and determined[0] and self.codes[i] != determined[0]):
                 lv = self.levels[i]
                 new = determined[lv] or (self.successors[i][0] if self.successors[i] else None)
-                if new and new != self.codes[i]:
+                if new and new != self.codes[i] and i in self.old_note:
+                    period, why = self.old_note[i]
+                    news = [c for ch in self.curs[i] for c in (ch[lv],) if c] if len(self.curs[i]) > 1 else [new]
+                    msg = (f"{self.names[i]} ({period}) → "
+                           + "、".join(f"{self.name_of.get(c, '')} ({c})" for c in news) + (f": {why}" if why else ""))
+                elif new and new != self.codes[i]:
                     msg = (f"legacy name {self.names[i]} ({self.codes[i]}) mapped to current "
                            f"{self.name_of.get(new, '')} ({new})")
+                else:
+                    msg = ""
+                if msg:
                     if msg not in out:
                         out.append(msg)
         return out or ["pre-2021 division membership used"]
@@ -1012,6 +1061,56 @@ class DivisionResolver:
                if self.cur[i][self.levels[i]] not in chain and self.codes[i] not in chain]
         names = "、".join(dict.fromkeys(bad)) or "?"
         return f"conflicting division names ignored: {names}"
+
+
+def _older_divisions(registry: Registry) -> dict[str, tuple[str, str]]:
+    """Retired divisions known only to the lists before 2020 -> (period, why: the lineage reason without its
+    source), e.g. ``('before 2015', 'renamed (2014-12)')``; empty for a registry without ``editions``."""
+    divs = registry.divisions
+    if "editions" not in divs or not hasattr(registry, "history"):
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    for code, status, editions in zip(divs["code"], divs["status"], divs["editions"]):
+        if status == "active" or not editions or "2020" in editions.split() or "2023" in editions.split():
+            continue
+        h = registry.history(code)
+        why = "; ".join(dict.fromkeys(r.split("; source")[0] for r in h.reasons if r))
+        out[code] = (h.period or "older list", why)
+    return out
+
+
+def _converted_names(rv: DivisionResolver, name_variants) -> dict[int, tuple[str, ...]]:
+    """Per active community index: its name with the other kind word (云峰社区 -> 云峰村, 五星村委会 -> 五星社区),
+    where no other community of its town has the same bare name."""
+    by_town: dict[str | None, list[tuple[int, str, str]]] = {}
+    for i, (lv, act, name) in enumerate(zip(rv.levels, rv.active, rv.names)):
+        if lv != 2 or not act:
+            continue
+        if name.endswith("社区") or name.endswith("社区居委会"):
+            other = "村"
+        elif re.search(r"村(村?委会|村?民委员会)?$", name):
+            other = "社区"
+        else:
+            continue
+        cores = [v.text for v in name_variants(name, "community") if v.kind == "short"]
+        if cores:
+            by_town.setdefault(rv.cur[i][1], []).append((i, cores[0], other))
+    out: dict[int, tuple[str, ...]] = {}
+    for items in by_town.values():
+        n = Counter(core for _i, core, _o in items)
+        for i, core, other in items:
+            if n[core] == 1 and len(_CJK_RE.findall(core)) >= 2:
+                out[i] = (core + other,)
+    return out
+
+
+def _note_former(res: Resolution) -> Resolution:
+    """``res`` with a reason per former town (successor unknown) its text names."""
+    names = [h[3] for h in res.hits if h[0] == "former"]
+    if names:
+        res.__dict__["reasons"] = res.reasons + tuple(
+            f"former town {n}: successor unknown (not read as a village)" for n in dict.fromkeys(names))
+    return res
 
 
 def _root_order(keys: Iterable[str]) -> list[str]:

@@ -41,3 +41,15 @@ def test_divisions(capsys):
     err = capsys.readouterr().err
     assert err.startswith("hzaddr: error:") and err.count("\n") == 1
     assert main(["divisions", "330199"]) == 1
+
+
+def test_divisions_shows_history_of_an_old_name(capsys):
+    assert main(["divisions", "丁桥镇"]) == 0
+    out = capsys.readouterr().out
+    assert "丁桥镇" in out and "editions: undated c2014" in out
+    assert "now: 330102017 丁兰街道 (renamed (2014-12); source: " in out
+    assert main(["divisions", "高桥镇"]) == 0
+    assert "former town 高桥镇 (before 2015): successor unknown" in capsys.readouterr().out
+    assert main(["divisions", "--json", "坎山镇"]) == 0
+    (doc,) = json.loads(capsys.readouterr().out)
+    assert doc["successors"][0]["name"] == "瓜沥镇" and doc["successors"][0]["reason"].startswith("merged")

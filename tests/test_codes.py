@@ -380,3 +380,15 @@ def test_validate_codes_result_does_not_alias_the_input():
         df = validate_codes(given_codes)
         df.loc[0, "code"] = "changed"
         assert arr[0] == "330106" and given_codes[0] == "330106"
+
+
+def test_explain_retired_code_shows_history(official_registry):
+    from hangzhou_address.codes import explain
+
+    out = explain("330104104", registry=official_registry)  # 丁桥镇, only in the lists before 2015
+    assert out["valid"] and out["levels"][-1]["name"] == "丁桥镇"
+    h = out["history"]
+    assert h["editions"] == ["undated", "c2014"] and h["period"] == "before 2015"
+    assert h["successors"] == [{"code": "330102017", "name": "丁兰街道"}] and h["reasons"][0].startswith("renamed")
+    assert h["summary"].startswith("丁桥镇 (before 2015) → 丁兰街道 (330102017)")
+    assert "history" not in explain("330106004", registry=official_registry)  # active: no history block

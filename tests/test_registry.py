@@ -72,7 +72,10 @@ def test_retired_names_and_lineage(official_registry):
     assert reg.current("330104012") == ("330102016",)
     lin = reg.lineage
     assert {"old_code", "new_code", "date", "reason"} <= set(lin.columns)
-    assert (lin["date"] == "2021-04-09").all()
+    # every 2020 code retired by the reorganization has its rows dated 2021-04-09 (older lists: their own dates)
+    eds = dict(zip(reg.divisions["code"], reg.divisions["editions"]))
+    in_2020 = lin["old_code"].map(lambda c: "2020" in eds[c].split())
+    assert in_2020.sum() >= 539 and (lin.loc[in_2020, "date"] == "2021-04-09").all()
     # 余杭区's 临平街道 moved to 临平区
     old_linping = [d for d in reg.find("临平街道") if not d.is_active]
     assert old_linping and reg.current(old_linping[0].code)[0].startswith("330113")
@@ -255,3 +258,18 @@ def test_divisions_with_malformed_codes_are_refused(row, change):
         df.loc[1, k] = v
     with pytest.raises(DataValidationError, match=change):
         Registry(df)
+
+
+def test_history_editions_successor_reason(official_registry):
+    reg = official_registry
+    (dingqiao,) = reg.find("丁桥镇")
+    h = reg.history(dingqiao.code)
+    assert h.editions == ("undated", "c2014") and h.period == "before 2015" and h.successors == ("330102017",)
+    line = h.describe({"330102017": "丁兰街道"})
+    assert line.startswith("丁桥镇 (before 2015) → 丁兰街道 (330102017): renamed (2014-12); source: ")
+    gaoqiao = [d for d in reg.find("高桥镇") if d.parent_code == "330183"][0]
+    assert reg.history(gaoqiao.code).describe() == "former town 高桥镇 (before 2015): successor unknown"
+    current = reg.history("330106004")
+    assert current.period is None and current.successors == () and "2023" in current.editions
+    with pytest.raises(UnknownDivisionError):
+        reg.history("330199999")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -365,3 +366,102 @@ def _reference_normalize(text):
 @settings(max_examples=600, deadline=None)
 def test_numeral_scan_agrees_with_the_regular_expression(text):
     assert normalize_for_matching(text) == _reference_normalize(text)
+
+
+# ----------------------------------------------------------------------------- names older than 2020 (#14.1)
+def test_old_town_name_maps_to_its_successor_with_a_reason(reg):
+    r = resolve_divisions("杭州市江干区丁桥镇人民路12号", registry=reg)
+    assert (r.district_code, r.town_code) == ("330102", "330102017")
+    assert any(x.startswith("丁桥镇 (before 2015) → 丁兰街道 (330102017): renamed") for x in r.reasons)
+
+
+@pytest.mark.parametrize("text, town", [
+    ("萧山区坎山镇", "330109113"), ("萧山区党山镇", "330109113"), ("西湖区袁浦镇", "330106110"),
+    ("西湖区周浦乡", "330106110"), ("余杭区乔司镇", "330113005"), ("临安市锦城街道", "330112006"),
+])
+def test_old_town_names(reg, text, town):
+    assert resolve_divisions(text, registry=reg).town_code == town
+
+
+def test_former_town_name_is_not_a_village(reg):
+    # 党山村委会 (330109113267) is a village of today's 瓜沥镇: 党山镇 is the former town, not that village
+    for text in ("萧山区党山镇", "萧山区党山镇新华路8号"):
+        r = resolve_divisions(text, registry=reg)
+        assert r.town_code == "330109113" and r.community_code is None
+    import hangzhou_address as hz
+
+    m = hz.match("萧山区党山镇新华路8号", registry=reg)
+    assert m.community_code is None and m.town_code == "330109113"
+
+
+def test_former_town_with_unknown_successor_is_reported(reg):
+    r = resolve_divisions("富阳市高桥镇", registry=reg)
+    assert r.district_code == "330111" and r.town_code is None
+    assert "former town 高桥镇: successor unknown (not read as a village)" in r.reasons
+
+
+def test_village_written_with_the_other_kind_word(reg):
+    # 云峰社区 of 彭埠街道 written 云峰村 (义桥镇 has a real 云峰村委会)
+    r = resolve_divisions("上城区彭埠街道云峰村12号", registry=reg)
+    assert r.community_code == "330102015006" and not r.conflict
+    # ordinary answers stay: 云峰村 without its town is 义桥镇's village
+    assert resolve_divisions("萧山区云峰村", registry=reg).community_code == "330109106260"
+
+
+def test_town_split_between_successors_gives_the_common_parent_with_candidates(reg):
+    import pandas as pd
+
+    from hangzhou_address.registry import Registry
+
+    extra = pd.DataFrame([{"code": "330106199", "level": "town", "name": "旧试镇", "parent_code": "330106",
+                           "status": "retired", "editions": "undated"}])
+    lin = pd.concat([reg.lineage, pd.DataFrame({"old_code": ["330106199"] * 2, "new_code": ["330106010", "330106110"],
+                                                "date": ["2007"] * 2, "reason": ["split"] * 2})])
+    r2 = Registry(pd.concat([reg.divisions, extra], ignore_index=True), lineage=lin)
+    r = resolve_divisions("西湖区旧试镇1号", registry=r2)
+    assert (r.district_code, r.town_code, r.level) == ("330106", None, "district")
+    assert {c[0] for c in r.candidates} == {"330106010", "330106110"}
+    assert any(x.startswith("旧试镇 (before 2015) → 转塘街道 (330106010)、双浦镇 (330106110)") for x in r.reasons)
+
+
+def test_every_old_town_name_resolves_to_its_successor_or_is_reported(reg):
+    """Every town name of the older lists (history/): its current code, explicit candidates, or "successor
+    unknown" - never a current town that is not its successor."""
+    import hangzhou_address as hz
+    from hangzhou_address._datapath import data_dir
+    from hangzhou_address.io.embedded import HISTORY_EDITIONS, _core, _key
+
+    hist = data_dir() / "divisions" / "history"
+    frames = [pd.read_csv(hist / f, dtype=str, keep_default_na=False) for _e, f in HISTORY_EDITIONS]
+    dname = {"330183": "富阳市", "330185": "临安市"}
+    for h in frames:
+        dname.update({c: n for c, n, lv in zip(h["code"], h["name"], h["level"]) if lv == "district"})
+    counts = {"resolved": 0, "candidates": 0, "unknown": 0}
+    wrong, missed = [], []
+    seen = set()
+    for h in frames:
+        for code, name, parent, lv in zip(h["code"], h["name"], h["parent_code"], h["level"]):
+            if lv != "town" or (name, parent) in seen:
+                continue
+            seen.add((name, parent))
+            div = reg.lookup(code)
+            if div is None or _key(div.name) != _key(name.removesuffix("办事处")) and _core(div.name) != _core(name):
+                div = None
+            expected = set(reg.current(div.code)) if div is not None else set()
+            text = dname[parent] + name
+            for r in (resolve_divisions(text, registry=reg), hz.match(text, registry=reg)):
+                cands = {c[0] for c in r.candidates if c[1] == "town"}
+                if r.town_code is not None and r.town_code not in expected:
+                    wrong.append((text, r.town_code))
+                elif r.town_code is not None:
+                    counts["resolved"] += 1
+                elif expected and expected <= cands:
+                    counts["candidates"] += 1
+                elif not expected and any("successor unknown" in x for x in r.reasons):
+                    counts["unknown"] += 1
+                else:
+                    missed.append(text)
+    assert wrong == []
+    assert len(seen) == 286 and counts["unknown"] == 2 * 14
+    # the one name not read: the same code 330109401 is now named 萧山经济技术开发区 (no row of its own)
+    assert missed == ["萧山区萧山经济开发区"] * 2

@@ -46,7 +46,15 @@ def _cmd_code(args: argparse.Namespace) -> int:
 def _division_dict(reg: Any, div: Any) -> dict[str, Any]:
     out = {"code": div.code, "level": div.level, "name": div.name, "status": div.status,
            "parent_code": div.parent_code}
-    if not div.is_active:
+    if div.level in ("district", "town", "community"):
+        h = reg.history(div.code)
+        if h.editions:
+            out["editions"] = list(h.editions)
+        if not div.is_active:
+            out["successors"] = [{"code": c, "name": reg.name_of(c), "reason": r}
+                                 for c, r in zip(h.successors, h.reasons)]
+            out["history"] = h.describe({c: reg.name_of(c) for c in h.successors})
+    elif not div.is_active:
         out["successors"] = [{"code": c, "name": reg.name_of(c)} for c in reg.current(div.code)]
     return out
 
@@ -92,8 +100,7 @@ def _cmd_divisions(args: argparse.Namespace) -> int:
         else:
             chain = " / ".join(a["name"] for a in doc["ancestors"] + [doc])
             print(f"{div.code}  {div.level}  {chain}  [{div.status}]")
-            for s in doc.get("successors", []):
-                print(f"  now: {s['code']} {s['name']}")
+            _print_history(doc, "  ")
             for c in doc["children"]:
                 print(f"  {c['code']}  {c['name']}")
         return 0
@@ -114,8 +121,20 @@ def _cmd_divisions(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         for d in docs:
-            flag = "" if d["status"] == "active" else "  [retired in 2021]"
+            flag = "" if d["status"] == "active" else "  [retired]"
             print(f"{d['code']}  {d['level']}\t{d['path']}{flag}")
-            for s in d.get("successors", []):
-                print(f"    now: {s['code']} {s['name']}")
+            _print_history(d, "    ")
     return 0
+
+
+def _print_history(doc: dict[str, Any], indent: str) -> None:
+    """A retired division's editions, successors and their reasons (or "successor unknown")."""
+    if doc["status"] == "active":
+        return
+    if doc.get("editions"):
+        print(f"{indent}editions: {' '.join(doc['editions'])}")
+    for s in doc.get("successors", []):
+        why = f" ({s['reason']})" if s.get("reason") else ""
+        print(f"{indent}now: {s['code']} {s['name']}{why}")
+    if not doc.get("successors"):
+        print(f"{indent}{doc.get('history', 'successor unknown')}")
