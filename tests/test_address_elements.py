@@ -40,11 +40,12 @@ def test_village_group_chinese_numerals_and_names_as_written(divisions_only):
     rows = [tuple(None if pd.isna(v) else v for v in r) for r in
             got[["form", "road", "roadno", "poi", "houseno", "group"]].itertuples(index=False)]
     assert rows == [("village", None, None, "昇光村", 12, 3),  # as written (昇), numerals read
-                    ("village", None, None, "星民村", 5, 3),  # not a village the divisions know
+                    ("village", None, None, "星民村", 5, 3),  # 星民社区 written with 村
                     ("road", "江南大道", 58, None, None, None),
                     ("compound", None, None, "东信家园", 12, None),
                     (None, None, None, None, None, None), (None, None, None, None, None, None)]
-    assert isinstance(got.loc[0, "community_code"], str) and pd.isna(got.loc[1, "community_code"])
+    assert isinstance(got.loc[0, "community_code"], str)
+    assert got.loc[1, "community_code"] == "330108001011"  # 星民社区: a 社区 written 村 resolves (issue #14.1)
 
 
 def test_only_rows_without_elements_are_read_and_the_input_is_kept(tiny_city, divisions_only):
