@@ -142,7 +142,7 @@ def normalize_frame(df: Any, column: str, matcher: Any = None, *, x: str | None 
     if type(df).__module__.startswith("dask"):
         from .dask import normalize_dask
 
-        return normalize_dask(df, column, x=x, y=y, crs=crs, fuzzy=fuzzy)
+        return normalize_dask(df, column, x=x, y=y, crs=crs, registry=registry, matcher=matcher, fuzzy=fuzzy)
     if column not in df.columns:
         raise InputError(f"column {column!r} not found; {columns_hint(df.columns)}")
     for c in (x, y):
