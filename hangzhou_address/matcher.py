@@ -998,9 +998,15 @@ def _changed(text: str, norm: str) -> str:
             what.append("control / invisible characters")
         elif b != "-":
             what.append("traditional characters")
-    if translated != norm:
+    # the numeral and space edits of normalize_for_matching: spaces dropped (layout) are not reported
+    if translated.replace(" ", "") != norm.replace(" ", ""):
         what.append("Chinese numerals")
+    elif _DIGITS_SPLIT_RE.search(translated):
+        what.append("digits split by a space joined")
     return ", ".join(dict.fromkeys(what))
+
+
+_DIGITS_SPLIT_RE = re.compile(r"\d +\d")
 
 
 def _common(rows: list[int], idx: _AddressIndex) -> tuple[str | None, str | None, tuple]:

@@ -485,3 +485,16 @@ def test_every_public_name_is_what_it_says_before_and_after_its_module_is_import
     from hangzhou_address import match, reconcile
 
     assert callable(match) and callable(reconcile) and hz.match is match
+
+
+def test_normalized_reason_names_only_what_was_done(tiny_registry):
+    """Issue 14.4: every text with a space read "normalized: Chinese numerals"."""
+    m = Matcher(tiny_registry)
+
+    def normalized(text):
+        return [r for r in m.match(text).reasons if r.startswith("normalized")]
+
+    assert normalized("滨江区 长河路5号") == []  # spaces dropped: layout, not reported
+    assert normalized("滨江区长河路五号") == normalized("滨江区 长河路五号") == ["normalized: Chinese numerals"]
+    assert normalized("滨江区长河路5 1号") == ["normalized: digits split by a space joined"]
+    assert normalized("滨江區 長河路5号") == ["normalized: traditional characters"]
