@@ -574,12 +574,37 @@ def codes_to_parent(codes: Any, level: str) -> np.ndarray:
     return np.array([c[:n] if isinstance(c, str) and len(c) > n else None for c in arr], dtype=object)
 
 
-def code_to_children(code: Any, *, registry: Registry) -> tuple[str, ...]:
-    """Codes of the direct children of ``code`` in ``registry``."""
+def code_to_children(code: Any, *, registry: Registry, include_retired: bool = False) -> tuple[str, ...]:
+    """Codes of the direct children of ``code`` in ``registry``.
+
+    Parameters
+    ----------
+    code : str
+        A city, district, town, community or grid code.
+    registry : Registry
+        Where the children are looked up.
+    include_retired : bool, default False
+        By default only current (active) children are returned; ``True`` adds the retired ones
+        (the abolished 下城区 and 江干区 under the city, towns and communities merged away...).
+
+    Examples
+    --------
+    >>> from hangzhou_address import default_registry
+    >>> reg = default_registry()
+    >>> len(code_to_children("3301", registry=reg)), "330103" in code_to_children("3301", registry=reg)
+    (13, False)
+    >>> len(code_to_children("3301", registry=reg, include_retired=True))
+    15
+    """
     if registry is None:
         raise InputTypeError("code_to_children needs registry= (a Registry)")
     _check_registry(registry)
-    return registry.children(validate_code(code))
+    if not isinstance(include_retired, bool):
+        raise InputTypeError(f"include_retired must be True or False, got {include_retired!r}")
+    kids = registry.children(validate_code(code))
+    if include_retired:
+        return kids
+    return tuple(k for k in kids if (div := registry.lookup(k)) is None or div.is_active)
 
 
 def explain(code: Any, *, registry: Registry | None = None) -> dict[str, Any]:

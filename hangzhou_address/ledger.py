@@ -44,7 +44,7 @@ RESULT_COLUMNS = ("code", "level", "confidence", "district_code", "district_name
 REVIEW_CONFIDENCE = 0.6
 #: longer cells are truncated before matching (with a reason)
 MAX_CELL_CHARS = 300
-_LEVELS = ("building", "grid", "community", "town", "district", "none")
+_LEVELS = ("building", "grid", "community", "town", "district", "city", "none")
 
 
 def _names(registry: Any, codes: np.ndarray, cache: dict[str, str | None]) -> np.ndarray:
@@ -142,7 +142,7 @@ def normalize_frame(df: Any, column: str, matcher: Any = None, *, x: str | None 
     if type(df).__module__.startswith("dask"):
         from .dask import normalize_dask
 
-        return normalize_dask(df, column, x=x, y=y, crs=crs, fuzzy=fuzzy)
+        return normalize_dask(df, column, x=x, y=y, crs=crs, registry=registry, matcher=matcher, fuzzy=fuzzy)
     if column not in df.columns:
         raise InputError(f"column {column!r} not found; {columns_hint(df.columns)}")
     for c in (x, y):
@@ -236,7 +236,8 @@ def _update_summary(s: NormalizeSummary, texts: list, res: pd.DataFrame, problem
     unmatched = np.array([not isinstance(lv, str) for lv in level])
     for i in np.flatnonzero(unmatched):
         s.unmatched_patterns[mask_pattern(texts[i])] += 1
-    review = unmatched | (conf < REVIEW_CONFIDENCE) | conflict | bad
+    city_only = level == "city"  # a compound in several districts: only a person can say which
+    review = unmatched | city_only | (conf < REVIEW_CONFIDENCE) | conflict | bad
     s.review_rows += int(review.sum())
     return review
 

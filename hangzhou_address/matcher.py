@@ -135,7 +135,7 @@ class MatchResult:
     """The answer of :func:`match`.
 
     ``code`` is the most specific code the text determines (building, grid, community, town or
-    district) or None; ``confidence`` is calibrated: among results with confidence ≥ 0.9, at
+    district; the city ``3301`` when a compound's buildings in several districts fit the text) or None; ``confidence`` is calibrated: among results with confidence ≥ 0.9, at
     least 99% are right on both benchmarks (``bench/README.md``). ``elements`` is a plain dict
     (see :class:`ParsedAddress`).
     """
@@ -657,6 +657,8 @@ class Matcher:
                     return _Answer(bc, "building", (), (idx.district[r], idx.town[r], idx.community[r]),
                                    "literal", boundary, True), True
             common = _common(ok, idx)
+            if common[0] is None:  # in several districts (阳光花园3幢): the city is all they share
+                common = (buildings[0][:4], "city", (None, None, None))
             reasons.append(f"{name}{number} names {len(buildings)} buildings"
                            + (f"; returned their common {common[1]}" if common[1] else ""))
             if best is None and common[0] is not None and _deeper(common[1], res.level):
@@ -998,9 +1000,15 @@ def _changed(text: str, norm: str) -> str:
             what.append("control / invisible characters")
         elif b != "-":
             what.append("traditional characters")
-    if translated != norm:
+    # the numeral and space edits of normalize_for_matching: spaces dropped (layout) are not reported
+    if translated.replace(" ", "") != norm.replace(" ", ""):
         what.append("Chinese numerals")
+    elif _DIGITS_SPLIT_RE.search(translated):
+        what.append("digits split by a space joined")
     return ", ".join(dict.fromkeys(what))
+
+
+_DIGITS_SPLIT_RE = re.compile(r"\d +\d")
 
 
 def _common(rows: list[int], idx: _AddressIndex) -> tuple[str | None, str | None, tuple]:
@@ -1114,7 +1122,7 @@ def _common_of_codes(buildings: set[str]) -> tuple[str | None, str | None, tuple
     return None, None, (None, None, None)
 
 
-_DEPTH = {None: -1, "district": 0, "town": 1, "community": 2, "grid": 3, "building": 4}
+_DEPTH = {None: -2, "city": -1, "district": 0, "town": 1, "community": 2, "grid": 3, "building": 4}
 
 
 def _deeper(level: str | None, than: str | None) -> bool:

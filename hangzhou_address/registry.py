@@ -170,6 +170,11 @@ class Registry:
         self._children = {k: tuple(sorted(v)) for k, v in children.items()}
         self._caches: dict[str, Any] = {}
 
+    def __reduce__(self) -> tuple:
+        # pickled as its tables (or their loaders) and metadata, rebuilt by __init__ where unpickled:
+        # a Dask worker gets the registry it was given; caches, loaded copies and the lock are not shipped
+        return (functools.partial(Registry, **self._sources, metadata=self.metadata), (self._divisions,))
+
     # ------------------------------------------------------------------ constructors
     @classmethod
     def from_directory(cls, directory: Any, *, verify: bool = False) -> Registry:

@@ -53,3 +53,15 @@ def test_divisions_shows_history_of_an_old_name(capsys):
     assert main(["divisions", "--json", "坎山镇"]) == 0
     (doc,) = json.loads(capsys.readouterr().out)
     assert doc["successors"][0]["name"] == "瓜沥镇" and doc["successors"][0]["reason"].startswith("merged")
+
+
+def test_divisions_count_and_list_current_children(capsys):
+    """Issue 14.4: towns moved to 钱塘区 in 2021 are not 萧山区's children unless --include-retired."""
+    assert main(["divisions", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert sum(r["communities"] for r in rows) == 3320
+    assert main(["divisions", "--json", "330109"]) == 0
+    kids = {c["code"] for c in json.loads(capsys.readouterr().out)["children"]}
+    assert "330109007" not in kids and "330109001" in kids
+    assert main(["divisions", "--json", "--include-retired", "330109"]) == 0
+    assert "330109007" in {c["code"] for c in json.loads(capsys.readouterr().out)["children"]}

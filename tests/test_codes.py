@@ -217,6 +217,27 @@ def test_children_and_explain_with_registry(official_registry):
     assert explain(None)["reason"] == "missing"
 
 
+
+def test_children_are_current_unless_retired_are_asked_for(official_registry):
+    """Issue 14.4: the abolished 下城区/江干区 (and merged towns, communities) are not children by default."""
+    reg = official_registry
+    districts = code_to_children("3301", registry=reg)
+    assert len(districts) == 13 and "330103" not in districts and "330104" not in districts
+    assert all(reg.get(c).is_active for c in districts)
+    everything = code_to_children("3301", registry=reg, include_retired=True)
+    assert len(everything) == 15 and {"330103", "330104"} <= set(everything)
+    # towns: 义蓬街道 (330109007) left 萧山区 for 钱塘区 in 2021; communities likewise
+    assert "330109007" not in code_to_children("330109", registry=reg)
+    assert "330109007" in code_to_children("330109", registry=reg, include_retired=True)
+    assert "330106009012" not in code_to_children("330106009", registry=reg)
+    assert "330106009012" in code_to_children("330106009", registry=reg, include_retired=True)
+    # a retired district has only retired children
+    assert code_to_children("330103", registry=reg) == ()
+    assert len(code_to_children("330103", registry=reg, include_retired=True)) > 0
+    with pytest.raises(InputError, match="include_retired"):
+        code_to_children("3301", registry=reg, include_retired="yes")
+
+
 # ----------------------------------------------------------------------------- hardening (issue 13)
 def _lookalike_digits():
     """Every non-ASCII character Python or Unicode calls a digit, except the full-width ones."""

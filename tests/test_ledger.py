@@ -198,3 +198,13 @@ def test_normalize_file_header_only_and_unbalanced_quote(tmp_path, tiny_city_dir
     assert not back["地址"].str.contains("\n").any() and (back["level"] == "building").sum() == 1000
     rv = _read_back(review)
     assert rv["row"].tolist() == ["5"] and "unbalanced quote" in rv["reasons"].iloc[0]
+
+
+def test_city_level_rows_go_to_review(tmp_path):
+    """A compound in two districts is matched to the city only (issue 14.4): counted, and left for a person."""
+    src, out, review = tmp_path / "in.csv", tmp_path / "out.csv", tmp_path / "review.csv"
+    pd.DataFrame({"地址": ["阳光花园3幢", "西湖区北山街道阳光花园3幢"]}).to_csv(src, index=False)
+    s = normalize_file(src, out, column="地址", review_path=review, progress=False)
+    assert s.levels["city"] == 1 and s.levels["building"] == 1 and "city 1" in s.text()
+    rv = pd.read_csv(review, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert rv["row"].tolist() == ["1"]

@@ -485,3 +485,31 @@ def test_every_public_name_is_what_it_says_before_and_after_its_module_is_import
     from hangzhou_address import match, reconcile
 
     assert callable(match) and callable(reconcile) and hz.match is match
+
+
+def test_normalized_reason_names_only_what_was_done(tiny_registry):
+    """Issue 14.4: every text with a space read "normalized: Chinese numerals"."""
+    m = Matcher(tiny_registry)
+
+    def normalized(text):
+        return [r for r in m.match(text).reasons if r.startswith("normalized")]
+
+    assert normalized("滨江区 长河路5号") == []  # spaces dropped: layout, not reported
+    assert normalized("滨江区长河路五号") == normalized("滨江区 长河路五号") == ["normalized: Chinese numerals"]
+    assert normalized("滨江区长河路5 1号") == ["normalized: digits split by a space joined"]
+    assert normalized("滨江區 長河路5号") == ["normalized: traditional characters"]
+
+
+def test_compound_in_two_districts_gives_the_city_with_both_buildings():
+    """Issue 14.4 (docs/matching.md, Limits): 阳光花园3幢 (西湖区 and 萧山区) gave no code and no candidates."""
+    import hangzhou_address as hz
+
+    a = hz.default_registry().addresses
+    both = set(a.loc[(a["poi"] == "阳光花园") & (a["houseno"] == 3), "building_code"])
+    assert len({b[:6] for b in both}) == 2
+    r = hz.match("阳光花园3幢")
+    assert (r.code, r.level, r.district_code) == ("3301", "city", None)
+    assert {c.code for c in r.candidates} == both and all(c.level == "building" for c in r.candidates)
+    assert "阳光花园3 names 2 buildings" in r.reasons[0]
+    w = hz.match("西湖区阳光花园3幢")  # a district in the text still decides
+    assert w.level == "building" and w.code in both and w.code.startswith("330106")

@@ -60,7 +60,7 @@ def _division_dict(reg: Any, div: Any) -> dict[str, Any]:
 
 
 def _cmd_divisions(args: argparse.Namespace) -> int:
-    from ..codes import normalize_code
+    from ..codes import code_to_children, normalize_code
     from ..registry import default_registry
 
     reg = default_registry()
@@ -68,8 +68,8 @@ def _cmd_divisions(args: argparse.Namespace) -> int:
     if q is None:
         rows = []
         for code in reg.codes("district"):
-            towns = reg.children(code)
-            n_comm = sum(len(reg.children(t)) for t in towns)
+            towns = code_to_children(code, registry=reg)
+            n_comm = sum(len(code_to_children(t, registry=reg)) for t in towns)
             rows.append({"code": code, "name": reg.name_of(code), "towns": len(towns), "communities": n_comm})
         if args.json:
             json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
@@ -93,7 +93,8 @@ def _cmd_divisions(args: argparse.Namespace) -> int:
             return 1
         doc = _division_dict(reg, div)
         doc["ancestors"] = [_division_dict(reg, a) for a in reg.ancestors(code)[:-1]]
-        doc["children"] = [{"code": c, "name": reg.name_of(c)} for c in reg.children(code)]
+        kids = code_to_children(code, registry=reg, include_retired=args.include_retired or not div.is_active)
+        doc["children"] = [{"code": c, "name": reg.name_of(c)} for c in kids]
         if args.json:
             json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
             sys.stdout.write("\n")

@@ -16,6 +16,7 @@ anything else is refused with :class:`~hangzhou_address.errors.DataError` before
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -211,7 +212,7 @@ def open_city(
             if not (name in UNLISTED_TABLES and unlisted.is_file()):
                 return None
             _inside(directory, unlisted, unlisted.name)
-        return lambda: read_table(directory, name, verify=verify)
+        return functools.partial(read_table, directory, name, verify=verify)  # picklable: Dask workers
 
     meta = {"path": str(directory), "manifest": manifest, "synthetic": manifest.get("synthetic", False)}
     return Registry(
