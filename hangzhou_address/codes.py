@@ -593,8 +593,8 @@ def code_to_children(code: Any, *, registry: Registry, include_retired: bool = F
     >>> reg = default_registry()
     >>> len(code_to_children("3301", registry=reg)), "330103" in code_to_children("3301", registry=reg)
     (13, False)
-    >>> len(code_to_children("3301", registry=reg, include_retired=True))
-    15
+    >>> len(code_to_children("3301", registry=reg, include_retired=True))  # + 下城区, 江干区, 富阳市, 临安市
+    17
     """
     if registry is None:
         raise InputTypeError("code_to_children needs registry= (a Registry)")
