@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hangzhou_address.errors import InputTypeError
+from hangzhou_address.errors import InputError, InputTypeError
 from hangzhou_address.matcher import (
     MATCH_COLUMNS,
     Candidate,
@@ -325,6 +325,62 @@ def test_parse_names_divisions_outside_hangzhou(official_registry):
     p = Matcher(official_registry).parse("江西省南昌市西湖区北京西路100号")
     assert (p.elements.get("prov"), p.elements.get("city"), p.elements.get("district")) == ("江西省", "南昌市", "西湖区")
     assert p.district_code is None and p.reasons and p.reasons[0].startswith("outside Hangzhou")
+
+
+def _corpus_texts() -> list[str]:
+    from hangzhou_address._datapath import data_dir
+
+    with open(data_dir() / "corpus" / "naacl2019_train_dev.jsonl", encoding="utf-8") as fh:
+        return [json.loads(line)["text"] for line in fh]
+
+
+def _division_codes(r: MatchResult | ParsedAddress) -> tuple[str | None, str | None, str | None]:
+    return r.district_code, r.town_code, r.community_code
+
+
+def _disagreements(m: Matcher, texts: list[str], fuzzy: bool) -> list[tuple]:
+    parsed = [_division_codes(p) for p in m.parse_many(texts, fuzzy=fuzzy)]
+    matched = [_division_codes(m.match(t, fuzzy=fuzzy)) for t in texts]
+    return [(t, p, r) for t, p, r in zip(texts, parsed, matched) if p != r]
+
+
+def test_parse_and_match_agree_on_a_village_group_and_number():
+    """富阳区银湖街道大庄村3组70号: 大庄村 is a village (大庄村委会) and the head of its houses' addresses; parse
+    reports the community that match finds, whether or not house 70 is in the addresses table."""
+    from hangzhou_address import default_registry
+
+    m = default_matcher(default_registry())
+    for text in ("富阳区银湖街道大庄村3组70号", "富阳区银湖街道大庄村3组9999号", "银湖街道大庄村3组9999号"):
+        r = m.match(text)
+        assert r.community_code == "330111006213", (text, r)
+        for fuzzy in (False, True):
+            assert _division_codes(m.parse(text, fuzzy=fuzzy)) == ("330111", "330111006", "330111006213"), text
+            assert _division_codes(m.parse_many([text], fuzzy=fuzzy)[0]) == _division_codes(r), text
+    assert _division_codes(parse("富阳区银湖街道大庄村3组70号")) == ("330111", "330111006", "330111006213")
+
+
+def test_parse_and_match_agree_on_real_addresses():
+    """parse and match report one reading of the divisions: the same district / town / community codes in
+    the same mode (every 4th text of the real corpus in the exact mode, every 24th with the fuzzy stage;
+    the whole corpus: ``test_parse_and_match_agree_on_the_whole_corpus``)."""
+    from hangzhou_address import default_registry
+
+    m = default_matcher(default_registry())
+    texts = _corpus_texts()
+    assert _disagreements(m, texts[::4], fuzzy=False) == []
+    assert _disagreements(m, texts[1::24], fuzzy=True) == []
+    with pytest.raises(InputError, match="fuzzy"):
+        m.parse("西湖区", fuzzy="no")  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fuzzy", [False, True])
+@pytest.mark.parametrize("registry", ["embedded city", "divisions only"])
+def test_parse_and_match_agree_on_the_whole_corpus(official_registry, registry, fuzzy):
+    from hangzhou_address import default_registry
+
+    m = default_matcher(default_registry() if registry == "embedded city" else official_registry)
+    assert _disagreements(m, _corpus_texts(), fuzzy) == []
 
 
 def test_parse_and_match_leave_no_cycles(city, city_matcher):
