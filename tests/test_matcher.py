@@ -99,6 +99,51 @@ def test_outside_hangzhou_reason(div_matcher):
     assert r.reasons == ("outside Hangzhou: 江西省",)
 
 
+@pytest.mark.parametrize(("text", "reason"), [
+    ("万州区分水镇育才路8号", "outside Hangzhou: 万州区 (重庆市)"),  # was 桐庐县分水镇 at 0.93
+    ("南漳县板桥镇", "outside Hangzhou: 南漳县 (湖北省襄阳市)"),  # 板桥镇 is 上城区's too
+    ("渠县板桥镇人民路8号", "outside Hangzhou: 渠县 (四川省达州市)"),
+    ("潜山市梅城镇人民路8号", "outside Hangzhou: 潜山市 (安徽省安庆市)"),  # 梅城镇: 建德市
+    ("武昌区紫阳街道", "outside Hangzhou: 武昌区 (湖北省武汉市)"),  # 紫阳街道: 上城区
+    ("兴文县莲花镇", "outside Hangzhou: 兴文县 (四川省宜宾市)"),  # 莲花镇: 建德市
+    ("地址:呼兰区莲花镇", "outside Hangzhou: 呼兰区 (黑龙江省哈尔滨市)"),
+    ("朝阳区新城街道", "outside Hangzhou: 朝阳区 (北京市、吉林省长春市)"),
+])
+def test_another_citys_county_is_not_moved_into_hangzhou(div_matcher, text, reason):
+    """A county-level name of another city where a division is expected: outside Hangzhou, whatever
+    Hangzhou town name follows."""
+    r = div_matcher.match(text)
+    assert (r.code, r.level, r.confidence, r.reasons) == (None, None, 0.0, (reason,))
+    assert div_matcher.parse(text).district_code is None
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("西湖区西溪街道", "330106004"),  # 南昌市 has a 西湖区 too: only a named other province / city decides
+    ("桐庐县分水镇育才路8号", "330122109"),
+    ("杭州市桐庐县分水镇", "330122109"),
+])
+def test_hangzhou_names_that_other_cities_share_stay_in_hangzhou(div_matcher, text, code):
+    assert div_matcher.match(text).code == code
+    assert div_matcher.match("南昌市西湖区").reasons == ("outside Hangzhou: 南昌市",)
+
+
+def test_a_county_name_inside_a_name_is_not_a_place(div_matcher):
+    """Only at the start, after a province / city or after a separator: 万州路 and a shop named after a
+    county after the divisions are not places outside Hangzhou."""
+    for text in ("万州路8号", "桐庐县分水镇万州区烤鱼店", "西湖区西溪街道朝阳区块"):
+        assert not any(x.startswith("outside") for x in div_matcher.match(text).reasons), text
+    assert div_matcher.match("桐庐县分水镇万州区烤鱼店").code == "330122109"
+
+
+def test_outside_reason_is_the_same_when_a_village_is_read_as_a_compound():
+    """The second reading (a village name before a group and house number) keeps the reason as written."""
+    from hangzhou_address import default_registry
+
+    m = default_matcher(default_registry())
+    assert m.match("江西省南昌市大庄村3组70号").reasons == ("outside Hangzhou: 江西省",)
+    assert m.match("万州区大庄村3组70号").reasons == ("outside Hangzhou: 万州区 (重庆市)",)
+
+
 # ----------------------------------------------------------------------------- bad input
 @pytest.mark.parametrize("bad", [None, 12, b"\xe6\x9d\xad", ["杭州"]])
 def test_non_str_raises_typed_error(div_matcher, bad):

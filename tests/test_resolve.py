@@ -365,3 +365,20 @@ def _reference_normalize(text):
 @settings(max_examples=600, deadline=None)
 def test_numeral_scan_agrees_with_the_regular_expression(text):
     assert normalize_for_matching(text) == _reference_normalize(text)
+
+
+def test_outside_counties_list():
+    """The county-level names outside Hangzhou (data/divisions/china_counties_outside_hangzhou.csv): all of
+    China's but Hangzhou's, each with where it is."""
+    import csv
+
+    from hangzhou_address._datapath import data_dir
+    from hangzhou_address.resolve import _outside_counties
+
+    with open(data_dir() / "divisions" / "china_counties_outside_hangzhou.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) > 2800 and not any(r["code"].startswith("3301") for r in rows)
+    assert all(r["name"].endswith(("区", "县", "市", "旗")) and r["province"] and r["city"] for r in rows)
+    where = _outside_counties()
+    assert where["万州区"] == "重庆市" and where["西湖区"] == "江西省南昌市" and where["鼓楼区"] == "4 other cities"
+    assert "城区" not in where and where["渠县"] == "四川省达州市"
