@@ -436,6 +436,8 @@ class Matcher:
             return MatchResult(text, None, None, 0.0, {}, (), ("empty input",)), None
         dec = self._decide(res, parts, fuzzy)
         res, b, outcome, cands, reasons = dec
+        if not cands and res.candidates:
+            cands = tuple(Candidate(*x) for x in res.candidates[: self.max_candidates])
         if parts.norm != text:
             changed = _changed(text, parts.norm)
             if changed:
@@ -495,9 +497,8 @@ class Matcher:
         a village's group and house number; the village stands when no such building exists), and, when
         ``fuzzy``, the fuzzy stage."""
         reasons = list(res.reasons)
-        cands = tuple(Candidate(*x) for x in res.candidates[: self.max_candidates]) if res.candidates else ()
         if res.outside or self.index is None or not parts.norm.strip():
-            return _Decision(res, None, None, cands, reasons)
+            return _Decision(res, None, None, (), reasons)
         b: _Answer | None = None
         found_exact = False
         if parts.lookups:
@@ -507,14 +508,12 @@ class Matcher:
                 res = parts.fallback
                 parts.fallback = None
                 reasons = list(res.reasons)
-                cands = tuple(Candidate(*x) for x in res.candidates[: self.max_candidates])
                 b, found_exact = self._building(res, parts, reasons) if parts.lookups else (None, False)
         outcome = None
+        fuzzy_cands: tuple[Candidate, ...] = ()
         if fuzzy:
             b, outcome, fuzzy_cands = self._fuzzy_stage(parts, res, b, res.level, found_exact, reasons)
-            if fuzzy_cands:
-                cands = fuzzy_cands
-        return _Decision(res, b, outcome, cands, reasons)
+        return _Decision(res, b, outcome, fuzzy_cands, reasons)
 
     def _contradicted(self, res: Resolution, d: str | None, t: str | None) -> tuple[int, int]:
         """How many district and town names written in the text the answer's district ``d`` and town
@@ -689,11 +688,9 @@ class Matcher:
             rows = idx.rows_of(kind, name)
             if len(rows) == 0:
                 continue
-            import numpy as np
-
             nums = idx.roadno if kind == "R" else idx.houseno
             row_nums = nums[rows]
-            pos = int(np.searchsorted(row_nums, number))
+            pos = int(row_nums.searchsorted(number))
 
             def nearest(order: Any) -> list[int]:
                 for k in order:  # walk outwards; same side of the road; consistent divisions
@@ -1051,7 +1048,7 @@ class _Answer(NamedTuple):
 class _Decision(NamedTuple):
     """What :meth:`Matcher._decide` read: the divisions' reading that stands, the answer below it (None
     when there is none), the fuzzy outcome (None when the fuzzy stage did not run or found nothing), the
-    candidates and the reasons so far."""
+    fuzzy stage's candidates to report (else empty: the resolution's stand) and the reasons so far."""
 
     res: Resolution
     answer: _Answer | None
