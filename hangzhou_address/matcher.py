@@ -348,8 +348,13 @@ class Matcher:
         return self.registry.cached("fuzzy_name_index", lambda: NameIndex(index))
 
     # ------------------------------------------------------------------ parse
-    def parse(self, text: str) -> ParsedAddress:
+    def parse(self, text: str, *, fuzzy: bool = False) -> ParsedAddress:
         """Parse ``text`` into elements and the division codes it determines.
+
+        The division codes are those of :meth:`match` in the same mode (one decision: the division
+        names, and the building part looked up in the addresses table when the registry has one).
+        ``fuzzy`` (default False, the exact mode): True reads misspelled names as :meth:`match` does
+        by default, at the fuzzy stage's cost.
 
         Raises
         ------
@@ -357,21 +362,24 @@ class Matcher:
             If ``text`` is not a string.
         """
         _check_type(text)
+        fuzzy = _check_fuzzy(fuzzy)
         res, parts = self._analyse(text)
-        return _parsed(text, res, parts, tagger.default_tagger().runs(text) if _needs_tagger(text, res, parts) else ())
+        runs = tagger.default_tagger().runs(text) if _needs_tagger(text, res, parts) else ()
+        return _parsed(text, self._decide(res, parts, fuzzy), parts, runs)
 
-    def parse_many(self, texts: Iterable[str]) -> list[ParsedAddress]:
+    def parse_many(self, texts: Iterable[str], *, fuzzy: bool = False) -> list[ParsedAddress]:
         """:meth:`parse` for many texts; the element tagger runs once over the batch, on the texts
         that the registry-backed reading does not fully explain."""
+        fuzzy = _check_fuzzy(fuzzy)
         items = list(texts)
         for t in items:
             _check_type(t)
         out: list[ParsedAddress] = []
         for i in range(0, len(items), _PARSE_CHUNK):
-            out.extend(self._parse_chunk(items[i:i + _PARSE_CHUNK]))
+            out.extend(self._parse_chunk(items[i:i + _PARSE_CHUNK], fuzzy))
         return out
 
-    def _parse_chunk(self, items: list[str]) -> list[ParsedAddress]:
+    def _parse_chunk(self, items: list[str], fuzzy: bool) -> list[ParsedAddress]:
         # a chunk at a time: the intermediate objects die young; they hold no reference cycles, so
         # the cyclic collector is paused for the chunk (hangzhou_address.runtime.gc_paused)
         with gc_paused():
@@ -379,7 +387,8 @@ class Matcher:
             todo = [i for i, (t, (res, parts)) in enumerate(zip(items, analysed)) if _needs_tagger(t, res, parts)]
             # the model is loaded only when some text needs it
             tagged = dict(zip(todo, tagger.default_tagger().runs_many([items[i] for i in todo]))) if todo else {}
-            return [_parsed(t, res, parts, tagged.get(i, ()))
+            decide = self._decide
+            return [_parsed(t, decide(res, parts, fuzzy), parts, tagged.get(i, ()))
                     for i, (t, (res, parts)) in enumerate(zip(items, analysed))]
 
     def _analyse(self, text: str) -> tuple[Resolution, _Parts]:
@@ -423,9 +432,12 @@ class Matcher:
         if len(text) > MAX_INPUT_CHARS:  # refused before any work on the text (a 10 MB cell costs nothing)
             return MatchResult(text, None, None, 0.0, {}, (), (_too_long(len(text)),)), None
         res, parts = self._analyse(text)
-        reasons = list(res.reasons)
         if not text.strip():
             return MatchResult(text, None, None, 0.0, {}, (), ("empty input",)), None
+        dec = self._decide(res, parts, fuzzy)
+        res, b, outcome, cands, reasons = dec
+        if not cands and res.candidates:
+            cands = tuple(Candidate(*x) for x in res.candidates[: self.max_candidates])
         if parts.norm != text:
             changed = _changed(text, parts.norm)
             if changed:
@@ -435,26 +447,6 @@ class Matcher:
             return MatchResult(text, None, None, 0.0, elements, (), tuple(reasons)), None
         d, t, c = res.district_code, res.town_code, res.community_code
         level, code = res.level, res.code
-        cands = tuple(Candidate(*x) for x in res.candidates[: self.max_candidates])
-        b: _Answer | None = None
-        found_exact = False
-        if self.index is not None and parts.lookups:
-            b, found_exact = self._building(res, parts, reasons)
-            if (b is None or b.level != "building") and parts.fallback is not None:
-                # not found as a compound: the first reading (a division name) stands
-                res = parts.fallback
-                parts.fallback = None
-                reasons = [r for r in reasons if r.startswith("normalized")] + list(res.reasons)
-                d, t, c = res.district_code, res.town_code, res.community_code
-                level, code = res.level, res.code
-                cands = tuple(Candidate(*x) for x in res.candidates[: self.max_candidates])
-                elements = parts.elements(text)
-                b, found_exact = self._building(res, parts, reasons) if parts.lookups else (None, False)
-        outcome = None
-        if fuzzy and self.index is not None:
-            b, outcome, fuzzy_cands = self._fuzzy_stage(parts, res, b, level, found_exact, reasons)
-            if fuzzy_cands:
-                cands = fuzzy_cands
         path = "division"
         if b is not None:
             code, level, cands, (d, t, c), path = b.code, b.level, b.candidates, b.chain, b.path
@@ -496,6 +488,32 @@ class Matcher:
             # the text's district names contradict each other: conflicting evidence never raises the answer
             conf = min(conf, _CONFLICT_CAP)
         return MatchResult(text, code, level, round(conf, 4), elements, cands, tuple(reasons), d, t, c), x
+
+    def _decide(self, res: Resolution, parts: _Parts, fuzzy: bool) -> _Decision:
+        """The one reading of the divisions that :meth:`match` and :meth:`parse` both report.
+
+        ``res`` and ``parts`` come from :meth:`_analyse`. The exact look-up of the building part in the
+        addresses table, the choice between a compound and a division of the same name (大庄村3组70号:
+        a village's group and house number; the village stands when no such building exists), and, when
+        ``fuzzy``, the fuzzy stage."""
+        reasons = list(res.reasons)
+        if res.outside or self.index is None or not parts.norm.strip():
+            return _Decision(res, None, None, (), reasons)
+        b: _Answer | None = None
+        found_exact = False
+        if parts.lookups:
+            b, found_exact = self._building(res, parts, reasons)
+            if (b is None or b.level != "building") and parts.fallback is not None:
+                # not found as a compound: the first reading (a division name) stands
+                res = parts.fallback
+                parts.fallback = None
+                reasons = list(res.reasons)
+                b, found_exact = self._building(res, parts, reasons) if parts.lookups else (None, False)
+        outcome = None
+        fuzzy_cands: tuple[Candidate, ...] = ()
+        if fuzzy:
+            b, outcome, fuzzy_cands = self._fuzzy_stage(parts, res, b, res.level, found_exact, reasons)
+        return _Decision(res, b, outcome, fuzzy_cands, reasons)
 
     def _contradicted(self, res: Resolution, d: str | None, t: str | None) -> tuple[int, int]:
         """How many district and town names written in the text the answer's district ``d`` and town
@@ -672,11 +690,9 @@ class Matcher:
             rows = idx.rows_of(kind, name)
             if len(rows) == 0:
                 continue
-            import numpy as np
-
             nums = idx.roadno if kind == "R" else idx.houseno
             row_nums = nums[rows]
-            pos = int(np.searchsorted(row_nums, number))
+            pos = int(row_nums.searchsorted(number))
 
             def nearest(order: Any) -> list[int]:
                 for k in order:  # walk outwards; same side of the road; consistent divisions
@@ -977,10 +993,13 @@ def _needs_tagger(text: str, res: Resolution, parts: _Parts) -> bool:
     return len(text) <= tagger.MAX_CHARS and not parts.explains(res)
 
 
-def _parsed(text: str, res: Resolution, parts: _Parts, runs: Any) -> ParsedAddress:
-    """The :class:`ParsedAddress` of an analysed text (``runs``: the tagger's, empty if it did not run)."""
+def _parsed(text: str, dec: _Decision, parts: _Parts, runs: Any) -> ParsedAddress:
+    """The :class:`ParsedAddress` of an analysed and decided text (``runs``: the tagger's, empty if it did not
+    run)."""
+    res = dec.res
+    d, t, c = dec.chain()
     return ParsedAddress(text, _merge_elements(text, parts.positioned(text), runs, res), parts.values_view(),
-                         res.district_code, res.town_code, res.community_code, res.reasons)
+                         d, t, c, tuple(dec.reasons))
 
 
 def _changed(text: str, norm: str) -> str:
@@ -1032,6 +1051,26 @@ class _Answer(NamedTuple):
     path: str  # see hangzhou_address.matching.confidence.PATHS
     boundary: bool = True  # the name started where a word starts
     elsewhere: bool = False  # the same address exists in another division
+
+
+class _Decision(NamedTuple):
+    """What :meth:`Matcher._decide` read: the divisions' reading that stands, the answer below it (None
+    when there is none), the fuzzy outcome (None when the fuzzy stage did not run or found nothing), the
+    fuzzy stage's candidates to report (else empty: the resolution's stand) and the reasons so far."""
+
+    res: Resolution
+    answer: _Answer | None
+    outcome: FuzzyOutcome | None
+    candidates: tuple[Candidate, ...]
+    reasons: list[str]
+
+    def chain(self) -> tuple[str | None, str | None, str | None]:
+        """(district, town, community) codes of the decision."""
+        b = self.answer
+        if b is not None:
+            return b.chain
+        res = self.res
+        return res.district_code, res.town_code, res.community_code
 
 
 #: a separator between two digits of a building number (30 1号, 2,6号, 1、8号): which number is meant?
@@ -1196,8 +1235,11 @@ def default_matcher(registry: Registry | None = None) -> Matcher:
     return registry.cached("matcher", lambda: Matcher(registry))
 
 
-def parse(text: str, *, registry: Registry | None = None) -> ParsedAddress:
+def parse(text: str, *, registry: Registry | None = None, fuzzy: bool = False) -> ParsedAddress:
     """Parse a free-text address into elements and the division codes it determines.
+
+    The division codes are the ones :func:`match` reports with the same ``fuzzy`` (see
+    :meth:`Matcher.parse`); parse's default is the exact mode (``match(text, fuzzy=False)``).
 
     Examples
     --------
@@ -1207,7 +1249,7 @@ def parse(text: str, *, registry: Registry | None = None) -> ParsedAddress:
      'roadno': 90, 'cellno': 3, 'roomno': 501}
     """
     _check_type(text)
-    return default_matcher(registry).parse(text)
+    return default_matcher(registry).parse(text, fuzzy=fuzzy)
 
 
 def match(text: str, *, registry: Registry | None = None, fuzzy: bool = True) -> MatchResult:

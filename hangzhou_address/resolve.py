@@ -97,8 +97,9 @@ _F_DIV = 64
 #: the name of a former town whose successor is unknown (older lists only): read as that name, never as
 #: a village inside it, and reported
 _F_FORMER = 128
+_F_OUT_COUNTY = 256  # a county-level division of another city (full name): outside only where a division is expected
 #: flags of a key that is (also) a division, prefix or outside-Hangzhou name
-_F_NAMES = _F_PROV | _F_CITY | _F_OUT_FULL | _F_OUT_SHORT | _F_DIV | _F_FORMER
+_F_NAMES = _F_PROV | _F_CITY | _F_OUT_FULL | _F_OUT_SHORT | _F_DIV | _F_FORMER | _F_OUT_COUNTY
 #: a key with no flags outside these is only a province / city prefix
 _F_PREFIX_ONLY = _F_PROV | _F_CITY
 
@@ -134,6 +135,30 @@ _OUTSIDE_ZHEJIANG_COUNTIES = (
     "海宁市 海曙区 海盐县 温岭市 玉环县 瑞安市 瓯海区 磐安县 秀洲区 缙云县 苍南县 莲都区 衢江区 诸暨市 象山县 越城区 路桥区 遂昌县 鄞州区 金东区 镇海区 长兴县 青田县 鹿城区 黄岩区 "
     "龙泉市 龙游县 龙湾区 "
 ).split()
+
+
+@functools.lru_cache(maxsize=1)
+def _outside_counties() -> dict[str, str]:
+    """County-level divisions of China outside Hangzhou (``data/divisions/china_counties_outside_hangzhou.csv``,
+    provenance in ``data/README.md``): normalized full name -> where it is (``重庆市``, ``江苏省南京市、福建省福州市``,
+    ``7 other cities``)."""
+    import csv
+
+    from ._datapath import data_dir
+
+    places: dict[str, list[str]] = {}
+    with open(data_dir() / "divisions" / "china_counties_outside_hangzhou.csv", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            name = row["name"]
+            if len(name) < 3 and not name.endswith("县"):  # 城区, 郊区, 东区 are words too; 渠县, 沛县 are not
+                continue
+            prov, city = row["province"], row["city"]
+            where = prov if city == prov else prov + city
+            got = places.setdefault(_normalize_key(name), [])
+            if where not in got:
+                got.append(where)
+    return {k: "、".join(v) if len(v) <= 2 else f"{len(v)} other cities" for k, v in places.items()}
+
 
 # a bare name followed by one of these is the head of a longer road / landmark name
 _NAME_TAIL1 = frozenset("路街巷弄桥港河湖山园苑城府庭居坊里塘湾岭坞浜埠门楼厦庄寺院校场店馆墅阁轩塔洲岛溪堤坝闸口")
@@ -533,6 +558,12 @@ class DivisionResolver:
                     for suf in ("市", "县", "区"):
                         if _normalize_key(short + suf) not in div_keys:
                             add(short + suf, _F_OUT_FULL)
+        #: where each county-level name of another city is, for the reason (see :func:`_outside_counties`)
+        self.outside_where: dict[str, str] = {}
+        for key, where in _outside_counties().items():
+            if key not in div_keys:  # 西湖区 is Hangzhou's unless another province / city is named (南昌市西湖区)
+                add(key, _F_OUT_COUNTY)
+                self.outside_where[key] = where
         # --- gazetteer (roads / compounds) from the addresses table
         if gazetteer is None:
             gazetteer = _gazetteer_from_registry(registry)
@@ -744,6 +775,12 @@ class DivisionResolver:
                 used, label = True, "outside"
                 if not anchored:
                     outside.append(self.key_text[kid])
+            if (not used and flags & _F_OUT_COUNTY and not flags & (_F_ROAD | _F_POI) and not anchored and not road_tail
+                    and (start == 0 or adjacent and prev_level == -1 or text[start - 1] in " ,，:：;；(（")):
+                # another city's district / county where a division is expected: at the start, after a
+                # province / city, or after a separator (万州区分水镇: not 桐庐县分水镇)
+                used, label = True, "outside"
+                outside.append(f"{key_text[kid]} ({self.outside_where[key_text[kid]]})")
             if not used and flags & (_F_ROAD | _F_POI):
                 used, label = True, "road" if flags & _F_ROAD else "poi"
                 lvl = 5
@@ -770,7 +807,7 @@ class DivisionResolver:
             hits.append(h)
         evidence = [e for e in res.evidence if e[2] not in drop]
         outside = [r for r in res.reasons if r.startswith("outside")]
-        out = self._decide(res.normalized, hits, evidence, [] if not outside else [outside[0][17:]],
+        out = self._decide(res.normalized, hits, evidence, [] if not outside else [outside[0][18:]],
                            res.hangzhou_prefix)
         return _note_former(out) if self.has_former else out
 

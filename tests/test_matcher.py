@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hangzhou_address.errors import InputTypeError
+from hangzhou_address.errors import InputError, InputTypeError
 from hangzhou_address.matcher import (
     MATCH_COLUMNS,
     Candidate,
@@ -97,6 +97,51 @@ def test_outside_hangzhou_reason(div_matcher):
     r = div_matcher.match("江西省南昌市西湖区")
     assert r.code is None and r.level is None and r.confidence == 0
     assert r.reasons == ("outside Hangzhou: 江西省",)
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("万州区分水镇育才路8号", "outside Hangzhou: 万州区 (重庆市)"),  # was 桐庐县分水镇 at 0.93
+    ("南漳县板桥镇", "outside Hangzhou: 南漳县 (湖北省襄阳市)"),  # 板桥镇 is 上城区's too
+    ("渠县板桥镇人民路8号", "outside Hangzhou: 渠县 (四川省达州市)"),
+    ("潜山市梅城镇人民路8号", "outside Hangzhou: 潜山市 (安徽省安庆市)"),  # 梅城镇: 建德市
+    ("武昌区紫阳街道", "outside Hangzhou: 武昌区 (湖北省武汉市)"),  # 紫阳街道: 上城区
+    ("兴文县莲花镇", "outside Hangzhou: 兴文县 (四川省宜宾市)"),  # 莲花镇: 建德市
+    ("地址:呼兰区莲花镇", "outside Hangzhou: 呼兰区 (黑龙江省哈尔滨市)"),
+    ("朝阳区新城街道", "outside Hangzhou: 朝阳区 (北京市、吉林省长春市)"),
+])
+def test_another_citys_county_is_not_moved_into_hangzhou(div_matcher, text, reason):
+    """A county-level name of another city where a division is expected: outside Hangzhou, whatever
+    Hangzhou town name follows."""
+    r = div_matcher.match(text)
+    assert (r.code, r.level, r.confidence, r.reasons) == (None, None, 0.0, (reason,))
+    assert div_matcher.parse(text).district_code is None
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("西湖区西溪街道", "330106004"),  # 南昌市 has a 西湖区 too: only a named other province / city decides
+    ("桐庐县分水镇育才路8号", "330122109"),
+    ("杭州市桐庐县分水镇", "330122109"),
+])
+def test_hangzhou_names_that_other_cities_share_stay_in_hangzhou(div_matcher, text, code):
+    assert div_matcher.match(text).code == code
+    assert div_matcher.match("南昌市西湖区").reasons == ("outside Hangzhou: 南昌市",)
+
+
+def test_a_county_name_inside_a_name_is_not_a_place(div_matcher):
+    """Only at the start, after a province / city or after a separator: 万州路 and a shop named after a
+    county after the divisions are not places outside Hangzhou."""
+    for text in ("万州路8号", "桐庐县分水镇万州区烤鱼店", "西湖区西溪街道朝阳区块"):
+        assert not any(x.startswith("outside") for x in div_matcher.match(text).reasons), text
+    assert div_matcher.match("桐庐县分水镇万州区烤鱼店").code == "330122109"
+
+
+def test_outside_reason_is_the_same_when_a_village_is_read_as_a_compound():
+    """The second reading (a village name before a group and house number) keeps the reason as written."""
+    from hangzhou_address import default_registry
+
+    m = default_matcher(default_registry())
+    assert m.match("江西省南昌市大庄村3组70号").reasons == ("outside Hangzhou: 江西省",)
+    assert m.match("万州区大庄村3组70号").reasons == ("outside Hangzhou: 万州区 (重庆市)",)
 
 
 # ----------------------------------------------------------------------------- bad input
@@ -325,6 +370,62 @@ def test_parse_names_divisions_outside_hangzhou(official_registry):
     p = Matcher(official_registry).parse("江西省南昌市西湖区北京西路100号")
     assert (p.elements.get("prov"), p.elements.get("city"), p.elements.get("district")) == ("江西省", "南昌市", "西湖区")
     assert p.district_code is None and p.reasons and p.reasons[0].startswith("outside Hangzhou")
+
+
+def _corpus_texts() -> list[str]:
+    from hangzhou_address._datapath import data_dir
+
+    with open(data_dir() / "corpus" / "naacl2019_train_dev.jsonl", encoding="utf-8") as fh:
+        return [json.loads(line)["text"] for line in fh]
+
+
+def _division_codes(r: MatchResult | ParsedAddress) -> tuple[str | None, str | None, str | None]:
+    return r.district_code, r.town_code, r.community_code
+
+
+def _disagreements(m: Matcher, texts: list[str], fuzzy: bool) -> list[tuple]:
+    parsed = [_division_codes(p) for p in m.parse_many(texts, fuzzy=fuzzy)]
+    matched = [_division_codes(m.match(t, fuzzy=fuzzy)) for t in texts]
+    return [(t, p, r) for t, p, r in zip(texts, parsed, matched) if p != r]
+
+
+def test_parse_and_match_agree_on_a_village_group_and_number():
+    """富阳区银湖街道大庄村3组70号: 大庄村 is a village (大庄村委会) and the head of its houses' addresses; parse
+    reports the community that match finds, whether or not house 70 is in the addresses table."""
+    from hangzhou_address import default_registry
+
+    m = default_matcher(default_registry())
+    for text in ("富阳区银湖街道大庄村3组70号", "富阳区银湖街道大庄村3组9999号", "银湖街道大庄村3组9999号"):
+        r = m.match(text)
+        assert r.community_code == "330111006213", (text, r)
+        for fuzzy in (False, True):
+            assert _division_codes(m.parse(text, fuzzy=fuzzy)) == ("330111", "330111006", "330111006213"), text
+            assert _division_codes(m.parse_many([text], fuzzy=fuzzy)[0]) == _division_codes(r), text
+    assert _division_codes(parse("富阳区银湖街道大庄村3组70号")) == ("330111", "330111006", "330111006213")
+
+
+def test_parse_and_match_agree_on_real_addresses():
+    """parse and match report one reading of the divisions: the same district / town / community codes in
+    the same mode (every 4th text of the real corpus in the exact mode, every 24th with the fuzzy stage;
+    the whole corpus: ``test_parse_and_match_agree_on_the_whole_corpus``)."""
+    from hangzhou_address import default_registry
+
+    m = default_matcher(default_registry())
+    texts = _corpus_texts()
+    assert _disagreements(m, texts[::4], fuzzy=False) == []
+    assert _disagreements(m, texts[1::24], fuzzy=True) == []
+    with pytest.raises(InputError, match="fuzzy"):
+        m.parse("西湖区", fuzzy="no")  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fuzzy", [False, True])
+@pytest.mark.parametrize("registry", ["embedded city", "divisions only"])
+def test_parse_and_match_agree_on_the_whole_corpus(official_registry, registry, fuzzy):
+    from hangzhou_address import default_registry
+
+    m = default_matcher(default_registry() if registry == "embedded city" else official_registry)
+    assert _disagreements(m, _corpus_texts(), fuzzy) == []
 
 
 def test_parse_and_match_leave_no_cycles(city, city_matcher):

@@ -465,3 +465,20 @@ def test_every_old_town_name_resolves_to_its_successor_or_is_reported(reg):
     assert len(seen) == 286 and counts["unknown"] == 2 * 14
     # the one name not read: the same code 330109401 is now named 萧山经济技术开发区 (no row of its own)
     assert missed == ["萧山区萧山经济开发区"] * 2
+
+
+def test_outside_counties_list():
+    """The county-level names outside Hangzhou (data/divisions/china_counties_outside_hangzhou.csv): all of
+    China's but Hangzhou's, each with where it is."""
+    import csv
+
+    from hangzhou_address._datapath import data_dir
+    from hangzhou_address.resolve import _outside_counties
+
+    with open(data_dir() / "divisions" / "china_counties_outside_hangzhou.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) > 2800 and not any(r["code"].startswith("3301") for r in rows)
+    assert all(r["name"].endswith(("区", "县", "市", "旗")) and r["province"] and r["city"] for r in rows)
+    where = _outside_counties()
+    assert where["万州区"] == "重庆市" and where["西湖区"] == "江西省南昌市" and where["鼓楼区"] == "4 other cities"
+    assert "城区" not in where and where["渠县"] == "四川省达州市"
