@@ -428,41 +428,27 @@ def test_every_old_town_name_resolves_to_its_successor_or_is_reported(reg):
     """Every town name of the older lists (history/): its current code, explicit candidates, or "successor
     unknown" - never a current town that is not its successor."""
     import hangzhou_address as hz
-    from hangzhou_address._datapath import data_dir
-    from hangzhou_address.io.embedded import HISTORY_EDITIONS, _core, _key
+    from hangzhou_address.io.embedded import older_town_names
 
-    hist = data_dir() / "divisions" / "history"
-    frames = [pd.read_csv(hist / f, dtype=str, keep_default_na=False) for _e, f in HISTORY_EDITIONS]
-    dname = {"330183": "富阳市", "330185": "临安市"}
-    for h in frames:
-        dname.update({c: n for c, n, lv in zip(h["code"], h["name"], h["level"]) if lv == "district"})
+    names = older_town_names(reg)
     counts = {"resolved": 0, "candidates": 0, "unknown": 0}
     wrong, missed = [], []
-    seen = set()
-    for h in frames:
-        for code, name, parent, lv in zip(h["code"], h["name"], h["parent_code"], h["level"]):
-            if lv != "town" or (name, parent) in seen:
-                continue
-            seen.add((name, parent))
-            div = reg.lookup(code)
-            if div is None or _key(div.name) != _key(name.removesuffix("办事处")) and _core(div.name) != _core(name):
-                div = None
-            expected = set(reg.current(div.code)) if div is not None else set()
-            text = dname[parent] + name
-            for r in (resolve_divisions(text, registry=reg), hz.match(text, registry=reg)):
-                cands = {c[0] for c in r.candidates if c[1] == "town"}
-                if r.town_code is not None and r.town_code not in expected:
-                    wrong.append((text, r.town_code))
-                elif r.town_code is not None:
-                    counts["resolved"] += 1
-                elif expected and expected <= cands:
-                    counts["candidates"] += 1
-                elif not expected and any("successor unknown" in x for x in r.reasons):
-                    counts["unknown"] += 1
-                else:
-                    missed.append(text)
+    for old in names:
+        expected, text = old.expected, old.text
+        for r in (resolve_divisions(text, registry=reg), hz.match(text, registry=reg)):
+            cands = {c[0] for c in r.candidates if c[1] == "town"}
+            if r.town_code is not None and r.town_code not in expected:
+                wrong.append((text, r.town_code))
+            elif r.town_code is not None:
+                counts["resolved"] += 1
+            elif expected and expected <= cands:
+                counts["candidates"] += 1
+            elif not expected and any("successor unknown" in x for x in r.reasons):
+                counts["unknown"] += 1
+            else:
+                missed.append(text)
     assert wrong == []
-    assert len(seen) == 286 and counts["unknown"] == 2 * 14
+    assert len(names) == 286 and counts["unknown"] == 2 * 14
     # the one name not read: the same code 330109401 is now named 萧山经济技术开发区 (no row of its own)
     assert missed == ["萧山区萧山经济开发区"] * 2
 

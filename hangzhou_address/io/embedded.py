@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -19,7 +20,7 @@ import pandas as pd
 from .._datapath import data_dir
 
 __all__ = ["load_official_divisions", "load_embedded_registry", "REORG_DATE", "DISTRICT_SUCCESSORS",
-           "HISTORY_EDITIONS", "EDITION_ORDER"]
+           "HISTORY_EDITIONS", "EDITION_ORDER", "OldTownName", "older_town_names"]
 
 #: Date the 2021 Hangzhou district reorganization took effect (State Council approval 2021-03-11,
 #: announced and effective 2021-04-09).
@@ -51,6 +52,45 @@ EDITION_ORDER: tuple[str, ...] = tuple(e for e, _f in HISTORY_EDITIONS) + ("2020
 #: district codes older than both NBS lists -> the current district (富阳市 2014, 临安市 2017)
 _OLD_DISTRICTS: dict[str, str] = {"330183": "330111", "330185": "330112"}
 _OLD_DISTRICT_NAMES: dict[str, str] = {"330183": "富阳市", "330185": "临安市"}  # GB/T 2260
+
+
+@dataclass(frozen=True)
+class OldTownName:
+    """A town name of the older lists (``divisions/history/``) as a ledger would write it.
+
+    ``text`` is ``<its district><its name>`` (江干区丁桥镇); ``expected`` the current town codes the registry
+    gives as its successors (empty: no known successor); ``renamed`` whether the name is no longer a current
+    division's (renamed, merged or recoded since)."""
+
+    text: str
+    code: str
+    expected: frozenset[str]
+    renamed: bool
+
+
+def older_town_names(registry: Any) -> list[OldTownName]:
+    """Every distinct (name, district) town of the older lists, oldest list first, with the successors
+    ``registry`` (one built from :func:`load_official_divisions`) gives it - what matching an old name must
+    answer (``bench/bench_old_names.py``, ``tests/test_resolve.py``)."""
+    hist = data_dir() / "divisions" / "history"
+    frames = [pd.read_csv(hist / f, dtype=str, keep_default_na=False) for _e, f in HISTORY_EDITIONS]
+    dname = dict(_OLD_DISTRICT_NAMES)
+    for h in frames:
+        dname.update({c: n for c, n, lv in zip(h["code"], h["name"], h["level"]) if lv == "district"})
+    seen: set[tuple[str, str]] = set()
+    out: list[OldTownName] = []
+    for h in frames:
+        for code, name, parent, lv in zip(h["code"], h["name"], h["parent_code"], h["level"]):
+            if lv != "town" or (name, parent) in seen:
+                continue
+            seen.add((name, parent))
+            div = registry.lookup(code)
+            if div is None or _key(div.name) != _key(name.removesuffix("办事处")) and _core(div.name) != _core(name):
+                div = None
+            expected = frozenset(registry.current(div.code)) if div is not None else frozenset()
+            renamed = div is None or div.status != "active" or _key(div.name) != _key(name.removesuffix("办事处"))
+            out.append(OldTownName(dname[parent] + name, code, expected, renamed))
+    return out
 
 
 def _read(path: Path) -> pd.DataFrame:
