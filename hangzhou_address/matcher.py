@@ -651,9 +651,10 @@ class Matcher:
             buildings = sorted({idx.building(r) for r in ok})
             if len(buildings) == 1:
                 r = ok[0]
-                loose = {idx.building(x) for x in rows if not res.written_districts
-                         or any(w in self.resolver.hist_d.get(idx.town[x], ()) for w in res.written_districts)}
-                elsewhere = len(loose) > 1
+                # another building with this address (in a division as written, or formerly so)?
+                elsewhere = len(rows) > 1 and len(
+                    {idx.building(x) for x in rows if not res.written_districts
+                     or any(w in self.resolver.hist_d.get(idx.town[x], ()) for w in res.written_districts)}) > 1
                 if elsewhere:
                     # another building has this address; the division names decided between them
                     reasons.append(f"{name}{number} also exists elsewhere; chose the one in the named division")
