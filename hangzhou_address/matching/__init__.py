@@ -1,14 +1,25 @@
-"""The matcher's stages that live in their own modules (``hangzhou_address.matcher.Matcher`` is the
-façade users hold and calls them):
+"""The matcher's stages, one module each (``hangzhou_address.matcher.Matcher`` is the façade users
+hold; it runs them in this order):
 
+* :mod:`~hangzhou_address.matching.building_part` — the building part read after the names the division
+  resolver (:mod:`hangzhou_address.resolve`) found: door, building, group + house number, unit / floor /
+  room, and what a reading leaves unexplained;
+* :mod:`~hangzhou_address.matching.address_index` — the compact look-up structure over the registry's
+  ``addresses`` table;
+* :mod:`~hangzhou_address.matching.exact` — the exact look-up: rows consistent with the divisions, one
+  building or the deepest level several share, never a neighbour's building;
 * :mod:`~hangzhou_address.matching.similarity` — how alike two place names are: a weighted edit
   distance with pinyin, look-alike and generic-suffix costs;
-* :mod:`~hangzhou_address.matching.fuzzy` — the fuzzy look-up: building-number anchors, a character
-  and pinyin index of the registry's names, scoped candidates, scoring and the margin rule;
-* :mod:`~hangzhou_address.matching.confidence` — the fitted confidence model and its features.
+* :mod:`~hangzhou_address.matching.fuzzy` — the fuzzy look-up where the exact one finds no building:
+  building-number anchors, a character and pinyin index of the registry's names, scoped candidates,
+  scoring and the margin rule;
+* :mod:`~hangzhou_address.matching.confidence` — the fitted confidence model and its features;
+* :mod:`~hangzhou_address.matching.elements` — a parse's elements, the registry's reading merged with the
+  statistical tagger's;
+* :mod:`~hangzhou_address.matching.results` — the frozen result dataclasses (re-exported by
+  :mod:`hangzhou_address.matcher`).
 
-Normalization and the division resolver are in :mod:`hangzhou_address.resolve`, the building part
-and the exact look-up in :mod:`hangzhou_address.matcher`.
+Normalization and the division resolver are in :mod:`hangzhou_address.resolve`.
 """
 
 __all__: list[str] = []

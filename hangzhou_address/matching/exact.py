@@ -1,0 +1,198 @@
+"""The exact look-up of the building part in the addresses table (:func:`exact_lookup`), and the rules it
+shares with the fuzzy stage: which rows agree with the divisions the text names (:func:`consistent`), and
+the deepest level a set of buildings shares (:func:`common_of_rows`, :func:`common_of_codes`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .results import Candidate
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..resolve import DivisionResolver, Resolution
+    from .address_index import AddressIndex
+    from .building_part import BuildingPart
+
+__all__ = ["Answer", "exact_lookup", "consistent", "common_of_rows", "common_of_codes", "deeper", "alias_reason"]
+
+
+class Answer(NamedTuple):
+    """An answer below the divisions' (or the divisions', kept with the neighbours as candidates)."""
+
+    code: str | None
+    level: str | None
+    candidates: tuple[Candidate, ...]
+    chain: tuple[str | None, str | None, str | None]  # (district, town, community)
+    path: str  # see hangzhou_address.matching.confidence.PATHS
+    boundary: bool = True  # the name started where a word starts
+    elsewhere: bool = False  # the same address exists in another division
+
+
+def exact_lookup(index: AddressIndex, resolver: DivisionResolver, res: Resolution, parts: BuildingPart,  # noqa: C901
+                 reasons: list[str], max_candidates: int) -> tuple[Answer | None, bool]:
+    """The exact look-up of the building part: (answer or None, whether any row had the exact
+    name and number).
+
+    Rows are kept only when they agree with the resolved divisions (:func:`consistent`); a building is
+    the answer only when exactly one remains, else the deepest level the remaining ones share, with
+    them as candidates. A door / building number that does not exist is never snapped to a neighbour's
+    building: the neighbours' common grid (or the divisions) with the neighbours as candidates.
+    ``reasons`` gets what was decided and why."""
+    idx = index
+    d0, c0 = res.district_code, res.community_code
+    found_any = False
+    best = None
+    for kind, name, number, group, boundary in parts.lookups:
+        rows = idx.exact(kind, name, number)
+        if not rows and kind == "P" and not name.endswith("村") and group is not None:
+            rows = idx.exact(kind, name + "村", number)  # 和顺5组971号 -> 和顺村
+        if group is not None:
+            rows = [r for r in rows if idx.group[r] in (group, -1)]
+        if not rows:
+            continue
+        found_any = True
+        alias = idx.alias_of.get(kind + name)
+        if alias is not None:
+            reasons.append(alias_reason(name, alias))
+        ok = [r for r in rows if consistent(resolver, res, idx, r)]
+        if not ok:
+            where = "、".join(sorted({resolver.name_of.get(idx.district[r], "") for r in rows}))
+            reasons.append(f"{name}{number} exists only outside the resolved division (in {where}); "
+                           "kept the division")
+            continue
+        if c0 is not None:
+            ok_c = [r for r in ok if idx.community[r] == c0]
+            if ok_c:
+                ok = ok_c
+            else:
+                reasons.append(f"{name}{number} is not in the named community; community name ignored")
+        buildings = sorted({idx.building(r) for r in ok})
+        if len(buildings) == 1:
+            r = ok[0]
+            # another building with this address (in a division as written, or formerly so)?
+            elsewhere = len(rows) > 1 and len(
+                {idx.building(x) for x in rows if not res.written_districts
+                 or any(w in resolver.hist_d.get(idx.town[x], ()) for w in res.written_districts)}) > 1
+            if elsewhere:
+                # another building has this address; the division names decided between them
+                reasons.append(f"{name}{number} also exists elsewhere; chose the one in the named division")
+            if d0 is not None and idx.district[r] != d0:
+                reasons.append(f"the building is in {resolver.name_of.get(idx.district[r], '')} "
+                               f"({idx.district[r]}) since the 2021 reorganization")
+            return Answer(buildings[0], "building", (), (idx.district[r], idx.town[r], idx.community[r]),
+                           "chosen" if elsewhere else "unique", boundary, elsewhere), True
+        # several buildings: deepest common level
+        cands = tuple(Candidate(bc, "building", idx.text(r), 0.5)
+                      for bc, r in {idx.building(r): r for r in ok}.items())[: max_candidates]
+        if d0 is not None:
+            literal = {idx.building(r): r for r in ok if idx.district[r] == d0}
+            if len(literal) == 1 and len(buildings) > 1:
+                # 余杭区迎宾路5号: one in 余杭区 as written, one in 临平区 (formerly 余杭区)
+                bc, r = next(iter(literal.items()))
+                reasons.append(f"{name}{number} also exists in the part of the 2020 district that is now "
+                               "another district; chose the one in the district as written")
+                return Answer(bc, "building", (), (idx.district[r], idx.town[r], idx.community[r]),
+                               "literal", boundary, True), True
+        common = common_of_rows(ok, idx)
+        if common[0] is None:  # in several districts (阳光花园3幢): the city is all they share
+            common = (buildings[0][:4], "city", (None, None, None))
+        reasons.append(f"{name}{number} names {len(buildings)} buildings"
+                       + (f"; returned their common {common[1]}" if common[1] else ""))
+        if best is None and common[0] is not None and deeper(common[1], res.level):
+            best = Answer(common[0], common[1], cands, common[2], "common", boundary)
+    if best is not None:
+        return best, True
+    if found_any:
+        return None, True
+    # tolerant: the road / compound exists but not the number
+    for kind, name, number, group, boundary in parts.lookups:
+        rows = idx.rows_of(kind, name)
+        if len(rows) == 0:
+            continue
+        nums = idx.roadno if kind == "R" else idx.houseno
+        row_nums = nums[rows]
+        pos = int(row_nums.searchsorted(number))
+
+        def nearest(order: Any) -> list[int]:
+            for k in order:  # walk outwards; same side of the road; consistent divisions
+                r = int(rows[k])
+                if (kind != "R" or nums[r] % 2 == number % 2) and nums[r] != number \
+                        and consistent(resolver, res, idx, r):
+                    return [r]
+            return []
+
+        near = nearest(range(pos - 1, max(pos - 60, -1), -1)) + nearest(range(pos, min(pos + 60, len(rows))))
+        if not near:
+            continue
+        common = common_of_rows(near, idx)
+        if common[1] == "building":  # never snap to a neighbour's building
+            common = (common[0][:15], "grid", common[2])
+        what = "door" if kind == "R" else "building"
+        reasons.append(f"{name}: no {what} number {number}; nearest are "
+                       + "、".join(str(int(nums[r])) for r in near)
+                       + (f" (common {common[1]} {common[0]})" if common[0] else ""))
+        cands = tuple(Candidate(idx.building(r), "building", idx.text(r), 0.3) for r in near)
+        if res.level is None and common[0] is not None:
+            return Answer(common[0], common[1], cands, common[2], "near", boundary), False
+        # the divisions named in the text stand; the neighbours are only candidates
+        return Answer(res.code, res.level, cands, (res.district_code, res.town_code, res.community_code),
+                       "division", boundary), False
+    return None, False
+
+
+def consistent(resolver: DivisionResolver, res: Resolution, idx: AddressIndex, r: int) -> bool:
+    """Whether address row ``r`` agrees with the resolved divisions (pre-2021 names included)."""
+    d0, t0 = res.district_code, res.town_code
+    if t0 is not None:
+        return idx.town[r] == t0
+    if d0 is None:
+        if res.level is None and res.candidates and res.score >= 2.5:
+            # the text names districts that contradict each other (西湖区滨江区...): a building
+            # in one of them, never in a third (conflicting evidence must not raise the answer)
+            named = [c[0] for c in res.candidates if c[1] == "district"]
+            hist = resolver.hist_d.get(idx.town[r], ())
+            return idx.district[r] in named or any(w in hist for w in named)
+        return True
+    if idx.district[r] == d0:
+        return True
+    hist = resolver.hist_d.get(idx.town[r], ())
+    return any(w in hist for w in res.written_districts)
+
+
+def common_of_rows(rows: list[int], idx: AddressIndex) -> tuple[str | None, str | None, tuple]:
+    """The deepest level the buildings of address ``rows`` share (:func:`common_of_codes`), with the
+    division chain of the first row as the addresses table states it."""
+    code, level, _chain = common_of_codes({idx.building(r) for r in rows})
+    if level is None:
+        return None, None, (None, None, None)
+    r = rows[0]
+    n = len(code)
+    return code, level, (idx.district[r], idx.town[r] if n >= 9 else None, idx.community[r] if n >= 12 else None)
+
+
+def common_of_codes(buildings: set[str]) -> tuple[str | None, str | None, tuple]:
+    """The deepest level (grid, community, town, district) that building codes share, read off the
+    hierarchical codes themselves."""
+    if len(buildings) == 1:
+        b = next(iter(buildings))
+        return b, "building", (b[:6], b[:9], b[:12])
+    for level, n in (("grid", 15), ("community", 12), ("town", 9), ("district", 6)):
+        codes = {b[:n] for b in buildings}
+        if len(codes) == 1:
+            code = next(iter(codes))
+            return code, level, (code[:6], code[:9] if n >= 9 else None, code[:12] if n >= 12 else None)
+    return None, None, (None, None, None)
+
+
+_DEPTH = {None: -2, "city": -1, "district": 0, "town": 1, "community": 2, "grid": 3, "building": 4}
+
+
+def deeper(level: str | None, than: str | None) -> bool:
+    return _DEPTH[level] > _DEPTH[than]
+
+
+def alias_reason(name: str, alias: tuple[str, str, str | None]) -> str:
+    current, kind, valid_to = alias
+    what = {"former": "a former name", "short": "a short name", "developer": "a developer's name"}.get(kind,
+                                                                                                  "another name")
+    return f"alias: {name} is {what} of {current}" + (f" (until {valid_to})" if valid_to else "")
