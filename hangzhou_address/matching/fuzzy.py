@@ -160,7 +160,7 @@ class NameIndex:
 
     Parameters
     ----------
-    index : hangzhou_address.matcher._AddressIndex
+    index : hangzhou_address.matching.address_index.AddressIndex
         The exact look-up structure (its ``name_slice`` keys are ``"R" + road`` / ``"P" + name``).
     """
 
