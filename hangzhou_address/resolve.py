@@ -952,8 +952,10 @@ class DivisionResolver:
                 if code == d_cur or (d_cur and d_cur in self.successors[i] and town_or_comm is None):
                     sup = max(sup, w)
                 elif code in hist:  # pre-2021 membership: below a literal match; weaker for a bare name
-                    lit = 1.0 if self.active[i] else 0.0  # 萧山区 is still a district: literal reading first
-                    sup = max(sup, w - lit if own >= 2.5 else w / 2 - lit / 2)
+                    if self.active[i]:  # 萧山区 is still a district: literal reading first
+                        sup = max(sup, w - 1.0 if own >= 2.5 else w / 2 - 0.5)
+                    else:  # 江干区 / 下城区 has no literal reading: its former town as good as a current one
+                        sup = max(sup, w)
                     legacy = True
                 else:
                     con = max(con, w)
@@ -1078,6 +1080,8 @@ class DivisionResolver:
             if not self.active[i] or (self.levels[i] == 0 and determined[0] and self.codes[i] != determined[0]):
                 lv = self.levels[i]
                 new = determined[lv] or (self.successors[i][0] if self.successors[i] else None)
+                if lv and new not in {ch[lv] for ch in self.curs[i]}:
+                    continue  # a namesake elsewhere (余杭's 横塘社区 beside 江干区横塘): not what it became
                 if new and new != self.codes[i] and i in self.old_note:
                     period, why = self.old_note[i]
                     news = [c for ch in self.curs[i] for c in (ch[lv],) if c] if len(self.curs[i]) > 1 else [new]

@@ -83,6 +83,37 @@ def test_legacy_reason_is_given(reg):
     assert r.legacy
 
 
+@pytest.mark.parametrize(
+    ("text", "district", "town", "community"),
+    [
+        ("杭州市江干区高教园区白杨学源街18号", "330114", "330114002", None),  # 江干区 ... 白杨 -> 钱塘区
+        ("江干区开发区下沙文泽路5号", "330114", "330114001", None),
+        ("杭州下城区打铁关5幢", "330105", "330105017", "330105017001"),  # 下城区 + a bare community name
+    ],
+)
+def test_bare_name_under_a_retired_district_is_read_as_under_a_current_one(reg, text, district, town, community):
+    """A retired district name (江干区, 下城区) has no literal reading: a bare town or community name that
+    was in it counts as fully as under a current district, so 上城区 (江干区's first successor) does not
+    tie with 钱塘区 for a 下沙 text."""
+    r = resolve_divisions(text, registry=reg)
+    assert (r.district_code, r.town_code, r.community_code) == (district, town, community)
+    assert r.legacy
+
+
+@pytest.mark.parametrize("text", ["杭州市江干区笕桥横塘五区88号", "杭州市余杭区星桥街道东湖5号"])
+def test_legacy_reason_names_only_what_a_name_became(reg, text):
+    """A retired namesake (余杭's 横塘社区 beside 江干区's; the 2020 东湖街道 beside 星桥街道) is not said to
+    have become the division decided on."""
+    import re
+
+    r = resolve_divisions(text, registry=reg)
+    assert r.code is not None
+    for reason in r.reasons:
+        m = re.match(r"legacy name \S+ \((\d{9,})\) mapped to current \S+ \((\d+)\)", reason)
+        if m:
+            assert m.group(2) in reg.current(m.group(1)), reason
+
+
 def test_retired_district_alone(reg):
     assert resolve_divisions("下城区", registry=reg).district_code == "330105"
     r = resolve_divisions("江干区", registry=reg)
