@@ -168,6 +168,10 @@ _NAME_TAIL2 = frozenset(
     "北路 南路 东路 西路 中路 支路 直街 横街 老街 新街".split()
 )
 _ROAD_TAIL = ("路", "街", "巷", "弄", "大道")
+#: residential compound words: a bare town name right after its district and before one of these names the
+#: town (江干区九堡|佳苑, 上城区望江|家园), not the head of a road or a landmark
+_COMPOUND_TAIL1 = frozenset("园苑府庭居坊墅")
+_COMPOUND_TAIL2 = frozenset("新村 小区 花园 公寓 家园 名苑 家苑 雅苑 嘉苑 新苑 佳苑 景苑 一村 二村 三村".split())
 # 杭州 followed by these is a name (杭州湾新区 is in Ningbo), not the city prefix
 _CITY_TAIL = ("湾", "路", "街", "大道", "大厦", "银行", "东站", "南站", "西站", "北站", "大学", "中学", "饭店", "酒店")
 # a division name right after one of these characters starts a new word
@@ -668,6 +672,7 @@ class DivisionResolver:
         prev_level = -9  # level of the previous accepted hit ending at last_end (-1 prefix)
         hits = self._scan(text)
         gaz_starts = None  # start offsets of road / compound names, computed when first needed
+        div_starts = None  # start offsets of division names, computed when first needed
         for start, neg_end, kid in hits:
             if start < last_end:
                 continue
@@ -707,8 +712,19 @@ class DivisionResolver:
             road_tail = nxt in ("路", "街", "巷", "弄") or nxt2 == "大道"
             if key_short[kid] or flags & _F_OUT_SHORT:
                 tail = nxt in _NAME_TAIL1 or nxt2 in _NAME_TAIL2 or bool(_NUMBERED_ROAD_RE.match(text, end))
+                if tail and key_top_short[kid] == 0 and key_dcodes[kid]:
+                    if div_starts is None:
+                        div_starts = {}
+                        for s, _e, k in hits:
+                            if key_flags[k] & _F_DIV:
+                                div_starts.setdefault(s, []).append(k)
+                    if self._names_a_part_of(key_dcodes[kid], div_starts.get(end, ())):
+                        tail = False  # 萧山|河上, 余杭|塘栖: a town of that district follows, not a tail
             else:
                 tail = False
+            # 江干区|九堡|佳苑: a bare town name right after a district, before a compound word
+            compound = (tail and adjacent and prev_level == 0 and not road_tail
+                        and (nxt in _COMPOUND_TAIL1 or nxt2 in _COMPOUND_TAIL2))
             used = False
             n_ev = 0  # evidence entries of this hit, and whether all are bare names
             all_short = True
@@ -720,7 +736,7 @@ class DivisionResolver:
                 for i, kind in key_entries[kid]:
                     lv = levels[i]
                     if kind == 2:  # short
-                        if not left_ok or tail:
+                        if not left_ok or tail and not (compound and lv == 1):
                             continue
                         if lv > top_short and top_short == 0 and seen_d & key_dcodes[kid]:
                             continue  # 余杭区...余杭: the district written again, not 余杭街道
@@ -734,6 +750,8 @@ class DivisionResolver:
                             w += 0.5
                         elif start == 0 and lv == 0:
                             w += 1.0
+                        if tail:
+                            w -= 1.0  # (a compound named after its town): decides with its district only
                     else:
                         w = 3.0 if left_ok else (2.0 if lv == 2 else 2.5)
                         if kind == 3:
@@ -793,6 +811,15 @@ class DivisionResolver:
                 prev_level = lvl
         res = self._decide(text, accepted, evidence, outside, hz)
         return _note_former(res) if self.has_former else res
+
+    def _names_a_part_of(self, districts: frozenset[str], kids: Iterable[int]) -> bool:
+        """Whether one of the keys ``kids`` names a town or community that is (or was) in one of ``districts``."""
+        for k in kids:
+            for i, _kind in self.key_entries[k]:
+                if self.levels[i] and any(ch[0] in districts or districts & self.hist_d.get(ch[self.levels[i]], frozenset())
+                                          for ch in self.curs[i]):
+                    return True
+        return False
 
     def without(self, res: Resolution, poi_starts: frozenset[int]) -> Resolution:
         """``res`` decided again with the names starting at ``poi_starts`` read as compound / village
