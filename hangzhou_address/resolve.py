@@ -177,6 +177,8 @@ _CITY_TAIL = ("湾", "路", "街", "大道", "大厦", "银行", "东站", "南�
 # a division name right after one of these characters starts a new word
 _BOUNDARY_CHARS = frozenset("省市区县镇乡道村路街巷号弄栋幢楼室组旁内外边侧面对")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
+#: 市辖区 (the NBS lists' "city districts" placeholder) after the city prefix: part of the prefix
+_CITY_DISTRICTS_RE = re.compile(r"[-_,，]*市辖区[-_,，]*")
 _DIGIT_RE = re.compile(r"[0-9]")
 # 建设 + 二路 / 下沙 + 4号大街: a bare name heading a numbered road
 _NUMBERED_ROAD_RE = re.compile(r"[0-9一二三四五六七八九十]{1,3}(?:路|街|大街|弄|巷|大道)")
@@ -701,6 +703,10 @@ class DivisionResolver:
                                                      False)))
                     last_end = end
                     prev_level = -1
+                    if flags & _F_CITY and "市辖区" in text:
+                        m_cd = _CITY_DISTRICTS_RE.match(text, end)
+                        if m_cd:  # 杭州市-市辖区-九堡: the next name follows the city prefix
+                            last_end = m_cd.end()
                 continue
             if start in poi_starts and flags & (_F_ROAD | _F_POI):
                 flags &= ~_F_DIV  # the caller read it as a compound / village name

@@ -153,6 +153,15 @@ def test_bare_district_before_another_districts_town_stays_a_word_head(reg):
     assert resolve_divisions("西湖湖滨", registry=reg).district_code != "330106"
 
 
+@pytest.mark.parametrize(
+    ("text", "town"),
+    [("浙江省-杭州市-市辖区笕桥机场路5号", "330102016"), ("杭州市市辖区三墩", "330106109")],
+)
+def test_city_districts_placeholder_is_part_of_the_city_prefix(reg, text, town):
+    """市辖区 (the NBS placeholder) after 杭州市: a bare town name after it follows the city prefix."""
+    assert resolve_divisions(text, registry=reg).town_code == town
+
+
 def test_retired_district_alone(reg):
     assert resolve_divisions("下城区", registry=reg).district_code == "330105"
     r = resolve_divisions("江干区", registry=reg)
