@@ -2,7 +2,8 @@
 
 Gold codes come from the corpus' annotated district / town / community spans, mapped to current
 (2023) codes with the pre-2021 lineage, only where the spans determine them (a town span that
-names two towns of the district gives no town gold). Rows whose city / district / province span
+names two towns of the district gives no town gold, nor do spans that name two different towns:
+昌化 + 龙岗镇, or 临平 + 南苑街道 annotated as a road; a community span may then decide). Rows whose city / district / province span
 names a place outside Hangzhou form the "outside" set, where the right answer is no match.
 
 Peers (jionlp.parse_location, cpca.transform) are run on the same inputs; their district is right
@@ -62,7 +63,15 @@ class Gold:
                     out = [d.code for d in self.reg.find(text[: -len(suf)], level=level)]
         return out
 
-    def derive(self, spans: dict[str, str]) -> tuple[str, dict[str, str | None]]:
+    def towns_named(self, text: str, d_old: str | None) -> list[str]:
+        """Current codes of the towns ``text`` names (within the 2020 district ``d_old`` when known)."""
+        towns = {cur for t in self.find(text, "town") for cur in self.reg.current(t)
+                 if d_old is None or d_old in self.hist.get(cur, {cur[:6]})}
+        return sorted(towns)
+
+    def derive(self, spans: dict[str, str],
+               others: list[tuple[str, str]] | None = None) -> tuple[str, dict[str, str | None]]:
+        """Gold of a row from its first span per label (``spans``) and all its spans (``others``)."""
         city, prov, dist, town, comm = (spans.get(k) for k in ("city", "prov", "district", "town", "community"))
         gold: dict[str, str | None] = {"district": None, "town": None, "community": None}
         if prov and not _norm(prov).startswith("浙江"):
@@ -83,11 +92,21 @@ class Gold:
         d_old = d_codes[0] if len(d_codes) == 1 else None
         towns: list[str] = []
         if town:
-            for t in self.find(town, "town"):
-                for cur in self.reg.current(t):
-                    if d_old is None or d_old in self.hist.get(cur, {cur[:6]}):
-                        towns.append(cur)
-            towns = sorted(set(towns))
+            towns = self.towns_named(town, d_old)
+            # the spans name another town too: a second town span (昌化 + 龙岗镇), or a town's full name
+            # under another label (临平 + road 南苑街道, 姜家镇 + poi 界首乡); then they do not say which
+            # town (a community span may still decide). A bare town span that repeats the district's own
+            # bare name (西湖区西湖) may be the district written twice: no town either.
+            named = set(towns)
+            for label, text in others or ():
+                if label == "town" or _norm(text).endswith(("街道", "镇", "乡")):
+                    named.update(self.towns_named(text, d_old))
+            if len(named) > 1:
+                towns = []
+                if len({t[:6] for t in named}) == 1:  # two towns of one current district
+                    gold["district"] = min(named)[:6]
+            if dist and _norm(dist)[:-1] == _norm(town) and _norm(dist)[-1:] in "区县市":
+                towns = []
         split = d_old in SPLIT_DISTRICTS  # part of its 2020 territory is now another district
         if len(towns) == 1:
             gold["town"] = towns[0]
@@ -105,7 +124,7 @@ class Gold:
             gold["district_any"] = set(DISTRICT_SUCCESSORS.get(d_old, ())) | set(self.reg.current(d_old))
         elif d_old is not None and town and not towns and not split:
             succ = self.reg.current(d_old)
-            gold["district"] = succ[0] if len(succ) == 1 else None
+            gold["district"] = gold["district"] or (succ[0] if len(succ) == 1 else None)
         if comm and (gold["town"] or gold["district"]):
             scope = gold["town"] or gold["district"]
             cs = sorted({cur for c in self.find(comm, "community") for cur in self.reg.current(c)
@@ -127,6 +146,7 @@ def load_rows(split: str) -> list[dict]:
                 for label, text, _s, _e in r["spans"]:
                     spans.setdefault(label, text)
                 r["first"] = spans
+                r["all"] = [(label, text) for label, text, _s, _e in r["spans"]]
                 rows.append(r)
     return rows
 
@@ -155,7 +175,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = load_rows(args.split)
     hz, outside = [], []
     for r in rows:
-        kind, g = gold.derive(r["first"])
+        kind, g = gold.derive(r["first"], r["all"])
         r["gold"] = g
         if kind == "hangzhou":
             hz.append(r)

@@ -168,11 +168,17 @@ _NAME_TAIL2 = frozenset(
     "北路 南路 东路 西路 中路 支路 直街 横街 老街 新街".split()
 )
 _ROAD_TAIL = ("路", "街", "巷", "弄", "大道")
+#: residential compound words: a bare town name right after its district and before one of these names the
+#: town (江干区九堡|佳苑, 上城区望江|家园), not the head of a road or a landmark
+_COMPOUND_TAIL1 = frozenset("园苑府庭居坊墅")
+_COMPOUND_TAIL2 = frozenset("新村 小区 花园 公寓 家园 名苑 家苑 雅苑 嘉苑 新苑 佳苑 景苑 一村 二村 三村".split())
 # 杭州 followed by these is a name (杭州湾新区 is in Ningbo), not the city prefix
 _CITY_TAIL = ("湾", "路", "街", "大道", "大厦", "银行", "东站", "南站", "西站", "北站", "大学", "中学", "饭店", "酒店")
 # a division name right after one of these characters starts a new word
 _BOUNDARY_CHARS = frozenset("省市区县镇乡道村路街巷号弄栋幢楼室组旁内外边侧面对")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
+#: 市辖区 (the NBS lists' "city districts" placeholder) after the city prefix: part of the prefix
+_CITY_DISTRICTS_RE = re.compile(r"[-_,，]*市辖区[-_,，]*")
 _DIGIT_RE = re.compile(r"[0-9]")
 # 建设 + 二路 / 下沙 + 4号大街: a bare name heading a numbered road
 _NUMBERED_ROAD_RE = re.compile(r"[0-9一二三四五六七八九十]{1,3}(?:路|街|大街|弄|巷|大道)")
@@ -668,6 +674,7 @@ class DivisionResolver:
         prev_level = -9  # level of the previous accepted hit ending at last_end (-1 prefix)
         hits = self._scan(text)
         gaz_starts = None  # start offsets of road / compound names, computed when first needed
+        div_starts = None  # start offsets of division names, computed when first needed
         for start, neg_end, kid in hits:
             if start < last_end:
                 continue
@@ -696,6 +703,10 @@ class DivisionResolver:
                                                      False)))
                     last_end = end
                     prev_level = -1
+                    if flags & _F_CITY and "市辖区" in text:
+                        m_cd = _CITY_DISTRICTS_RE.match(text, end)
+                        if m_cd:  # 杭州市-市辖区-九堡: the next name follows the city prefix
+                            last_end = m_cd.end()
                 continue
             if start in poi_starts and flags & (_F_ROAD | _F_POI):
                 flags &= ~_F_DIV  # the caller read it as a compound / village name
@@ -707,8 +718,19 @@ class DivisionResolver:
             road_tail = nxt in ("路", "街", "巷", "弄") or nxt2 == "大道"
             if key_short[kid] or flags & _F_OUT_SHORT:
                 tail = nxt in _NAME_TAIL1 or nxt2 in _NAME_TAIL2 or bool(_NUMBERED_ROAD_RE.match(text, end))
+                if tail and key_top_short[kid] == 0 and key_dcodes[kid]:
+                    if div_starts is None:
+                        div_starts = {}
+                        for s, _e, k in hits:
+                            if key_flags[k] & _F_DIV:
+                                div_starts.setdefault(s, []).append(k)
+                    if self._names_a_part_of(key_dcodes[kid], div_starts.get(end, ())):
+                        tail = False  # 萧山|河上, 余杭|塘栖: a town of that district follows, not a tail
             else:
                 tail = False
+            # 江干区|九堡|佳苑: a bare town name right after a district, before a compound word
+            compound = (tail and adjacent and prev_level == 0 and not road_tail
+                        and (nxt in _COMPOUND_TAIL1 or nxt2 in _COMPOUND_TAIL2))
             used = False
             n_ev = 0  # evidence entries of this hit, and whether all are bare names
             all_short = True
@@ -720,7 +742,7 @@ class DivisionResolver:
                 for i, kind in key_entries[kid]:
                     lv = levels[i]
                     if kind == 2:  # short
-                        if not left_ok or tail:
+                        if not left_ok or tail and not (compound and lv == 1):
                             continue
                         if lv > top_short and top_short == 0 and seen_d & key_dcodes[kid]:
                             continue  # 余杭区...余杭: the district written again, not 余杭街道
@@ -734,6 +756,8 @@ class DivisionResolver:
                             w += 0.5
                         elif start == 0 and lv == 0:
                             w += 1.0
+                        if tail:
+                            w -= 1.0  # (a compound named after its town): decides with its district only
                     else:
                         w = 3.0 if left_ok else (2.0 if lv == 2 else 2.5)
                         if kind == 3:
@@ -793,6 +817,15 @@ class DivisionResolver:
                 prev_level = lvl
         res = self._decide(text, accepted, evidence, outside, hz)
         return _note_former(res) if self.has_former else res
+
+    def _names_a_part_of(self, districts: frozenset[str], kids: Iterable[int]) -> bool:
+        """Whether one of the keys ``kids`` names a town or community that is (or was) in one of ``districts``."""
+        for k in kids:
+            for i, _kind in self.key_entries[k]:
+                if self.levels[i] and any(ch[0] in districts or districts & self.hist_d.get(ch[self.levels[i]], frozenset())
+                                          for ch in self.curs[i]):
+                    return True
+        return False
 
     def without(self, res: Resolution, poi_starts: frozenset[int]) -> Resolution:
         """``res`` decided again with the names starting at ``poi_starts`` read as compound / village
@@ -952,8 +985,10 @@ class DivisionResolver:
                 if code == d_cur or (d_cur and d_cur in self.successors[i] and town_or_comm is None):
                     sup = max(sup, w)
                 elif code in hist:  # pre-2021 membership: below a literal match; weaker for a bare name
-                    lit = 1.0 if self.active[i] else 0.0  # 萧山区 is still a district: literal reading first
-                    sup = max(sup, w - lit if own >= 2.5 else w / 2 - lit / 2)
+                    if self.active[i]:  # 萧山区 is still a district: literal reading first
+                        sup = max(sup, w - 1.0 if own >= 2.5 else w / 2 - 0.5)
+                    else:  # 江干区 / 下城区 has no literal reading: its former town as good as a current one
+                        sup = max(sup, w)
                     legacy = True
                 else:
                     con = max(con, w)
@@ -1078,6 +1113,8 @@ class DivisionResolver:
             if not self.active[i] or (self.levels[i] == 0 and determined[0] and self.codes[i] != determined[0]):
                 lv = self.levels[i]
                 new = determined[lv] or (self.successors[i][0] if self.successors[i] else None)
+                if lv and new not in {ch[lv] for ch in self.curs[i]}:
+                    continue  # a namesake elsewhere (余杭's 横塘社区 beside 江干区横塘): not what it became
                 if new and new != self.codes[i] and i in self.old_note:
                     period, why = self.old_note[i]
                     news = [c for ch in self.curs[i] for c in (ch[lv],) if c] if len(self.curs[i]) > 1 else [new]

@@ -83,6 +83,85 @@ def test_legacy_reason_is_given(reg):
     assert r.legacy
 
 
+@pytest.mark.parametrize(
+    ("text", "district", "town", "community"),
+    [
+        ("杭州市江干区高教园区白杨学源街18号", "330114", "330114002", None),  # 江干区 ... 白杨 -> 钱塘区
+        ("江干区开发区下沙文泽路5号", "330114", "330114001", None),
+        ("杭州下城区打铁关5幢", "330105", "330105017", "330105017001"),  # 下城区 + a bare community name
+    ],
+)
+def test_bare_name_under_a_retired_district_is_read_as_under_a_current_one(reg, text, district, town, community):
+    """A retired district name (江干区, 下城区) has no literal reading: a bare town or community name that
+    was in it counts as fully as under a current district, so 上城区 (江干区's first successor) does not
+    tie with 钱塘区 for a 下沙 text."""
+    r = resolve_divisions(text, registry=reg)
+    assert (r.district_code, r.town_code, r.community_code) == (district, town, community)
+    assert r.legacy
+
+
+@pytest.mark.parametrize("text", ["杭州市江干区笕桥横塘五区88号", "杭州市余杭区星桥街道东湖5号"])
+def test_legacy_reason_names_only_what_a_name_became(reg, text):
+    """A retired namesake (余杭's 横塘社区 beside 江干区's; the 2020 东湖街道 beside 星桥街道) is not said to
+    have become the division decided on."""
+    import re
+
+    r = resolve_divisions(text, registry=reg)
+    assert r.code is not None
+    for reason in r.reasons:
+        m = re.match(r"legacy name \S+ \((\d{9,})\) mapped to current \S+ \((\d+)\)", reason)
+        if m:
+            assert m.group(2) in reg.current(m.group(1)), reason
+
+
+@pytest.mark.parametrize(
+    ("text", "town"),
+    [
+        ("杭州市上城区望江家园12幢", "330102010"),  # 望江 + 家园
+        ("杭州市拱墅区大关新苑3幢2单元", "330105007"),  # 大关 + 新苑
+        ("浙江省杭州市江干区九堡名苑5排", "330102018"),  # a retired district, 九堡 + 名苑
+    ],
+)
+def test_bare_town_before_a_compound_word_after_its_district(reg, text, town):
+    """A bare town name right after its district and before a residential compound word names the town
+    (a compound named after it), unlike one heading a road (西溪路)."""
+    r = resolve_divisions(text, registry=reg)
+    assert (r.district_code, r.town_code) == (town[:6], town)
+
+
+@pytest.mark.parametrize("text", ["西湖区西溪路18号", "杭州市上城区望江路5号", "西湖区天目山路", "钱塘区下沙路"])
+def test_bare_town_heading_a_road_after_its_district_is_not_the_town(reg, text):
+    assert resolve_divisions(text, registry=reg).town_code is None
+
+
+@pytest.mark.parametrize(
+    ("text", "town", "community"),
+    [
+        ("萧山河上东山村", "330109101", "330109101239"),  # bare district, bare town, village
+        ("余杭塘栖", "330113100", None),  # 塘栖 was in 余杭区: now 临平区
+    ],
+)
+def test_bare_district_before_one_of_its_towns_is_not_a_word_head(reg, text, town, community):
+    """萧山|河上: a bare district name followed by a town of that district is the district, though 河 could
+    head a name (萧山河); the town is then read after it."""
+    r = resolve_divisions(text, registry=reg)
+    assert (r.town_code, r.community_code) == (town, community)
+
+
+def test_bare_district_before_another_districts_town_stays_a_word_head(reg):
+    # 西湖|湖滨: 湖滨 is in 上城区, so 西湖 is read as before (the lake's name heading 西湖湖…), not as 西湖区
+    assert resolve_divisions("西湖湖滨", registry=reg).district_code != "330106"
+
+
+@pytest.mark.parametrize(
+    ("text", "town"),
+    [("浙江省-杭州市-市辖区笕桥机场路5号", "330102016"), ("杭州市市辖区三墩", "330106109")],
+)
+def test_city_districts_placeholder_is_part_of_the_city_prefix(reg, text, town):
+    """市辖区 (the NBS placeholder) after 杭州市: a bare town name after it follows the city prefix."""
+    assert resolve_divisions(text, registry=reg).town_code == town
+
+
 def test_retired_district_alone(reg):
     assert resolve_divisions("下城区", registry=reg).district_code == "330105"
     r = resolve_divisions("江干区", registry=reg)
