@@ -490,7 +490,7 @@ def _changed(text: str, norm: str) -> str:
     """What normalization changed, for the reasons (empty when nothing)."""
     if text == norm:
         return ""
-    from .resolve import _translate_table
+    from .matching.normalize import _translate_table
 
     what = []
     translated = text.translate(_translate_table())

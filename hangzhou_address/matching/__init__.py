@@ -1,6 +1,10 @@
 """The matcher's stages, one module each (``hangzhou_address.matcher.Matcher`` is the façade users
 hold; it runs them in this order):
 
+* :mod:`~hangzhou_address.matching.normalize` — the text normalized (full-width, traditional characters,
+  numerals), with offsets back into the text as written; the look-up keys of names;
+* the division resolver, :mod:`hangzhou_address.resolve` (with the names of places outside Hangzhou in
+  :mod:`~hangzhou_address.matching.outside`);
 * :mod:`~hangzhou_address.matching.building_part` — the building part read after the names the division
   resolver (:mod:`hangzhou_address.resolve`) found: door, building, group + house number, unit / floor /
   room, and what a reading leaves unexplained;
@@ -18,8 +22,6 @@ hold; it runs them in this order):
   statistical tagger's;
 * :mod:`~hangzhou_address.matching.results` — the frozen result dataclasses (re-exported by
   :mod:`hangzhou_address.matcher`).
-
-Normalization and the division resolver are in :mod:`hangzhou_address.resolve`.
 """
 
 __all__: list[str] = []

@@ -29,7 +29,7 @@ class AddressIndex:
         import numpy as np
         import pandas as pd
 
-        from ..resolve import _normalize_key
+        from .normalize import normalize_key as _normalize_key
 
         n = len(addresses)
         self.district = _CodeColumn(addresses["district_code"])
@@ -72,7 +72,8 @@ class AddressIndex:
         (in its district when the table says which), sorted by number like every entry."""
         import numpy as np
 
-        from ..resolve import _alias_keys, _normalize_key
+        from .normalize import alias_keys as _alias_keys
+        from .normalize import normalize_key as _normalize_key
 
         has_d = "district_code" in aliases
         for row in aliases.itertuples(index=False):
