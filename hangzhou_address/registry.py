@@ -64,7 +64,9 @@ class DivisionHistory:
     ``editions`` are the NBS editions (and older lists: ``undated``, ``c2014``) the code appears in, oldest
     first (empty when the registry has no ``editions`` column); ``successors`` its current codes (empty for an
     active division's own code... it is itself, and for a retired one whose successor is unknown); ``reasons``
-    the lineage reason of each successor (with its date and, for a curated one, the source).
+    the lineage reason of each successor (with its date and, for a curated one, the source); ``former_names``
+    the other names an older edition gives the same code, with those editions (``(("上四村村委会", "2016 2020"),)``;
+    from the divisions' optional ``former_names`` column).
     """
 
     code: str
@@ -74,6 +76,7 @@ class DivisionHistory:
     editions: tuple[str, ...]
     successors: tuple[str, ...]
     reasons: tuple[str, ...]
+    former_names: tuple[tuple[str, str], ...] = ()
 
     @property
     def period(self) -> str | None:
@@ -91,8 +94,10 @@ class DivisionHistory:
         names = names or {}
         when = f" ({self.period})" if self.period else ""
         if self.status == "active":
-            return f"{self.name} ({self.code}): current" + (f"; editions {' '.join(self.editions)}"
-                                                            if self.editions else "")
+            formerly = "; ".join(f"{n} ({e})" if e else n for n, e in self.former_names)
+            return (f"{self.name} ({self.code}): current" + (f"; editions {' '.join(self.editions)}"
+                                                             if self.editions else "")
+                    + (f"; formerly {formerly}" if formerly else ""))
         if not self.successors:
             kind = {"town": "former town", "community": "former village / community"}.get(self.level, "former")
             return f"{kind} {self.name}{when}: successor unknown"
@@ -502,7 +507,16 @@ class Registry:
         if succ:
             lin = self.cached("lineage_reasons", self._lineage_reasons)
             reasons = tuple(lin.get((code, c), "") for c in succ)
-        return DivisionHistory(div.code, div.name, div.level, div.status, editions, succ, reasons)
+        former = self.cached("former_names", self._former_names).get(code, ())
+        return DivisionHistory(div.code, div.name, div.level, div.status, editions, succ, reasons, former)
+
+    def _former_names(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        df = self._divisions
+        if "former_names" not in df:
+            return {}
+        from .io.embedded import former_names
+
+        return {c: former_names(f) for c, f in zip(df["code"], df["former_names"]) if isinstance(f, str) and f}
 
     def _editions(self) -> dict[str, tuple[str, ...]]:
         df = self._divisions
@@ -617,6 +631,8 @@ def _normalize_divisions(df: pd.DataFrame) -> pd.DataFrame:
     )
     if "editions" in df:  # the NBS editions a division appears in (the embedded divisions have them)
         out["editions"] = [e if isinstance(e, str) else "" for e in df["editions"]]
+    if "former_names" in df:  # other names of the same code in older editions: "上四村村委会 (2016 2020); ..."
+        out["former_names"] = [f if isinstance(f, str) else "" for f in df["former_names"]]
     out = out.astype({"valid_from": object, "valid_to": object})
     return out.reset_index(drop=True)
 

@@ -64,3 +64,18 @@ def test_old_name_without_known_successor_gets_none(tables):
 def test_history_files_listed_exist():
     for _edition, name in HISTORY_EDITIONS:
         assert (data_dir() / "divisions" / "history" / name).is_file()
+
+
+def test_older_names_of_a_code_that_still_exists_are_its_former_names():
+    """A village renamed under its code (上四村 -> 上泗村, 2020 -> 2023; 竟舟社区 -> 竞舟社区, 2016 -> 2017) keeps
+    its older name as a former name of today's division (it was dropped: the code "names another division now")."""
+    from hangzhou_address.io.embedded import former_names, load_official_divisions
+
+    divisions, _lineage = load_official_divisions()
+    by_code = divisions.set_index("code")
+    assert former_names(by_code.at["330122101210", "former_names"]) == (("上四村村委会", "2016 2017 2018 2019 2020"),)
+    assert former_names(by_code.at["330106013006", "former_names"]) == (("竟舟社区", "2016"),)
+    # a suffix an edition adds or drops, or a town's kind (乔司镇 / 乔司街道), is not another name
+    assert not divisions.loc[divisions["code"] == "330113005", "former_names"].iat[0]
+    assert (divisions.loc[divisions["status"] != "active", "former_names"] == "").all()
+    assert former_names(None) == () and former_names(" ") == ()

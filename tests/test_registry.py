@@ -273,3 +273,11 @@ def test_history_editions_successor_reason(official_registry):
     assert current.period is None and current.successors == () and "2023" in current.editions
     with pytest.raises(UnknownDivisionError):
         reg.history("330199999")
+
+
+def test_history_lists_a_current_divisions_former_names():
+    from hangzhou_address import default_registry
+
+    h = default_registry().history("330109102001")
+    assert h.former_names == (("中心社区", "2016 2017 2018 2019 2020"),)
+    assert h.describe().endswith("; formerly 中心社区 (2016 2017 2018 2019 2020)")

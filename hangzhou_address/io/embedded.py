@@ -20,7 +20,7 @@ import pandas as pd
 from .._datapath import data_dir
 
 __all__ = ["load_official_divisions", "load_embedded_registry", "REORG_DATE", "DISTRICT_SUCCESSORS",
-           "HISTORY_EDITIONS", "EDITION_ORDER", "OldTownName", "older_town_names"]
+           "HISTORY_EDITIONS", "EDITION_ORDER", "OldTownName", "older_town_names", "former_names"]
 
 #: Date the 2021 Hangzhou district reorganization took effect (State Council approval 2021-03-11,
 #: announced and effective 2021-04-09).
@@ -118,6 +118,13 @@ def load_official_divisions(directory: Path | None = None) -> tuple[pd.DataFrame
     new["valid_to"] = None
 
     new_key = set(zip(new["code"], new["name"]))
+    current_name = dict(zip(new["code"], new["name"]))
+    #: code -> {older name of that same code -> editions}: a village renamed under its code (上四村 -> 上泗村)
+    former: dict[str, dict[str, set[str]]] = {}
+    for c, n, lv in zip(old["code"], old["name"], old["level"]):
+        cur = current_name.get(c)
+        if cur is not None and _renamed(lv, n, cur):
+            former.setdefault(c, {}).setdefault(n, set()).add("2020")
     retired = old[[(c, n) not in new_key for c, n in zip(old["code"], old["name"])]].copy()
     # a code that still exists with another name is reused: keep only the 2023 row for it
     retired = retired[~retired["code"].isin(set(new["code"]))]
@@ -164,8 +171,42 @@ def load_official_divisions(directory: Path | None = None) -> tuple[pd.DataFrame
         ["code", "level", "name", "parent_code", "status", "valid_from", "valid_to", "editions"]
     ]
     if (d / "history").is_dir():
-        divisions, lineage = _with_history(divisions, lineage, d)
+        divisions, lineage = _with_history(divisions, lineage, d, former)
+    divisions["former_names"] = [_former_names(former.get(c)) if st == "active" else ""
+                                 for c, st in zip(divisions["code"], divisions["status"])]
     return divisions, lineage
+
+
+def _renamed(level: str, name: str, current: str) -> bool:
+    """Whether ``name`` of an older list is another name than ``current`` for the same code (not the same
+    name with a suffix an edition adds or drops, nor a town whose kind changed: 乔司镇 / 乔司街道)."""
+    return _key(name) != _key(current) and not (level == "town" and _core(name) == _core(current))
+
+
+def _former_names(names: dict[str, set[str]] | None) -> str:
+    """The ``former_names`` cell: ``name (editions)`` entries joined by ``; `` (empty when none)."""
+    if not names:
+        return ""
+    return "; ".join(f"{n} ({_editions(e)})" for n, e in names.items())
+
+
+def former_names(cell: Any) -> tuple[tuple[str, str], ...]:
+    """``(name, editions)`` pairs of a ``former_names`` cell (``上四村村委会 (2016 2017)``); empty for an
+    empty or missing cell.
+
+    Examples
+    --------
+    >>> former_names("上四村村委会 (2016 2020); 上泗 (2015)")
+    (('上四村村委会', '2016 2020'), ('上泗', '2015'))
+    """
+    if not isinstance(cell, str) or not cell.strip():
+        return ()
+    out = []
+    for part in cell.split(";"):
+        m = re.fullmatch(r"\s*(.+?)\s*(?:\(([^()]*)\))?\s*", part)
+        if m and m.group(1):
+            out.append((m.group(1), (m.group(2) or "").strip()))
+    return tuple(out)
 
 
 def _key(name: str) -> str:
@@ -179,8 +220,10 @@ def _core(name: str) -> str:
     return re.sub(r"(畲族)?(自治)?(街道|镇|乡)$", "", _key(name))
 
 
-def _with_history(divisions: pd.DataFrame, lineage: pd.DataFrame, d: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Add the divisions of the older lists as retired rows (editions, derived or curated successors)."""
+def _with_history(divisions: pd.DataFrame, lineage: pd.DataFrame, d: Path,
+                  former: dict[str, dict[str, set[str]]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Add the divisions of the older lists as retired rows (editions, derived or curated successors); the
+    older names of codes that still exist under another name go to ``former`` (code -> name -> editions)."""
     by_code = {c: i for i, c in enumerate(divisions["code"])}
     key_of = [_key(n) for n in divisions["name"]]
     editions = [set(str(e).split()) for e in divisions["editions"]]
@@ -227,7 +270,9 @@ def _with_history(divisions: pd.DataFrame, lineage: pd.DataFrame, d: Path) -> tu
             if i is not None and (key_of[i] == k or lv == "town" and _core(divisions["name"].iat[i]) == _core(name)):
                 editions[i].add(edition)  # same code, same name (莪山畲族自治乡 / 莪山畲族乡): the same division
                 continue
-            if i is not None:  # the code names another division now: the name is kept by its own row
+            if i is not None:  # the same code under another name: renamed (or the survivor of a merge)
+                if divisions["status"].iat[i] == "active" and lv != "district":
+                    former.setdefault(code, {}).setdefault(name, set()).add(edition)
                 continue
             row = new_rows.get(code)
             if row is not None:
