@@ -427,20 +427,26 @@ class Registry:
     def name_index(self) -> Mapping[str, tuple[tuple[Division, str], ...]]:
         """Variant text → ((division, variant kind), ...) over all divisions, built once per registry.
 
-        Kinds are those of :func:`hangzhou_address.names.name_variants`: 'official', 'full', 'short'.
+        Kinds are those of :func:`hangzhou_address.names.name_variants`: 'official', 'full', 'short'; and
+        'former' for the variants of a current division's former names (the divisions' ``former_names``).
         """
 
         def build() -> dict[str, tuple[tuple[Division, str], ...]]:
             from .names import name_variants
 
             index: dict[str, list[tuple[Division, str]]] = {}
+            former = self.cached("former_names", self._former_names)
             for div in self._by_code.values():
                 if div.level == "city":
                     variants = [(div.name, "official"), (div.name.removesuffix("市"), "short")]
                 else:
                     variants = [(v.text, v.kind) for v in name_variants(div.name, div.level)]
+                    for old, _editions in former.get(div.code, ()):
+                        variants += [(v.text, "former") for v in name_variants(old, div.level)]
                 for text, kind in variants:
-                    index.setdefault(text, []).append((div, kind))
+                    entries = index.setdefault(text, [])
+                    if not any(d is div for d, _k in entries):
+                        entries.append((div, kind))
             return {k: tuple(sorted(v, key=_division_sort_key)) for k, v in index.items()}
 
         return self.cached("name_index", build)
@@ -603,7 +609,7 @@ def _check_codes(name: str, table: Any) -> None:
 
 def _division_sort_key(item: tuple[Division, str]) -> tuple[bool, int, str]:
     div, kind = item
-    return (not div.is_active, ("official", "full", "short").index(kind), div.code)
+    return (not div.is_active, ("official", "full", "short", "former").index(kind), div.code)
 
 
 def _normalize_divisions(df: pd.DataFrame) -> pd.DataFrame:

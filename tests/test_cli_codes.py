@@ -65,3 +65,12 @@ def test_divisions_count_and_list_current_children(capsys):
     assert "330109007" not in kids and "330109001" in kids
     assert main(["divisions", "--json", "--include-retired", "330109"]) == 0
     assert "330109007" in {c["code"] for c in json.loads(capsys.readouterr().out)["children"]}
+
+
+def test_divisions_finds_a_village_by_its_former_name(capsys):
+    assert main(["divisions", "上四村"]) == 0  # 上泗村村委会 since 2023 (same code)
+    out = capsys.readouterr().out
+    assert out.startswith("330122101210  community") and "formerly: 上四村村委会 (2016 2017 2018 2019 2020)" in out
+    assert main(["divisions", "上四村", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)[0]
+    assert doc["former_names"] == [{"name": "上四村村委会", "editions": ["2016", "2017", "2018", "2019", "2020"]}]

@@ -281,3 +281,15 @@ def test_history_lists_a_current_divisions_former_names():
     h = default_registry().history("330109102001")
     assert h.former_names == (("中心社区", "2016 2017 2018 2019 2020"),)
     assert h.describe().endswith("; formerly 中心社区 (2016 2017 2018 2019 2020)")
+
+
+def test_find_by_a_former_name_gives_todays_division():
+    from hangzhou_address import default_registry
+
+    reg = default_registry()
+    assert [d.code for d in reg.find("竟舟社区")] == ["330106013006"]  # 竞舟社区 since 2017
+    # a former name that is another division's current name: the current holder first
+    assert [(d.code, kind) for d, kind in reg.name_index()["中心社区"]] == [("330109102001", "former")]  # 凌溪社区
+    # a current name sorts before a former one of the same text
+    assert [k for _d, k in reg.name_index()["竟舟社区"]] == ["former"]
+    assert reg.find("竞舟社区")[0].code == "330106013006"

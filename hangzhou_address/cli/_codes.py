@@ -50,6 +50,8 @@ def _division_dict(reg: Any, div: Any) -> dict[str, Any]:
         h = reg.history(div.code)
         if h.editions:
             out["editions"] = list(h.editions)
+        if h.former_names:
+            out["former_names"] = [{"name": n, "editions": e.split()} for n, e in h.former_names]
         if not div.is_active:
             out["successors"] = [{"code": c, "name": reg.name_of(c), "reason": r}
                                  for c, r in zip(h.successors, h.reasons)]
@@ -129,8 +131,11 @@ def _cmd_divisions(args: argparse.Namespace) -> int:
 
 
 def _print_history(doc: dict[str, Any], indent: str) -> None:
-    """A retired division's editions, successors and their reasons (or "successor unknown")."""
+    """A retired division's editions, successors and their reasons (or "successor unknown"); a current one's
+    former names."""
     if doc["status"] == "active":
+        for f in doc.get("former_names", []):
+            print(f"{indent}formerly: {f['name']}" + (f" ({' '.join(f['editions'])})" if f["editions"] else ""))
         return
     if doc.get("editions"):
         print(f"{indent}editions: {' '.join(doc['editions'])}")
