@@ -23,9 +23,11 @@ Everything below community level in the embedded data is SYNTHETIC (``docs/synth
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .similarity import GENERIC_SUFFIXES, SUFFIX_CHANGED, SUFFIX_COST, CharCosts, align, strip_generic_suffix
@@ -42,12 +44,19 @@ MAX_ANCHORS = 3
 MAX_STARTS = 3
 #: names scored per stretch of text (the index ranks them by shared characters / syllables)
 MAX_CANDIDATES = 8
+#: names looked at per stretch for the building number (the cheap test that puts the names having it
+#: first among the :data:`MAX_CANDIDATES` scored)
+MAX_POOL = 48
 #: extra cost accepted for a reading that no other building rivals
 LONE_EXTRA = 0.4
 #: characters of a stretch looked at (its end: the name ends at the anchor)
 MAX_FRAGMENT = 14
+#: longest division name looked for at the start of a stretch the resolver found no division in
+MAX_INNER_PREFIX = 6
 #: lead of the accepted candidate over the best other building (a town or district was named) …
 MARGIN = 0.35
+#: … or when every rival that close needs more edits than it (a town or district was named) …
+SMALL_MARGIN = 0.2
 #: … and when the whole city was searched
 CITY_MARGIN = 0.5
 #: candidates costing more than the best so far plus this are not scored further (they can neither
@@ -212,9 +221,15 @@ class NameIndex:
                 lb += 0.4 if self.costs.lookalike_in(ch, tokens) else 0.5
         return lb
 
-    def candidates(self, fragment: str, scope: str, limit: int = MAX_CANDIDATES) -> list[int]:
+    def candidates(self, fragment: str, scope: str, limit: int = MAX_CANDIDATES,
+                   has_number: Callable[[int], bool] | None = None) -> list[int]:
         """Ids of the names sharing the most characters / syllables with ``fragment`` in ``scope``
-        (a town or district code, or ``""`` for the whole city)."""
+        (a town or district code, or ``""`` for the whole city).
+
+        With ``has_number`` (name id → whether that name has the text's building number), the
+        :data:`MAX_POOL` best-ranked names are tested and those having the number come first: a
+        short or shortened name (溪村 for 溪头村) shares its characters with dozens of names, and
+        the few that have the number are the ones that can be the answer."""
         count: Counter[int] = Counter()
         get = self.postings.get
         # (sorted: the counter's insertion order breaks ties in most_common, and a set's order changes
@@ -227,18 +242,26 @@ class NameIndex:
             return []
         flen = len(fragment)
         names = self.names
-        # most shared tokens first; among equals, the length closest to the fragment's
-        top = count.most_common(3 * limit)
         # a name sharing two tokens fewer than the best shares has at least one more edit (a dropped
         # character costs two tokens, a homophone one): such names cannot win by the margin
-        floor = top[0][1] - 2
+        if has_number is None:
+            top = count.most_common(3 * limit)  # most shared tokens first
+            floor = top[0][1] - 2
+        else:
+            # every name above the floor is ranked (a shortened name ties with dozens: which of them the
+            # first 3 * limit would be is an accident of insertion order)
+            floor = max(count.values()) - 2
+            top = [(nid, n) for nid, n in count.items() if n >= floor]
         whole = self.tokens(fragment)
         full = self.full_tokens
         # ties: the name sharing more with the whole fragment (its suffix too: 文茂家园 before 文茂新村
         # for 文茂家圆), then the length closest to the fragment's
-        ranked = sorted(((-n, -len(whole & full[nid]), abs(len(names[nid][1]) - flen), nid)
-                         for nid, n in top if n >= floor))
-        return [r[3] for r in ranked[:limit]]
+        ranked = heapq.nsmallest(MAX_POOL, ((-n, -len(whole & full[nid]), abs(len(names[nid][1]) - flen), nid)
+                                            for nid, n in top if n >= floor))
+        ids = [r[3] for r in ranked]
+        if has_number is not None:
+            ids = sorted(ids, key=lambda nid: not has_number(nid))  # (stable: the ranking stays within each part)
+        return ids[:limit]
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,7 +330,10 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
         fragment, positions = _clean(norm, starts[0], anchor.start)
         if len(fragment) < 2:
             continue
+        if not (res.district_code or res.town_code):
+            starts = sorted(set(starts) | set(_inner_starts(norm, fragment, positions, resolver, scopes)))
         ids: dict[int, None] = {}
+        has_number = _has_number(names, index, anchor)
         for s in starts:
             scope = scopes.get(s)
             if scope is None:
@@ -320,7 +346,8 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
                 scopes[s] = scope
             sub = fragment[bisect.bisect_left(positions, s):]
             if len(sub) >= 2:
-                ids.update(dict.fromkeys(names.candidates(sub, scope.town_code or scope.district_code or "")))
+                ids.update(dict.fromkeys(names.candidates(sub, scope.town_code or scope.district_code or "",
+                                                          has_number=has_number)))
         tokens = names.tokens(fragment)
         for nid in ids:
             kind, name = names.names[nid]
@@ -374,24 +401,70 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     others: list[FuzzyCandidate] = []
     runner = float("inf")
     seen = set(best_buildings)
-    for r2, fc, _s, _a, _f in found[1:]:
+    close: list[tuple[FuzzyCandidate, str]] = []  # rivals within the margin, with their stretch
+    for r2, fc, _s, _a, f in found[1:]:
         bs = {index.building(r) for r in fc.rows}
         if bs <= seen:
             continue
         seen |= bs
         others.append(fc)
         runner = min(runner, r2)
-    margin = runner - rank
+        if r2 < rank + MARGIN:
+            close.append((fc, f))
+    margin = round(runner - rank, 6)  # (costs are sums of tenths and quarters: 1.2 - 1.0 is 0.2)
     scoped = bool(scope.town_code or scope.district_code)
-    # a reading with no rival at all may cost a little more (体育路 for 体育场路, alone in its town)
-    limit = max_cost(len(best.name), scoped) + (LONE_EXTRA if margin == float("inf") else 0.0)
-    accepted = (rank <= limit and len(best.edits) <= max_edits(len(best.name))
-                and _shares_a_character(best) and margin >= (MARGIN if scoped else CITY_MARGIN))
+    n_edits = len(best.edits)
+    limit = max_cost(len(best.name), scoped)
+    if margin == float("inf"):
+        # a reading with no rival at all may cost a little more (体育路 for 体育场路, alone in its town); in a
+        # named town or district each edit it is allowed may then be an arbitrary one (煮栖村 for 下栖梧村)
+        limit = max(limit + LONE_EXTRA, float(max_edits(len(best.name)))) if scoped else limit + LONE_EXTRA
+    need = MARGIN if scoped else CITY_MARGIN
+    if scoped and SMALL_MARGIN <= margin < need and all(_edit_count(fc, f, costs) > n_edits for fc, f in close):
+        need = SMALL_MARGIN  # 华街 for 永华街 (one edit), not 华中路 (two: 中 missing, 街 for 路)
+    accepted = (rank <= limit and n_edits <= max_edits(len(best.name))
+                and _shares_a_character(best) and margin >= need)
     near = len({name for c, name in costs_seen if c <= rank + 0.75 and name != best.name})
     tails = len({name for _c, name in costs_seen if name != best.name and len(name) > len(best.written)
                  and name.endswith(best.written)})
     return FuzzyOutcome(best, tuple(others), accepted, margin, anchor.number, scope, exact_without, scored, near,
                         tails)
+
+
+def _edit_count(fc: FuzzyCandidate, fragment: str, costs: CharCosts) -> int:
+    """How many edits the reading ``fc`` of ``fragment`` takes (a changed generic suffix counts as one)."""
+    got = _score(fc.kind, fc.name, fragment, costs, fc.cost + 1e-6, edits=True)
+    return len(got[2]) if got is not None else 99
+
+
+def _inner_starts(norm: str, fragment: str, positions: list[int], resolver: DivisionResolver,
+                  scopes: dict[int, Resolution]) -> list[int]:
+    """Starts after a division name that opens the stretch but that the resolver did not read (淳安湾村:
+    the district 淳安 written against a misspelled village), each with the divisions it names in
+    ``scopes``; looked for only when the text's reading names no district or town."""
+    out = []
+    for k in range(2, min(len(fragment) - 1, MAX_INNER_PREFIX + 1)):
+        if _division_names(fragment[:k], resolver):
+            s = positions[k]
+            if s not in scopes:
+                scopes[s] = resolver.resolve(norm[:s])
+            if scopes[s].district_code or scopes[s].town_code:
+                out.append(s)
+    return out
+
+
+def _has_number(names: NameIndex, index: Any, anchor: _Anchor) -> Callable[[int], bool]:
+    """``has_number(name id)``: whether that name has the anchor's number (of its kind), memoized."""
+    memo: dict[int, bool] = {}
+
+    def has(nid: int) -> bool:
+        got = memo.get(nid)
+        if got is None:
+            kind, name = names.names[nid]
+            got = memo[nid] = kind in anchor.kinds and bool(index.exact(kind, name, anchor.number))
+        return got
+
+    return has
 
 
 def _shares_a_character(fc: FuzzyCandidate) -> bool:
