@@ -88,6 +88,16 @@ def _start_of(skipped: int, positions: list[int], starts: list[int], end: int) -
     return s, skipped - bisect.bisect_left(positions, s)
 
 
+def _unexplained(skipped: int, fragment: str, positions: list[int], starts: list[int], end: int,
+                 resolver: DivisionResolver) -> tuple[int, int]:
+    """:func:`_start_of`, with no character unexplained when those between the start and the name are
+    division names the resolver left out (枫树岭 + 桥泰路: 枫树岭 heads 桥)."""
+    s, unexplained = _start_of(skipped, positions, starts, end)
+    if unexplained and _division_names(fragment[skipped - unexplained:skipped], resolver):
+        unexplained = 0
+    return s, unexplained
+
+
 def _clean(norm: str, start: int, end: int) -> tuple[str, list[int]]:
     """``norm[start:end]`` without separators (at most its last :data:`MAX_FRAGMENT` characters),
     and the position in ``norm`` of each character kept."""
@@ -330,8 +340,8 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
         fragment, positions = _clean(norm, starts[0], anchor.start)
         if len(fragment) < 2:
             continue
-        if not (res.district_code or res.town_code):
-            starts = sorted(set(starts) | set(_inner_starts(norm, fragment, positions, resolver, scopes)))
+        if not (res.district_code or res.town_code) and len(starts) <= MAX_STARTS:
+            starts = sorted(set(starts) | set(_inner_start(norm, fragment, positions, resolver, scopes)))
         ids: dict[int, None] = {}
         has_number = _has_number(names, index, anchor)
         for s in starts:
@@ -362,16 +372,16 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
             if cand is None:
                 continue
             cost, skipped, edits = cand
-            s, unexplained = _start_of(skipped, positions, starts, anchor.start)
+            s, unexplained = _unexplained(skipped, fragment, positions, starts, anchor.start, resolver)
+            read = fragment  # the stretch the reading aligns with (for its edits, listed later)
             if s != starts[-1]:
                 # the name reaches into a division name: reading it after that name may be better
                 last = bisect.bisect_left(positions, starts[-1])
                 alt = _score(kind, name, fragment[last:], costs, limit) if len(fragment) - last >= 1 else None
-                if alt is not None and alt[0] + SKIP_COST * alt[1] < cost + SKIP_COST * unexplained:
+                if alt is not None and alt[0] + SKIP_COST * alt[1] <= cost + SKIP_COST * unexplained:
                     cost, skipped, edits = alt[0], alt[1] + last, alt[2]
-                    s, unexplained = _start_of(skipped, positions, starts, anchor.start)
-            if unexplained and _division_names(fragment[skipped - unexplained:skipped], resolver):
-                unexplained = 0  # 枫树岭 + 桥泰路: division names the resolver left out (枫树岭 heads 桥)
+                    read = fragment[last:]
+                    s, unexplained = _unexplained(skipped, fragment, positions, starts, anchor.start, resolver)
             scope = scopes[s]
             scoped = bool(scope.town_code or scope.district_code)
             if cost > max_cost(len(name), scoped) + 0.5:
@@ -387,7 +397,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
                     exact_without = True
                 continue
             fc = FuzzyCandidate(kind, name, fragment[skipped:], cost, edits, unexplained, rows)
-            found.append((rank, fc, scope, anchor, fragment))
+            found.append((rank, fc, scope, anchor, read))
             bound = min(bound, rank + _BOUND)
     if not found:
         return None
@@ -437,20 +447,19 @@ def _edit_count(fc: FuzzyCandidate, fragment: str, costs: CharCosts) -> int:
     return len(got[2]) if got is not None else 99
 
 
-def _inner_starts(norm: str, fragment: str, positions: list[int], resolver: DivisionResolver,
-                  scopes: dict[int, Resolution]) -> list[int]:
-    """Starts after a division name that opens the stretch but that the resolver did not read (淳安湾村:
-    the district 淳安 written against a misspelled village), each with the divisions it names in
-    ``scopes``; looked for only when the text's reading names no district or town."""
-    out = []
-    for k in range(2, min(len(fragment) - 1, MAX_INNER_PREFIX + 1)):
+def _inner_start(norm: str, fragment: str, positions: list[int], resolver: DivisionResolver,
+                 scopes: dict[int, Resolution]) -> list[int]:
+    """The start after the longest division name that opens the stretch but that the resolver did not
+    read (淳安湾村: the district 淳安 written against a misspelled village), with the divisions it names
+    in ``scopes``; looked for only when the text's reading names no district or town. Empty when none."""
+    for k in range(min(len(fragment) - 2, MAX_INNER_PREFIX), 1, -1):
         if _division_names(fragment[:k], resolver):
             s = positions[k]
             if s not in scopes:
                 scopes[s] = resolver.resolve(norm[:s])
             if scopes[s].district_code or scopes[s].town_code:
-                out.append(s)
-    return out
+                return [s]
+    return []
 
 
 def _has_number(names: NameIndex, index: Any, anchor: _Anchor) -> Callable[[int], bool]:
