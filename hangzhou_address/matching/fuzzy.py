@@ -9,12 +9,14 @@ calls it last). Three steps, each bounded:
 2. **candidates** — the stretch between a division name the resolver read and the anchor
    (separators removed: ``顾家、畈路`` → ``顾家畈路``) is looked up in a character and pinyin
    index of the registry's names (:class:`NameIndex`), scoped to the divisions written before
-   it: the town, else the district, else the whole city. At most :data:`MAX_CANDIDATES` names
-   per stretch are scored.
+   it: the town, else the district, else the whole city (or a division name opening the stretch
+   that the resolver did not read). Of the :data:`MAX_POOL` best-ranked names, those having the
+   building number come first; at most :data:`MAX_CANDIDATES` names per stretch are scored.
 3. **scoring** — each candidate's weighted edit distance
    (:func:`hangzhou_address.matching.similarity.align`); the building number must exist on
    the candidate, in the scoped divisions. A candidate is accepted only when it beats the best
-   other *building* by :data:`MARGIN`; otherwise the stage returns the candidates and their common
+   other *building* by :data:`MARGIN` (:data:`SMALL_MARGIN` when every rival that close needs more
+   edits); otherwise the stage returns the candidates and their common
    level.
 
 Everything below community level in the embedded data is SYNTHETIC (``docs/synthetic-city.md``).
@@ -36,7 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..resolve import DivisionResolver, Resolution
 
 __all__ = ["NameIndex", "FuzzyCandidate", "FuzzyOutcome", "fuzzy_lookup", "MAX_ANCHORS", "MAX_CANDIDATES",
-           "MARGIN", "max_cost"]
+           "MAX_POOL", "MARGIN", "SMALL_MARGIN", "max_cost"]
 
 #: building numbers looked at per text
 MAX_ANCHORS = 3
@@ -46,7 +48,7 @@ MAX_STARTS = 3
 MAX_CANDIDATES = 8
 #: names looked at per stretch for the building number (the cheap test that puts the names having it
 #: first among the :data:`MAX_CANDIDATES` scored)
-MAX_POOL = 48
+MAX_POOL = 32
 #: extra cost accepted for a reading that no other building rivals
 LONE_EXTRA = 0.4
 #: characters of a stretch looked at (its end: the name ends at the anchor)
@@ -192,6 +194,8 @@ class NameIndex:
         self.stem_tokens: list[tuple[tuple[str, str], ...]] = []
         #: per name: the tokens of the whole name, suffix included (to break ties between names)
         self.full_tokens: list[frozenset[str]] = []
+        #: per name: its length in characters
+        self.lengths: list[int] = []
         postings: dict[tuple[str, str], list[int]] = {}
         town_pos = index.town.positions
         town_vals = index.town.values
@@ -205,6 +209,7 @@ class NameIndex:
             stem = strip_generic_suffix(name, kind)
             self.stem_tokens.append(tuple((ch, "~" + self.costs.syllable(ch)) for ch in stem))
             self.full_tokens.append(frozenset(self.tokens(name)))
+            self.lengths.append(len(name))
             for tok in self.tokens(stem):
                 for s in scopes:
                     postings.setdefault((s, tok), []).append(nid)
@@ -260,18 +265,32 @@ class NameIndex:
         else:
             # every name above the floor is ranked (a shortened name ties with dozens: which of them the
             # first 3 * limit would be is an accident of insertion order)
-            floor = max(count.values()) - 2
+            # the best levels of shared tokens (down to the floor) until the pool is full; the last level
+            # whole, for the ties to be broken below rather than by insertion order
+            levels = sorted(set(count.values()), reverse=True)
+            floor, taken = levels[0] - 2, 0
+            for n_level in levels:
+                if n_level < levels[0] - 2 or taken >= MAX_POOL:
+                    break
+                floor = n_level
+                taken += sum(1 for n in count.values() if n == n_level)
             top = [(nid, n) for nid, n in count.items() if n >= floor]
         whole = self.tokens(fragment)
         full = self.full_tokens
         # ties: the name sharing more with the whole fragment (its suffix too: 文茂家园 before 文茂新村
         # for 文茂家圆), then the length closest to the fragment's
-        ranked = heapq.nsmallest(MAX_POOL, ((-n, -len(whole & full[nid]), abs(len(names[nid][1]) - flen), nid)
-                                            for nid, n in top if n >= floor))
+        lengths = self.lengths
+        ranked = heapq.nsmallest(MAX_POOL, [(-n, -len(whole & full[nid]), abs(lengths[nid] - flen), nid)
+                                            for nid, n in top if n >= floor])
         ids = [r[3] for r in ranked]
-        if has_number is not None:
-            ids = sorted(ids, key=lambda nid: not has_number(nid))  # (stable: the ranking stays within each part)
-        return ids[:limit]
+        if has_number is None:
+            return ids[:limit]
+        having, lacking = [], []  # (in ranking order each)
+        for nid in ids:
+            (having if has_number(nid) else lacking).append(nid)
+            if len(having) == limit:
+                break
+        return (having + lacking)[:limit]
 
 
 @dataclass(frozen=True, slots=True)
