@@ -219,3 +219,15 @@ def test_the_edits_reported_are_those_of_the_name_not_of_the_town_before_it(road
     r = m.match("滨江区西兴街道华街22号")
     assert (r.code, r.level) == (code["永华街", 22], "building")
     assert "fuzzy: 华街 read as 永华街 (1 edit: 永 missing)" in r.reasons, r.reasons
+
+
+def test_names_are_listed_under_the_districts_their_town_once_belonged_to(road_city):
+    """A text naming the district a town belonged to before 2021 (余杭区 for a compound now in 临平区) searches
+    that town's names too, as the exact look-up accepts its rows."""
+    from hangzhou_address.matching.fuzzy import NameIndex
+
+    m, _code = road_city([("湾头路", 19, XI)])
+    nid = NameIndex(m.index).names.index(("R", "湾头路"))
+    assert nid not in NameIndex(m.index).candidates("湾路", "330199")
+    assert nid in NameIndex(m.index, {XI: frozenset({"330199"})}).candidates("湾路", "330199")
+    assert nid in NameIndex(m.index, {XI: frozenset({"330199"})}).candidates("湾路", "330108")

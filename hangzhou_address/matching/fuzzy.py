@@ -29,7 +29,7 @@ import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .similarity import GENERIC_SUFFIXES, SUFFIX_CHANGED, SUFFIX_COST, CharCosts, align, strip_generic_suffix
@@ -183,9 +183,13 @@ class NameIndex:
     ----------
     index : hangzhou_address.matcher._AddressIndex
         The exact look-up structure (its ``name_slice`` keys are ``"R" + road`` / ``"P" + name``).
+    history : mapping, optional
+        Current town code → the district codes it ever belonged to
+        (:attr:`hangzhou_address.resolve.DivisionResolver.hist_d`): a name is also listed under
+        those districts (余杭区 written for a compound now in 临平区).
     """
 
-    def __init__(self, index: Any) -> None:
+    def __init__(self, index: Any, history: Mapping[str, Iterable[str]] | None = None) -> None:
         import numpy as np
 
         self.costs = CharCosts()
@@ -206,6 +210,8 @@ class NameIndex:
             rows = index.rows_of(kind, name)
             towns = {town_vals[p] for p in np.unique(town_pos[rows]).tolist()} - {None}
             scopes = {""} | towns | {t[:6] for t in towns}
+            if history:
+                scopes |= {d for t in towns for d in history.get(t, ())}
             stem = strip_generic_suffix(name, kind)
             self.stem_tokens.append(tuple((ch, "~" + self.costs.syllable(ch)) for ch in stem))
             self.full_tokens.append(frozenset(self.tokens(name)))
