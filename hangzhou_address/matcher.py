@@ -143,7 +143,7 @@ class Matcher:
         index = self.index
         if index is None:
             raise InputError("the registry has no addresses table: no names to search")
-        return self.registry.cached("fuzzy_name_index", lambda: NameIndex(index))
+        return self.registry.cached("fuzzy_name_index", lambda: NameIndex(index, self.resolver.hist_d))
 
     # ------------------------------------------------------------------ parse
     def parse(self, text: str, *, fuzzy: bool = False) -> ParsedAddress:

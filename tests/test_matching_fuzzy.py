@@ -130,3 +130,104 @@ def test_long_inputs_stay_bounded(tiny_matchers):
     res, p = m._analyse(text)
     out = fuzzy_lookup(p.norm, res, m.resolver, m.index, m.names, m._consistent)
     assert out is None or out.scored <= _bound()
+
+
+# ---------------------------------------------------------------- constructed names (issue #12 recall)
+@pytest.fixture(scope="module")
+def road_city(tiny_city):
+    """``road_city([(name, number, town), ...])``: a Matcher over the tiny city's divisions whose only
+    addresses are these roads (SYNTHETIC names written for the test; building codes of the tiny city's
+    rows in that town)."""
+    import pandas as pd
+
+    from hangzhou_address.registry import Registry
+
+    a = tiny_city.addresses
+    towns = dict(zip(tiny_city.divisions["code"], tiny_city.divisions["name"]))
+
+    def make(roads):
+        parts = []
+        for town in dict.fromkeys(t for _n, _k, t in roads):
+            mine = [r for r in roads if r[2] == town]
+            rows = a[a["town_code"] == town].head(len(mine)).copy()
+            assert len(rows) == len(mine)
+            rows["road"] = [n for n, _k, _t in mine]
+            rows["roadno"] = pd.array([k for _n, k, _t in mine], dtype="Int64")
+            rows["text"] = ["滨江区" + towns[town] + n + f"{k}号" for n, k, _t in mine]
+            parts.append(rows)
+        rows = pd.concat(parts, ignore_index=True)
+        rows["form"], rows["poi"] = "road", None
+        rows["houseno"] = pd.array([None] * len(rows), dtype="Int64")
+        rows["group"] = pd.array([None] * len(rows), dtype="Int64")
+        m = Matcher(Registry(tiny_city.divisions, lineage=tiny_city.lineage, addresses=rows))
+        return m, {(n, k): b for n, k, b in zip(rows["road"], rows["roadno"], rows["building_code"])}
+
+    return make
+
+
+XI = "330108001"  # 西兴街道
+CH = "330108002"  # 长河街道
+
+
+def test_a_dropped_character_is_found_among_many_names_sharing_the_rest(road_city):
+    """溪路5号: a dozen 溪X路 share 溪 with it (more than the names scored per stretch); only 溪头路 has 5号."""
+    m, code = road_city([(f"溪{x}路", 1, XI) for x in "东南西北中上下前后左右新老大小"] + [("溪头路", 5, XI)])
+    assert MAX_CANDIDATES < 15
+    for text in ("滨江区溪路5号", "滨江区西兴街道溪路5号"):
+        r = m.match(text)
+        assert (r.code, r.level) == (code["溪头路", 5], "building"), (text, r)
+        assert "fuzzy: 溪路 read as 溪头路 (1 edit: 头 missing)" in r.reasons
+
+
+def test_a_division_name_the_resolver_did_not_read_scopes_the_search(road_city):
+    """杭州西兴湾路19号: the town name runs into the misspelled road, so the text's reading names no
+    division; 湾头路 (西兴街道) and 湾里路 (长河街道) are one dropped character away and both have 19号."""
+    m, code = road_city([("湾头路", 19, XI), ("湾里路", 19, CH)])
+    res, _p = m._analyse("杭州西兴湾路19号")
+    assert res.town_code is None and res.district_code is None  # (the case this is about)
+    r = m.match("杭州西兴湾路19号")
+    assert (r.code, r.level) == (code["湾头路", 19], "building"), r
+    r = m.match("杭州湾路19号")  # no town written: either road
+    assert r.level != "building"
+
+
+def test_a_lone_reading_in_a_named_town_may_spend_its_edits(road_city):
+    """梧煮路7号 for 栖梧山路 (栖 dropped, 山 written 煮: two arbitrary edits), the only name near it with 7号
+    in the named town; its edits are read from the road name, not from the town name before it."""
+    m, code = road_city([("栖梧山路", 7, XI), ("宏图路", 7, XI)])
+    r = m.match("滨江区西兴街道梧煮路7号")
+    assert (r.code, r.level) == (code["栖梧山路", 7], "building"), r
+    assert "fuzzy: 梧煮路 read as 栖梧山路 (2 edits: 栖 missing, 山→煮 other character)" in r.reasons
+    # a third arbitrary edit is not read
+    assert m.match("滨江区西兴街道梧煮道7号").level != "building"
+
+
+def test_a_rival_needing_more_edits_loses_by_a_smaller_margin(road_city):
+    """华街22号: 永华街 is one edit (永 dropped, cost 1.0), 华中路 two (中 written 街, 路 dropped: 1.2)."""
+    m, code = road_city([("永华街", 22, XI), ("华中路", 22, XI)])
+    r = m.match("滨江区华街22号")
+    assert (r.code, r.level) == (code["永华街", 22], "building"), r
+    assert "fuzzy: 华街 read as 永华街 (1 edit: 永 missing)" in r.reasons
+    # two one-edit readings as close: neither is chosen
+    m, _code = road_city([("永华街", 22, XI), ("华东街", 22, XI)])
+    assert m.match("滨江区华街22号").level != "building"
+
+
+def test_the_edits_reported_are_those_of_the_name_not_of_the_town_before_it(road_city):
+    """西兴街道华街22号: 永 is missing; the reason must not read the 道 of 街道 as a misspelled 永."""
+    m, code = road_city([("永华街", 22, XI)])
+    r = m.match("滨江区西兴街道华街22号")
+    assert (r.code, r.level) == (code["永华街", 22], "building")
+    assert "fuzzy: 华街 read as 永华街 (1 edit: 永 missing)" in r.reasons, r.reasons
+
+
+def test_names_are_listed_under_the_districts_their_town_once_belonged_to(road_city):
+    """A text naming the district a town belonged to before 2021 (余杭区 for a compound now in 临平区) searches
+    that town's names too, as the exact look-up accepts its rows."""
+    from hangzhou_address.matching.fuzzy import NameIndex
+
+    m, _code = road_city([("湾头路", 19, XI)])
+    nid = NameIndex(m.index).names.index(("R", "湾头路"))
+    assert nid not in NameIndex(m.index).candidates("湾路", "330199")
+    assert nid in NameIndex(m.index, {XI: frozenset({"330199"})}).candidates("湾路", "330199")
+    assert nid in NameIndex(m.index, {XI: frozenset({"330199"})}).candidates("湾路", "330108")

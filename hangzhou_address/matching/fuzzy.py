@@ -9,12 +9,14 @@ calls it last). Three steps, each bounded:
 2. **candidates** — the stretch between a division name the resolver read and the anchor
    (separators removed: ``顾家、畈路`` → ``顾家畈路``) is looked up in a character and pinyin
    index of the registry's names (:class:`NameIndex`), scoped to the divisions written before
-   it: the town, else the district, else the whole city. At most :data:`MAX_CANDIDATES` names
-   per stretch are scored.
+   it: the town, else the district, else the whole city (or a division name opening the stretch
+   that the resolver did not read). Of the :data:`MAX_POOL` best-ranked names, those having the
+   building number come first; at most :data:`MAX_CANDIDATES` names per stretch are scored.
 3. **scoring** — each candidate's weighted edit distance
    (:func:`hangzhou_address.matching.similarity.align`); the building number must exist on
    the candidate, in the scoped divisions. A candidate is accepted only when it beats the best
-   other *building* by :data:`MARGIN`; otherwise the stage returns the candidates and their common
+   other *building* by :data:`MARGIN` (:data:`SMALL_MARGIN` when every rival that close needs more
+   edits); otherwise the stage returns the candidates and their common
    level.
 
 Everything below community level in the embedded data is SYNTHETIC (``docs/synthetic-city.md``).
@@ -23,9 +25,11 @@ Everything below community level in the embedded data is SYNTHETIC (``docs/synth
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .similarity import GENERIC_SUFFIXES, SUFFIX_CHANGED, SUFFIX_COST, CharCosts, align, strip_generic_suffix
@@ -34,7 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..resolve import DivisionResolver, Resolution
 
 __all__ = ["NameIndex", "FuzzyCandidate", "FuzzyOutcome", "fuzzy_lookup", "MAX_ANCHORS", "MAX_CANDIDATES",
-           "MARGIN", "max_cost"]
+           "MAX_POOL", "MARGIN", "SMALL_MARGIN", "max_cost"]
 
 #: building numbers looked at per text
 MAX_ANCHORS = 3
@@ -42,12 +46,19 @@ MAX_ANCHORS = 3
 MAX_STARTS = 3
 #: names scored per stretch of text (the index ranks them by shared characters / syllables)
 MAX_CANDIDATES = 8
+#: names looked at per stretch for the building number (the cheap test that puts the names having it
+#: first among the :data:`MAX_CANDIDATES` scored)
+MAX_POOL = 32
 #: extra cost accepted for a reading that no other building rivals
 LONE_EXTRA = 0.4
 #: characters of a stretch looked at (its end: the name ends at the anchor)
 MAX_FRAGMENT = 14
+#: longest division name looked for at the start of a stretch the resolver found no division in
+MAX_INNER_PREFIX = 6
 #: lead of the accepted candidate over the best other building (a town or district was named) …
 MARGIN = 0.35
+#: … or when every rival that close needs more edits than it (a town or district was named) …
+SMALL_MARGIN = 0.2
 #: … and when the whole city was searched
 CITY_MARGIN = 0.5
 #: candidates costing more than the best so far plus this are not scored further (they can neither
@@ -77,6 +88,16 @@ def _start_of(skipped: int, positions: list[int], starts: list[int], end: int) -
     name_start = positions[skipped] if skipped < len(positions) else end
     s = starts[bisect.bisect_right(starts, name_start) - 1]
     return s, skipped - bisect.bisect_left(positions, s)
+
+
+def _unexplained(skipped: int, fragment: str, positions: list[int], starts: list[int], end: int,
+                 resolver: DivisionResolver) -> tuple[int, int]:
+    """:func:`_start_of`, with no character unexplained when those between the start and the name are
+    division names the resolver left out (枫树岭 + 桥泰路: 枫树岭 heads 桥)."""
+    s, unexplained = _start_of(skipped, positions, starts, end)
+    if unexplained and _division_names(fragment[skipped - unexplained:skipped], resolver):
+        unexplained = 0
+    return s, unexplained
 
 
 def _clean(norm: str, start: int, end: int) -> tuple[str, list[int]]:
@@ -162,9 +183,13 @@ class NameIndex:
     ----------
     index : hangzhou_address.matching.address_index.AddressIndex
         The exact look-up structure (its ``name_slice`` keys are ``"R" + road`` / ``"P" + name``).
+    history : mapping, optional
+        Current town code → the district codes it ever belonged to
+        (:attr:`hangzhou_address.resolve.DivisionResolver.hist_d`): a name is also listed under
+        those districts (余杭区 written for a compound now in 临平区).
     """
 
-    def __init__(self, index: Any) -> None:
+    def __init__(self, index: Any, history: Mapping[str, Iterable[str]] | None = None) -> None:
         import numpy as np
 
         self.costs = CharCosts()
@@ -173,6 +198,8 @@ class NameIndex:
         self.stem_tokens: list[tuple[tuple[str, str], ...]] = []
         #: per name: the tokens of the whole name, suffix included (to break ties between names)
         self.full_tokens: list[frozenset[str]] = []
+        #: per name: its length in characters
+        self.lengths: list[int] = []
         postings: dict[tuple[str, str], list[int]] = {}
         town_pos = index.town.positions
         town_vals = index.town.values
@@ -183,9 +210,12 @@ class NameIndex:
             rows = index.rows_of(kind, name)
             towns = {town_vals[p] for p in np.unique(town_pos[rows]).tolist()} - {None}
             scopes = {""} | towns | {t[:6] for t in towns}
+            if history:
+                scopes |= {d for t in towns for d in history.get(t, ())}
             stem = strip_generic_suffix(name, kind)
             self.stem_tokens.append(tuple((ch, "~" + self.costs.syllable(ch)) for ch in stem))
             self.full_tokens.append(frozenset(self.tokens(name)))
+            self.lengths.append(len(name))
             for tok in self.tokens(stem):
                 for s in scopes:
                     postings.setdefault((s, tok), []).append(nid)
@@ -212,9 +242,15 @@ class NameIndex:
                 lb += 0.4 if self.costs.lookalike_in(ch, tokens) else 0.5
         return lb
 
-    def candidates(self, fragment: str, scope: str, limit: int = MAX_CANDIDATES) -> list[int]:
+    def candidates(self, fragment: str, scope: str, limit: int = MAX_CANDIDATES,
+                   has_number: Callable[[int], bool] | None = None) -> list[int]:
         """Ids of the names sharing the most characters / syllables with ``fragment`` in ``scope``
-        (a town or district code, or ``""`` for the whole city)."""
+        (a town or district code, or ``""`` for the whole city).
+
+        With ``has_number`` (name id → whether that name has the text's building number), the
+        :data:`MAX_POOL` best-ranked names are tested and those having the number come first: a
+        short or shortened name (溪村 for 溪头村) shares its characters with dozens of names, and
+        the few that have the number are the ones that can be the answer."""
         count: Counter[int] = Counter()
         get = self.postings.get
         # (sorted: the counter's insertion order breaks ties in most_common, and a set's order changes
@@ -227,18 +263,40 @@ class NameIndex:
             return []
         flen = len(fragment)
         names = self.names
-        # most shared tokens first; among equals, the length closest to the fragment's
-        top = count.most_common(3 * limit)
         # a name sharing two tokens fewer than the best shares has at least one more edit (a dropped
         # character costs two tokens, a homophone one): such names cannot win by the margin
-        floor = top[0][1] - 2
+        if has_number is None:
+            top = count.most_common(3 * limit)  # most shared tokens first
+            floor = top[0][1] - 2
+        else:
+            # every name above the floor is ranked (a shortened name ties with dozens: which of them the
+            # first 3 * limit would be is an accident of insertion order)
+            # the best levels of shared tokens (down to the floor) until the pool is full; the last level
+            # whole, for the ties to be broken below rather than by insertion order
+            levels = sorted(set(count.values()), reverse=True)
+            floor, taken = levels[0] - 2, 0
+            for n_level in levels:
+                if n_level < levels[0] - 2 or taken >= MAX_POOL:
+                    break
+                floor = n_level
+                taken += sum(1 for n in count.values() if n == n_level)
+            top = [(nid, n) for nid, n in count.items() if n >= floor]
         whole = self.tokens(fragment)
         full = self.full_tokens
         # ties: the name sharing more with the whole fragment (its suffix too: 文茂家园 before 文茂新村
         # for 文茂家圆), then the length closest to the fragment's
-        ranked = sorted(((-n, -len(whole & full[nid]), abs(len(names[nid][1]) - flen), nid)
-                         for nid, n in top if n >= floor))
-        return [r[3] for r in ranked[:limit]]
+        lengths = self.lengths
+        ranked = heapq.nsmallest(MAX_POOL, [(-n, -len(whole & full[nid]), abs(lengths[nid] - flen), nid)
+                                            for nid, n in top if n >= floor])
+        ids = [r[3] for r in ranked]
+        if has_number is None:
+            return ids[:limit]
+        having, lacking = [], []  # (in ranking order each)
+        for nid in ids:
+            (having if has_number(nid) else lacking).append(nid)
+            if len(having) == limit:
+                break
+        return (having + lacking)[:limit]
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,7 +365,10 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
         fragment, positions = _clean(norm, starts[0], anchor.start)
         if len(fragment) < 2:
             continue
+        if not (res.district_code or res.town_code) and len(starts) <= MAX_STARTS:
+            starts = sorted(set(starts) | set(_inner_start(norm, fragment, positions, resolver, scopes)))
         ids: dict[int, None] = {}
+        has_number = _has_number(names, index, anchor)
         for s in starts:
             scope = scopes.get(s)
             if scope is None:
@@ -320,7 +381,8 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
                 scopes[s] = scope
             sub = fragment[bisect.bisect_left(positions, s):]
             if len(sub) >= 2:
-                ids.update(dict.fromkeys(names.candidates(sub, scope.town_code or scope.district_code or "")))
+                ids.update(dict.fromkeys(names.candidates(sub, scope.town_code or scope.district_code or "",
+                                                          has_number=has_number)))
         tokens = names.tokens(fragment)
         for nid in ids:
             kind, name = names.names[nid]
@@ -335,16 +397,16 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
             if cand is None:
                 continue
             cost, skipped, edits = cand
-            s, unexplained = _start_of(skipped, positions, starts, anchor.start)
+            s, unexplained = _unexplained(skipped, fragment, positions, starts, anchor.start, resolver)
+            read = fragment  # the stretch the reading aligns with (for its edits, listed later)
             if s != starts[-1]:
                 # the name reaches into a division name: reading it after that name may be better
                 last = bisect.bisect_left(positions, starts[-1])
                 alt = _score(kind, name, fragment[last:], costs, limit) if len(fragment) - last >= 1 else None
-                if alt is not None and alt[0] + SKIP_COST * alt[1] < cost + SKIP_COST * unexplained:
+                if alt is not None and alt[0] + SKIP_COST * alt[1] <= cost + SKIP_COST * unexplained:
                     cost, skipped, edits = alt[0], alt[1] + last, alt[2]
-                    s, unexplained = _start_of(skipped, positions, starts, anchor.start)
-            if unexplained and _division_names(fragment[skipped - unexplained:skipped], resolver):
-                unexplained = 0  # 枫树岭 + 桥泰路: division names the resolver left out (枫树岭 heads 桥)
+                    read = fragment[last:]
+                    s, unexplained = _unexplained(skipped, fragment, positions, starts, anchor.start, resolver)
             scope = scopes[s]
             scoped = bool(scope.town_code or scope.district_code)
             if cost > max_cost(len(name), scoped) + 0.5:
@@ -360,7 +422,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
                     exact_without = True
                 continue
             fc = FuzzyCandidate(kind, name, fragment[skipped:], cost, edits, unexplained, rows)
-            found.append((rank, fc, scope, anchor, fragment))
+            found.append((rank, fc, scope, anchor, read))
             bound = min(bound, rank + _BOUND)
     if not found:
         return None
@@ -374,24 +436,69 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     others: list[FuzzyCandidate] = []
     runner = float("inf")
     seen = set(best_buildings)
-    for r2, fc, _s, _a, _f in found[1:]:
+    close: list[tuple[FuzzyCandidate, str]] = []  # rivals within the margin, with their stretch
+    for r2, fc, _s, _a, f in found[1:]:
         bs = {index.building(r) for r in fc.rows}
         if bs <= seen:
             continue
         seen |= bs
         others.append(fc)
         runner = min(runner, r2)
-    margin = runner - rank
+        if r2 < rank + MARGIN:
+            close.append((fc, f))
+    margin = round(runner - rank, 6)  # (costs are sums of tenths and quarters: 1.2 - 1.0 is 0.2)
     scoped = bool(scope.town_code or scope.district_code)
-    # a reading with no rival at all may cost a little more (体育路 for 体育场路, alone in its town)
-    limit = max_cost(len(best.name), scoped) + (LONE_EXTRA if margin == float("inf") else 0.0)
-    accepted = (rank <= limit and len(best.edits) <= max_edits(len(best.name))
-                and _shares_a_character(best) and margin >= (MARGIN if scoped else CITY_MARGIN))
+    n_edits = len(best.edits)
+    limit = max_cost(len(best.name), scoped)
+    if margin == float("inf"):
+        # a reading with no rival at all may cost a little more (体育路 for 体育场路, alone in its town); in a
+        # named town or district each edit it is allowed may then be an arbitrary one (煮栖村 for 下栖梧村)
+        limit = max(limit + LONE_EXTRA, float(max_edits(len(best.name)))) if scoped else limit + LONE_EXTRA
+    need = MARGIN if scoped else CITY_MARGIN
+    if scoped and SMALL_MARGIN <= margin < need and all(_edit_count(fc, f, costs) > n_edits for fc, f in close):
+        need = SMALL_MARGIN  # 华街 for 永华街 (one edit), not 华中路 (two: 中 missing, 街 for 路)
+    accepted = (rank <= limit and n_edits <= max_edits(len(best.name))
+                and _shares_a_character(best) and margin >= need)
     near = len({name for c, name in costs_seen if c <= rank + 0.75 and name != best.name})
     tails = len({name for _c, name in costs_seen if name != best.name and len(name) > len(best.written)
                  and name.endswith(best.written)})
     return FuzzyOutcome(best, tuple(others), accepted, margin, anchor.number, scope, exact_without, scored, near,
                         tails)
+
+
+def _edit_count(fc: FuzzyCandidate, fragment: str, costs: CharCosts) -> int:
+    """How many edits the reading ``fc`` of ``fragment`` takes (a changed generic suffix counts as one)."""
+    got = _score(fc.kind, fc.name, fragment, costs, fc.cost + 1e-6, edits=True)
+    return len(got[2]) if got is not None else 99
+
+
+def _inner_start(norm: str, fragment: str, positions: list[int], resolver: DivisionResolver,
+                 scopes: dict[int, Resolution]) -> list[int]:
+    """The start after the longest division name that opens the stretch but that the resolver did not
+    read (淳安湾村: the district 淳安 written against a misspelled village), with the divisions it names
+    in ``scopes``; looked for only when the text's reading names no district or town. Empty when none."""
+    for k in range(min(len(fragment) - 2, MAX_INNER_PREFIX), 1, -1):
+        if _division_names(fragment[:k], resolver):
+            s = positions[k]
+            if s not in scopes:
+                scopes[s] = resolver.resolve(norm[:s])
+            if scopes[s].district_code or scopes[s].town_code:
+                return [s]
+    return []
+
+
+def _has_number(names: NameIndex, index: Any, anchor: _Anchor) -> Callable[[int], bool]:
+    """``has_number(name id)``: whether that name has the anchor's number (of its kind), memoized."""
+    memo: dict[int, bool] = {}
+
+    def has(nid: int) -> bool:
+        got = memo.get(nid)
+        if got is None:
+            kind, name = names.names[nid]
+            got = memo[nid] = kind in anchor.kinds and bool(index.exact(kind, name, anchor.number))
+        return got
+
+    return has
 
 
 def _shares_a_character(fc: FuzzyCandidate) -> bool:
