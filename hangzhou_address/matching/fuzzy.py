@@ -262,7 +262,6 @@ class NameIndex:
         if not count:
             return []
         flen = len(fragment)
-        names = self.names
         # a name sharing two tokens fewer than the best shares has at least one more edit (a dropped
         # character costs two tokens, a homophone one): such names cannot win by the margin
         if has_number is None:
