@@ -180,6 +180,12 @@ class Resolution:
     evidence: tuple[tuple[int, float, int, int], ...] = field(default=(), repr=False)
     #: the district was decided from a 2020 district name alone whose territory is now split
     split: bool = False
+    #: district names of the text that contradict each other, as written: a bare name and the full name of an
+    #: unrelated district right after it (上城淳安县: ``('上城', '淳安县')``); the full name is read
+    clash: tuple[str, ...] = ()
+    #: county-level names of other cities written right after the Hangzhou prefix, where a Hangzhou district is
+    #: expected, with where they are (杭州市万州区...: ``('万州区 (重庆市)',)``)
+    misplaced: tuple[str, ...] = ()
 
     @property
     def code(self) -> str | None:
@@ -291,6 +297,11 @@ class DivisionResolver:
                 for od in h:
                     now_in.setdefault(od, set()).add(cur[:6])
         self.split_districts = frozenset(od for od, ds in now_in.items() if len(ds) > 1)
+        #: per district code: the current districts its territory is or was in (itself, its successors, the
+        #: districts that hold its former towns): two district names whose sets are disjoint contradict
+        self.district_kin: dict[str, frozenset[str]] = {
+            code: frozenset({code, *self.successors[i], *now_in.get(code, ())})
+            for i, code in enumerate(self.codes) if self.levels[i] == 0}
         self.by_code = by_code
 
         # --- keys
@@ -311,11 +322,14 @@ class DivisionResolver:
         converted = _converted_names(self, name_variants)
         named: set[tuple[str, tuple]] = set()  # (key, current chain) already written by some division
         former: list[str] = []
+        former_v: list[int] = []
         for i, (code, lvi, name) in enumerate(zip(self.codes, self.levels, self.names)):
             level = _LEVELS[lvi]
             if not self.successors[i]:
                 if i in self.old_note and level == "town":
                     former.append(name)  # a former town, successor unknown: its full name only
+                elif level == "community" and not self.active[i]:
+                    former_v.append(i)  # a former village / community, successor unknown: its full names only
                 continue
             try:
                 variants = [(v.text, v.kind) for v in name_variants(name, level)]
@@ -341,6 +355,24 @@ class DivisionResolver:
             if _normalize_key(name) not in div_keys:
                 add(name, _F_FORMER)
                 self.has_former = True
+        #: the full names of former villages / communities (successor unknown) -> their indices: not keys of the
+        #: automaton (they change no reading), looked for in a text whose answer is their town (``former_ac``)
+        self.former_villages: dict[str, tuple[int, ...]] = {}
+        editions = dict(zip(divs["code"], divs["editions"])) if "editions" in divs else {}
+        #: per former village / community index: the editions it is in (``2016 2017``), for the reason
+        self.editions: dict[int, str] = {i: editions.get(self.codes[i]) or "" for i in former_v}
+        for i in former_v:
+            for v in name_variants(self.names[i], "community"):
+                nk = _normalize_key(v.text)
+                if v.kind not in ("official", "full") or len(_CJK_RE.findall(nk)) < 2:
+                    continue
+                if i not in self.former_villages.get(nk, ()):
+                    self.former_villages[nk] = self.former_villages.get(nk, ()) + (i,)
+        self.former_ac = ahocorasick.Automaton()
+        for nk in self.former_villages:
+            self.former_ac.add_word(nk, nk)
+        if self.former_villages:
+            self.former_ac.make_automaton()
         for text in ("浙江省", "浙江"):
             add(text, _F_PROV)
         for text in ("杭州市", "杭州"):
@@ -464,6 +496,9 @@ class DivisionResolver:
         first_digit = m_digit.start() if m_digit else n
         anchored = False  # a city prefix or district name seen: later foreign names are shop names
         prev_level = -9  # level of the previous accepted hit ending at last_end (-1 prefix)
+        prev_kid = -1  # key of the previous accepted hit
+        clash: list[str] = []  # a bare district name and an unrelated full one right after it
+        misplaced: list[str] = []  # another city's district / county right after the Hangzhou prefix
         hits = self._scan(text)
         gaz_starts = None  # start offsets of road / compound names, computed when first needed
         div_starts = None  # start offsets of division names, computed when first needed
@@ -565,6 +600,8 @@ class DivisionResolver:
                     best_lv = min(best_lv, lv)
                 if used and adjacent and prev_short and any(k != 2 and levels[i] == best_lv
                                                              for i, k in key_entries[kid]):
+                    if best_lv == 0 and self._contradict(key_dcodes[prev_kid], key_entries[kid]):
+                        clash += (key_text[prev_kid], key_text[kid])  # 上城淳安县: the full name is read, reported
                     # 临平东湖街道: a bare name right before a full name of the same level is not that level
                     evidence[:] = [e for e in evidence
                                    if not (e[2] == len(accepted) - 1 and e[3] == 2 and levels[e[0]] == best_lv)]
@@ -591,12 +628,16 @@ class DivisionResolver:
                 used, label = True, "outside"
                 if not anchored:
                     outside.append(self.key_text[kid])
-            if (not used and flags & _F_OUT_COUNTY and not flags & (_F_ROAD | _F_POI) and not anchored and not road_tail
-                    and (start == 0 or adjacent and prev_level == -1 or text[start - 1] in " ,，:：;；(（")):
-                # another city's district / county where a division is expected: at the start, after a
-                # province / city, or after a separator (万州区分水镇: not 桐庐县分水镇)
-                used, label = True, "outside"
-                outside.append(f"{key_text[kid]} ({self.outside_where[key_text[kid]]})")
+            if not used and flags & _F_OUT_COUNTY and not flags & (_F_ROAD | _F_POI) and not road_tail:
+                if not anchored and (start == 0 or adjacent and prev_level == -1 or text[start - 1] in " ,，:：;；(（"):
+                    # another city's district / county where a division is expected: at the start, after a
+                    # province / city, or after a separator (万州区分水镇: not 桐庐县分水镇)
+                    used, label = True, "outside"
+                    outside.append(f"{key_text[kid]} ({self.outside_where[key_text[kid]]})")
+                elif hz and not seen_d and adjacent and prev_level == -1:
+                    # 杭州市万州区分水镇: right after the Hangzhou prefix, where its district is expected
+                    used, label = True, "outside"
+                    misplaced.append(f"{key_text[kid]} ({self.outside_where[key_text[kid]]})")
             if not used and flags & (_F_ROAD | _F_POI):
                 used, label = True, "road" if flags & _F_ROAD else "poi"
                 lvl = 5
@@ -607,8 +648,88 @@ class DivisionResolver:
                 accepted.append(_tuple_new(Hit, (label, start, end, key_text[kid], bool(flags & (_F_ROAD | _F_POI)))))
                 last_end = end
                 prev_level = lvl
+                prev_kid = kid
         res = self._decide(text, accepted, evidence, outside, hz)
-        return _note_former(res) if self.has_former else res
+        if self.has_former:
+            res = _note_former(res)
+        if self.former_villages:
+            res = self._note_former_villages(res)
+        if clash or misplaced:
+            res = self._note_contradictions(res, tuple(clash), tuple(misplaced))
+        return res
+
+    def _contradict(self, bare_districts: frozenset[str], entries: Iterable[tuple[int, int]]) -> bool:
+        """Whether a bare name of ``bare_districts`` contradicts the full district names among ``entries``
+        (no territory in common, now or before 2021: 余杭 + 临平区 or 萧山 + 钱塘区 do not)."""
+        kin = self.district_kin
+        full = [self.codes[i] for i, k in entries if k != 2 and self.levels[i] == 0]
+        return bool(bare_districts and full) and all(
+            not kin.get(a, frozenset({a})) & kin.get(b, frozenset({b})) for a in bare_districts for b in full)
+
+    def _note_former_villages(self, res: Resolution) -> Resolution:
+        """``res`` with a reason per former village / community (successor unknown) of its town that the text
+        names; a namesake elsewhere that the text was read as conflicting with is not reported as a conflict."""
+        if res.community_code is not None or res.district_code is None:
+            return res
+        text = res.normalized
+        names = []  # former village names written, not inside a road / compound name of the registry
+        for end, key in self.former_ac.iter(text):
+            start = end + 1 - len(key)
+            if text.startswith(_ROAD_TAIL, end + 1) or any(
+                    h[0] in ("road", "poi") and h[1] < end + 1 and start < h[2] for h in res.hits):
+                continue
+            names.append(key)
+        found: dict[str, list[int]] = {}  # key -> the former villages of the answer's town it names
+        for key in names:
+            for i in self.former_villages[key]:
+                town = self.by_code.get(self.codes[i][:9])
+                chains = self.curs[town] if town is not None else ()
+                if any(ch[1] == res.town_code if res.town_code else ch[0] == res.district_code for ch in chains):
+                    found.setdefault(key, []).append(i)  # (one village renumbered with its town: several)
+        if not found:
+            return res
+        d = res.__dict__
+        reasons = list(res.reasons)
+        for key, found_i in found.items():
+            got = self.automaton.get(key, None)  # a current namesake elsewhere, read as a conflict
+            explained = {self.names[j] for j, _k in self.key_entries[got[0]]} if got is not None else set()
+            for r, reason in enumerate(reasons):
+                if reason.startswith(_IGNORED):
+                    left = [n for n in reason[len(_IGNORED):].split("、") if n not in explained]
+                    reasons[r] = _IGNORED + "、".join(left) if left else ""
+            i = found_i[0]
+            kind = "community" if "社区" in self.names[i] else "village"
+            period = _period(" ".join(self.editions[j] for j in found_i))
+            reasons.append(f"former {kind} {_display_name(self.names[i])} ({period}): successor unknown")
+        if not any(r.startswith(_IGNORED) for r in reasons if r) and any(r == "" for r in reasons):
+            d["conflict"] = False  # the only conflicting name was the former village
+        d["reasons"] = tuple(dict.fromkeys(r for r in reasons if r))
+        return res
+
+    def _note_contradictions(self, res: Resolution, clash: tuple[str, ...], misplaced: tuple[str, ...]) -> Resolution:
+        """``res`` with the contradictions of its text reported: a bare district name and an unrelated full one
+        (the full one stands, reported as a conflict), another city's district right after the Hangzhou prefix
+        (a town or community found without a Hangzhou district is only a candidate)."""
+        d = res.__dict__
+        reasons = list(res.reasons)
+        d["clash"], d["misplaced"] = clash, misplaced
+        if clash:
+            d["conflict"] = True
+            reasons += [f"conflicting district names: {a} / {b}" for a, b in zip(clash[::2], clash[1::2])]
+        if misplaced:
+            d["conflict"] = True
+            names = "、".join(misplaced)
+            if res.written_districts or res.code is None:
+                reasons.append(f"mentions a place outside Hangzhou ({names}) as well as Hangzhou")
+            else:  # 杭州市万州区分水镇: 分水镇 is 桐庐县's, but the text says 万州区
+                code = res.code
+                cand = (code, res.level, self.name_of.get(code, ""), round(float(res.score), 2))
+                reasons.append(f"another city's district where a Hangzhou district is expected: {names}; "
+                               f"{self.name_of.get(code, '')} ({code}) is only a candidate")
+                d.update(district_code=None, town_code=None, community_code=None, level=None, margin=0.0,
+                         candidates=(cand, *(c for c in res.candidates if c[0] != code)))
+        d["reasons"] = tuple(reasons)
+        return res
 
     def _names_a_part_of(self, districts: frozenset[str], kids: Iterable[int]) -> bool:
         """Whether one of the keys ``kids`` names a town or community that is (or was) in one of ``districts``."""
@@ -634,7 +755,13 @@ class DivisionResolver:
         outside = [r for r in res.reasons if r.startswith("outside")]
         out = self._decide(res.normalized, hits, evidence, [] if not outside else [outside[0][18:]],
                            res.hangzhou_prefix)
-        return _note_former(out) if self.has_former else out
+        if self.has_former:
+            out = _note_former(out)
+        if self.former_villages:
+            out = self._note_former_villages(out)
+        if res.clash or res.misplaced:
+            out = self._note_contradictions(out, res.clash, res.misplaced)
+        return out
 
     def _decide(self, text, accepted, evidence, outside, hz) -> Resolution:
         # The decision depends only on the evidence, the outside names and the city prefix, which
@@ -926,7 +1053,27 @@ class DivisionResolver:
         bad = [self.names[i] for i, _w, _h, _k in evidence
                if self.cur[i][self.levels[i]] not in chain and self.codes[i] not in chain]
         names = "、".join(dict.fromkeys(bad)) or "?"
-        return f"conflicting division names ignored: {names}"
+        return _IGNORED + names
+
+
+_IGNORED = "conflicting division names ignored: "
+
+
+def _display_name(name: str) -> str:
+    """A village / community name as people write it: 洄溪村村民委员会 -> 洄溪村, 钱杭社区居委会 -> 钱杭社区."""
+    for suffix, repl in (("村村民委员会", "村"), ("村民委员会", "村"), ("村村委会", "村"), ("村委会", "村"),
+                         ("社区居民委员会", "社区"), ("社区居委会", "社区")):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)] + repl
+    return name
+
+
+def _period(editions: str) -> str:
+    """``'2016 2017 2018 2019'`` -> ``'2016–2019'``; ``'2016'`` -> ``'2016'``."""
+    years = sorted(set(editions.split()))
+    if not years:
+        return "older lists"
+    return years[0] if len(years) == 1 else f"{years[0]}–{years[-1]}"
 
 
 def _older_divisions(registry: Registry) -> dict[str, tuple[str, str]]:
