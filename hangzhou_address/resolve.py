@@ -634,8 +634,10 @@ class DivisionResolver:
                     # province / city, or after a separator (万州区分水镇: not 桐庐县分水镇)
                     used, label = True, "outside"
                     outside.append(f"{key_text[kid]} ({self.outside_where[key_text[kid]]})")
-                elif hz and not seen_d and adjacent and prev_level == -1:
-                    # 杭州市万州区分水镇: right after the Hangzhou prefix, where its district is expected
+                elif hz and not seen_d and adjacent and prev_level == -1 and not any(
+                        s == end - 1 and key_flags[k] & (_F_DIV | _F_ROAD | _F_POI) for s, _e, k in hits):
+                    # 杭州市万州区分水镇: right after the Hangzhou prefix, where its district is expected (not when
+                    # its last character heads a Hangzhou name: 杭州市文昌|市畈村 is 文昌镇's 市畈村)
                     used, label = True, "outside"
                     misplaced.append(f"{key_text[kid]} ({self.outside_where[key_text[kid]]})")
             if not used and flags & (_F_ROAD | _F_POI):

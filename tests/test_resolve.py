@@ -471,6 +471,12 @@ def test_another_citys_district_after_the_city_prefix_leaves_the_town_a_candidat
     assert any(where in x and "only a candidate" in x for x in r.reasons), r.reasons
 
 
+def test_outside_name_whose_last_character_heads_a_hangzhou_name_is_not_misplaced(reg):
+    # 文昌|市畈村: 文昌镇's village 市畈村, not Hainan's 文昌市
+    r = resolve_divisions("杭州市文昌市畈村5组8号", registry=reg)
+    assert r.community_code == "330127101232" and not r.misplaced and not r.conflict
+
+
 def test_another_citys_district_beside_a_hangzhou_district_is_reported(reg):
     r = resolve_divisions("杭州市鼓楼区桐庐县瑶琳镇", registry=reg)
     assert r.town_code == "330122110" and r.conflict
