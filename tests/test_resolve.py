@@ -442,7 +442,7 @@ def test_outside_counties_list():
     import csv
 
     from hangzhou_address._datapath import data_dir
-    from hangzhou_address.resolve import _outside_counties
+    from hangzhou_address.matching.outside import outside_counties as _outside_counties
 
     with open(data_dir() / "divisions" / "china_counties_outside_hangzhou.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
