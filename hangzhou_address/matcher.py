@@ -282,8 +282,10 @@ class Matcher:
         if split_number and level in ("building", "grid"):
             # the text does not say which number: at most the rate at which such answers are right
             conf = min(conf, self.confidence_model.caps.get("number_separator", _SPLIT_NUMBER_CAP))
-        if res.level is None and res.candidates and level in ("building", "grid", "community", "town"):
-            # the text's district names contradict each other: conflicting evidence never raises the answer
+        if (res.level is None and res.candidates and level in ("building", "grid", "community", "town")
+                or res.clash or res.misplaced):
+            # the text's district names contradict each other (西湖区滨江区, 上城淳安县, 杭州市万州区桐庐县):
+            # conflicting evidence never raises the answer
             conf = min(conf, _CONFLICT_CAP)
         return MatchResult(text, code, level, round(conf, 4), elements, cands, tuple(reasons), d, t, c), x
 

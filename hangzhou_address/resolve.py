@@ -4,7 +4,8 @@ The resolver scans a normalized text once with an Aho-Corasick automaton over ev
 writing a Hangzhou division (official names, suffixed and bare forms from
 :func:`hangzhou_address.names.name_variants`, pre-2021 names such as 下城区 / 江干区 / 临安市),
 the province / city prefixes (浙江省, 杭州市), names of places outside Hangzhou (南昌市, 宁波, ...)
-and, when the registry has an ``addresses`` table, the road and compound names of that table.
+and, when the registry has an ``addresses`` table, the road and compound names of that table (the keys and
+the automaton: :mod:`hangzhou_address.matching.gazetteer`).
 
 Hits are accepted left to right, longest first, under word-boundary rules:
 
@@ -35,21 +36,26 @@ Examples
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
-from .errors import InputError, InputTypeError
-from .matching.normalize import (
-    alias_keys as _alias_keys,
-    normalize_for_matching,
-    normalize_key as _normalize_key,
-)
-from .matching.outside import OUTSIDE_CITIES as _OUTSIDE_CITIES
-from .matching.outside import OUTSIDE_PROVINCES as _OUTSIDE_PROVINCES
-from .matching.outside import OUTSIDE_ZHEJIANG_COUNTIES as _OUTSIDE_ZHEJIANG_COUNTIES
-from .matching.outside import outside_counties as _outside_counties
+from .errors import InputTypeError
+from .matching.gazetteer import F_CITY as _F_CITY
+from .matching.gazetteer import F_DIV as _F_DIV
+from .matching.gazetteer import F_FORMER as _F_FORMER
+from .matching.gazetteer import F_NAMES as _F_NAMES
+from .matching.gazetteer import F_OUT_COUNTY as _F_OUT_COUNTY
+from .matching.gazetteer import F_OUT_FULL as _F_OUT_FULL
+from .matching.gazetteer import F_OUT_SHORT as _F_OUT_SHORT
+from .matching.gazetteer import F_POI as _F_POI
+from .matching.gazetteer import F_PREFIX_ONLY as _F_PREFIX_ONLY
+from .matching.gazetteer import F_PROV as _F_PROV
+from .matching.gazetteer import F_ROAD as _F_ROAD
+from .matching.gazetteer import ROAD_TAIL as _ROAD_TAIL
+from .matching.gazetteer import build_gazetteer, older_divisions
+from .matching.normalize import normalize_for_matching
+from .matching.normalize import normalize_key as _normalize_key  # noqa: F401 - the resolver's key form, for tests
 from .runtime import BoundedMemo
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -90,27 +96,6 @@ def _memo_cost(evidence: tuple) -> int:
     return 430 + 105 * len(evidence)
 
 
-#: "converted": a community written with the other kind word (云峰村 for 云峰社区, 五星社区 for 五星村委会),
-#: only where that is unique in its town; weak alone, enough with its town named
-_KIND_CODE = {"official": 0, "full": 1, "short": 2, "legacy": 3, "converted": 4}
-
-# key flags
-_F_PROV = 1
-_F_CITY = 2
-_F_OUT_FULL = 4
-_F_OUT_SHORT = 8
-_F_ROAD = 16
-_F_POI = 32
-_F_DIV = 64
-#: the name of a former town whose successor is unknown (older lists only): read as that name, never as
-#: a village inside it, and reported
-_F_FORMER = 128
-_F_OUT_COUNTY = 256  # a county-level division of another city (full name): outside only where a division is expected
-#: flags of a key that is (also) a division, prefix or outside-Hangzhou name
-_F_NAMES = _F_PROV | _F_CITY | _F_OUT_FULL | _F_OUT_SHORT | _F_DIV | _F_FORMER | _F_OUT_COUNTY
-#: a key with no flags outside these is only a province / city prefix
-_F_PREFIX_ONLY = _F_PROV | _F_CITY
-
 # a bare name followed by one of these is the head of a longer road / landmark name
 _NAME_TAIL1 = frozenset("路街巷弄桥港河湖山园苑城府庭居坊里塘湾岭坞浜埠门楼厦庄寺院校场店馆墅阁轩塔洲岛溪堤坝闸口")
 _NAME_TAIL2 = frozenset(
@@ -118,7 +103,6 @@ _NAME_TAIL2 = frozenset(
     "大学 学院 公司 集团 科技 电子 大楼 商城 新城 名苑 家苑 雅苑 嘉苑 二村 一村 三村 新苑 佳苑 景苑 "
     "北路 南路 东路 西路 中路 支路 直街 横街 老街 新街".split()
 )
-_ROAD_TAIL = ("路", "街", "巷", "弄", "大道")
 #: residential compound words: a bare town name right after its district and before one of these names the
 #: town (江干区九堡|佳苑, 上城区望江|家园), not the head of a road or a landmark
 _COMPOUND_TAIL1 = frozenset("园苑府庭居坊墅")
@@ -127,7 +111,6 @@ _COMPOUND_TAIL2 = frozenset("新村 小区 花园 公寓 家园 名苑 家苑 �
 _CITY_TAIL = ("湾", "路", "街", "大道", "大厦", "银行", "东站", "南站", "西站", "北站", "大学", "中学", "饭店", "酒店")
 # a division name right after one of these characters starts a new word
 _BOUNDARY_CHARS = frozenset("省市区县镇乡道村路街巷号弄栋幢楼室组旁内外边侧面对")
-_CJK_RE = re.compile(r"[\u3400-\u9fff]")
 #: 市辖区 (the NBS lists' "city districts" placeholder) after the city prefix: part of the prefix
 _CITY_DISTRICTS_RE = re.compile(r"[-_,，]*市辖区[-_,，]*")
 _DIGIT_RE = re.compile(r"[0-9]")
@@ -180,6 +163,12 @@ class Resolution:
     evidence: tuple[tuple[int, float, int, int], ...] = field(default=(), repr=False)
     #: the district was decided from a 2020 district name alone whose territory is now split
     split: bool = False
+    #: district names of the text that contradict each other, as written: a bare name and the full name of an
+    #: unrelated district right after it (上城淳安县: ``('上城', '淳安县')``); the full name is read
+    clash: tuple[str, ...] = ()
+    #: county-level names of other cities written right after the Hangzhou prefix, where a Hangzhou district is
+    #: expected, with where they are (杭州市万州区...: ``('万州区 (重庆市)',)``)
+    misplaced: tuple[str, ...] = ()
 
     @property
     def code(self) -> str | None:
@@ -219,8 +208,6 @@ class DivisionResolver:
     """
 
     def __init__(self, registry: Registry, *, gazetteer: Iterable[tuple[str, str]] | None = None) -> None:
-        import ahocorasick
-
         self.registry = registry
         # --- divisions: arrays by internal index
         self.codes: list[str] = []
@@ -256,7 +243,7 @@ class DivisionResolver:
             except Exception:  # noqa: BLE001 - unknown successor: no current code
                 return ()
 
-        older = _older_divisions(registry)
+        older = older_divisions(registry)
         hist: dict[str, set[str]] = {}
         for code, lv in zip(divs["code"], divs["level"]):
             if lv not in _LEVELS:
@@ -291,135 +278,24 @@ class DivisionResolver:
                 for od in h:
                     now_in.setdefault(od, set()).add(cur[:6])
         self.split_districts = frozenset(od for od, ds in now_in.items() if len(ds) > 1)
+        #: per district code: the current districts its territory is or was in (itself, its successors, the
+        #: districts that hold its former towns): two district names whose sets are disjoint contradict
+        self.district_kin: dict[str, frozenset[str]] = {
+            code: frozenset({code, *self.successors[i], *now_in.get(code, ())})
+            for i, code in enumerate(self.codes) if self.levels[i] == 0}
         self.by_code = by_code
 
-        # --- keys
-        keys: dict[str, tuple[int, list[tuple[int, int]]]] = {}
-
-        def add(text: str, flag: int, entry: tuple[int, int] | None = None) -> None:
-            text = _normalize_key(text)
-            if len(_CJK_RE.findall(text)) < 2:  # 五四村 -> "54": not a name to look for
-                return
-            f, entries = keys.get(text, (0, []))
-            if entry is not None and entry not in entries:
-                entries.append(entry)
-            keys[text] = (f | flag, entries)
-
-        from .names import name_variants
-
-        div_keys: set[str] = set()
-        converted = _converted_names(self, name_variants)
-        named: set[tuple[str, tuple]] = set()  # (key, current chain) already written by some division
-        former: list[str] = []
-        for i, (code, lvi, name) in enumerate(zip(self.codes, self.levels, self.names)):
-            level = _LEVELS[lvi]
-            if not self.successors[i]:
-                if i in self.old_note and level == "town":
-                    former.append(name)  # a former town, successor unknown: its full name only
-                continue
-            try:
-                variants = [(v.text, v.kind) for v in name_variants(name, level)]
-            except InputError:  # pragma: no cover
-                continue
-            core = [t for t, k in variants if k == "short"]
-            if level == "district":  # 临安市 -> 临安区, 萧山市, 余杭县 ...
-                variants += [(c + suf, "legacy") for c in core for suf in ("市", "县", "区") if c + suf != name]
-            elif level == "town":  # 乔司镇 -> 乔司街道, 转塘镇 ...
-                variants += [(c + suf, "legacy") for c in core for suf in ("镇", "乡", "街道") if c + suf != name]
-            variants += [(t, "converted") for t in converted.get(i, ())]
-            for text, kind in variants:
-                if kind == "short" and text.endswith(_ROAD_TAIL):
-                    continue  # 余杭塘路(社区): the bare form is the road
-                nk = _normalize_key(text)
-                if i in self.old_note and any((nk, ch) in named for ch in self.curs[i] or (self.cur[i],)):
-                    continue  # an older list's name that a current (or 2020) division is written by already
-                named.add((nk, self.cur[i]))
-                add(text, _F_DIV, (i, _KIND_CODE[kind]))
-                div_keys.add(nk)
-        self.has_former = False
-        for name in former:
-            if _normalize_key(name) not in div_keys:
-                add(name, _F_FORMER)
-                self.has_former = True
-        for text in ("浙江省", "浙江"):
-            add(text, _F_PROV)
-        for text in ("杭州市", "杭州"):
-            add(text, _F_CITY)
-        for full in _OUTSIDE_PROVINCES + _OUTSIDE_CITIES + _OUTSIDE_ZHEJIANG_COUNTIES:
-            if _normalize_key(full) in div_keys:
-                continue
-            add(full, _F_OUT_FULL)
-            short = re.sub(r"(省|市|自治区|特别行政区|回族|壮族|维吾尔|自治州|地区|盟|区|县)+$", "", full)
-            if len(short) >= 2 and _normalize_key(short) not in div_keys:
-                add(short, _F_OUT_SHORT)
-                if full in _OUTSIDE_ZHEJIANG_COUNTIES:  # 上虞市 (now 上虞区), 奉化市 ...
-                    for suf in ("市", "县", "区"):
-                        if _normalize_key(short + suf) not in div_keys:
-                            add(short + suf, _F_OUT_FULL)
-        #: where each county-level name of another city is, for the reason (see :func:`_outside_counties`)
-        self.outside_where: dict[str, str] = {}
-        for key, where in _outside_counties().items():
-            if key not in div_keys:  # 西湖区 is Hangzhou's unless another province / city is named (南昌市西湖区)
-                add(key, _F_OUT_COUNTY)
-                self.outside_where[key] = where
-        # --- gazetteer (roads / compounds) from the addresses table
-        if gazetteer is None:
-            gazetteer = _gazetteer_from_registry(registry)
-        strong_div = [k for k, (f, e) in keys.items() if f & (_F_PROV | _F_CITY)
-                      or any(kind in (0, 1) for _, kind in e)]
-        strong_ac = ahocorasick.Automaton()
-        for k in strong_div:
-            strong_ac.add_word(k, k)
-        strong_ac.make_automaton()
-        for name, label in gazetteer:
-            if not isinstance(name, str) or len(name) < 2:
-                continue
-            nk = _normalize_key(name)
-            if label.endswith("_alias"):
-                # another name of a road / compound (already a lookup form, :func:`_alias_keys`): only where
-                # it cannot hide a division name, i.e. one that starts with any form of a division name
-                label = label[: -len("_alias")]
-                if any(nk[:k] in div_keys for k in range(2, len(nk))):
-                    continue
-            if len(nk) < 2 or any(True for _ in strong_ac.iter(nk[:1] and nk) if False):
-                continue
-            # skip names that start with a full division name (they would hide it)
-            starts_strong = False
-            for end, k in strong_ac.iter(nk):
-                if end + 1 - len(k) == 0 and len(k) < len(nk) and k not in ("杭州", "浙江"):
-                    starts_strong = True
-                    break
-            if starts_strong:
-                continue
-            add(nk, _F_ROAD if label == "road" else _F_POI)
-
-        self.key_text: list[str] = []
-        self.key_flags: list[int] = []
-        self.key_entries: list[tuple[tuple[int, int], ...]] = []
-        ac = ahocorasick.Automaton()
-        # pyahocorasick finds a node's child by a linear scan in insertion order, so a character that
-        # starts no key scans all ~900 children of the root: every character of the keys (and the
-        # digits and unit words of the building part) is made a child of the root first, the most
-        # frequent first, through a key that never matches (normalized text holds no control
-        # characters; :meth:`_scan` drops it anyway). Same hits, 4.0 -> 2.5 us per address.
-        for ch in _root_order(keys):
-            ac.add_word(ch + "\x00", None)
-        for text, (flag, entries) in keys.items():
-            kid = len(self.key_text)
-            self.key_text.append(text)
-            self.key_flags.append(flag)
-            self.key_entries.append(tuple(entries))
-            ac.add_word(text, (kid, len(text)))
-        ac.make_automaton()
-        self.automaton = ac
-        # per key: has a bare-name entry, its highest bare level, the district codes it names
-        self.key_short = [any(k == 2 for _i, k in e) for e in self.key_entries]
-        self.key_top_short = [min((self.levels[i] for i, k in e if k == 2), default=9) for e in self.key_entries]
-        self.key_dcodes = [frozenset(self.codes[i] for i, _k in e if self.levels[i] == 0) for e in self.key_entries]
-        # a key whose last character may head a road / compound name of the registry (萧山市|心中路,
-        # 杭州|市民街): the city prefix, a name ending in 市, a bare division name
-        self.key_trim = [bool(f & _F_CITY or f & _F_DIV and (t.endswith("市") or all(k >= 2 for _i, k in e)))
-                         for t, f, e in zip(self.key_text, self.key_flags, self.key_entries)]
+        # --- keys: every way of writing a division, the prefixes, the names outside Hangzhou, the roads / compounds
+        g = build_gazetteer(self, registry, gazetteer)
+        self.gazetteer = g
+        # (its fields as attributes: the scan reads them in its hot loop)
+        self.key_text, self.key_flags, self.key_entries = g.key_text, g.key_flags, g.key_entries
+        self.automaton = g.automaton
+        self.key_short, self.key_top_short, self.key_dcodes, self.key_trim = (
+            g.key_short, g.key_top_short, g.key_dcodes, g.key_trim)
+        self.has_former, self.former_villages, self.editions, self.former_ac = (
+            g.has_former, g.former_villages, g.editions, g.former_ac)
+        self.outside_where = g.outside_where
         #: memoized decisions (see :meth:`_decide`) and decisions per evidence shape (:meth:`_decide_by_shape`)
         self._decisions = BoundedMemo(_DECISION_MEMO_BYTES)
         self._shapes = BoundedMemo(_DECISION_MEMO_BYTES // 4)
@@ -464,6 +340,9 @@ class DivisionResolver:
         first_digit = m_digit.start() if m_digit else n
         anchored = False  # a city prefix or district name seen: later foreign names are shop names
         prev_level = -9  # level of the previous accepted hit ending at last_end (-1 prefix)
+        prev_kid = -1  # key of the previous accepted hit
+        clash: list[str] = []  # a bare district name and an unrelated full one right after it
+        misplaced: list[str] = []  # another city's district / county right after the Hangzhou prefix
         hits = self._scan(text)
         gaz_starts = None  # start offsets of road / compound names, computed when first needed
         div_starts = None  # start offsets of division names, computed when first needed
@@ -565,6 +444,8 @@ class DivisionResolver:
                     best_lv = min(best_lv, lv)
                 if used and adjacent and prev_short and any(k != 2 and levels[i] == best_lv
                                                              for i, k in key_entries[kid]):
+                    if best_lv == 0 and self._contradict(key_dcodes[prev_kid], key_entries[kid]):
+                        clash += (key_text[prev_kid], key_text[kid])  # 上城淳安县: the full name is read, reported
                     # 临平东湖街道: a bare name right before a full name of the same level is not that level
                     evidence[:] = [e for e in evidence
                                    if not (e[2] == len(accepted) - 1 and e[3] == 2 and levels[e[0]] == best_lv)]
@@ -591,12 +472,18 @@ class DivisionResolver:
                 used, label = True, "outside"
                 if not anchored:
                     outside.append(self.key_text[kid])
-            if (not used and flags & _F_OUT_COUNTY and not flags & (_F_ROAD | _F_POI) and not anchored and not road_tail
-                    and (start == 0 or adjacent and prev_level == -1 or text[start - 1] in " ,，:：;；(（")):
-                # another city's district / county where a division is expected: at the start, after a
-                # province / city, or after a separator (万州区分水镇: not 桐庐县分水镇)
-                used, label = True, "outside"
-                outside.append(f"{key_text[kid]} ({self.outside_where[key_text[kid]]})")
+            if not used and flags & _F_OUT_COUNTY and not flags & (_F_ROAD | _F_POI) and not road_tail:
+                if not anchored and (start == 0 or adjacent and prev_level == -1 or text[start - 1] in " ,，:：;；(（"):
+                    # another city's district / county where a division is expected: at the start, after a
+                    # province / city, or after a separator (万州区分水镇: not 桐庐县分水镇)
+                    used, label = True, "outside"
+                    outside.append(f"{key_text[kid]} ({self.outside_where[key_text[kid]]})")
+                elif hz and not seen_d and adjacent and prev_level == -1 and not any(
+                        s == end - 1 and key_flags[k] & (_F_DIV | _F_ROAD | _F_POI) for s, _e, k in hits):
+                    # 杭州市万州区分水镇: right after the Hangzhou prefix, where its district is expected (not when
+                    # its last character heads a Hangzhou name: 杭州市文昌|市畈村 is 文昌镇's 市畈村)
+                    used, label = True, "outside"
+                    misplaced.append(f"{key_text[kid]} ({self.outside_where[key_text[kid]]})")
             if not used and flags & (_F_ROAD | _F_POI):
                 used, label = True, "road" if flags & _F_ROAD else "poi"
                 lvl = 5
@@ -607,8 +494,88 @@ class DivisionResolver:
                 accepted.append(_tuple_new(Hit, (label, start, end, key_text[kid], bool(flags & (_F_ROAD | _F_POI)))))
                 last_end = end
                 prev_level = lvl
+                prev_kid = kid
         res = self._decide(text, accepted, evidence, outside, hz)
-        return _note_former(res) if self.has_former else res
+        if self.has_former:
+            res = _note_former(res)
+        if self.former_villages:
+            res = self._note_former_villages(res)
+        if clash or misplaced:
+            res = self._note_contradictions(res, tuple(clash), tuple(misplaced))
+        return res
+
+    def _contradict(self, bare_districts: frozenset[str], entries: Iterable[tuple[int, int]]) -> bool:
+        """Whether a bare name of ``bare_districts`` contradicts the full district names among ``entries``
+        (no territory in common, now or before 2021: 余杭 + 临平区 or 萧山 + 钱塘区 do not)."""
+        kin = self.district_kin
+        full = [self.codes[i] for i, k in entries if k != 2 and self.levels[i] == 0]
+        return bool(bare_districts and full) and all(
+            not kin.get(a, frozenset({a})) & kin.get(b, frozenset({b})) for a in bare_districts for b in full)
+
+    def _note_former_villages(self, res: Resolution) -> Resolution:
+        """``res`` with a reason per former village / community (successor unknown) of its town that the text
+        names; a namesake elsewhere that the text was read as conflicting with is not reported as a conflict."""
+        if res.community_code is not None or res.district_code is None:
+            return res
+        text = res.normalized
+        names = []  # former village names written, not inside a road / compound name of the registry
+        for end, key in self.former_ac.iter(text):
+            start = end + 1 - len(key)
+            if text.startswith(_ROAD_TAIL, end + 1) or any(
+                    h[0] in ("road", "poi") and h[1] < end + 1 and start < h[2] for h in res.hits):
+                continue
+            names.append(key)
+        found: dict[str, list[int]] = {}  # key -> the former villages of the answer's town it names
+        for key in names:
+            for i in self.former_villages[key]:
+                town = self.by_code.get(self.codes[i][:9])
+                chains = self.curs[town] if town is not None else ()
+                if any(ch[1] == res.town_code if res.town_code else ch[0] == res.district_code for ch in chains):
+                    found.setdefault(key, []).append(i)  # (one village renumbered with its town: several)
+        if not found:
+            return res
+        d = res.__dict__
+        reasons = list(res.reasons)
+        for key, found_i in found.items():
+            got = self.automaton.get(key, None)  # a current namesake elsewhere, read as a conflict
+            explained = {self.names[j] for j, _k in self.key_entries[got[0]]} if got is not None else set()
+            for r, reason in enumerate(reasons):
+                if reason.startswith(_IGNORED):
+                    left = [n for n in reason[len(_IGNORED):].split("、") if n not in explained]
+                    reasons[r] = _IGNORED + "、".join(left) if left else ""
+            i = found_i[0]
+            kind = "community" if "社区" in self.names[i] else "village"
+            period = _period(" ".join(self.editions[j] for j in found_i))
+            reasons.append(f"former {kind} {_display_name(self.names[i])} ({period}): successor unknown")
+        if not any(r.startswith(_IGNORED) for r in reasons if r) and any(r == "" for r in reasons):
+            d["conflict"] = False  # the only conflicting name was the former village
+        d["reasons"] = tuple(dict.fromkeys(r for r in reasons if r))
+        return res
+
+    def _note_contradictions(self, res: Resolution, clash: tuple[str, ...], misplaced: tuple[str, ...]) -> Resolution:
+        """``res`` with the contradictions of its text reported: a bare district name and an unrelated full one
+        (the full one stands, reported as a conflict), another city's district right after the Hangzhou prefix
+        (a town or community found without a Hangzhou district is only a candidate)."""
+        d = res.__dict__
+        reasons = list(res.reasons)
+        d["clash"], d["misplaced"] = clash, misplaced
+        if clash:
+            d["conflict"] = True
+            reasons += [f"conflicting district names: {a} / {b}" for a, b in zip(clash[::2], clash[1::2])]
+        if misplaced:
+            d["conflict"] = True
+            names = "、".join(misplaced)
+            if res.written_districts or res.code is None:
+                reasons.append(f"mentions a place outside Hangzhou ({names}) as well as Hangzhou")
+            else:  # 杭州市万州区分水镇: 分水镇 is 桐庐县's, but the text says 万州区
+                code = res.code
+                cand = (code, res.level, self.name_of.get(code, ""), round(float(res.score), 2))
+                reasons.append(f"another city's district where a Hangzhou district is expected: {names}; "
+                               f"{self.name_of.get(code, '')} ({code}) is only a candidate")
+                d.update(district_code=None, town_code=None, community_code=None, level=None, margin=0.0,
+                         candidates=(cand, *(c for c in res.candidates if c[0] != code)))
+        d["reasons"] = tuple(reasons)
+        return res
 
     def _names_a_part_of(self, districts: frozenset[str], kids: Iterable[int]) -> bool:
         """Whether one of the keys ``kids`` names a town or community that is (or was) in one of ``districts``."""
@@ -634,7 +601,13 @@ class DivisionResolver:
         outside = [r for r in res.reasons if r.startswith("outside")]
         out = self._decide(res.normalized, hits, evidence, [] if not outside else [outside[0][18:]],
                            res.hangzhou_prefix)
-        return _note_former(out) if self.has_former else out
+        if self.has_former:
+            out = _note_former(out)
+        if self.former_villages:
+            out = self._note_former_villages(out)
+        if res.clash or res.misplaced:
+            out = self._note_contradictions(out, res.clash, res.misplaced)
+        return out
 
     def _decide(self, text, accepted, evidence, outside, hz) -> Resolution:
         # The decision depends only on the evidence, the outside names and the city prefix, which
@@ -926,48 +899,27 @@ class DivisionResolver:
         bad = [self.names[i] for i, _w, _h, _k in evidence
                if self.cur[i][self.levels[i]] not in chain and self.codes[i] not in chain]
         names = "、".join(dict.fromkeys(bad)) or "?"
-        return f"conflicting division names ignored: {names}"
+        return _IGNORED + names
 
 
-def _older_divisions(registry: Registry) -> dict[str, tuple[str, str]]:
-    """Retired divisions known only to the lists before 2020 -> (period, why: the lineage reason without its
-    source), e.g. ``('before 2015', 'renamed (2014-12)')``; empty for a registry without ``editions``."""
-    divs = registry.divisions
-    if "editions" not in divs or not hasattr(registry, "history"):
-        return {}
-    out: dict[str, tuple[str, str]] = {}
-    for code, status, editions in zip(divs["code"], divs["status"], divs["editions"]):
-        if status == "active" or not editions or "2020" in editions.split() or "2023" in editions.split():
-            continue
-        h = registry.history(code)
-        why = "; ".join(dict.fromkeys(r.split("; source")[0] for r in h.reasons if r))
-        out[code] = (h.period or "older list", why)
-    return out
+_IGNORED = "conflicting division names ignored: "
 
 
-def _converted_names(rv: DivisionResolver, name_variants) -> dict[int, tuple[str, ...]]:
-    """Per active community index: its name with the other kind word (云峰社区 -> 云峰村, 五星村委会 -> 五星社区),
-    where no other community of its town has the same bare name."""
-    by_town: dict[str | None, list[tuple[int, str, str]]] = {}
-    for i, (lv, act, name) in enumerate(zip(rv.levels, rv.active, rv.names)):
-        if lv != 2 or not act:
-            continue
-        if name.endswith("社区") or name.endswith("社区居委会"):
-            other = "村"
-        elif re.search(r"村(村?委会|村?民委员会)?$", name):
-            other = "社区"
-        else:
-            continue
-        cores = [v.text for v in name_variants(name, "community") if v.kind == "short"]
-        if cores:
-            by_town.setdefault(rv.cur[i][1], []).append((i, cores[0], other))
-    out: dict[int, tuple[str, ...]] = {}
-    for items in by_town.values():
-        n = Counter(core for _i, core, _o in items)
-        for i, core, other in items:
-            if n[core] == 1 and len(_CJK_RE.findall(core)) >= 2:
-                out[i] = (core + other,)
-    return out
+def _display_name(name: str) -> str:
+    """A village / community name as people write it: 洄溪村村民委员会 -> 洄溪村, 钱杭社区居委会 -> 钱杭社区."""
+    for suffix, repl in (("村村民委员会", "村"), ("村民委员会", "村"), ("村村委会", "村"), ("村委会", "村"),
+                         ("社区居民委员会", "社区"), ("社区居委会", "社区")):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)] + repl
+    return name
+
+
+def _period(editions: str) -> str:
+    """``'2016 2017 2018 2019'`` -> ``'2016–2019'``; ``'2016'`` -> ``'2016'``."""
+    years = sorted(set(editions.split()))
+    if not years:
+        return "older lists"
+    return years[0] if len(years) == 1 else f"{years[0]}–{years[-1]}"
 
 
 def _note_former(res: Resolution) -> Resolution:
@@ -979,35 +931,9 @@ def _note_former(res: Resolution) -> Resolution:
     return res
 
 
-def _root_order(keys: Iterable[str]) -> list[str]:
-    """The digits and building-part unit words, then the characters of ``keys`` by frequency."""
-    freq = Counter(ch for k in keys for ch in k)
-    return list(dict.fromkeys("0123456789号幢栋楼单元室层弄组-#" + "".join(ch for ch, _n in freq.most_common())))
-
-
 def _hyp_order(h: tuple) -> tuple[float, int]:
     """Hypotheses by score, highest first; the higher level (district before town) on ties."""
     return -h[0], h[2]
-
-
-def _gazetteer_from_registry(registry: Registry) -> list[tuple[str, str]]:
-    if not registry.has_table("addresses"):
-        return []
-    addr = registry.addresses
-    if addr is None or len(addr) == 0:
-        return []
-    out: list[tuple[str, str]] = []
-    for col, label in (("road", "road"), ("poi", "poi")):
-        if col in addr:
-            names = addr[col].dropna().unique()
-            out.extend((str(v), label) for v in names)
-    if registry.has_table("aliases"):  # other names of the roads and compounds (a former name, a short name)
-        aliases = registry.aliases
-        if aliases is not None and len(aliases):
-            for kind, alias in zip(aliases["kind"], aliases["alias"]):
-                label = "road_alias" if kind == "road" else "poi_alias"
-                out.extend((key, label) for key in _alias_keys(str(alias)))
-    return out
 
 
 def resolver_for(registry: Registry) -> DivisionResolver:

@@ -461,6 +461,38 @@ def test_two_wrong_districts_never_give_a_building_elsewhere(tiny_registry):
     assert checked == 150
 
 
+def test_bare_district_name_contradicting_the_full_one_caps_the_answer(tiny_registry):
+    """Issue #13.1 / #14: a bare district name (建德, 桐庐, 淳安 ...) right before the full name of an unrelated
+    district is conflicting evidence: the building of the full name's district at most at the conflict cap,
+    with the reason."""
+    from hangzhou_address.matcher import _CONFLICT_CAP, Matcher
+
+    m = Matcher(tiny_registry)
+    rows = tiny_registry.addresses.sample(40, random_state=5)
+    for k, (text, building) in enumerate(zip(rows["text"], rows["building_code"])):
+        assert text.startswith("滨江区")
+        bare = ("建德", "桐庐", "杭州市淳安", "富阳")[k % 4]
+        r = m.match(bare + text)
+        assert r.code == building and r.confidence <= _CONFLICT_CAP, (text, r)
+        assert f"conflicting district names: {bare.removeprefix('杭州市')} / 滨江区" in r.reasons
+        assert m.match(text).confidence > 0.9  # the text alone stays confident
+
+
+def test_another_citys_district_after_the_city_prefix_gives_no_building(tiny_registry):
+    """Issue #14.3: 杭州市 + another city's district + a Hangzhou town: no confident answer, the town as a
+    candidate and the reason (not a building of that town)."""
+    from hangzhou_address.matcher import Matcher
+
+    m = Matcher(tiny_registry)
+    for text, town in (("杭州市鼓楼区长河街道长河路23号", "330108002"), ("杭州市朝阳区浦沿街道银康小区1幢", "330108003")):
+        r = m.match(text)
+        assert r.code is None and r.confidence < 0.9 and [c.code for c in r.candidates] == [town], r
+        assert any("another city's district" in x and "only a candidate" in x for x in r.reasons)
+    # beside a Hangzhou district: that district's building, at most at the conflict cap
+    r = m.match("杭州市鼓楼区滨江区长河街道长河路23号")
+    assert r.code == "33010800200900300015" and r.confidence <= 0.89
+
+
 # ----------------------------------------------------------------------------- bounds (issue 13, items 9 and 17)
 def test_over_long_text_is_refused_by_its_length_alone(tiny_registry, monkeypatch):
     """A 10 M-character text gets no match with the reason, without normalization or any other pass over

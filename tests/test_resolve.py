@@ -442,7 +442,7 @@ def test_outside_counties_list():
     import csv
 
     from hangzhou_address._datapath import data_dir
-    from hangzhou_address.resolve import _outside_counties
+    from hangzhou_address.matching.outside import outside_counties as _outside_counties
 
     with open(data_dir() / "divisions" / "china_counties_outside_hangzhou.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -451,3 +451,94 @@ def test_outside_counties_list():
     where = _outside_counties()
     assert where["万州区"] == "重庆市" and where["西湖区"] == "江西省南昌市" and where["鼓楼区"] == "4 other cities"
     assert "城区" not in where and where["渠县"] == "四川省达州市"
+
+
+# ----------------------------------------------------------------------------- contradictions (issue 14.3, 13.1)
+@pytest.mark.parametrize(
+    ("text", "where", "town"),
+    [
+        ("杭州市鼓楼区瑶琳镇新华路3号", "鼓楼区 (4 other cities)", "330122110"),  # 瑶琳镇 is 桐庐县's
+        ("浙江省杭州市朝阳区龙岗镇5号", "朝阳区 (北京市、吉林省长春市)", "330112117"),  # 龙岗镇 is 临安区's
+        ("杭州万州区分水镇", "万州区 (重庆市)", "330122109"),
+    ],
+)
+def test_another_citys_district_after_the_city_prefix_leaves_the_town_a_candidate(reg, text, where, town):
+    """Issue #14.3: the Hangzhou prefix, then another city's district where the district is expected, then a
+    Hangzhou town name: the town is a candidate only, and the reason names the outside district and where it is."""
+    r = resolve_divisions(text, registry=reg)
+    assert r.level is None and r.code is None and not r.outside
+    assert [c[0] for c in r.candidates] == [town]
+    assert any(where in x and "only a candidate" in x for x in r.reasons), r.reasons
+
+
+def test_outside_name_whose_last_character_heads_a_hangzhou_name_is_not_misplaced(reg):
+    # 文昌|市畈村: 文昌镇's village 市畈村, not Hainan's 文昌市
+    r = resolve_divisions("杭州市文昌市畈村5组8号", registry=reg)
+    assert r.community_code == "330127101232" and not r.misplaced and not r.conflict
+
+
+def test_another_citys_district_beside_a_hangzhou_district_is_reported(reg):
+    r = resolve_divisions("杭州市鼓楼区桐庐县瑶琳镇", registry=reg)
+    assert r.town_code == "330122110" and r.conflict
+    assert any("鼓楼区 (4 other cities)" in x for x in r.reasons)
+
+
+@pytest.mark.parametrize("text", ["杭州市西湖区文三路1号", "杭州市桐庐县瑶琳镇", "西湖区南昌路1号", "杭州宁波大厦"])
+def test_hangzhou_readings_and_shop_names_stay(reg, text):
+    r = resolve_divisions(text, registry=reg)
+    assert not r.misplaced and not r.outside and not any("outside" in x for x in r.reasons)
+    assert r.code in (None, "330106", "330122110")
+
+
+@pytest.mark.parametrize(
+    ("text", "town", "names"),
+    [
+        ("滨江富阳区龙门镇1号", "330111112", "滨江 / 富阳区"),
+        ("杭州市建德拱墅区文晖街道1号", "330105017", "建德 / 拱墅区"),
+        ("余杭钱塘区下沙街道", "330114001", "余杭 / 钱塘区"),  # 余杭 never held 钱塘区's territory
+    ],
+)
+def test_bare_district_name_contradicting_the_full_one_is_a_conflict(reg, text, town, names):
+    """Issue #13.1 / #14: a bare district name right before the full name of an unrelated district: the full
+    name is read, and the contradiction is reported as a conflict."""
+    r = resolve_divisions(text, registry=reg)
+    assert r.town_code == town and r.conflict
+    assert f"conflicting district names: {names}" in r.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "town"),
+    [
+        ("余杭临平区南苑街道", "330113002"),  # 临平区 was part of 余杭区 until 2021
+        ("萧山钱塘区河庄街道", "330114003"),  # 河庄 was 萧山's
+        ("江干上城区凯旋街道", "330102011"),
+        ("下城拱墅区武林街道", "330105013"),
+        ("余杭临平街道", "330113001"),
+    ],
+)
+def test_bare_district_name_of_a_related_district_is_no_conflict(reg, text, town):
+    r = resolve_divisions(text, registry=reg)
+    assert r.town_code == town and not r.clash and not r.conflict
+
+
+@pytest.mark.parametrize(
+    ("text", "town", "reason"),
+    [
+        ("淳安县大墅镇老岭村村民委员会12号", "330127110", "former village 老岭村 (2016–2019): successor unknown"),
+        ("滨江区长河街道塘子堰社区3号", "330108002", "former community 塘子堰社区 (2016–2020): successor unknown"),
+        # a current 新中村委会 elsewhere is not a conflict: the text names 宁围's former village
+        ("萧山区宁围街道新中村委会8号", "330109013", "former village 新中村 (2016–2019): successor unknown"),
+    ],
+)
+def test_former_village_with_unknown_successor_is_reported(reg, text, town, reason):
+    """Issue #14.1: a village / community of the 2016–2019 (2020) lists with no known successor: the answer
+    stays at its town, with a reason; never a guessed successor, never a conflict with a namesake elsewhere."""
+    r = resolve_divisions(text, registry=reg)
+    assert (r.town_code, r.community_code, r.level) == (town, None, "town")
+    assert reason in r.reasons and not r.conflict
+    assert not any(x.startswith("conflicting") for x in r.reasons)
+
+
+def test_former_village_of_another_town_is_not_reported(reg):
+    r = resolve_divisions("淳安县千岛湖镇老岭村村民委员会12号", registry=reg)  # 老岭村 was 大墅镇's
+    assert r.town_code == "330127100" and not any("former village" in x for x in r.reasons)

@@ -3,7 +3,8 @@ hold; it runs them in this order):
 
 * :mod:`~hangzhou_address.matching.normalize` — the text normalized (full-width, traditional characters,
   numerals), with offsets back into the text as written; the look-up keys of names;
-* the division resolver, :mod:`hangzhou_address.resolve` (with the names of places outside Hangzhou in
+* the division resolver, :mod:`hangzhou_address.resolve` (the names it looks for, as one automaton, in
+  :mod:`~hangzhou_address.matching.gazetteer`; the names of places outside Hangzhou in
   :mod:`~hangzhou_address.matching.outside`);
 * :mod:`~hangzhou_address.matching.building_part` — the building part read after the names the division
   resolver (:mod:`hangzhou_address.resolve`) found: door, building, group + house number, unit / floor /
