@@ -55,7 +55,6 @@ from .matching.gazetteer import F_ROAD as _F_ROAD
 from .matching.gazetteer import ROAD_TAIL as _ROAD_TAIL
 from .matching.gazetteer import build_gazetteer, older_divisions
 from .matching.normalize import normalize_for_matching
-from .matching.normalize import normalize_key as _normalize_key  # noqa: F401 - the resolver's key form, for tests
 from .runtime import BoundedMemo
 
 if TYPE_CHECKING:  # pragma: no cover

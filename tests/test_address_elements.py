@@ -7,7 +7,7 @@ import pytest
 
 from hangzhou_address.address_elements import ELEMENT_COLUMNS, lacks_elements, read_elements, with_elements
 from hangzhou_address.registry import Registry
-from hangzhou_address.resolve import _normalize_key
+from hangzhou_address.matching.normalize import normalize_key as _normalize_key
 
 
 @pytest.fixture(scope="module")
