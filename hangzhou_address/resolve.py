@@ -295,6 +295,7 @@ class DivisionResolver:
         self.has_former, self.former_villages, self.editions, self.former_ac = (
             g.has_former, g.former_villages, g.editions, g.former_ac)
         self.outside_where = g.outside_where
+        self.former_names = g.former_names
         #: memoized decisions (see :meth:`_decide`) and decisions per evidence shape (:meth:`_decide_by_shape`)
         self._decisions = BoundedMemo(_DECISION_MEMO_BYTES)
         self._shapes = BoundedMemo(_DECISION_MEMO_BYTES // 4)
@@ -430,7 +431,7 @@ class DivisionResolver:
                             w -= 1.0  # (a compound named after its town): decides with its district only
                     else:
                         w = 3.0 if left_ok else (2.0 if lv == 2 else 2.5)
-                        if kind == 3:
+                        if kind == 3 or kind == 5:  # legacy form, a former name
                             w -= 0.5
                         elif kind == 4:
                             w -= 1.5
@@ -848,6 +849,8 @@ class DivisionResolver:
                 chain = tuple(determined)  # type: ignore[assignment]
         if legacy or self.old_note and any(e[0] in self.old_note for e in evidence):
             reasons.extend(self._legacy_reasons(evidence, determined))
+        if self.former_names:
+            reasons.extend(self._former_name_reasons(evidence, determined))
         if conflict:
             reasons.append(self._conflict_reason(evidence, chain))
         written: frozenset[str] = frozenset()
@@ -894,6 +897,18 @@ class DivisionResolver:
                         out.append(msg)
         return out or ["pre-2021 division membership used"]
 
+    def _former_name_reasons(self, evidence, determined) -> list[str]:
+        """``上四村村委会 (2016–2020) is a former name of 上泗村村委会 (330122101210)`` for each division the text
+        names by a former name and the decision keeps."""
+        out = []
+        for i, _w, _h, kind in evidence:
+            if kind == 5 and determined[self.levels[i]] == self.codes[i]:
+                olds = "、".join(f"{n} ({_span(e)})" if e else n for n, e in self.former_names.get(i, ()))
+                msg = f"former name: {olds} is now {self.names[i]} ({self.codes[i]}), same code"
+                if msg not in out:
+                    out.append(msg)
+        return out
+
     def _conflict_reason(self, evidence, chain) -> str:
         bad = [self.names[i] for i, _w, _h, _k in evidence
                if self.cur[i][self.levels[i]] not in chain and self.codes[i] not in chain]
@@ -902,6 +917,12 @@ class DivisionResolver:
 
 
 _IGNORED = "conflicting division names ignored: "
+
+
+def _span(editions: str) -> str:
+    """``2016 2017 2018`` -> ``2016–2018`` (the first and last edition; one edition as is)."""
+    e = editions.split()
+    return e[0] if len(e) == 1 else f"{e[0]}–{e[-1]}"
 
 
 def _display_name(name: str) -> str:

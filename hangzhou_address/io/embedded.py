@@ -85,8 +85,11 @@ def older_town_names(registry: Any) -> list[OldTownName]:
                 continue
             seen.add((name, parent))
             div = registry.lookup(code)
-            if div is None or _key(div.name) != _key(name.removesuffix("办事处")) and _core(div.name) != _core(name):
-                div = None
+            former = ({_key(n) for n, _e in registry.history(code).former_names}
+                      if div is not None and div.level == "town" else set())
+            if div is None or (_key(div.name) != _key(name.removesuffix("办事处")) and _core(div.name) != _core(name)
+                               and _key(name.removesuffix("办事处")) not in former):
+                div = None  # (a former name of the code's division: renamed under its code, that division)
             expected = frozenset(registry.current(div.code)) if div is not None else frozenset()
             renamed = div is None or div.status != "active" or _key(div.name) != _key(name.removesuffix("办事处"))
             out.append(OldTownName(dname[parent] + name, code, expected, renamed))

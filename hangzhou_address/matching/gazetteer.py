@@ -53,7 +53,7 @@ _CJK_RE = re.compile(r"[\u3400-\u9fff]")
 
 #: "converted": a community written with the other kind word (云峰村 for 云峰社区, 五星社区 for 五星村委会),
 #: only where that is unique in its town; weak alone, enough with its town named
-KIND_CODE = {"official": 0, "full": 1, "short": 2, "legacy": 3, "converted": 4}
+KIND_CODE = {"official": 0, "full": 1, "short": 2, "legacy": 3, "converted": 4, "former": 5}
 
 # key flags
 F_PROV = 1
@@ -114,6 +114,9 @@ class Gazetteer:
     former_ac: Any
     #: where each county-level name of another city is, for the reason (see :func:`outside_counties`)
     outside_where: dict[str, str]
+    #: per current division index written by a former name (``KIND_CODE["former"]``): its former names with
+    #: their editions, for the reason
+    former_names: dict[int, tuple[tuple[str, str], ...]]
 
 
 def build_gazetteer(div: DivisionArrays, registry: Registry,
@@ -169,6 +172,15 @@ def build_gazetteer(div: DivisionArrays, registry: Registry,
             named.add((nk, div.cur[i]))
             add(text, F_DIV, (i, KIND_CODE[kind]))
             div_keys.add(nk)
+    # a current division's former names (the divisions' ``former_names``: 上四村 for 上泗村, renamed under its
+    # code): their full forms, where no current division is written so
+    former_of = _former_names_by_index(div, registry)
+    for i, olds in former_of.items():
+        for old, _editions in olds:
+            for v in name_variants(old, _LEVELS[div.levels[i]]):
+                nk = _normalize_key(v.text)
+                if v.kind in ("official", "full") and nk not in div_keys:
+                    add(v.text, F_DIV, (i, KIND_CODE["former"]))
     has_former = False
     for name in former:
         if _normalize_key(name) not in div_keys:
@@ -270,7 +282,7 @@ def build_gazetteer(div: DivisionArrays, registry: Registry,
     return Gazetteer(key_text=key_text, key_flags=key_flags, key_entries=key_entries, automaton=ac,
                      key_short=key_short, key_top_short=key_top_short, key_dcodes=key_dcodes, key_trim=key_trim,
                      has_former=has_former, former_villages=former_villages, editions=editions,
-                     former_ac=former_ac, outside_where=outside_where)
+                     former_ac=former_ac, outside_where=outside_where, former_names=former_of)
 
 
 def older_divisions(registry: Registry) -> dict[str, tuple[str, str]]:
@@ -286,6 +298,22 @@ def older_divisions(registry: Registry) -> dict[str, tuple[str, str]]:
         h = registry.history(code)
         why = "; ".join(dict.fromkeys(r.split("; source")[0] for r in h.reasons if r))
         out[code] = (h.period or "older list", why)
+    return out
+
+
+def _former_names_by_index(div: DivisionArrays, registry: Registry) -> dict[int, tuple[tuple[str, str], ...]]:
+    """Per active division index: its former names with their editions (the divisions' ``former_names``)."""
+    divs = registry.divisions
+    if "former_names" not in divs:
+        return {}
+    from ..io.embedded import former_names
+
+    index = {c: i for i, c in enumerate(div.codes)}
+    out: dict[int, tuple[tuple[str, str], ...]] = {}
+    for code, cell in zip(divs["code"], divs["former_names"]):
+        i = index.get(code)
+        if i is not None and div.active[i] and isinstance(cell, str) and cell:
+            out[i] = former_names(cell)
     return out
 
 
