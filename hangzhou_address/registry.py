@@ -353,6 +353,11 @@ class Registry:
                 self._caches[key] = factory()
             return self._caches[key]
 
+    def is_cached(self, key: str) -> bool:
+        """Whether :meth:`cached` has built ``key`` already (lets a caller choose a cheaper path before)."""
+        with self._lock:
+            return key in self._caches
+
     # ------------------------------------------------------------------ lookups
     def __contains__(self, code: object) -> bool:
         return isinstance(code, str) and self.lookup(code) is not None

@@ -15,6 +15,18 @@ the rule uses only exact predicates and code order, so it gives the same answer 
 machine. A point in a hole or outside every grid gets ``None``.
 
 Indexes are built once per registry (``registry.cached``) and reused.
+
+**Strategy by size.** Building the city-wide :class:`GridIndex` costs about 2 s (12,000 grids); until it
+exists, a call with fewer than :data:`LOCATE_INDEX_MIN_POINTS` points is answered with an STRtree over the
+grids (what ``geopandas.sjoin`` does, and as fast), and only a larger call builds the index. Once built, the
+index answers every call. Both paths apply the same closed-polygon / smallest-code rule with the same exact
+predicate (:func:`shapely.intersects_xy`), so they give the same answers (a property test checks it).
+
+**GeoPandas input.** :func:`locate`, :func:`locate_frame`, :func:`nearest_building`,
+:func:`nearest_building_frame` and :func:`buildings_within` accept a GeoSeries / GeoDataFrame and honour
+its ``.crs`` (transformed to the registry's EPSG:4490). A GeoSeries **without** a CRS is an error
+(:class:`~hangzhou_address.errors.CRSError`) unless ``crs=`` says what its coordinates are; a ``crs=`` that
+contradicts the frame's own CRS is an error too.
 """
 
 from __future__ import annotations
@@ -22,13 +34,14 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+import sys
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import shapely
 
 from .coords import parse_crs, to_cgcs2000
-from .errors import InputError, InputTypeError
+from .errors import CRSError, InputError, InputTypeError
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -43,6 +56,9 @@ __all__ = [
     "locate",
     "locate_frame",
     "nearest_building",
+    "nearest_building_frame",
+    "NearestResult",
+    "LOCATE_INDEX_MIN_POINTS",
     "buildings_within",
     "buildings_near",
     "grid_index",
@@ -53,6 +69,10 @@ METRIC_CRS = "EPSG:4549"
 # city-wide sanity box for CGCS2000 lon/lat (for swapped-axis detection)
 _LON_RANGE = (117.5, 121.5)
 _LAT_RANGE = (28.5, 31.5)
+#: below this many points (and while the registry has no GridIndex yet) ``locate`` queries an STRtree over
+#: the grids instead of building the city-wide index; measured crossover in bench/README.md
+LOCATE_INDEX_MIN_POINTS = 2_000_000
+_STRATEGIES = ("auto", "index", "tree")
 
 
 class SwappedAxesWarning(UserWarning):
@@ -373,6 +393,96 @@ def grid_index(registry: Registry | None = None) -> GridIndex:
     return reg.cached("grid_index", lambda: GridIndex(reg.require("grids")))
 
 
+class _GridTree:
+    """Grids in code order with an STRtree: the small-batch path of :func:`locate` (no raster build)."""
+
+    def __init__(self, grids: gpd.GeoDataFrame) -> None:
+        if len(grids) == 0:
+            raise InputError("cannot index an empty grids table")
+        order = np.argsort(grids["code"].to_numpy(dtype=str), kind="stable")
+        self.codes = grids["code"].to_numpy(dtype=object)[order]
+        self.geoms = np.asarray(grids.geometry.values, dtype=object)[order]
+        shapely.prepare(self.geoms)
+        self.tree = shapely.STRtree(self.geoms)
+
+    def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        out = np.full(len(lon), None, dtype=object)
+        ok = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
+        if len(ok) == 0:
+            return out
+        qi, gi = self.tree.query(shapely.points(lon[ok], lat[ok]))  # bounding-box candidates
+        hit = shapely.intersects_xy(self.geoms[gi], lon[ok][qi], lat[ok][qi])  # closed polygon, as GridIndex
+        qi, gi = qi[hit], gi[hit]
+        best = np.full(len(ok), len(self.codes), dtype=np.int64)
+        np.minimum.at(best, qi, gi)  # positions are in code order: the smallest code wins on shared boundaries
+        found = best < len(self.codes)
+        out[ok[found]] = self.codes[best[found]]
+        return out
+
+
+def _locate_lonlat(reg: Registry, lon: np.ndarray, lat: np.ndarray, strategy: str) -> np.ndarray:
+    if strategy not in _STRATEGIES:
+        raise InputError(f"strategy must be one of {_STRATEGIES}, got {strategy!r}")
+    if strategy == "auto":
+        built = reg.is_cached("grid_index")
+        strategy = "index" if built or len(lon) >= LOCATE_INDEX_MIN_POINTS else "tree"
+    if strategy == "index":
+        return grid_index(reg).locate(lon, lat)
+    return reg.cached("grid_tree", lambda: _GridTree(reg.require("grids"))).locate(lon, lat)
+
+
+def _is_geo(obj: Any) -> bool:
+    """True for a GeoSeries / GeoDataFrame (without importing geopandas when nobody has)."""
+    if "geopandas" not in sys.modules:
+        return False
+    import geopandas as gpd
+
+    return isinstance(obj, (gpd.GeoSeries, gpd.GeoDataFrame))
+
+
+def _geo_crs(obj: Any, crs: Any, what: str) -> Any:
+    """The CRS to read a GeoSeries / GeoDataFrame in: its own, or ``crs=`` when it has none."""
+    own = obj.crs
+    if own is None:
+        if crs is None:
+            raise CRSError(
+                f"the {what} has no CRS; set it (e.g. .set_crs(4490) for CGCS2000 lon/lat, .set_crs(4326) for "
+                "GPS/WGS84) or pass crs=")
+        return crs
+    if crs is not None and parse_crs(crs) != parse_crs(own):
+        raise CRSError(f"crs={crs!r} contradicts the {what}'s own CRS {own.to_string()!r}; "
+                       "drop crs= or use .to_crs() first")
+    return own
+
+
+def _geo_points(obj: Any, crs: Any, what: str = "GeoSeries") -> tuple[np.ndarray, np.ndarray, Any]:
+    """x, y and CRS of a GeoSeries / GeoDataFrame of points (None / empty geometries give NaN)."""
+    crs = _geo_crs(obj, crs, what)
+    geom = np.asarray(obj.geometry.values if hasattr(obj, "geometry") else obj.values, dtype=object)
+    kinds = shapely.get_type_id(geom)
+    bad = (kinds != 0) & (kinds != -1)  # 0 Point, -1 missing
+    if bad.any():
+        names = sorted({g.geom_type for g in geom[bad]})
+        raise InputError(
+            f"point geometries expected, got {int(bad.sum())} {'/'.join(names)} geometries; use .centroid or "
+            ".representative_point() first")
+    xs = np.full(len(geom), np.nan)
+    ys = np.full(len(geom), np.nan)
+    ok = (kinds == 0) & ~shapely.is_empty(geom)  # getX on an empty point is a GEOS error
+    xs[ok], ys[ok] = shapely.get_x(geom[ok]), shapely.get_y(geom[ok])
+    return xs, ys, crs
+
+
+def _xy_input(x: Any, y: Any, crs: Any, what: str) -> tuple[Any, Any, Any]:
+    if _is_geo(x):
+        if y is not None:
+            raise InputError(f"pass either a GeoSeries / GeoDataFrame or x and y to {what}, not both")
+        return _geo_points(x, crs, "GeoDataFrame" if hasattr(x, "columns") else "GeoSeries")
+    if y is None:
+        raise InputError(f"{what} needs x and y (or a GeoSeries / GeoDataFrame of points)")
+    return x, y, crs
+
+
 def _building_index(reg: Registry) -> BuildingIndex:
     return reg.cached("building_index", lambda: BuildingIndex(reg.require("buildings")))
 
@@ -408,45 +518,60 @@ def _prepare(x: Any, y: Any, crs: Any) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return lon, lat, swapped
 
 
-def locate(x: Any, y: Any, *, crs: Any = "EPSG:4490", registry: Registry | None = None) -> np.ndarray:
+def locate(x: Any, y: Any = None, *, crs: Any = None, registry: Registry | None = None,
+           strategy: Literal["auto", "index", "tree"] = "auto") -> np.ndarray:
     """Grid code containing each point (None outside every grid, in holes, or for NaN/inf input).
 
     Parameters
     ----------
     x, y : float or array-like
-        Longitude/latitude (or easting/northing in ``crs``).
-    crs : str, int or pyproj.CRS
-        Any CRS pyproj knows, or ``'GCJ02'`` / ``'BD09'``. Default CGCS2000 lon/lat.
+        Longitude/latitude (or easting/northing in ``crs``). Or ``x`` a GeoSeries / GeoDataFrame of
+        points and no ``y``: its ``.crs`` is honoured (one without a CRS needs ``crs=``).
+    crs : str, int or pyproj.CRS, optional
+        Any CRS pyproj knows, or ``'GCJ02'`` / ``'BD09'``. Default: CGCS2000 lon/lat (EPSG:4490) for
+        arrays, the frame's own CRS for geopandas input.
     registry : Registry, optional
         Default: :func:`hangzhou_address.default_registry`.
+    strategy : {'auto', 'index', 'tree'}
+        ``'auto'`` (default) builds the city-wide :class:`GridIndex` only for calls of at least
+        :data:`LOCATE_INDEX_MIN_POINTS` points (or uses it once built) and otherwise queries an STRtree
+        over the grids. Same answers either way.
 
     Returns
     -------
     numpy.ndarray of object
-        One code (or None) per point, shape of the broadcast input (1-D).
+        One code (or None) per point, shape of the broadcast input (1-D), in input order.
+
+    Raises
+    ------
+    CRSError
+        A GeoSeries without a CRS and no ``crs=``, or a ``crs=`` contradicting the frame's own.
+    InputError
+        Non-point geometries, x and y of different lengths, an unknown ``strategy``.
     """
+    reg = _registry(registry)
+    x, y, crs = _xy_input(x, y, crs, "locate")
     lon, lat, swapped = _prepare(x, y, crs)
-    codes = grid_index(registry).locate(lon, lat)
+    codes = _locate_lonlat(reg, lon, lat, strategy)
     codes[swapped] = None
     return codes
 
 
 def locate_frame(df: Any, *, x: str | None = None, y: str | None = None, crs: Any = None,
-                 registry: Registry | None = None) -> Any:
+                 registry: Registry | None = None, strategy: Literal["auto", "index", "tree"] = "auto") -> Any:
     """Add grid / community / town / district codes and names to a frame of points.
 
     A GeoDataFrame without ``x``/``y`` uses its point geometry and CRS; the result keeps the input's
-    type (a GeoDataFrame stays a GeoDataFrame). Rows that cannot be located get ``locate_reason``:
-    ``'missing_or_not_finite'``, ``'swapped_axes'`` or ``'outside_grids'``.
+    type (a GeoDataFrame stays a GeoDataFrame; one without a CRS needs ``crs=``). Rows that cannot be
+    located get ``locate_reason``: ``'missing_or_not_finite'``, ``'swapped_axes'`` or ``'outside_grids'``.
+    ``strategy`` as in :func:`locate`.
     """
     import pandas as pd
 
     reg = _registry(registry)
     out = df.copy()
-    if x is None and y is None and hasattr(df, "geometry") and hasattr(df, "crs"):
-        geom = df.geometry.values
-        xs, ys = shapely.get_x(geom), shapely.get_y(geom)
-        crs = df.crs if crs is None else crs
+    if x is None and y is None and _is_geo(df):
+        xs, ys, crs = _geo_points(df, crs, "GeoDataFrame")
     else:
         if x is None or y is None:
             raise InputError("pass both x= and y= column names (or a GeoDataFrame of points)")
@@ -462,7 +587,7 @@ def locate_frame(df: Any, *, x: str | None = None, y: str | None = None, crs: An
         lon, lat, swapped = _prepare(xs, ys, crs)
     for w in caught:
         warnings.warn(w.message, w.category, stacklevel=2)
-    codes = grid_index(reg).locate(lon, lat)
+    codes = _locate_lonlat(reg, lon, lat, strategy)
     codes[swapped] = None
     reason = np.full(len(codes), None, dtype=object)
     reason[codes == None] = "outside_grids"  # noqa: E711
@@ -492,14 +617,20 @@ class NearestResult:
     distances_m: np.ndarray
 
 
-def nearest_building(x: Any, y: Any, *, max_distance_m: float | None = None, crs: Any = "EPSG:4490",
+def nearest_building(x: Any, y: Any = None, *, max_distance_m: float | None = None, crs: Any = None,
                      registry: Registry | None = None) -> NearestResult:
-    """Nearest building to each point, with the distance in metres (None / NaN beyond ``max_distance_m``)."""
+    """Nearest building to each point, with the distance in metres (None / NaN beyond ``max_distance_m``).
+
+    ``x, y`` are arrays of coordinates in ``crs`` (default CGCS2000 lon/lat), or ``x`` is a GeoSeries /
+    GeoDataFrame of points whose ``.crs`` is honoured. :func:`nearest_building_frame` gives the answer as
+    a GeoDataFrame, like ``geopandas.sjoin_nearest``.
+    """
     from .coords import from_cgcs2000
 
     if max_distance_m is not None and not (max_distance_m > 0):
         raise InputError(f"max_distance_m must be positive, got {max_distance_m!r}")
     reg = _registry(registry)
+    x, y, crs = _xy_input(x, y, crs, "nearest_building")
     lon, lat, swapped = _prepare(x, y, crs)
     mx, my = from_cgcs2000(lon, lat, METRIC_CRS)
     ok = np.isfinite(mx) & np.isfinite(my) & ~swapped
@@ -511,26 +642,86 @@ def nearest_building(x: Any, y: Any, *, max_distance_m: float | None = None, crs
     return NearestResult(codes, dist)
 
 
+def nearest_building_frame(points: Any, *, max_distance_m: float | None = None, crs: Any = None,
+                           registry: Registry | None = None, code_column: str = "building_code",
+                           distance_column: str = "distance_m") -> Any:
+    """The nearest building of each point as a GeoDataFrame, like ``geopandas.sjoin_nearest``.
+
+    Parameters
+    ----------
+    points : GeoSeries or GeoDataFrame
+        Point geometries; their ``.crs`` is honoured (one without a CRS needs ``crs=``).
+    max_distance_m : float, optional
+        Farther buildings are not answers: the row gets None and NaN.
+    code_column, distance_column : str
+        Names of the added columns (default ``building_code``, ``distance_m``, in metres).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The input's rows, index, columns, geometry and CRS unchanged (a GeoSeries becomes the geometry
+        column), one row per point in input order, plus the building code and the distance in metres.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> pts = gpd.GeoSeries(gpd.points_from_xy([120.1357], [30.2914]), index=["fix-1"], crs=4490)
+    >>> nearest_building_frame(pts, max_distance_m=300)[["building_code", "distance_m"]].round()
+                  building_code  distance_m
+    fix-1  33010600700900400016       206.0
+    """
+    import geopandas as gpd
+    import pandas as pd
+
+    if not _is_geo(points):
+        raise InputTypeError(f"points must be a GeoSeries or GeoDataFrame, got {type(points).__name__}; "
+                             "for arrays of coordinates use nearest_building(x, y)")
+    what = "GeoDataFrame" if isinstance(points, gpd.GeoDataFrame) else "GeoSeries"
+    res = nearest_building(points, max_distance_m=max_distance_m, crs=crs, registry=registry)
+    own_crs = _geo_crs(points, crs, what)
+    out = points.copy() if isinstance(points, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=points.copy())
+    if out.crs is None:
+        out = out.set_crs(own_crs)
+    for col in (code_column, distance_column):
+        if col in out.columns:
+            raise InputError(f"the frame already has a column {col!r}; pass code_column= / distance_column=")
+    out[code_column] = pd.Series(res.codes, index=out.index, dtype=object)
+    out[distance_column] = pd.Series(res.distances_m, index=out.index, dtype=float)
+    return out
+
+
 def _buildings_gdf(reg: Registry, positions: np.ndarray) -> Any:
     b = reg.require("buildings")
     return b.iloc[np.sort(positions)]
 
 
-def buildings_within(geometry: Any, *, crs: Any = "EPSG:4490", registry: Registry | None = None) -> Any:
-    """Buildings whose footprint intersects ``geometry`` (a shapely geometry in ``crs``) as a GeoDataFrame."""
+def buildings_within(geometry: Any, *, crs: Any = None, registry: Registry | None = None) -> Any:
+    """Buildings whose footprint intersects ``geometry``, as a GeoDataFrame in registry order.
+
+    ``geometry`` is a shapely geometry in ``crs`` (default CGCS2000 lon/lat), or a GeoSeries /
+    GeoDataFrame whose ``.crs`` is honoured; for several areas, a building intersecting any of them is
+    listed once.
+    """
     reg = _registry(registry)
-    if not isinstance(geometry, shapely.Geometry):
-        raise InputError(f"geometry must be a shapely geometry, got {type(geometry).__name__}")
+    if _is_geo(geometry):
+        crs = _geo_crs(geometry, crs, "GeoDataFrame" if hasattr(geometry, "columns") else "GeoSeries")
+        geoms = np.asarray(geometry.geometry.values if hasattr(geometry, "columns") else geometry.values,
+                           dtype=object)
+        geoms = geoms[~shapely.is_missing(geoms)]
+    elif isinstance(geometry, shapely.Geometry):
+        geoms = np.array([geometry], dtype=object)
+    else:
+        raise InputError(f"geometry must be a shapely geometry or a GeoSeries, got {type(geometry).__name__}")
     key = parse_crs(crs)
     if key not in ("EPSG:4490", "EPSG:4326"):
-        geometry = shapely.transform(geometry, lambda c: np.column_stack(to_cgcs2000(c[:, 0], c[:, 1], key)))
+        geoms = shapely.transform(geoms, lambda c: np.column_stack(to_cgcs2000(c[:, 0], c[:, 1], key)))
     b = reg.require("buildings")
     tree = reg.cached("building_fp_tree", lambda: shapely.STRtree(b.geometry.values))
-    pos = tree.query(geometry, predicate="intersects")
-    return _buildings_gdf(reg, pos)
+    _, pos = tree.query(geoms, predicate="intersects")
+    return _buildings_gdf(reg, np.unique(pos))
 
 
-def buildings_near(x: float, y: float, radius_m: float, *, crs: Any = "EPSG:4490",
+def buildings_near(x: float, y: float, radius_m: float, *, crs: Any = None,
                    registry: Registry | None = None) -> Any:
     """Buildings whose representative point is within ``radius_m`` metres of (x, y), nearest first."""
     from .coords import from_cgcs2000

@@ -12,7 +12,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hangzhou_address import InputError, Registry
+from hangzhou_address import CRSError, InputError, Registry
 from hangzhou_address.codes import make_building_code
 from hangzhou_address.coords import from_cgcs2000
 from hangzhou_address.spatial import (
@@ -23,6 +23,7 @@ from hangzhou_address.spatial import (
     locate,
     locate_frame,
     nearest_building,
+    nearest_building_frame,
 )
 
 C = "330106005001"  # a real community (西湖区 翠苑街道)
@@ -108,7 +109,8 @@ def test_locate_frame_geodataframe(registry):
 def test_matches_brute_force(registry, x, y):
     grids = registry.grids.sort_values("code")
     hits = [c for c, g in zip(grids["code"], grids.geometry) if shapely.intersects_xy(g, x, y)]
-    assert locate([x], [y], registry=registry).tolist() == [min(hits) if hits else None]
+    for strategy in ("auto", "index", "tree"):
+        assert locate([x], [y], registry=registry, strategy=strategy).tolist() == [min(hits) if hits else None]
 
 
 def test_index_on_many_grids_matches_sjoin():
@@ -167,3 +169,152 @@ def test_incremental_add_and_retire(registry):
     idx.retire(new)
     res = nearest_building([X0 + 0.5 * D], [Y0 + 0.5 * D], registry=registry)
     assert res.codes.tolist() != [new]
+
+
+# ---------------------------------------------------------------------- geopandas input (issue 15)
+def _lonlat():
+    return np.array([X0 + 0.5 * D, X0 + 1.5 * D, X0 + 1.2 * D, 121.9]), np.array([Y0 + 1.5 * D, Y0 + 1.5 * D,
+                                                                                   Y0 + 0.2 * D, 30.0])
+
+
+@pytest.mark.parametrize("crs", [4490, "EPSG:4326", "EPSG:4549", "EPSG:3857"])
+def test_locate_geoseries_honours_crs(registry, crs):
+    lon, lat = _lonlat()
+    x, y = from_cgcs2000(lon, lat, crs)
+    gs = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=crs, index=[10, 11, 12, 13])
+    assert locate(gs, registry=registry).tolist() == [G1, G2, G4, None]
+    assert locate(gpd.GeoDataFrame({"n": range(4)}, geometry=gs, index=gs.index), registry=registry).tolist() == [G1, G2, G4, None]
+    out = locate_frame(gpd.GeoDataFrame({"n": range(4)}, geometry=gs, index=gs.index), registry=registry)
+    assert out["grid_code"].tolist() == [G1, G2, G4, None] and out.index.tolist() == [10, 11, 12, 13]
+    assert out.crs == gs.crs  # the input's geometry and CRS are kept
+
+
+def test_geoseries_without_crs_is_an_error(registry):
+    lon, lat = _lonlat()
+    gs = gpd.GeoSeries(gpd.points_from_xy(lon, lat))
+    for call in (lambda: locate(gs, registry=registry), lambda: nearest_building(gs, registry=registry),
+                 lambda: nearest_building_frame(gs, registry=registry),
+                 lambda: locate_frame(gpd.GeoDataFrame(geometry=gs), registry=registry),
+                 lambda: buildings_within(gpd.GeoSeries([shapely.box(X0, Y0, X0 + D, Y0 + D)]), registry=registry)):
+        with pytest.raises(CRSError, match="no CRS"):
+            call()
+    # crs= says what the coordinates are
+    assert locate(gs, crs=4490, registry=registry).tolist() == [G1, G2, G4, None]
+    # a crs= contradicting the frame's own is an error, not a silent choice
+    with pytest.raises(CRSError, match="contradicts"):
+        locate(gs.set_crs(4490), crs="EPSG:3857", registry=registry)
+    assert locate(gs.set_crs(4490), crs="EPSG:4490", registry=registry).tolist() == [G1, G2, G4, None]
+
+
+def test_geo_input_errors(registry):
+    lon, lat = _lonlat()
+    polys = gpd.GeoSeries([shapely.box(X0, Y0, X0 + D, Y0 + D)], crs=4490)
+    with pytest.raises(InputError, match="point geometries expected, got 1 Polygon"):
+        locate(polys, registry=registry)
+    with pytest.raises(InputError, match="not both"):
+        locate(gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=4490), lat, registry=registry)
+    with pytest.raises(InputError, match="needs x and y"):
+        locate(lon, registry=registry)
+    with pytest.raises(InputError, match="strategy must be one of"):
+        locate(lon, lat, registry=registry, strategy="fast")
+    # missing and empty points are "not located", like NaN
+    gs = gpd.GeoSeries([None, shapely.Point(), shapely.Point(X0 + 0.5 * D, Y0 + 1.5 * D)], crs=4490)
+    assert locate(gs, registry=registry).tolist() == [None, None, G1]
+
+
+def test_nearest_building_geodataframe_and_frame(registry):
+    lon, lat = np.array([X0 + 0.25 * D, X0 + 1.1 * D, np.nan]), np.array([Y0 + 1.5 * D, Y0 + 0.12 * D, np.nan])
+    base = nearest_building(lon, lat, registry=registry)
+    x, y = from_cgcs2000(lon, lat, "EPSG:3857")
+    pts = gpd.GeoDataFrame({"name": ["a", "b", "c"]}, geometry=gpd.points_from_xy(x, y), crs=3857,
+                           index=["p", "q", "r"])
+    res = nearest_building(pts, registry=registry)
+    assert res.codes.tolist() == base.codes.tolist() == [make_building_code(G1, 1), make_building_code(G4, 1), None]
+    assert np.allclose(res.distances_m[:2], base.distances_m[:2])
+    frame = nearest_building_frame(pts, registry=registry)
+    assert isinstance(frame, gpd.GeoDataFrame) and frame.crs == pts.crs
+    assert frame.index.tolist() == ["p", "q", "r"] and frame["name"].tolist() == ["a", "b", "c"]
+    assert frame["building_code"].tolist() == res.codes.tolist()
+    assert np.allclose(frame["distance_m"].to_numpy()[:2], base.distances_m[:2]) and np.isnan(frame["distance_m"].iloc[2])
+    assert frame.geometry.equals(pts.geometry)  # input untouched, geometry kept
+    gs_frame = nearest_building_frame(pts.geometry, max_distance_m=1, registry=registry)
+    assert gs_frame["building_code"].isna().all() and gs_frame.index.tolist() == ["p", "q", "r"]
+    with pytest.raises(InputError, match="already has a column"):
+        nearest_building_frame(frame, registry=registry)
+    with pytest.raises(TypeError, match="GeoSeries or GeoDataFrame"):
+        nearest_building_frame(lon, registry=registry)
+
+
+def test_nearest_building_frame_like_sjoin_nearest():
+    """Same building and distance as geopandas.sjoin_nearest on the buildings' points in metres."""
+    import hangzhou_address as hz
+
+    reg = hz.default_registry()
+    b = reg.buildings
+    rng = np.random.default_rng(11)
+    pick = rng.integers(0, len(b), 300)
+    pts = gpd.GeoDataFrame({"i": range(300)}, geometry=gpd.points_from_xy(
+        b["x"].to_numpy()[pick] + rng.normal(0, 0.002, 300), b["y"].to_numpy()[pick] + rng.normal(0, 0.002, 300)),
+        crs=4326, index=rng.permutation(1000)[:300])
+    ours = nearest_building_frame(pts, registry=reg)
+    right = gpd.GeoDataFrame({"code": b["code"]}, geometry=gpd.points_from_xy(b["x"], b["y"]), crs=4490)
+    theirs = gpd.sjoin_nearest(pts.to_crs(4549), right.to_crs(4549), distance_col="d")
+    theirs = theirs[~theirs.index.duplicated()]
+    assert ours.index.equals(pts.index)
+    assert np.allclose(ours["distance_m"].to_numpy(), theirs.loc[ours.index, "d"].to_numpy(), atol=1e-6)
+
+
+def test_buildings_within_geoseries_honours_crs(registry):
+    box = shapely.box(X0, Y0 + D, X0 + D, Y0 + 2 * D)
+    expected = sorted(buildings_within(box, registry=registry)["code"])
+    assert expected == sorted([make_building_code(G1, 1), make_building_code(G1, 2)])
+    gs = gpd.GeoSeries([box], crs=4490).to_crs(4549)
+    assert sorted(buildings_within(gs, registry=registry)["code"]) == expected
+    # several areas: each building once
+    two = gpd.GeoDataFrame(geometry=[box, box.buffer(0.001), None], crs=4490).to_crs(3857)
+    got = buildings_within(two, registry=registry)["code"].tolist()
+    assert sorted(got) == expected and len(got) == len(set(got))
+    with pytest.raises(InputError, match="shapely geometry or a GeoSeries"):
+        buildings_within([1, 2], registry=registry)
+
+
+# ---------------------------------------------------------------------- strategy by size (issue 15)
+def test_small_batches_do_not_build_the_city_index(official_registry, monkeypatch):
+    import hangzhou_address as hz
+    from hangzhou_address import spatial
+
+    emb = hz.default_registry()
+    reg = Registry(official_registry.divisions, grids=emb.grids, lineage=official_registry.lineage)
+    x, y = np.array([120.1357, 121.9]), np.array([30.2914, 30.0])
+    first = locate(x, y, registry=reg)
+    assert not reg.is_cached("grid_index") and reg.is_cached("grid_tree")  # the 2 s build was not paid
+    monkeypatch.setattr(spatial, "LOCATE_INDEX_MIN_POINTS", 2)
+    assert locate(x, y, registry=reg).tolist() == first.tolist()
+    assert reg.is_cached("grid_index")  # large enough: the index is built, then used for every call
+    monkeypatch.setattr(spatial, "LOCATE_INDEX_MIN_POINTS", 10**9)
+    assert locate(x[:1], y[:1], registry=reg).tolist() == first.tolist()[:1]
+
+
+def _city_points():
+    import hangzhou_address as hz
+
+    reg = hz.default_registry()
+    geoms = reg.grids.geometry.values
+    xy = shapely.get_coordinates(shapely.get_exterior_ring(geoms[::7]))  # vertices: on shared boundaries
+    return reg, xy
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 400))
+def test_tree_and_index_same_answers_on_the_city(seed, n):
+    """Property: the small-batch path and the GridIndex give the same code for every point."""
+    reg, vertices = _city_points()
+    rng = np.random.default_rng(seed)
+    minx, miny, maxx, maxy = reg.grids.total_bounds
+    k = rng.integers(0, len(vertices), n)
+    # a third random over the bbox, a third exactly on grid vertices, a third within ~1 m of one
+    x = np.concatenate([rng.uniform(minx, maxx, n), vertices[k, 0], vertices[k, 0] + rng.normal(0, 1e-5, n)])
+    y = np.concatenate([rng.uniform(miny, maxy, n), vertices[k, 1], vertices[k, 1] + rng.normal(0, 1e-5, n)])
+    tree = locate(x, y, registry=reg, strategy="tree")
+    index = locate(x, y, registry=reg, strategy="index")
+    assert tree.tolist() == index.tolist()
