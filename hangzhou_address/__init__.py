@@ -7,7 +7,9 @@ Importing the package loads no data; :func:`default_registry` builds the embedde
 divisions + a SYNTHETIC city) on first use. Matching, spatial and ledger functions are imported on
 first access, so ``import hangzhou_address`` stays light: ``hangzhou_address.match("…")`` and
 ``from hangzhou_address import match`` give the function (its module is :mod:`hangzhou_address.matcher`;
-``reconcile`` lives in :mod:`hangzhou_address.reconciliation`). Every name in ``__all__`` is what it
+``reconcile`` lives in :mod:`hangzhou_address.reconciliation`, ``geocode`` in :mod:`hangzhou_address.geocoding`,
+``explore`` in :mod:`hangzhou_address.maps`). The ``.hz`` pandas accessor is registered by
+``import hangzhou_address.accessor``, never by importing the package. Every name in ``__all__`` is what it
 says, whether or not its module has been imported.
 """
 
@@ -46,6 +48,8 @@ _LAZY = {
     "MatchResult": "matcher", "ParsedAddress": "matcher", "Candidate": "matcher", "default_matcher": "matcher",
     "locate": "spatial", "locate_frame": "spatial", "nearest_building": "spatial",
     "buildings_within": "spatial", "buildings_near": "spatial", "GridIndex": "spatial",
+    "nearest_building_frame": "spatial",
+    "geocode": "geocoding", "explore": "maps",
     "normalize_frame": "ledger", "normalize_file": "ledger",
     "reconcile": "reconciliation", "ReconcileResult": "reconciliation",
     "tag": "tagger",
