@@ -1,6 +1,7 @@
 """Benchmark: point-in-grid `locate` vs geopandas.sjoin and a plain STRtree, same process, same points.
 
 Usage: python bench/bench_locate.py [--city DIR] [--n 1000000]
+       python bench/bench_locate.py --sweep [--city DIR]   # cold-start size sweep: sjoin vs locate's strategies
 --city defaults to the full synthetic city in ./city_full (build it with `hzaddr city build --full -o city_full`);
 falls back to the embedded city (same 12,000 grids, fewer buildings).
 """
@@ -8,6 +9,7 @@ falls back to the embedded city (same 12,000 grids, fewer buildings).
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import resource
 import time
@@ -31,7 +33,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--city", type=Path, default=Path("city_full"))
     ap.add_argument("--n", type=int, default=1_000_000)
+    ap.add_argument("--sweep", action="store_true", help="cold-start size sweep (the locate strategy crossover)")
+    ap.add_argument("--sizes", default="1000,10000,100000,500000,1000000,2000000,4000000")
     args = ap.parse_args()
+    if args.sweep:
+        sweep(args.city, [int(v) for v in args.sizes.split(",")])
+        return
     from hangzhou_address.io.city import open_city
     from hangzhou_address.registry import default_registry
     from hangzhou_address.spatial import GridIndex, nearest_building
@@ -96,6 +103,66 @@ def main() -> None:
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"peak RSS {rss1 / 1024:.0f} MB (before index {rss0 / 1024:.0f} MB)")
     print(f"machine: {platform.machine()}, {platform.python_version()}, date {time.strftime('%Y-%m-%d')}")
+
+
+def sweep(city: Path, sizes: list[int]) -> None:
+    """Per size: the first call of a session (cold) and a later call (warm), geopandas vs locate.
+
+    sjoin = points_from_xy + geopandas.sjoin(predicate="within") (the plain geopandas way); cold builds the
+    grids' spatial index, warm reuses it. locate() (the default strategy) cold = a fresh registry (its grid
+    STRtree, or the GridIndex above LOCATE_INDEX_MIN_POINTS, is built in the call); warm = the same
+    registry again. index = locate(strategy="index") on a fresh registry: GridIndex build + lookup.
+    """
+    from hangzhou_address.io.city import open_city
+    from hangzhou_address.registry import Registry, default_registry
+    from hangzhou_address.spatial import LOCATE_INDEX_MIN_POINTS, locate
+
+    base = open_city(city) if (city / "manifest.json").exists() else default_registry()
+    grids = base.grids
+    print(f"city: {base.metadata.get('path', 'embedded')}: {len(grids):,} grids; "
+          f"LOCATE_INDEX_MIN_POINTS = {LOCATE_INDEX_MIN_POINTS:,}")
+    codes, geoms = grids["code"].to_numpy(), grids.geometry.values
+
+    def fresh() -> Registry:  # same tables, empty caches: the first call of a session
+        return Registry(base.divisions, grids=grids, lineage=base.lineage)
+
+    def cold(f, make, repeat):  # best of `repeat`, each on a freshly made argument (not timed)
+        best, out = float("inf"), None
+        for _ in range(repeat):
+            arg = make()
+            t = time.perf_counter()
+            out = f(arg)
+            best = min(best, time.perf_counter() - t)
+        return best, out
+
+    rng = np.random.default_rng(42)
+    minx, miny, maxx, maxy = grids.total_bounds
+    print(f"{'points':>10} | {'sjoin cold':>10} {'locate cold':>11} | {'sjoin warm':>10} {'locate warm':>11} | "
+          f"{'index cold':>10} | same")
+    for n in sizes:
+        x, y = rng.uniform(minx, maxx, n), rng.uniform(miny, maxy, n)
+
+        def plain(sub):
+            pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=4490)
+            return gpd.sjoin(pts, sub, predicate="within", how="left")
+
+        def new_grids():
+            return gpd.GeoDataFrame({"code": codes}, geometry=geoms.copy(), crs=grids.crs)
+
+        rep = 3 if n <= 100_000 else 1
+        t_sjc, _ = cold(plain, new_grids, rep)
+        warm_grids = new_grids()
+        plain(warm_grids)
+        t_sjw, _ = best_of(lambda: plain(warm_grids), repeat=rep)
+        t_c, a = cold(lambda r: locate(x, y, registry=r), fresh, rep)
+        warm_reg = fresh()
+        locate(x[:10], y[:10], registry=warm_reg)  # a first small call, as in a notebook
+        t_w, b = best_of(lambda: locate(x, y, registry=warm_reg), repeat=rep)
+        t_i, c = cold(lambda r: locate(x, y, registry=r, strategy="index"), fresh, 1)
+        same = bool((a == b).all() and (a == c).all())
+        print(f"{n:>10,} | {t_sjc:>10.3f} {t_c:>11.3f} | {t_sjw:>10.3f} {t_w:>11.3f} | {t_i:>10.3f} | {same}")
+    print(f"machine: {platform.machine()}, {platform.python_version()}, {os.cpu_count()} cores, "
+          f"date {time.strftime('%Y-%m-%d')}")
 
 
 if __name__ == "__main__":

@@ -402,8 +402,7 @@ class _GridTree:
         order = np.argsort(grids["code"].to_numpy(dtype=str), kind="stable")
         self.codes = grids["code"].to_numpy(dtype=object)[order]
         self.geoms = np.asarray(grids.geometry.values, dtype=object)[order]
-        shapely.prepare(self.geoms)
-        self.tree = shapely.STRtree(self.geoms)
+        self.tree = shapely.STRtree(self.geoms)  # geometries are prepared when first a candidate (cheap cold start)
 
     def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         out = np.full(len(lon), None, dtype=object)
@@ -411,6 +410,7 @@ class _GridTree:
         if len(ok) == 0:
             return out
         qi, gi = self.tree.query(shapely.points(lon[ok], lat[ok]))  # bounding-box candidates
+        shapely.prepare(self.geoms[np.unique(gi)])  # no-op for those prepared already
         hit = shapely.intersects_xy(self.geoms[gi], lon[ok][qi], lat[ok][qi])  # closed polygon, as GridIndex
         qi, gi = qi[hit], gi[hit]
         best = np.full(len(ok), len(self.codes), dtype=np.int64)

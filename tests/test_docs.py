@@ -1,7 +1,8 @@
 """Every Python example in README.md and docs/*.md runs, and shows what it returns (issue 14.4).
 
 Each ```python block is a doctest (``>>>`` lines with their output), run in a fresh namespace against the
-embedded registry. An example that needs a user's own files carries ``# doctest: +SKIP`` and says why in
+embedded registry. A page whose text holds the marker ``<!-- doctest: one-namespace -->`` (a notebook-style
+page, read top to bottom) runs its blocks in one shared namespace instead. An example that needs a user's own files carries ``# doctest: +SKIP`` and says why in
 the text around it; nothing else is skipped.
 """
 
@@ -38,7 +39,11 @@ def test_examples_run(page, monkeypatch, tmp_path):
     parser = doctest.DocTestParser()
     runner = doctest.DocTestRunner(optionflags=_FLAGS)
     report: list[str] = []
-    for line, block in _blocks(page):  # each block in a fresh namespace
-        test = parser.get_doctest(block, {}, f"{page.name}:{line}", str(page), line - 1)
-        runner.run(test, out=report.append)
+    shared = "<!-- doctest: one-namespace -->" in page.read_text(encoding="utf-8")
+    namespace: dict = {}
+    for line, block in _blocks(page):  # each block in a fresh namespace (or the page's one, see above)
+        globs = namespace if shared else {}
+        test = parser.get_doctest(block, globs, f"{page.name}:{line}", str(page), line - 1)
+        test.globs = globs  # get_doctest copies the dict; keep one namespace for a notebook page
+        runner.run(test, out=report.append, clear_globs=not shared)
     assert runner.failures == 0, "".join(report)
