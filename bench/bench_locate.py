@@ -149,7 +149,7 @@ def sweep(city: Path, sizes: list[int]) -> None:
         def new_grids():
             return gpd.GeoDataFrame({"code": codes}, geometry=geoms.copy(), crs=grids.crs)
 
-        rep = 3 if n <= 100_000 else 1
+        rep = 5 if n <= 100_000 else (3 if n <= 1_000_000 else 1)
         t_sjc, _ = cold(plain, new_grids, rep)
         warm_grids = new_grids()
         plain(warm_grids)

@@ -18,7 +18,8 @@ Indexes are built once per registry (``registry.cached``) and reused.
 
 **Strategy by size.** Building the city-wide :class:`GridIndex` costs about 2 s (12,000 grids); until it
 exists, a call with fewer than :data:`LOCATE_INDEX_MIN_POINTS` points is answered with an STRtree over the
-grids (what ``geopandas.sjoin`` does, and as fast), and only a larger call builds the index. Once built, the
+grids (candidates from the grids' bounding boxes in coarse buckets, then the same exact test; less work than
+``geopandas.sjoin``), and only a larger call builds the index. Once built, the
 index answers every call. Both paths apply the same closed-polygon / smallest-code rule with the same exact
 predicate (:func:`shapely.intersects_xy`), so they give the same answers (a property test checks it).
 
@@ -394,29 +395,75 @@ def grid_index(registry: Registry | None = None) -> GridIndex:
 
 
 class _GridTree:
-    """Grids in code order with an STRtree: the small-batch path of :func:`locate` (no raster build)."""
+    """The small-batch path of :func:`locate`: grids' bounding boxes in coarse buckets (no raster build).
 
-    def __init__(self, grids: gpd.GeoDataFrame) -> None:
+    Each bucket (~1/256 of the city's extent a side) lists, in code order, the grids whose bounding box
+    overlaps it. A point's candidates are its bucket's grids whose box contains it; they are tested with
+    :func:`shapely.intersects_xy` (closed polygon, as :class:`GridIndex`) and the first hit — the
+    smallest code — wins. No point geometries are created: building takes milliseconds.
+    """
+
+    def __init__(self, grids: gpd.GeoDataFrame, *, buckets: int = 256) -> None:
         if len(grids) == 0:
             raise InputError("cannot index an empty grids table")
         order = np.argsort(grids["code"].to_numpy(dtype=str), kind="stable")
         self.codes = grids["code"].to_numpy(dtype=object)[order]
         self.geoms = np.asarray(grids.geometry.values, dtype=object)[order]
-        self.tree = shapely.STRtree(self.geoms)  # geometries are prepared when first a candidate (cheap cold start)
+        self.bounds = shapely.bounds(self.geoms)  # geometries are prepared when first a candidate
+        minx, miny, maxx, maxy = shapely.total_bounds(self.geoms)
+        self.cell = max(maxx - minx, maxy - miny, 1e-9) / buckets
+        self.x0, self.y0 = float(minx), float(miny)
+        self.nx = int((maxx - minx) / self.cell) + 1
+        self.ny = int((maxy - miny) / self.cell) + 1
+        c0, r0, c1, r1 = (self._col(self.bounds[:, 0]), self._row(self.bounds[:, 1]),
+                          self._col(self.bounds[:, 2]), self._row(self.bounds[:, 3]))
+        w, h = c1 - c0 + 1, r1 - r0 + 1
+        grid = np.repeat(np.arange(len(self.geoms)), w * h)
+        k = np.arange(len(grid)) - np.repeat(np.cumsum(w * h) - w * h, w * h)  # 0..w*h-1 within each grid
+        bucket = (np.repeat(r0, w * h) + k // np.repeat(w, w * h)) * self.nx + np.repeat(c0, w * h) + k % np.repeat(w, w * h)
+        order = np.lexsort((grid, bucket))  # by bucket, then code order
+        self._cand = grid[order].astype(np.int32)
+        self._ptr = np.searchsorted(bucket[order], np.arange(self.nx * self.ny + 1))
+
+    def _col(self, x: np.ndarray) -> np.ndarray:
+        return np.clip(((x - self.x0) / self.cell).astype(np.int64), 0, self.nx - 1)
+
+    def _row(self, y: np.ndarray) -> np.ndarray:
+        return np.clip(((y - self.y0) / self.cell).astype(np.int64), 0, self.ny - 1)
 
     def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         out = np.full(len(lon), None, dtype=object)
-        ok = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
+        with np.errstate(invalid="ignore"):
+            ok = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat) & (lon >= self.x0) & (lat >= self.y0)
+                                & (lon <= self.x0 + self.nx * self.cell) & (lat <= self.y0 + self.ny * self.cell))
         if len(ok) == 0:
             return out
-        qi, gi = self.tree.query(shapely.points(lon[ok], lat[ok]))  # bounding-box candidates
-        shapely.prepare(self.geoms[np.unique(gi)])  # no-op for those prepared already
-        hit = shapely.intersects_xy(self.geoms[gi], lon[ok][qi], lat[ok][qi])  # closed polygon, as GridIndex
-        qi, gi = qi[hit], gi[hit]
-        best = np.full(len(ok), len(self.codes), dtype=np.int64)
-        np.minimum.at(best, qi, gi)  # positions are in code order: the smallest code wins on shared boundaries
-        found = best < len(self.codes)
-        out[ok[found]] = self.codes[best[found]]
+        px, py = lon[ok], lat[ok]
+        b = self._row(py) * self.nx + self._col(px)
+        start, cnt = self._ptr[b], self._ptr[b + 1] - self._ptr[b]
+        res = np.full(len(ok), -1, dtype=np.int64)
+        todo = np.arange(len(ok))
+        # candidates are in code order: the first hit is the smallest code (the boundary rule); test each
+        # point's rank-0 candidate, then rank 1 for the unresolved, ... (bounding boxes filter first)
+        for rank in range(int(cnt.max(initial=0))):
+            todo = todo[cnt[todo] > rank]
+            if len(todo) == 0:
+                break
+            g = self._cand[start[todo] + rank]
+            bx = self.bounds[g]
+            x, y = px[todo], py[todo]
+            inbox = np.flatnonzero((bx[:, 0] <= x) & (x <= bx[:, 2]) & (bx[:, 1] <= y) & (y <= bx[:, 3]))
+            if len(inbox) == 0:
+                continue
+            g = g[inbox]
+            shapely.prepare(self.geoms[np.unique(g)])  # no-op for those prepared already
+            hit = shapely.intersects_xy(self.geoms[g], x[inbox], y[inbox])
+            res[todo[inbox[hit]]] = g[hit]
+            keep = np.ones(len(todo), dtype=bool)
+            keep[inbox[hit]] = False
+            todo = todo[keep]
+        found = res >= 0
+        out[ok[found]] = self.codes[res[found]]
         return out
 
 
