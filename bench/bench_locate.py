@@ -34,7 +34,7 @@ def main() -> None:
     ap.add_argument("--city", type=Path, default=Path("city_full"))
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--sweep", action="store_true", help="cold-start size sweep (the locate strategy crossover)")
-    ap.add_argument("--sizes", default="1000,10000,100000,500000,1000000,2000000,4000000")
+    ap.add_argument("--sizes", default="1000,10000,100000,1000000,3000000,8000000,10000000")
     args = ap.parse_args()
     if args.sweep:
         sweep(args.city, [int(v) for v in args.sizes.split(",")])
@@ -105,7 +105,7 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {platform.python_version()}, date {time.strftime('%Y-%m-%d')}")
 
 
-def sweep(city: Path, sizes: list[int]) -> None:
+def sweep(city: Path, sizes: list[int], max_sjoin: int = 3_000_000) -> None:
     """Per size: the first call of a session (cold) and a later call (warm), geopandas vs locate.
 
     sjoin = points_from_xy + geopandas.sjoin(predicate="within") (the plain geopandas way); cold builds the
@@ -115,7 +115,7 @@ def sweep(city: Path, sizes: list[int]) -> None:
     """
     from hangzhou_address.io.city import open_city
     from hangzhou_address.registry import Registry, default_registry
-    from hangzhou_address.spatial import LOCATE_INDEX_MIN_POINTS, locate
+    from hangzhou_address.spatial import LOCATE_INDEX_MIN_POINTS, GridIndex, locate
 
     base = open_city(city) if (city / "manifest.json").exists() else default_registry()
     grids = base.grids
@@ -150,10 +150,13 @@ def sweep(city: Path, sizes: list[int]) -> None:
             return gpd.GeoDataFrame({"code": codes}, geometry=geoms.copy(), crs=grids.crs)
 
         rep = 5 if n <= 100_000 else (3 if n <= 1_000_000 else 1)
-        t_sjc, _ = cold(plain, new_grids, rep)
-        warm_grids = new_grids()
-        plain(warm_grids)
-        t_sjw, _ = best_of(lambda: plain(warm_grids), repeat=rep)
+        if n <= max_sjoin:
+            t_sjc, _ = cold(plain, new_grids, rep)
+            warm_grids = new_grids()
+            plain(warm_grids)
+            t_sjw, _ = best_of(lambda: plain(warm_grids), repeat=rep)
+        else:  # sjoin's point geometries alone would take GBs
+            t_sjc = t_sjw = float("nan")
         t_c, a = cold(lambda r: locate(x, y, registry=r), fresh, rep)
         warm_reg = fresh()
         locate(x[:10], y[:10], registry=warm_reg)  # a first small call, as in a notebook
@@ -161,8 +164,19 @@ def sweep(city: Path, sizes: list[int]) -> None:
         t_i, c = cold(lambda r: locate(x, y, registry=r, strategy="index"), fresh, 1)
         same = bool((a == b).all() and (a == c).all())
         print(f"{n:>10,} | {t_sjc:>10.3f} {t_c:>11.3f} | {t_sjw:>10.3f} {t_w:>11.3f} | {t_i:>10.3f} | {same}")
+    # the single-call crossover: where building the index pays for itself against the small-batch path
+    n = 300_000
+    x, y = rng.uniform(minx, maxx, n), rng.uniform(miny, maxy, n)
+    reg = fresh()
+    locate(x, y, registry=reg, strategy="tree")
+    t_tree, _ = best_of(lambda: locate(x, y, registry=reg, strategy="tree"), repeat=5)
+    t_build, index = best_of(lambda: GridIndex(grids), repeat=3)
+    t_idx, _ = best_of(lambda: index.locate(x, y), repeat=5)
+    print(f"small-batch path {n / t_tree:,.0f} points/s, GridIndex {n / t_idx:,.0f} points/s, build {t_build:.2f} s "
+          f"-> crossover {t_build / (t_tree / n - t_idx / n):,.0f} points (LOCATE_INDEX_MIN_POINTS "
+          f"{LOCATE_INDEX_MIN_POINTS:,})")
     print(f"machine: {platform.machine()}, {platform.python_version()}, {os.cpu_count()} cores, "
-          f"date {time.strftime('%Y-%m-%d')}")
+          f"load {os.getloadavg()[0]:.1f}, date {time.strftime('%Y-%m-%d')}")
 
 
 if __name__ == "__main__":

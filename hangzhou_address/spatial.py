@@ -17,7 +17,7 @@ machine. A point in a hole or outside every grid gets ``None``.
 Indexes are built once per registry (``registry.cached``) and reused.
 
 **Strategy by size.** Building the city-wide :class:`GridIndex` costs about 2 s (12,000 grids); until it
-exists, a call with fewer than :data:`LOCATE_INDEX_MIN_POINTS` points is answered with an STRtree over the
+exists, a call with fewer than :data:`LOCATE_INDEX_MIN_POINTS` points is answered by a small-batch path over the
 grids (candidates from the grids' bounding boxes in coarse buckets, then the same exact test; less work than
 ``geopandas.sjoin``), and only a larger call builds the index. Once built, the
 index answers every call. Both paths apply the same closed-polygon / smallest-code rule with the same exact
@@ -70,9 +70,9 @@ METRIC_CRS = "EPSG:4549"
 # city-wide sanity box for CGCS2000 lon/lat (for swapped-axis detection)
 _LON_RANGE = (117.5, 121.5)
 _LAT_RANGE = (28.5, 31.5)
-#: below this many points (and while the registry has no GridIndex yet) ``locate`` queries an STRtree over
+#: below this many points (and while the registry has no GridIndex yet) ``locate`` uses the small-batch path over
 #: the grids instead of building the city-wide index; measured crossover in bench/README.md
-LOCATE_INDEX_MIN_POINTS = 2_000_000
+LOCATE_INDEX_MIN_POINTS = 8_000_000
 _STRATEGIES = ("auto", "index", "tree")
 
 
@@ -581,8 +581,8 @@ def locate(x: Any, y: Any = None, *, crs: Any = None, registry: Registry | None 
         Default: :func:`hangzhou_address.default_registry`.
     strategy : {'auto', 'index', 'tree'}
         ``'auto'`` (default) builds the city-wide :class:`GridIndex` only for calls of at least
-        :data:`LOCATE_INDEX_MIN_POINTS` points (or uses it once built) and otherwise queries an STRtree
-        over the grids. Same answers either way.
+        :data:`LOCATE_INDEX_MIN_POINTS` points (or uses it once built) and otherwise uses the small-batch
+        path over the grids (no index build). Same answers either way.
 
     Returns
     -------
