@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="hzaddr",
         description="Hangzhou unified address library: codes, divisions, matching, spatial look-ups, ledgers.",
     )
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"hzaddr (hangzhou_address) {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _COMMAND_MODULES:
         try:

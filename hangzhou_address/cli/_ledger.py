@@ -20,6 +20,8 @@ _RAW_CELLS_HELP = ("write CSV cells as they are; by default a cell starting with
 
 
 def register(sub: Any) -> None:
+    from ._registry import add_city_option
+
     n = sub.add_parser("normalize", help="add codes to every row of a ledger (CSV, XLSX, Parquet)")
     n.add_argument("input", type=Path, help="ledger file (.csv in UTF-8/UTF-8-BOM/GBK/GB18030, .xlsx, .parquet)")
     n.add_argument("-o", "--output", type=Path, required=True, help="output .csv or .parquet (written atomically)")
@@ -31,7 +33,7 @@ def register(sub: Any) -> None:
     n.add_argument("--crs", default="EPSG:4490", help="CRS of --x/--y: EPSG:4326, 4490, GCJ02, BD09 ...")
     n.add_argument("--workers", type=int, default=1, help="processes on this machine (default 1)")
     n.add_argument("--chunk-rows", type=int, default=20_000, help="rows per chunk (memory bound)")
-    n.add_argument("--city", type=Path, help="city directory to match against (default: embedded)")
+    add_city_option(n)
     n.add_argument("--review", type=Path, help="CSV of rows that need a human (with row numbers)")
     n.add_argument("--report", type=Path, help="HTML report with charts")
     n.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
