@@ -74,6 +74,7 @@ def test_report_is_self_contained_and_escaped(tmp_path, tiny_registry):
     p = write_report(tmp_path / "r.html", s, title="<script>alert(1)</script>", registry=tiny_registry)
     html = p.read_text(encoding="utf-8")
     assert _remote_references(html) == []
+    assert "Content-Security-Policy\" content=\"default-src 'none'" in html  # the browser loads nothing either
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # autoescaped
     assert "<svg" in html and "<rect" in bar_chart_svg([("a", 1), ("b", 3)])
     assert "&lt;b&gt;" in bar_chart_svg([("<b>", 1)])
