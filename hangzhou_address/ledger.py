@@ -251,14 +251,12 @@ def _update_summary(s: NormalizeSummary, texts: list, res: pd.DataFrame, problem
     low = conf < REVIEW_CONFIDENCE
     review = unmatched | city_only | low | conflict | bad
     s.review_rows += int(review.sum())
-    district = res["district_code"].to_numpy(dtype=object)
-    town = res["town_code"].to_numpy(dtype=object)
+    def text_or(values: Any, empty: str = "") -> list[str]:
+        return [v if isinstance(v, str) else empty for v in values]
+
+    s.by_town.update(zip(text_or(res["district_code"]), text_or(res["town_code"]), text_or(level, "none")))
     code = res["code"].to_numpy(dtype=object)
-    for d, t, lv, c in zip(district, town, level, code):
-        lv = lv if isinstance(lv, str) else "none"
-        s.by_town[(d if isinstance(d, str) else "", t if isinstance(t, str) else "", lv)] += 1
-        if lv == "building" and isinstance(c, str):
-            s.buildings[c] += 1
+    s.buildings.update(c for c, lv in zip(code, level) if lv == "building" and isinstance(c, str))
     for kind, mask in (("unmatched", unmatched), ("city only", city_only), ("low confidence", low & ~unmatched),
                        ("conflict", conflict), ("row problem", bad)):
         if mask.any():

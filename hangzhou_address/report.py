@@ -306,7 +306,7 @@ def build_map(registry: Any, buildings: Mapping[str, int], towns: Mapping[str, i
                 b = b.set_crs(bt.crs, allow_override=True).to_crs(areas.crs)
             have = b.notna().to_numpy()
             geoms = b.to_numpy()[have]
-            points = shapely.get_coordinates(shapely.point_on_surface(geoms)) if len(geoms) else points
+            points = shapely.get_coordinates(shapely.centroid(geoms)) if len(geoms) else points
             weights = np.array([buildings[c] for c, h in zip(codes, have) if h], dtype=int)
             off += sum(buildings[c] for c, h in zip(codes, have) if not h)
         else:
