@@ -52,7 +52,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "by_district": "Rows by district", "by_town": "Rows by town",
         "district": "district", "town": "town", "building_rows": "at building level",
         "other_rows": "not at building level", "no_division": "(no district found)",
-        "no_town": "(no town found)", "all_towns": "all {n} towns",
+        "no_town": "(no town found)", "all_towns": "the other {n} towns",
         "map": "Map", "map_caption": ("Blue dots: the matched buildings, gathered into cells of about {cell} m "
                                       "(a bigger dot, more rows). Orange towns: rows not matched to a building, "
                                       "by their town (darker, more rows). Lines: districts, towns{grids}."),
@@ -91,7 +91,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "by_district": "各区县行数", "by_town": "各镇街行数",
         "district": "区县", "town": "镇街", "building_rows": "匹配到楼栋",
         "other_rows": "未匹配到楼栋", "no_division": "（未识别区县）",
-        "no_town": "（未识别镇街）", "all_towns": "全部 {n} 个镇街",
+        "no_town": "（未识别镇街）", "all_towns": "其余 {n} 个镇街",
         "map": "地图", "map_caption": ("蓝点：匹配到的楼栋，按约 {cell} 米的格子汇总（点越大，行数越多）。"
                                      "橙色镇街：未匹配到楼栋的行所在的镇街（颜色越深，行数越多）。线：区县、镇街{grids}边界。"),
         "map_grids": "、网格", "map_none": "登记库没有行政区划面，无法绘制地图。",
