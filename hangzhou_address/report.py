@@ -79,6 +79,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "level_district": "district", "level_city": "city", "level_none": "none",
         "rc_same key, different building": "same key, different building", "rc_only in A": "only in A",
         "rc_only in B": "only in B", "rc_attribute differences": "attribute differences",
+        "rc_unmatched in A": "unmatched in A", "rc_unmatched in B": "unmatched in B",
     },
     "zh": {
         "normalize_title": "台账标准化报告",
@@ -115,6 +116,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "level_district": "区县", "level_city": "市", "level_none": "未匹配",
         "rc_same key, different building": "同一主体、不同楼栋", "rc_only in A": "仅在 A",
         "rc_only in B": "仅在 B", "rc_attribute differences": "属性不同",
+        "rc_unmatched in A": "A 中未匹配", "rc_unmatched in B": "B 中未匹配",
     },
 }
 
