@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._privacy import columns_hint, text_shape
+from ._privacy import columns_hint, reason_template, text_shape
 from .errors import InputError
 
 __all__ = [
@@ -178,6 +178,14 @@ class NormalizeSummary:
     conflicts: int = 0
     seconds: float = 0.0
     workers: int = 1
+    #: rows by (district code, town code, level); "" where the row has no such division
+    by_town: Counter = field(default_factory=Counter)
+    #: rows matched at building level, by building code (the report's map)
+    buildings: Counter = field(default_factory=Counter)
+    #: rows for review by why they are there ("unmatched", "city only", "low confidence", "conflict", "row problem")
+    review_kinds: Counter = field(default_factory=Counter)
+    #: the reasons of rows for review, masked (:func:`hangzhou_address._privacy.reason_template`)
+    review_reasons: Counter = field(default_factory=Counter)
 
     def text(self) -> str:
         lines = [f"rows: {self.rows:,}   failed/unreadable: {self.failed_rows:,}   for review: {self.review_rows:,}"
@@ -198,7 +206,10 @@ class NormalizeSummary:
         return {"rows": self.rows, "failed_rows": self.failed_rows, "review_rows": self.review_rows,
                 "levels": dict(self.levels), "confidence_hist": list(self.confidence_hist),
                 "unmatched_patterns": self.unmatched_patterns.most_common(20), "conflicts": self.conflicts,
-                "seconds": self.seconds, "workers": self.workers}
+                "seconds": self.seconds, "workers": self.workers,
+                "by_town": [[d, t, lv, n] for (d, t, lv), n in sorted(self.by_town.items())],
+                "buildings": len(self.buildings), "review_kinds": dict(self.review_kinds),
+                "review_reasons": self.review_reasons.most_common(20)}
 
 
 #: how to read the shapes of unmatched texts (summary and report)
@@ -237,8 +248,25 @@ def _update_summary(s: NormalizeSummary, texts: list, res: pd.DataFrame, problem
     for i in np.flatnonzero(unmatched):
         s.unmatched_patterns[mask_pattern(texts[i])] += 1
     city_only = level == "city"  # a compound in several districts: only a person can say which
-    review = unmatched | city_only | (conf < REVIEW_CONFIDENCE) | conflict | bad
+    low = conf < REVIEW_CONFIDENCE
+    review = unmatched | city_only | low | conflict | bad
     s.review_rows += int(review.sum())
+    def text_or(values: Any, empty: str = "") -> list[str]:
+        return [v if isinstance(v, str) else empty for v in values]
+
+    s.by_town.update(zip(text_or(res["district_code"]), text_or(res["town_code"]), text_or(level, "none")))
+    code = res["code"].to_numpy(dtype=object)
+    s.buildings.update(c for c, lv in zip(code, level) if lv == "building" and isinstance(c, str))
+    for kind, mask in (("unmatched", unmatched), ("city only", city_only), ("low confidence", low & ~unmatched),
+                       ("conflict", conflict), ("row problem", bad)):
+        if mask.any():
+            s.review_kinds[kind] += int(mask.sum())
+    for i in np.flatnonzero(review):
+        parts = [p for p in reasons[i].split("; ") if p.strip() and p != "None"]
+        if i + first_row in problems:
+            parts.append("row problem")  # its text may quote the row: kept out of the report
+        for p in dict.fromkeys(reason_template(p) for p in parts) if parts else ("<no reason given>",):
+            s.review_reasons[p] += 1
     return review
 
 
@@ -441,7 +469,11 @@ def normalize_file(
     if report_path is not None:
         from .report import write_report
 
-        write_report(report_path, summary, title=f"Normalization of {input_path.name}")
+        if workers != 1:  # the workers had the registry: load it here for the report's names and map
+            from .registry import default_registry
+
+            reg = default_registry() if reg_dir is None else _open(reg_dir)
+        write_report(report_path, summary, title=f"Normalization of {input_path.name}", registry=reg)
     return summary
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
 from hangzhou_address import InputError
-from hangzhou_address.ledger import RESULT_COLUMNS, mask_pattern, normalize_file, normalize_frame
+from hangzhou_address.ledger import RESULT_COLUMNS, mask_pattern, normalize_file, normalize_frame, summary_json
 from hangzhou_address.matcher import Matcher
 
 
@@ -208,3 +210,22 @@ def test_city_level_rows_go_to_review(tmp_path):
     assert s.levels["city"] == 1 and s.levels["building"] == 1 and "city 1" in s.text()
     rv = pd.read_csv(review, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert rv["row"].tolist() == ["1"]
+
+
+def test_summary_counts_towns_buildings_and_review_reasons(tmp_path, tiny_city_dir, tiny_registry):
+    # issue #15 (the report): counts by district / town / level, building codes, review reasons masked
+    a = tiny_registry.addresses
+    road = a[a["form"] == "road"].iloc[0]
+    src = tmp_path / "in.csv"
+    texts = ["杭州市" + road["text"], "杭州市" + road["text"], f"滨江区{road['road']}", "王小明 13812345678"]
+    pd.DataFrame({"地址": texts}).to_csv(src, index=False)
+    s = normalize_file(src, tmp_path / "o.csv", column="地址", registry_dir=tiny_city_dir, progress=False)
+    assert s.buildings == {road["building_code"]: 2}
+    assert s.by_town[("330108", road["town_code"], "building")] == 2
+    assert s.by_town[("", "", "none")] == 1 and sum(s.by_town.values()) == 4
+    assert s.review_kinds["unmatched"] == 1
+    assert s.review_reasons["no Hangzhou division, road or compound name found"] == 1
+    doc = summary_json(s)
+    for secret in ("王小明", "13812345678", road["road"]):
+        assert secret not in doc, secret
+    assert json.loads(doc)["by_town"][0][:2] == ["", ""]
