@@ -177,20 +177,32 @@ REASON_PATTERNS: tuple[tuple[re.Pattern[str], _Repl], ...] = tuple((re.compile(p
     (r"cell longer than (\d+) characters: truncated for matching", r"单元格超过 \1 个字：截断后匹配"),
     (r"conflict: text gives (\S+), coordinates give grid (\S+)", r"不一致：文字给出 \1，坐标落在网格 \2"),
     (r"coordinates missing or outside every grid", "坐标缺失或不在任何网格内"),
-    (r"row problem: (.+)", lambda m: f"行问题：{_ROW_PROBLEMS(m.group(1))}"),
+    (r"row problem: (.+)", lambda m: _row_problem(m.group(1))),
 ))
 
 
-def _ROW_PROBLEMS(text: str) -> str:  # noqa: N802 - reads as a table
+def _row_problem(text: str) -> str | None:
+    inner = _ROW_PROBLEMS(text)
+    return None if inner is None else f"行问题：{inner}"
+
+
+def _ROW_PROBLEMS(text: str) -> str | None:  # noqa: N802 - reads as a table
     for p, r in ((r"ragged row: (\d+) fields, header has (\d+)", r"字段数不齐：本行 \1 个，表头 \2 个"),
                  (r"merged cell in column (.+): value taken from Excel row (\d+)", r"列 \1 是合并单元格：取 Excel 第 \2 行的值"),
                  (r"formula without a cached value in column (.+?) \((.*)\)", r"列 \1 是没有计算结果的公式（\2）"),
                  (r"characters not valid in (\S+) \(replaced\)", r"有不符合 \1 编码的字符（已替换）"),
-                 (r"unbalanced quote: .*", "引号不成对：本行读到行尾为止，后面的行各自成行")):
+                 (r"number of 16 or more digits in column (.+) \(Excel keeps 15\): digits may be lost, store the "
+                  r"column as text", r"列 \1 有 16 位以上的数字（Excel 只保留 15 位）：后几位可能已丢失；请把该列设为文本"),
+                 (r"unreadable CSV row \((.*)\)", r"无法读取的 CSV 行（\1）"),
+                 (r"unbalanced quote: a quoted cell of this row ran on over (\d+)( or more)? following line\(s\) "
+                  r"\(would merge them into this row\); the row is read to the end of its own line and the following "
+                  r"lines as rows of their own", r"引号不成对：本行一个带引号的单元格延续到后面 \1 行（会把它们并入本行）；"
+                  r"本行读到行尾为止，后面的行各自成行"),
+                 ):
         m = re.fullmatch(p, text)
         if m:
             return m.expand(r)
-    return text
+    return None
 
 
 def _translate(reason: str) -> str | None:
@@ -216,10 +228,26 @@ def is_translated(reason: str) -> bool:
 
 
 def translate_reasons(text: Any) -> Any:
-    """A ``"; "``-joined reasons cell in Chinese (joined with ``；``); None / NaN / non-text pass through."""
+    """A ``"; "``-joined reasons cell in Chinese (joined with ``；``); None / NaN / non-text pass through.
+
+    A reason that itself holds ``"; "`` (a CSV row's unbalanced quote) is found as the shortest run of parts a
+    pattern knows.
+    """
     if not isinstance(text, str) or not text:
         return text
-    return "；".join(translate_reason(r) for r in text.split("; "))
+    parts = text.split("; ")
+    out, i = [], 0
+    while i < len(parts):
+        for j in range(i + 1, len(parts) + 1):
+            done = _translate("; ".join(parts[i:j]))
+            if done is not None:
+                out.append(done)
+                i = j
+                break
+        else:
+            out.append(parts[i])
+            i += 1
+    return "；".join(out)
 
 
 def check_lang(lang: Any) -> str:
