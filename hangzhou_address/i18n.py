@@ -84,6 +84,7 @@ _NORMALIZED = {
 }
 _EDIT_KINDS = (
     (re.compile(r"(.+)→(.+) same pinyin"), r"\1→\2 同音"),
+    (re.compile(r"(.+)→(.+) similar pinyin"), r"\1→\2 近音"),
     (re.compile(r"(.+)→(.+) look-alike"), r"\1→\2 形近"),
     (re.compile(r"(.+)→(.+) other character"), r"\1→\2 别字"),
     (re.compile(r"(.+) dropped"), r"省去\1"),

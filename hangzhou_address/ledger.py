@@ -439,26 +439,11 @@ def normalize_file(
                        bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}{postfix}]")
     with bar, atomic_path(output_path) as out_tmp, _review_writer(review_path, raw_cells, lang) as review:
         writer = _OutputWriter(out_tmp, output_path.suffix.lower(), raw_cells)
-        for chunk, res in results:
-            frame = chunk.frame.reset_index(drop=True)
-            clash = [c for c in res.columns if c in frame.columns]
-            if clash:
-                raise InputError(f"the ledger already has column(s) {clash}; rename them before normalizing")
-            full = pd.concat([frame, res.reset_index(drop=True)], axis=1)
-            for r, why in chunk.problems.items():
-                i = r - chunk.first_row
-                prev = full.at[i, "reasons"]
-                full.at[i, "reasons"] = f"{prev}; row problem: {why}" if prev else f"row problem: {why}"
-            writer.write(localize_frame(full, lang, result_names))
-            if not len(full):  # a header-only ledger: the output has the header, nothing to count
-                continue
-            need = _update_summary(summary, frame[column].tolist(), res, chunk.problems, chunk.first_row)
-            if review is not None and need.any():
-                rv = full[need].copy()
-                rv.insert(0, "row", np.flatnonzero(need) + chunk.first_row)
-                review.write(localize_frame(rv, lang, ["row"] + result_names))
-            bar.update(max(0.0, 100 * chunk.progress - bar.n))
-            bar.set_postfix_str(f"{summary.rows:,} rows", refresh=False)
+        try:
+            _write_results(results, writer, review, summary, bar, column, lang, result_names)
+        except BaseException:
+            writer.discard()
+            raise
         writer.close()
         bar.update(max(0.0, 100 - bar.n))
     summary.seconds = time.perf_counter() - t0
@@ -467,6 +452,33 @@ def normalize_file(
 
         write_report(report_path, summary, title=f"Normalization of {input_path.name}")
     return summary
+
+
+def _write_results(results: Any, writer: Any, review: Any, summary: NormalizeSummary, bar: Any, column: str,
+                   lang: str, result_names: list[str]) -> None:
+    """Write every matched chunk to the output (and review) files, counting into ``summary``."""
+    from .i18n import localize_frame
+
+    for chunk, res in results:
+        frame = chunk.frame.reset_index(drop=True)
+        clash = [c for c in res.columns if c in frame.columns]
+        if clash:
+            raise InputError(f"the ledger already has column(s) {clash}; rename them before normalizing")
+        full = pd.concat([frame, res.reset_index(drop=True)], axis=1)
+        for r, why in chunk.problems.items():
+            i = r - chunk.first_row
+            prev = full.at[i, "reasons"]
+            full.at[i, "reasons"] = f"{prev}; row problem: {why}" if prev else f"row problem: {why}"
+        writer.write(localize_frame(full, lang, result_names))
+        if not len(full):  # a header-only ledger: the output has the header, nothing to count
+            continue
+        need = _update_summary(summary, frame[column].tolist(), res, chunk.problems, chunk.first_row)
+        if review is not None and need.any():
+            rv = full[need].copy()
+            rv.insert(0, "row", np.flatnonzero(need) + chunk.first_row)
+            review.write(localize_frame(rv, lang, ["row"] + result_names))
+        bar.update(max(0.0, 100 * chunk.progress - bar.n))
+        bar.set_postfix_str(f"{summary.rows:,} rows", refresh=False)
 
 
 def _parallel(blocks: Any, workers: int, reg_dir: str | None):
@@ -524,6 +536,19 @@ class _OutputWriter:
             self.pq.write_table(table.cast(self.pq.schema))
         self.first = False
 
+    def discard(self) -> None:
+        """Release what an unfinished write holds (after an error; the temporary is removed by the caller)."""
+        import contextlib
+
+        with contextlib.suppress(Exception):
+            if self.fh is not None:
+                self.fh.close()
+        with contextlib.suppress(Exception):
+            if self.pq is not None:
+                self.pq.close()
+        if self.xlsx is not None:
+            self.xlsx.discard()
+
     def close(self) -> None:
         if self.fh is not None:
             self.fh.close()
@@ -575,18 +600,12 @@ class _review_writer:
             try:
                 self.writer.close()
             except BaseException as e:
+                self.writer.discard()
                 self._ctx.__exit__(type(e), e, e.__traceback__)
                 raise
         else:
-            self._close_quietly()
+            self.writer.discard()
         return bool(self._ctx.__exit__(*exc))
-
-    def _close_quietly(self) -> None:
-        import contextlib
-
-        with contextlib.suppress(Exception):
-            if self.writer.fh is not None:
-                self.writer.fh.close()
 
 
 def summary_json(summary: NormalizeSummary) -> str:

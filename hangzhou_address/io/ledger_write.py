@@ -190,3 +190,15 @@ class XlsxWriter:
     def close(self) -> None:
         """Save the workbook to ``path`` (a header-less empty sheet when nothing was written)."""
         self.wb.save(self.path)
+
+    def discard(self) -> None:
+        """Stop without saving (after an error): openpyxl's temporary row stream is closed and removed."""
+        import contextlib
+        import os
+
+        with contextlib.suppress(Exception):
+            self.ws.close()
+        out = getattr(getattr(self.ws, "_writer", None), "out", None)
+        if isinstance(out, str):
+            with contextlib.suppress(OSError):
+                os.remove(out)
