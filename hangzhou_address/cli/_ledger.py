@@ -23,8 +23,8 @@ _NORMALIZE_DESCRIPTION = """\
 Add a building code to every row of a ledger (台账). Every column of the ledger is kept as it is; these
 columns are added (Chinese headers with --lang zh):
 
-  code / 编码                 the most precise code found (19 digits: a building; shorter: a grid,
-                              community, town or district)
+  code / 编码                 the most precise code found: 20 characters a building, 15 a grid,
+                              12 a village / community, 9 a town, 6 a district, 4 the city
   level / 匹配级别            how precise that code is:
                                 building 楼栋    the building itself
                                 grid 网格        only its grid (several buildings fit the text)
