@@ -29,12 +29,15 @@ from typing import Literal
 import pandas as pd
 
 from ._privacy import columns_hint
+from .i18n import COLUMNS_ZH
 from .errors import InputError
 
 __all__ = ["ReconcileResult", "reconcile"]
 
-_IGNORE = {"level", "confidence", "reasons", "district_code", "district_name", "town_code", "town_name",
-           "community_code", "community_name", "point_grid_code"}
+_IGNORE_EN = ("level", "confidence", "reasons", "district_code", "district_name", "town_code", "town_name",
+              "community_code", "community_name", "point_grid_code")
+#: the normalizer's own columns, in English and as ``--lang zh`` writes them: never compared as attributes
+_IGNORE = set(_IGNORE_EN) | {COLUMNS_ZH[c] for c in _IGNORE_EN}
 
 
 def _empty() -> pd.DataFrame:
@@ -142,7 +145,8 @@ def reconcile(a: pd.DataFrame, b: pd.DataFrame, *, on: str = "code", key: str | 
     a, b : pandas.DataFrame
         The ledgers, e.g. two outputs of ``hzaddr normalize``.
     on : str
-        The building code column (default ``code``).
+        The building code column (default ``code``; ``编码`` when both ledgers have that instead, as
+        ``hzaddr normalize --lang zh`` writes them).
     key : str, optional
         An entity key column present in both (licence number, credit code...); without it rows
         are paired by building.
@@ -170,6 +174,8 @@ def reconcile(a: pd.DataFrame, b: pd.DataFrame, *, on: str = "code", key: str | 
     >>> len(r.unmatched_a), len(r.unmatched_b)  # L3 has no code on either side: not a difference
     (1, 1)
     """
+    if on == "code" and all("code" not in df.columns and COLUMNS_ZH["code"] in df.columns for df in (a, b)):
+        on = COLUMNS_ZH["code"]  # two outputs of ``hzaddr normalize --lang zh``: the code column is 编码
     for name, df in (("A", a), ("B", b)):
         for col in (on, key):
             if col is not None and col not in df.columns:

@@ -258,3 +258,29 @@ def test_cli_reconcile_unreadable_input_is_one_line(tmp_path, capsys):
     assert main(["reconcile", str(good), str(bad)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("hzaddr: error: ") and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_normalize_xlsx_out_in_chinese(tmp_path, tiny_city_dir, capsys):
+    """The clerk's one-line command (README): Excel in, Chinese columns, Excel out."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["编号", "身份证号", "地址"])
+    wb.active.append(["001", "330106199001011234", "杭州市西湖区西溪街道"])
+    src = tmp_path / "台账.xlsx"
+    wb.save(src)
+    out = tmp_path / "结果.xlsx"
+    assert main(["normalize", str(src), "--column", "地址", "--lang", "zh", "-o", str(out), "--city",
+                 str(tiny_city_dir), "--review", str(tmp_path / "待核对.xlsx")]) == 0  # was "output must be .csv"
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(out).active.iter_rows()]
+    assert rows[0][:6] == ["编号", "身份证号", "地址", "编码", "匹配级别", "置信度"] and "原因" in rows[0]
+    assert rows[1][:5] == ["001", "330106199001011234", "杭州市西湖区西溪街道", "330106004", "镇街"]
+    assert main(["normalize", str(src), "--column", "地址", "--lang", "fr", "-o", str(out)]) == 2
+
+
+def test_normalize_help_says_what_comes_out(capsys):
+    assert main(["normalize", "--help"]) == 0
+    text = capsys.readouterr().out
+    for word in ("编码", "匹配级别", "置信度", "原因", "楼栋", "网格", "村社", "镇街", "区县", ".xlsx", ".xls", "--lang",
+                 "--review"):
+        assert word in text, word

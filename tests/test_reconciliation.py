@@ -167,3 +167,14 @@ def test_a_ledger_column_named_row_is_kept():
     a = pd.DataFrame({"row": ["r1"], "code": ["B1"]})
     r = reconcile(a, pd.DataFrame({"row": ["r2"], "code": ["B2"]}))
     assert r.only_a.columns.tolist() == ["row_", "row", "code"] and r.only_a.iloc[0].tolist() == [1, "r1", "B1"]
+
+
+def test_reconcile_two_chinese_outputs_of_normalize():
+    """Two outputs of ``hzaddr normalize --lang zh``: the code column is 编码 and the normalizer's own columns
+    (匹配级别, 置信度, 原因 ...) are not attributes of the entities."""
+    a = pd.DataFrame({"编号": ["1", "2"], "编码": ["B1", "B2"], "匹配级别": ["楼栋", "楼栋"], "置信度": ["0.99", "0.98"],
+                      "原因": ["", ""], "楼层": ["3", "5"]})
+    b = a.assign(置信度=["0.97", "0.98"], 原因=["已规范化：繁体字", ""], 楼层=["3", "6"])
+    r = reconcile(a, b, key="编号")
+    assert r.attribute_diffs[["编号", "column", "value_a", "value_b"]].values.tolist() == [["2", "楼层", "5", "6"]]
+    assert len(r.moved) == 0

@@ -28,6 +28,7 @@ def register(sub: Any) -> None:
     p.add_argument("--raw-cells", action="store_true",
                    help="write CSV cells as they are (default: a leading ' on cells a spreadsheet runs as formulas)")
     add_city_option(p)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_locate)
 
 
@@ -47,7 +48,7 @@ def _cmd_locate(args: argparse.Namespace) -> int:
 
         check_outputs({"--input": args.input, **city_inputs(args.city)}, {"-o/--output": args.output})
 
-        df = _read_table(args.input)
+        df = _read_table(args.input, progress=False if args.quiet else None)
     else:
         df = pd.DataFrame({args.x: [str(args.lon)], args.y: [str(args.lat)]})
     with warnings.catch_warnings(record=True) as caught:
