@@ -1,9 +1,12 @@
 """Batch normalization of department ledgers: every row gets a code, a level, a confidence and reasons.
 
 * :func:`normalize_frame` — a pandas (or Dask) DataFrame in, the same frame with result columns out;
-* :func:`normalize_file` — CSV / XLSX / Parquet in, CSV / Parquet out, streamed in chunks with bounded
-  memory, optionally on several processes, written atomically, with a summary, an HTML report and a
+* :func:`normalize_file` — CSV / XLSX / XLS / Parquet in, CSV / XLSX / Parquet out, streamed in chunks with
+  bounded memory, optionally on several processes, written atomically, with a summary, an HTML report and a
   review file of the rows that need a human.
+
+``lang="zh"`` gives the result columns Chinese headers, level values and reasons (:mod:`hangzhou_address.i18n`);
+the default ``"en"`` is what programs read.
 
 Privacy: ledgers hold personal data. Nothing of a row's content is logged: the summary on stderr, its
 JSON and the HTML report show only counts and the *shapes* of unmatched texts (character classes, see
@@ -18,6 +21,7 @@ import json
 import multiprocessing as mp
 import sys
 import time
+from collections.abc import Iterator
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._privacy import columns_hint, text_shape
+from ._privacy import columns_hint, reason_template, text_shape
 from .errors import InputError
 
 __all__ = [
@@ -107,7 +111,7 @@ def _process(texts: list[Any], matcher: Any, registry: Any, xs: Any = None, ys: 
 
 
 def normalize_frame(df: Any, column: str, matcher: Any = None, *, x: str | None = None, y: str | None = None,
-                    crs: Any = None, registry: Any = None, fuzzy: bool = True) -> Any:
+                    crs: Any = None, registry: Any = None, fuzzy: bool = True, lang: str = "en") -> Any:
     """Add code / level / confidence / division names / reasons to a frame of addresses.
 
     Parameters
@@ -126,6 +130,9 @@ def normalize_frame(df: Any, column: str, matcher: Any = None, *, x: str | None 
         Fuzzy mode: misspelled road / compound / village names (homophones, look-alikes...) are
         read where no exact name finds the building, with a reason starting ``fuzzy:``. False is
         the exact mode: names must be spelled as in the registry. Overrides the matcher's own mode.
+    lang : {"en", "zh"}, default "en"
+        "zh": the appended columns get Chinese headers (编码, 匹配级别, 置信度, 区县, 镇街, 村社, 原因 ...),
+        level values (楼栋, 网格, 村社, 镇街, 区县, 市) and reasons (:mod:`hangzhou_address.i18n`).
 
     Returns
     -------
@@ -134,15 +141,29 @@ def normalize_frame(df: Any, column: str, matcher: Any = None, *, x: str | None 
     Raises
     ------
     InputError
-        A missing column, a result column already in the ledger, or a ``fuzzy`` that is not a bool.
+        A missing column, a result column already in the ledger, a ``fuzzy`` that is not a bool, or a
+        ``lang`` other than "en" / "zh".
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> out = normalize_frame(pd.DataFrame({"地址": ["杭州市西湖区西溪街道"]}), "地址", lang="zh")
+    >>> out[["匹配级别", "镇街"]].values.tolist()
+    [['镇街', '西溪街道']]
     """
+    from .i18n import check_lang, localize_frame
     from .matcher import _check_fuzzy
 
     fuzzy = _check_fuzzy(fuzzy)
+    lang = check_lang(lang)
     if type(df).__module__.startswith("dask"):
         from .dask import normalize_dask
 
-        return normalize_dask(df, column, x=x, y=y, crs=crs, registry=registry, matcher=matcher, fuzzy=fuzzy)
+        out = normalize_dask(df, column, x=x, y=y, crs=crs, registry=registry, matcher=matcher, fuzzy=fuzzy)
+        if lang == "en":
+            return out
+        cols = _result_names(x is not None)
+        return out.map_partitions(localize_frame, lang, cols, meta=localize_frame(out._meta, lang, cols))
     if column not in df.columns:
         raise InputError(f"column {column!r} not found; {columns_hint(df.columns)}")
     for c in (x, y):
@@ -161,7 +182,11 @@ def normalize_frame(df: Any, column: str, matcher: Any = None, *, x: str | None 
         raise InputError(f"the ledger already has column(s) {clash}; rename them before normalizing")
     for c in res.columns:  # object dtype: keep None (pandas would turn it into NaN in a str column)
         out[c] = pd.Series(res[c].to_numpy(dtype=object), index=out.index, dtype=object)
-    return out
+    return localize_frame(out, lang, list(res.columns))
+
+
+def _result_names(with_point: bool) -> list[str]:
+    return list(RESULT_COLUMNS) + (["point_grid_code"] if with_point else [])
 
 
 # ---------------------------------------------------------------------------------------- files
@@ -178,6 +203,14 @@ class NormalizeSummary:
     conflicts: int = 0
     seconds: float = 0.0
     workers: int = 1
+    #: rows by (district code, town code, level); "" where the row has no such division
+    by_town: Counter = field(default_factory=Counter)
+    #: rows matched at building level, by building code (the report's map)
+    buildings: Counter = field(default_factory=Counter)
+    #: rows for review by why they are there ("unmatched", "city only", "low confidence", "conflict", "row problem")
+    review_kinds: Counter = field(default_factory=Counter)
+    #: the reasons of rows for review, masked (:func:`hangzhou_address._privacy.reason_template`)
+    review_reasons: Counter = field(default_factory=Counter)
 
     def text(self) -> str:
         lines = [f"rows: {self.rows:,}   failed/unreadable: {self.failed_rows:,}   for review: {self.review_rows:,}"
@@ -198,7 +231,10 @@ class NormalizeSummary:
         return {"rows": self.rows, "failed_rows": self.failed_rows, "review_rows": self.review_rows,
                 "levels": dict(self.levels), "confidence_hist": list(self.confidence_hist),
                 "unmatched_patterns": self.unmatched_patterns.most_common(20), "conflicts": self.conflicts,
-                "seconds": self.seconds, "workers": self.workers}
+                "seconds": self.seconds, "workers": self.workers,
+                "by_town": [[d, t, lv, n] for (d, t, lv), n in sorted(self.by_town.items())],
+                "buildings": len(self.buildings), "review_kinds": dict(self.review_kinds),
+                "review_reasons": self.review_reasons.most_common(20)}
 
 
 #: how to read the shapes of unmatched texts (summary and report)
@@ -237,8 +273,25 @@ def _update_summary(s: NormalizeSummary, texts: list, res: pd.DataFrame, problem
     for i in np.flatnonzero(unmatched):
         s.unmatched_patterns[mask_pattern(texts[i])] += 1
     city_only = level == "city"  # a compound in several districts: only a person can say which
-    review = unmatched | city_only | (conf < REVIEW_CONFIDENCE) | conflict | bad
+    low = conf < REVIEW_CONFIDENCE
+    review = unmatched | city_only | low | conflict | bad
     s.review_rows += int(review.sum())
+    def text_or(values: Any, empty: str = "") -> list[str]:
+        return [v if isinstance(v, str) else empty for v in values]
+
+    s.by_town.update(zip(text_or(res["district_code"]), text_or(res["town_code"]), text_or(level, "none")))
+    code = res["code"].to_numpy(dtype=object)
+    s.buildings.update(c for c, lv in zip(code, level) if lv == "building" and isinstance(c, str))
+    for kind, mask in (("unmatched", unmatched), ("city only", city_only), ("low confidence", low & ~unmatched),
+                       ("conflict", conflict), ("row problem", bad)):
+        if mask.any():
+            s.review_kinds[kind] += int(mask.sum())
+    for i in np.flatnonzero(review):
+        parts = [p for p in reasons[i].split("; ") if p.strip() and p != "None"]
+        if i + first_row in problems:
+            parts.append("row problem")  # its text may quote the row: kept out of the report
+        for p in dict.fromkeys(reason_template(p) for p in parts) if parts else ("<no reason given>",):
+            s.review_reasons[p] += 1
     return review
 
 
@@ -272,29 +325,6 @@ def _worker_run(args: tuple) -> pd.DataFrame:  # pragma: no cover - runs in chil
     return _process(texts, _WORKER["matcher"], _WORKER["registry"], xs, ys, crs, _WORKER["names"], fuzzy)
 
 
-class _Progress:
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.t0 = time.perf_counter()
-        self.last = 0.0
-
-    def update(self, rows: int, fraction: float, final: bool = False) -> None:
-        if not self.enabled:
-            return
-        now = time.perf_counter()
-        if not final and now - self.last < 0.5:
-            return
-        self.last = now
-        el = now - self.t0
-        rate = rows / el if el > 0 else 0.0
-        eta = (el / fraction - el) if 0 < fraction < 1 else 0.0
-        bar = "#" * int(fraction * 30)
-        sys.stderr.write(f"\r[{bar:<30}] {fraction:5.1%} {rows:>10,} rows {rate:>9,.0f} rows/s ETA {eta:5.0f} s")
-        if final:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
 def normalize_file(
     input_path: str | Path,
     output_path: str | Path,
@@ -314,11 +344,12 @@ def normalize_file(
     freeze_gc: bool = False,
     fuzzy: bool = True,
     raw_cells: bool = False,
+    lang: str = "en",
 ) -> NormalizeSummary:
     """Normalize a ledger file; returns a :class:`NormalizeSummary`.
 
-    The input is never modified; the output (``.csv`` UTF-8 with BOM for Excel, or ``.parquet``) and the
-    review / report files are written atomically. Re-running on the same input gives byte-identical output.
+    The input is never modified; the output (``.csv`` UTF-8 with BOM for Excel, ``.xlsx`` or ``.parquet``) and
+    the review / report files are written atomically. Re-running on the same input gives byte-identical output.
     Memory is bounded by ``chunk_rows`` × (workers + 2) rows in flight. Worker processes freeze
     their loaded indexes out of the garbage collector (:func:`hangzhou_address.runtime.freeze_loaded`);
     ``freeze_gc=True`` does the same in this process when ``workers == 1`` (the CLI does).
@@ -326,9 +357,11 @@ def normalize_file(
     Parameters
     ----------
     input_path : str or Path
-        The ledger: ``.csv`` (UTF-8, UTF-8 with BOM, GBK/GB18030), ``.xlsx`` or ``.parquet``.
+        The ledger: ``.csv`` (UTF-8, UTF-8 with BOM, GBK/GB18030), ``.xlsx``, ``.xls`` or ``.parquet``.
     output_path : str or Path
-        ``.csv`` or ``.parquet``; no output may be the input, and no two outputs the same file.
+        ``.csv``, ``.xlsx`` or ``.parquet``; no output may be the input, and no two outputs the same file.
+        In ``.xlsx`` every text is a text cell (ID numbers and codes keep all their digits) and only the
+        confidence is a number; see :class:`hangzhou_address.io.ledger_write.XlsxWriter`.
     column : str
         The address column.
     x, y, crs : optional
@@ -342,9 +375,9 @@ def normalize_file(
     registry_dir : str or Path, optional
         City directory to match against (default: the embedded registry).
     review_path, report_path : str or Path, optional
-        CSV of the rows that need a human; HTML report.
+        The rows that need a human (``.xlsx`` for an Excel file, else CSV); HTML report.
     progress : bool, optional
-        Draw a progress bar on stderr (default: when stderr is a terminal).
+        Draw a progress bar on stderr (default: when stderr is a terminal; never row content).
     freeze_gc : bool, default False
         Freeze the loaded indexes out of the garbage collector when ``workers == 1``.
     fuzzy : bool, default True
@@ -353,7 +386,11 @@ def normalize_file(
     raw_cells : bool, default False
         CSV outputs (output and review file) neutralize cells a spreadsheet would run as a formula
         (``=``, ``+``, ``-``, ``@``, tab, line break first: a ``'`` is put in front; plain numbers are
-        kept); True writes every cell as it is (for machine pipelines). Parquet is always raw.
+        kept); True writes every cell as it is (for machine pipelines). Parquet is always raw. XLSX
+        follows the same rule, and never stores a text as a formula.
+    lang : {"en", "zh"}, default "en"
+        "zh": the result columns of the output and review files get Chinese headers, level values and
+        reasons (see :func:`normalize_frame`); the ledger's own columns are unchanged.
 
     Returns
     -------
@@ -364,24 +401,23 @@ def normalize_file(
     InputError
         An output (``output_path``, ``review_path``, ``report_path``) that is the input or another
         output (compared as files: symlinks and hard links count), an output of an unsupported type,
-        a missing column, ``workers < 1``, or a ``fuzzy`` / ``raw_cells`` that is not a bool.
+        a missing column, ``workers < 1``, a ``fuzzy`` / ``raw_cells`` that is not a bool, a ``lang`` other
+        than "en" / "zh", or an ``.xlsx`` output of more than 1,048,575 rows.
     DataError
         The input cannot be read (not found, empty, undecodable, corrupt, too large dimensions).
     """
+    from ._progress import progress_bar
+    from .i18n import check_lang
     from .io._atomic import atomic_path, check_outputs
-    from .io.ledger_io import iter_ledger, ledger_columns
+    from .io.ledger_io import iter_ledger
 
     input_path, output_path = Path(input_path), Path(output_path)
     inputs: dict[str, Any] = {"the input ledger": input_path}
     if registry_dir is not None and Path(registry_dir).is_dir():  # the city's tables are inputs too
         inputs.update({f"the city directory's {p.name}": p for p in Path(registry_dir).iterdir() if p.is_file()})
     check_outputs(inputs, {"the output": output_path, "the review file": review_path, "the report": report_path})
-    if output_path.suffix.lower() not in (".csv", ".parquet"):
-        raise InputError(f"output must be .csv or .parquet, got {output_path.suffix!r}")
-    cols = ledger_columns(input_path, encoding=encoding, sheet=sheet)
-    for c, what in ((column, "address"), (x, "x"), (y, "y")):
-        if c is not None and c not in cols:
-            raise InputError(f"{what} column {c!r} not found; {columns_hint(cols)}")
+    if output_path.suffix.lower() not in _OUTPUT_KINDS:
+        raise InputError(f"output must be {', '.join(_OUTPUT_KINDS)}, got {output_path.suffix!r}")
     if workers < 1:
         raise InputError(f"workers must be >= 1, got {workers}")
     from .matcher import _check_fuzzy
@@ -390,13 +426,26 @@ def normalize_file(
     from .io.ledger_write import check_raw_cells
 
     raw_cells = check_raw_cells(raw_cells)
+    lang = check_lang(lang)
+    # the ledger is read once: its first chunk gives the header the columns are checked against
+    chunks = iter_ledger(input_path, chunk_rows=chunk_rows, encoding=encoding, sheet=sheet)
+    first_chunk = next(chunks, None)
+    cols = [] if first_chunk is None else list(first_chunk.frame.columns)
+    for c, what in ((column, "address"), (x, "x"), (y, "y")):
+        if c is not None and c not in cols:
+            raise InputError(f"{what} column {c!r} not found; {columns_hint(cols)}")
     summary = NormalizeSummary(workers=workers)
-    bar = _Progress(sys.stderr.isatty() if progress is None else progress)
     t0 = time.perf_counter()
     reg_dir = None if registry_dir is None else str(registry_dir)
+    result_names = _result_names(x is not None)
+
+    def all_chunks() -> Iterator[Any]:
+        if first_chunk is not None:
+            yield first_chunk
+            yield from chunks
 
     def blocks():
-        for chunk in iter_ledger(input_path, chunk_rows=chunk_rows, encoding=encoding, sheet=sheet):
+        for chunk in all_chunks():
             f = chunk.frame
             yield chunk, (f[column].tolist(), f[x].tolist() if x else None, f[y].tolist() if y else None, crs, fuzzy)
 
@@ -414,35 +463,55 @@ def normalize_file(
     else:
         results = _parallel(blocks(), workers, reg_dir)
 
-    with atomic_path(output_path) as out_tmp, _review_writer(review_path, raw_cells) as review:
+    bar = progress_bar(total=100, desc=f"normalize {input_path.name}", unit="%", enabled=progress,
+                       bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}{postfix}]")
+    with bar, atomic_path(output_path) as out_tmp, _review_writer(review_path, raw_cells, lang) as review:
         writer = _OutputWriter(out_tmp, output_path.suffix.lower(), raw_cells)
-        for chunk, res in results:
-            frame = chunk.frame.reset_index(drop=True)
-            clash = [c for c in res.columns if c in frame.columns]
-            if clash:
-                raise InputError(f"the ledger already has column(s) {clash}; rename them before normalizing")
-            full = pd.concat([frame, res.reset_index(drop=True)], axis=1)
-            for r, why in chunk.problems.items():
-                i = r - chunk.first_row
-                prev = full.at[i, "reasons"]
-                full.at[i, "reasons"] = f"{prev}; row problem: {why}" if prev else f"row problem: {why}"
-            writer.write(full)
-            if not len(full):  # a header-only ledger: the output has the header, nothing to count
-                continue
-            need = _update_summary(summary, frame[column].tolist(), res, chunk.problems, chunk.first_row)
-            if review is not None and need.any():
-                rv = full[need].copy()
-                rv.insert(0, "row", np.flatnonzero(need) + chunk.first_row)
-                review.write(rv)
-            bar.update(summary.rows, chunk.progress)
+        try:
+            _write_results(results, writer, review, summary, bar, column, lang, result_names)
+        except BaseException:
+            writer.discard()
+            raise
         writer.close()
+        bar.update(max(0.0, 100 - bar.n))
     summary.seconds = time.perf_counter() - t0
-    bar.update(summary.rows, 1.0, final=True)
     if report_path is not None:
         from .report import write_report
 
-        write_report(report_path, summary, title=f"Normalization of {input_path.name}")
+        if workers != 1:  # the workers had the registry: load it here for the report's names and map
+            from .registry import default_registry
+
+            reg = default_registry() if reg_dir is None else _open(reg_dir)
+        title = f"{input_path.name} 台账标准化报告" if lang == "zh" else f"Normalization of {input_path.name}"
+        write_report(report_path, summary, title=title, registry=reg, lang=lang)
     return summary
+
+
+def _write_results(results: Any, writer: Any, review: Any, summary: NormalizeSummary, bar: Any, column: str,
+                   lang: str, result_names: list[str]) -> None:
+    """Write every matched chunk to the output (and review) files, counting into ``summary``."""
+    from .i18n import localize_frame
+
+    for chunk, res in results:
+        frame = chunk.frame.reset_index(drop=True)
+        clash = [c for c in res.columns if c in frame.columns]
+        if clash:
+            raise InputError(f"the ledger already has column(s) {clash}; rename them before normalizing")
+        full = pd.concat([frame, res.reset_index(drop=True)], axis=1)
+        for r, why in chunk.problems.items():
+            i = r - chunk.first_row
+            prev = full.at[i, "reasons"]
+            full.at[i, "reasons"] = f"{prev}; row problem: {why}" if prev else f"row problem: {why}"
+        writer.write(localize_frame(full, lang, result_names))
+        if not len(full):  # a header-only ledger: the output has the header, nothing to count
+            continue
+        need = _update_summary(summary, frame[column].tolist(), res, chunk.problems, chunk.first_row)
+        if review is not None and need.any():
+            rv = full[need].copy()
+            rv.insert(0, "row", np.flatnonzero(need) + chunk.first_row)
+            review.write(localize_frame(rv, lang, ["row"] + result_names))
+        bar.update(max(0.0, 100 * chunk.progress - bar.n))
+        bar.set_postfix_str(f"{summary.rows:,} rows", refresh=False)
 
 
 def _parallel(blocks: Any, workers: int, reg_dir: str | None):
@@ -459,14 +528,19 @@ def _parallel(blocks: Any, workers: int, reg_dir: str | None):
             yield c, fut.get()
 
 
+#: output types of :func:`normalize_file`
+_OUTPUT_KINDS = (".csv", ".xlsx", ".parquet")
+
+
 class _OutputWriter:
-    """The output file, chunk by chunk: CSV through :mod:`.io.ledger_write` (quoting, neutralization) or
-    Parquet (raw values)."""
+    """The output file, chunk by chunk: CSV through :mod:`.io.ledger_write` (quoting, neutralization), XLSX
+    (:class:`~hangzhou_address.io.ledger_write.XlsxWriter`: text cells, neutralization) or Parquet (raw values)."""
 
     def __init__(self, path: Path, kind: str, raw_cells: bool = False) -> None:
         self.path, self.kind, self.raw_cells = path, kind, raw_cells
-        self.fh = None
-        self.pq = None
+        self.fh: Any = None
+        self.pq: Any = None
+        self.xlsx: Any = None
         self.first = True
 
     def write(self, df: pd.DataFrame) -> None:
@@ -477,6 +551,14 @@ class _OutputWriter:
             from .io.ledger_write import write_csv_chunk
 
             write_csv_chunk(self.fh, df, header=self.first, raw_cells=self.raw_cells)
+        elif self.kind == ".xlsx":
+            if self.xlsx is None:
+                from .i18n import COLUMNS_ZH
+                from .io.ledger_write import XlsxWriter
+
+                self.xlsx = XlsxWriter(self.path, raw_cells=self.raw_cells,
+                                       number_columns={"confidence", "row", COLUMNS_ZH["confidence"], COLUMNS_ZH["row"]})
+            self.xlsx.write(df, header=self.first)
         else:
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -487,46 +569,76 @@ class _OutputWriter:
             self.pq.write_table(table.cast(self.pq.schema))
         self.first = False
 
+    def discard(self) -> None:
+        """Release what an unfinished write holds (after an error; the temporary is removed by the caller)."""
+        import contextlib
+
+        with contextlib.suppress(Exception):
+            if self.fh is not None:
+                self.fh.close()
+        with contextlib.suppress(Exception):
+            if self.pq is not None:
+                self.pq.close()
+        if self.xlsx is not None:
+            self.xlsx.discard()
+
     def close(self) -> None:
         if self.fh is not None:
             self.fh.close()
         if self.pq is not None:
             self.pq.close()
-        if self.fh is None and self.pq is None:  # empty input: still a valid (empty) file
-            Path(self.path).write_text("", encoding="utf-8")
+        if self.xlsx is not None:
+            self.xlsx.close()
+        if self.fh is None and self.pq is None and self.xlsx is None:  # empty input: still a valid (empty) file
+            if self.kind == ".xlsx":
+                from .io.ledger_write import XlsxWriter
+
+                XlsxWriter(self.path).close()
+            else:
+                Path(self.path).write_text("", encoding="utf-8")
 
 
 class _review_writer:
-    """Context manager writing the review CSV atomically (or doing nothing without a path)."""
+    """Context manager writing the review file atomically (``.xlsx`` or CSV; nothing without a path)."""
 
-    def __init__(self, path: str | Path | None, raw_cells: bool = False) -> None:
+    def __init__(self, path: str | Path | None, raw_cells: bool = False, lang: str = "en") -> None:
         self.path = None if path is None else Path(path)
-        self.raw_cells = raw_cells
-        self._ctx = None
-        self.fh = None
+        self.raw_cells, self.lang = raw_cells, lang
+        self._ctx: Any = None
+        self.writer: Any = None
         self.first = True
 
     def __enter__(self) -> Any:
         if self.path is None:
             return None
-        from .io._atomic import atomic_write
+        from .io._atomic import atomic_path
 
-        self._ctx = atomic_write(self.path, "w", encoding="utf-8-sig", newline="")
-        self.fh = self._ctx.__enter__()
+        self._ctx = atomic_path(self.path)
+        tmp = self._ctx.__enter__()
+        self.writer = _OutputWriter(tmp, ".xlsx" if self.path.suffix.lower() == ".xlsx" else ".csv", self.raw_cells)
         return self
 
     def write(self, df: pd.DataFrame) -> None:
-        from .io.ledger_write import write_csv_chunk
-
-        write_csv_chunk(self.fh, df, header=self.first, raw_cells=self.raw_cells)
+        self.writer.write(df)
         self.first = False
 
     def __exit__(self, *exc: Any) -> bool:
-        if self._ctx is not None:
-            if self.first and exc[0] is None:
-                self.fh.write("row\n")  # no row needs review: header only
-            return bool(self._ctx.__exit__(*exc))
-        return False
+        if self._ctx is None:
+            return False
+        if exc[0] is None:
+            if self.first:  # no row needs review: header only
+                from .i18n import COLUMNS_ZH
+
+                self.writer.write(pd.DataFrame(columns=[COLUMNS_ZH["row"] if self.lang == "zh" else "row"]))
+            try:
+                self.writer.close()
+            except BaseException as e:
+                self.writer.discard()
+                self._ctx.__exit__(type(e), e, e.__traceback__)
+                raise
+        else:
+            self.writer.discard()
+        return bool(self._ctx.__exit__(*exc))
 
 
 def summary_json(summary: NormalizeSummary) -> str:

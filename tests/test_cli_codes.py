@@ -74,3 +74,38 @@ def test_divisions_finds_a_village_by_its_former_name(capsys):
     assert main(["divisions", "上四村", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)[0]
     assert doc["former_names"] == [{"name": "上四村村委会", "editions": ["2016", "2017", "2018", "2019", "2020"]}]
+
+
+# ------------------------------------------------------------------ issue 15: --city DIR, --version
+def _embedded_building_outside_binjiang():
+    from hangzhou_address import default_registry
+
+    codes = default_registry().buildings["code"]
+    return str(codes[~codes.str.startswith("330108")].iloc[0])
+
+
+def test_code_and_divisions_use_city(tiny_city_dir, capsys):
+    code = _embedded_building_outside_binjiang()
+    assert main(["code", code]) == 0  # in the embedded city
+    capsys.readouterr()
+    assert main(["code", "--city", str(tiny_city_dir), code]) == 1  # not in the tiny city (滨江区 only)
+    assert "not in the registry" in capsys.readouterr().out
+    assert main(["divisions", "西湖"]) == 0
+    expected = capsys.readouterr().out
+    assert main(["divisions", "--city", str(tiny_city_dir), "西湖"]) == 0  # the official divisions, as normalize
+    assert capsys.readouterr().out == expected
+
+
+def test_bad_city_is_a_one_line_error(tmp_path, capsys):
+    for argv in (["code", "330106"], ["divisions", "西湖"], ["match", "西湖区"], ["locate", "120.1", "30.2"]):
+        for city in (tmp_path / "missing", tmp_path):  # no directory; a directory without a manifest
+            assert main([*argv, "--city", str(city)]) == 1, argv
+            err = capsys.readouterr().err
+            assert err.startswith("hzaddr: error: ") and len(err.strip().splitlines()) == 1, err
+
+
+def test_version(capsys):
+    import hangzhou_address
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"hzaddr (hangzhou_address) {hangzhou_address.__version__}"

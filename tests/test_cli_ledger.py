@@ -206,3 +206,81 @@ def test_cli_normalize_and_locate_raw_cells(tmp_path, tiny_city_dir, capsys):
         res = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         assert len(res) == 1 and res["id"].tolist() == [expected]
     capsys.readouterr()
+
+
+# ------------------------------------------------------------ issue 15: reconcile tells the truth (CLI)
+def _normalized_ledger():
+    codes = [f"330108001001001{i:05d}" for i in range(1, 13)]
+    codes[3] = codes[4] = ""  # two unmatched rows
+    codes[6] = codes[7] = "33010800100100199999"  # two companies in one building
+    return pd.DataFrame({"编号": [f"{i:04d}" for i in range(1, 13)], "名称": [f"公司{i}" for i in range(1, 13)],
+                         "楼层": [str(i) for i in range(1, 13)], "code": codes})
+
+
+def test_cli_reconcile_gbk_and_xlsx_against_itself_and_known_edits(tmp_path, capsys):
+    a = _normalized_ledger()
+    gbk, xlsx = tmp_path / "a.csv", tmp_path / "a.xlsx"
+    a.to_csv(gbk, index=False, encoding="gbk")
+    a.to_excel(xlsx, index=False)
+    for key in (["--key", "编号"], []):
+        assert main(["reconcile", str(gbk), str(xlsx), *key, "-o", str(tmp_path / "r.csv")]) == 0
+        out = capsys.readouterr().out
+        for label in ("same key, different building", "only in A", "only in B", "attribute differences"):
+            assert f"{label}: 0\n" in out, (key, out)
+        assert "unmatched in A: 2\nunmatched in B: 2\n" in out
+        if not key:
+            assert "1 buildings skipped" in out
+        r = pd.read_csv(tmp_path / "r.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        assert r["kind"].tolist() == ["unmatched_a"] * 2 + ["unmatched_b"] * 2
+        assert r["row"].tolist() == ["4", "5", "4", "5"]  # integers, not 4.0
+    b = a.copy()
+    b.loc[0, "code"] = "33010800100100188888"  # 0001 moved
+    b.loc[1, "楼层"] = "99"  # 0002's floor
+    b = pd.concat([b.drop(index=10), pd.DataFrame({"编号": ["0013"], "名称": ["公司13"], "楼层": ["1"],
+                                                   "code": ["33010800100100177777"]})], ignore_index=True)
+    b.to_excel(tmp_path / "b.xlsx", index=False)
+    assert main(["reconcile", str(gbk), str(tmp_path / "b.xlsx"), "--key", "编号", "-o", str(tmp_path / "r.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "same key, different building: 1\nonly in A: 1\nonly in B: 1\nattribute differences: 1\n" in out
+    r = pd.read_csv(tmp_path / "r.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    r = r[~r["kind"].str.startswith("unmatched")]
+    assert r[["kind", "编号", "row", "row_a", "row_b"]].values.tolist() == [
+        ["moved", "0001", "", "1", "1"], ["only_a", "0011", "11", "", ""], ["only_b", "0013", "12", "", ""],
+        ["attribute_diff", "0002", "", "2", "2"]]
+    assert r.loc[r["kind"] == "attribute_diff", ["column", "value_a", "value_b"]].values.tolist() == [["楼层", "2", "99"]]
+
+
+def test_cli_reconcile_unreadable_input_is_one_line(tmp_path, capsys):
+    good = tmp_path / "a.csv"
+    _normalized_ledger().to_csv(good, index=False)
+    bad = tmp_path / "b.xlsx"
+    bad.write_bytes(b"PK\x03\x04" + bytes(64))
+    assert main(["reconcile", str(good), str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("hzaddr: error: ") and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_normalize_xlsx_out_in_chinese(tmp_path, tiny_city_dir, capsys):
+    """The clerk's one-line command (README): Excel in, Chinese columns, Excel out."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["编号", "身份证号", "地址"])
+    wb.active.append(["001", "330106199001011234", "杭州市西湖区西溪街道"])
+    src = tmp_path / "台账.xlsx"
+    wb.save(src)
+    out = tmp_path / "结果.xlsx"
+    assert main(["normalize", str(src), "--column", "地址", "--lang", "zh", "-o", str(out), "--city",
+                 str(tiny_city_dir), "--review", str(tmp_path / "待核对.xlsx")]) == 0  # was "output must be .csv"
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(out).active.iter_rows()]
+    assert rows[0][:6] == ["编号", "身份证号", "地址", "编码", "匹配级别", "置信度"] and "原因" in rows[0]
+    assert rows[1][:5] == ["001", "330106199001011234", "杭州市西湖区西溪街道", "330106004", "镇街"]
+    assert main(["normalize", str(src), "--column", "地址", "--lang", "fr", "-o", str(out)]) == 2
+
+
+def test_normalize_help_says_what_comes_out(capsys):
+    assert main(["normalize", "--help"]) == 0
+    text = capsys.readouterr().out
+    for word in ("编码", "匹配级别", "置信度", "原因", "楼栋", "网格", "村社", "镇街", "区县", ".xlsx", ".xls", "--lang",
+                 "--review"):
+        assert word in text, word

@@ -34,9 +34,10 @@ def test_match_json_and_exit_code(capsys):
 
 def test_match_stdin(monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO("下城区\n\n临安市锦城街道\n"))
-    assert main(["match", "-", "--json"]) == 0
-    codes = [json.loads(x)["code"] for x in capsys.readouterr().out.splitlines()]
-    assert codes == ["330105", "330112006"]
+    assert main(["match", "-", "--json"]) == 0  # a blank line is no text that failed to match
+    docs = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [d["code"] for d in docs] == ["330105", None, "330112006"]  # issue 15: the blank line keeps its place
+    assert docs[1]["input"] == "" and docs[1]["reasons"] == ["empty input"]
 
 
 def test_match_usage_error(capsys):
@@ -58,3 +59,27 @@ def test_match_exact_flag(monkeypatch, capsys, tiny_registry):
     assert not any(r.startswith("fuzzy:") for r in exact["reasons"])
     assert main(["match", "--exact", text]) == 0  # the text output honours it too
     assert capsys.readouterr().out.startswith("330108\tdistrict\t")
+
+
+# ------------------------------------------------------------------ issue 15: blank lines, --city
+def test_match_stdin_keeps_every_line(monkeypatch, capsys):
+    lines = ["西湖区西溪街道" if i % 1000 else "" for i in range(20_000)]  # 20 blank lines among them
+    lines[7] = "   "
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert main(["match", "-", "--json"]) == 0
+    docs = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert len(docs) == 20_000  # was 19,979: blank lines were dropped and the rows shifted
+    assert [d["code"] is None for d in docs] == [not t.strip() for t in lines]
+    monkeypatch.setattr("sys.stdin", io.StringIO("西湖区西溪街道\n\r\n江西省南昌市西湖区\n"))
+    assert main(["match", "-"]) == 1  # text output: one head line per input line, the unmatched one counts
+    heads = [x for x in capsys.readouterr().out.splitlines() if not x.startswith("\t")]
+    assert [h.split("\t")[0] for h in heads] == ["330106004", "-", "-"]
+
+
+def test_match_city(capsys, tiny_city, tiny_city_dir):
+    text = str(tiny_city.addresses["text"].iloc[0])
+    assert main(["match", "--json", text]) == 0  # the official divisions only (the fixture): no buildings
+    assert json.loads(capsys.readouterr().out)["level"] != "building"
+    assert main(["match", "--json", "--city", str(tiny_city_dir), text]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["level"] == "building" and doc["code"] == tiny_city.addresses["building_code"].iloc[0]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
 from hangzhou_address import InputError
-from hangzhou_address.ledger import RESULT_COLUMNS, mask_pattern, normalize_file, normalize_frame
+from hangzhou_address.ledger import RESULT_COLUMNS, mask_pattern, normalize_file, normalize_frame, summary_json
 from hangzhou_address.matcher import Matcher
 
 
@@ -208,3 +210,118 @@ def test_city_level_rows_go_to_review(tmp_path):
     assert s.levels["city"] == 1 and s.levels["building"] == 1 and "city 1" in s.text()
     rv = pd.read_csv(review, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert rv["row"].tolist() == ["1"]
+
+
+def test_summary_counts_towns_buildings_and_review_reasons(tmp_path, tiny_city_dir, tiny_registry):
+    # issue #15 (the report): counts by district / town / level, building codes, review reasons masked
+    a = tiny_registry.addresses
+    road = a[a["form"] == "road"].iloc[0]
+    src = tmp_path / "in.csv"
+    texts = ["杭州市" + road["text"], "杭州市" + road["text"], f"滨江区{road['road']}", "王小明 13812345678"]
+    pd.DataFrame({"地址": texts}).to_csv(src, index=False)
+    s = normalize_file(src, tmp_path / "o.csv", column="地址", registry_dir=tiny_city_dir, progress=False)
+    assert s.buildings == {road["building_code"]: 2}
+    assert s.by_town[("330108", road["town_code"], "building")] == 2
+    assert s.by_town[("", "", "none")] == 1 and sum(s.by_town.values()) == 4
+    assert s.review_kinds["unmatched"] == 1
+    assert s.review_reasons["no Hangzhou division, road or compound name found"] == 1
+    doc = summary_json(s)
+    for secret in ("王小明", "13812345678", road["road"]):
+        assert secret not in doc, secret
+    assert json.loads(doc)["by_town"][0][:2] == ["", ""]
+
+
+# ------------------------------------------------------------------- the clerk's Excel (issue 15)
+def _sheet(path):
+    openpyxl = pytest.importorskip("openpyxl")
+    ws = openpyxl.load_workbook(path).active
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    types = [[c.data_type for c in r] for r in ws.iter_rows()]
+    return rows, types
+
+
+def test_normalize_file_xlsx_output_in_chinese(tmp_path, tiny_city_dir):
+    src = tmp_path / "台账.csv"
+    pd.DataFrame({"身份证号": ["330106199001011234", "03301061990010112X", "330106199001019999"],
+                  "代码": ["12345678901234567890", "0571", "=1+1"],
+                  "地址": ["杭州市西湖区西溪街道", "北京市朝阳区", "=HYPERLINK(\"x\")"]}).to_csv(
+        src, index=False, encoding="gbk")
+    out, review = tmp_path / "结果.xlsx", tmp_path / "待核对.xlsx"
+    s = normalize_file(src, out, column="地址", registry_dir=tiny_city_dir, review_path=review, lang="zh",
+                       progress=False)
+    rows, types = _sheet(out)
+    assert rows[0][:3] == ["身份证号", "代码", "地址"]  # the ledger's own headers are kept
+    assert rows[0][3:] == ["编码", "匹配级别", "置信度", "区县编码", "区县", "镇街编码", "镇街", "村社编码", "村社", "原因"]
+    assert [r[0] for r in rows[1:]] == ["330106199001011234", "03301061990010112X", "330106199001019999"]
+    assert all(t[0] == "s" and t[1] == "s" for t in types[1:])  # text cells, never numbers
+    assert rows[1][1] == "12345678901234567890" and rows[2][1] == "0571"
+    assert rows[3][1] == "'=1+1" and rows[3][2] == "'=HYPERLINK(\"x\")"  # neutralized
+    assert rows[1][3:5] == ["330106004", "镇街"] and types[1][3] == "s"
+    assert isinstance(rows[1][5], float) and types[1][5] == "n"  # the confidence is a number
+    assert rows[1][9] == "西溪街道" and rows[2][12] == "不在杭州：北京市"
+    rrows, rtypes = _sheet(review)
+    assert rrows[0][0] == "行号" and [r[0] for r in rrows[1:]] == [2, 3] and rtypes[1][0] == "n"
+    assert s.rows == 3
+    # English stays the default for programs; raw cells are text, not formulas
+    normalize_file(src, tmp_path / "en.xlsx", column="地址", registry_dir=tiny_city_dir, progress=False,
+                   raw_cells=True)
+    rows, types = _sheet(tmp_path / "en.xlsx")
+    assert rows[0][3:6] == ["code", "level", "confidence"] and rows[1][4] == "town"
+    assert rows[3][1] == "=1+1" and types[3][1] == "s"
+    with pytest.raises(InputError, match=r"\.csv, \.xlsx, \.parquet"):
+        normalize_file(src, tmp_path / "x.xls", column="地址", registry_dir=tiny_city_dir, progress=False)
+    with pytest.raises(InputError, match="lang"):
+        normalize_file(src, tmp_path / "x.xlsx", column="地址", registry_dir=tiny_city_dir, lang="cn")
+
+
+def test_normalize_file_xlsx_too_many_rows_publishes_nothing(tmp_path, tiny_city_dir, monkeypatch):
+    from hangzhou_address.io import ledger_write
+
+    src = tmp_path / "l.csv"
+    pd.DataFrame({"地址": ["杭州市西湖区"] * 5}).to_csv(src, index=False)
+    monkeypatch.setattr(ledger_write, "XLSX_MAX_ROWS", 4)
+    with pytest.raises(InputError, match="at most 4 rows"):
+        normalize_file(src, tmp_path / "o.xlsx", column="地址", registry_dir=tiny_city_dir, progress=False,
+                       chunk_rows=2)
+    assert list(tmp_path.iterdir()) == [src]  # no output, no temporary left
+
+
+def test_normalize_file_reads_an_xlsx_once(tmp_path, tiny_city_dir, monkeypatch):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    wb.active.append(["编号", "地址"])
+    wb.active.append(["001", "杭州市西湖区西溪街道"])
+    src = tmp_path / "l.xlsx"
+    wb.save(src)
+    calls = []
+    real = openpyxl.load_workbook
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: calls.append(a) or real(*a, **k))
+    s = normalize_file(src, tmp_path / "o.csv", column="地址", registry_dir=tiny_city_dir, progress=False)
+    assert s.rows == 1 and len(calls) == 1  # was 2 (the header, then the rows)
+    with pytest.raises(InputError, match="column 'nope' not found"):
+        normalize_file(src, tmp_path / "o.csv", column="nope", registry_dir=tiny_city_dir, progress=False)
+
+
+def test_normalize_file_xls_input(tmp_path, tiny_city_dir):
+    from pathlib import Path
+
+    src = Path(__file__).parent / "data" / "ledger_small.xls"
+    out = tmp_path / "o.csv"
+    s = normalize_file(src, out, column="地址", registry_dir=tiny_city_dir, progress=False, lang="zh")
+    res = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert res["编号"].tolist() == ["001", "002", "003", "004", "004"] and s.rows == 5
+    assert res["身份证号"].tolist()[:2] == ["330106199001011234", "03301061990010112X"]
+    assert "16 位以上" in res["原因"].tolist()[2] and "合并单元格" in res["原因"].tolist()[4]
+
+
+def test_normalize_frame_lang_zh(ledger_frame, matcher):
+    df = ledger_frame.drop(columns="_expected")
+    out = normalize_frame(df, "地址", matcher, lang="zh")
+    en = normalize_frame(df, "地址", matcher)
+    assert list(out.columns) == list(df.columns) + ["编码", "匹配级别", "置信度", "区县编码", "区县", "镇街编码", "镇街",
+                                                    "村社编码", "村社", "原因"]
+    assert out["编码"].tolist() == en["code"].tolist()  # same answers
+    assert set(out["匹配级别"].dropna()) <= {"楼栋", "网格", "村社", "镇街", "区县", "市"}
+    assert (out["匹配级别"] == "楼栋").sum() == (en["level"] == "building").sum()
+    with pytest.raises(InputError, match="lang"):
+        normalize_frame(df, "地址", matcher, lang="EN")

@@ -238,3 +238,76 @@ def test_broken_files_raise_data_error(tmp_path):
     with pytest.raises(DataError, match="at most"):
         (tmp_path / "w.csv").write_text(",".join(f"c{i}" for i in range(MAX_COLUMNS + 1)) + "\n")
         ledger_columns(tmp_path / "w.csv")
+
+
+# ------------------------------------------------------------------------ .xls, digits (issue 15)
+_XLS = Path(__file__).parent / "data" / "ledger_small.xls"
+
+
+def test_xls_input():
+    pytest.importorskip("python_calamine")
+    assert ledger_columns(_XLS) == ["编号", "地址", "身份证号", "电话", "面积", "登记日期"]
+    frame, problems = read_ledger(_XLS)
+    assert frame.values.tolist() == [
+        ["001", "杭州市西湖区西溪街道", "330106199001011234", "13800001111", "12.5", "2023-07-01"],
+        ["002", "=1+1", "03301061990010112X", "13900002222", "100", "2024-01-31"],
+        ["003", "杭州市拱墅区", "3.3010619900101126e+17", "", "", ""],
+        ["004", "杭州市上城区", "", "", "", ""],
+        ["004", "杭州市滨江区", "", "", "", ""],  # merged A5:A6
+    ]
+    assert "16 or more digits" in problems[3] and "'身份证号'" in problems[3]
+    assert "merged" in problems[5] and "Excel row 5" in problems[5]
+    assert read_ledger(_XLS, sheet="第二页")[0].values.tolist() == [["杭州市余杭区"]]
+    with pytest.raises(DataError, match="no sheet"):
+        read_ledger(_XLS, sheet="nope")
+
+
+def test_broken_xls_is_a_data_error(tmp_path):
+    pytest.importorskip("python_calamine")
+    (tmp_path / "b.xls").write_bytes(b"\xd0\xcf\x11\xe0 not really an xls")
+    with pytest.raises(DataError, match="not a readable Excel file"):
+        read_ledger(tmp_path / "b.xls")
+    (tmp_path / "t.xls").write_bytes(_XLS.read_bytes()[:1500])
+    with pytest.raises(DataError, match="not a readable Excel file"):
+        read_ledger(tmp_path / "t.xls")
+
+
+def test_xlsx_number_cells_of_16_digits_are_reported(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    wb.active.append(["身份证号", "电话"])
+    wb.active.append([3.30106199001011e17, 13800001111])
+    wb.active.append(["330106199001011234", 13800001111])
+    wb.save(tmp_path / "n.xlsx")
+    frame, problems = read_ledger(tmp_path / "n.xlsx")
+    assert frame["电话"].tolist() == ["13800001111", "13800001111"] and frame["身份证号"][1] == "330106199001011234"
+    assert list(problems) == [1] and "16 or more digits in column '身份证号'" in problems[1]
+
+
+def test_xlsx_cell_values_match_openpyxl(tmp_path):
+    """The lighter cell parser reads what openpyxl's own parser reads (text, rich text, numbers, dates...)."""
+    import datetime
+
+    openpyxl = pytest.importorskip("openpyxl")
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    values = [["文本", "数字", "小数", "日期", "布尔", "公式", "富文本"],
+              ["文三路 90号 ", 42, -0.125, datetime.datetime(2023, 7, 1, 8, 30), True, "=1+1",
+               CellRichText(["西湖", TextBlock(InlineFont(b=True), "区")])],
+              ["", 1e20, 3.0, datetime.date(2024, 2, 29), False, "=A2&\"x\"", "plain"]]
+    wb = openpyxl.Workbook()  # shared strings
+    for row in values:
+        wb.active.append(row)
+    wb.save(tmp_path / "shared.xlsx")
+    ww = openpyxl.Workbook(write_only=True)  # inline strings
+    ws = ww.create_sheet("s")
+    for row in values:
+        ws.append(row)
+    ww.save(tmp_path / "inline.xlsx")
+    for name in ("shared.xlsx", "inline.xlsx"):
+        ro = openpyxl.load_workbook(tmp_path / name, read_only=True, data_only=True)
+        expected = [["" if v is None else str(v) for v in r] for r in ro.worksheets[0].iter_rows(values_only=True)]
+        ro.close()
+        frame, _ = read_ledger(tmp_path / name)
+        assert [list(frame.columns)] + frame.values.tolist() == expected, name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -57,3 +58,55 @@ def test_raw_cells_must_be_bool():
     assert check_raw_cells(True) is True
     with pytest.raises(InputError, match="raw_cells"):
         check_raw_cells("yes")
+
+
+# ------------------------------------------------------------------------------ XLSX (issue 15)
+def _cells(path):
+    openpyxl = pytest.importorskip("openpyxl")
+    ws = openpyxl.load_workbook(path).active
+    return [[(c.value, c.data_type) for c in row] for row in ws.iter_rows()]
+
+
+def test_xlsx_long_digits_are_text_and_formulas_neutralized(tmp_path):
+    from hangzhou_address.io.ledger_write import XlsxWriter
+
+    df = pd.DataFrame({"身份证号": ["330106199001011234", "03301061990010112X"],
+                       "代码": ["12345678901234567890", "0571"], "电话": ["13800001111", "=HYPERLINK(\"x\")"],
+                       "confidence": [0.975, None], "=bad": ["-12.5", "@SUM(A1)"]})
+    w = XlsxWriter(tmp_path / "a.xlsx", number_columns={"confidence"})
+    w.write(df, header=True)
+    w.close()
+    rows = _cells(tmp_path / "a.xlsx")
+    assert rows[0] == [("身份证号", "s"), ("代码", "s"), ("电话", "s"), ("confidence", "s"), ("'=bad", "s")]
+    assert rows[1] == [("330106199001011234", "s"), ("12345678901234567890", "s"), ("13800001111", "s"),
+                       (0.975, "n"), ("-12.5", "s")]  # text cells: every digit kept, never 3.3E+17
+    assert rows[2] == [("03301061990010112X", "s"), ("0571", "s"), ("'=HYPERLINK(\"x\")", "s"), (None, "n"),
+                       ("'@SUM(A1)", "s")]
+    w = XlsxWriter(tmp_path / "raw.xlsx", raw_cells=True)
+    w.write(df[["电话"]], header=False)
+    w.close()
+    assert _cells(tmp_path / "raw.xlsx")[1] == [("=HYPERLINK(\"x\")", "s")]  # raw: as written, text, no formula
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "raw.xlsx") as z:
+        assert b"<f>" not in z.read("xl/worksheets/sheet1.xml")
+
+
+def test_xlsx_illegal_characters_long_cells_and_row_limit(tmp_path, monkeypatch):
+    from hangzhou_address.io import ledger_write
+    from hangzhou_address.io.ledger_write import XLSX_MAX_CELL_CHARS, XlsxWriter
+
+    w = XlsxWriter(tmp_path / "c.xlsx")
+    w.write(pd.DataFrame({"a": ["x\x00y\x1b", "z" * (XLSX_MAX_CELL_CHARS + 5), "ok\tok\n"]}), header=True)
+    w.close()
+    assert [r[0][0] for r in _cells(tmp_path / "c.xlsx")] == ["a", "x\ufffdy\ufffd", "z" * XLSX_MAX_CELL_CHARS,
+                                                              "ok\tok\n"]
+    assert w.altered == 2
+    monkeypatch.setattr(ledger_write, "XLSX_MAX_ROWS", 3)
+    w = XlsxWriter(tmp_path / "d.xlsx")
+    w.write(pd.DataFrame({"a": ["1", "2"]}), header=True)
+    with pytest.raises(InputError, match="at most 3 rows"):
+        w.write(pd.DataFrame({"a": ["3"]}), header=False)
+    stream = w.ws._writer.out
+    w.discard()
+    assert not Path(stream).exists() and not (tmp_path / "d.xlsx").exists()

@@ -24,7 +24,7 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2
 
 #: modules under hangzhou_address.cli that define ``register(subparsers)``
-_COMMAND_MODULES = ("_codes", "_city", "_match", "_locate", "_ledger", "_divisions")
+_COMMAND_MODULES = ("_codes", "_city", "_match", "_locate", "_ledger")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,14 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="hzaddr",
         description="Hangzhou unified address library: codes, divisions, matching, spatial look-ups, ledgers.",
     )
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"hzaddr (hangzhou_address) {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:  # a topic not built yet
-            if exc.name != f"{__name__}.{name}":
-                raise
-            continue
+        module = importlib.import_module(f"{__name__}.{name}")
         module.register(sub)
     return parser
 

@@ -22,6 +22,7 @@ def register(sub: Any) -> None:
     b.add_argument("--seed", type=int, default=None, help="master seed (default 20231)")
     b.add_argument("--districts", nargs="+", metavar="CODE", help="only these district codes")
     b.add_argument("-o", "--output", required=True, type=Path, help="output directory")
+    b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=_cmd_build)
     i = csub.add_parser("info", help="summarize a city directory (default: the embedded one)")
     i.add_argument("directory", nargs="?", type=Path)
@@ -34,12 +35,15 @@ def register(sub: Any) -> None:
 
 
 def build_city_dir(output: Path, *, scale: float = 0.1, seed: int | None = None,
-                   districts: list[str] | None = None) -> Path:
-    """Generate the synthetic city and write it to ``output``; returns the manifest path."""
+                   districts: list[str] | None = None, progress: bool | None = False) -> Path:
+    """Generate the synthetic city and write it to ``output``; returns the manifest path.
+
+    ``progress``: a progress bar on stderr (None: when stderr is a terminal)."""
     from ..io.city import write_city
     from ..synth import DEFAULT_SEED, build_city
 
-    city = build_city(scale=scale, seed=DEFAULT_SEED if seed is None else seed, districts=districts)
+    city = build_city(scale=scale, seed=DEFAULT_SEED if seed is None else seed, districts=districts,
+                      progress=progress)
     return write_city(output, divisions=city.divisions, grids=city.grids, buildings=city.buildings,
                       addresses=city.addresses, lineage=city.lineage, division_areas=city.division_areas,
                       aliases=city.aliases, metadata=city.metadata)
@@ -49,7 +53,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     scale = 1.0 if args.full else (0.1 if args.scale is None else args.scale)
     t0 = time.perf_counter()
     print(f"building SYNTHETIC city (scale={scale}) ...", file=sys.stderr)
-    manifest = build_city_dir(args.output, scale=scale, seed=args.seed, districts=args.districts)
+    manifest = build_city_dir(args.output, scale=scale, seed=args.seed, districts=args.districts,
+                              progress=False if args.quiet else None)
     counts = json.loads(manifest.read_text(encoding="utf-8"))["counts"]
     print(f"wrote {args.output} in {time.perf_counter() - t0:.1f} s: "
           + ", ".join(f"{k}={v:,}" for k, v in counts.items()))

@@ -11,9 +11,12 @@ __all__ = ["register"]
 
 
 def register(sub: Any) -> None:
+    from ._registry import add_city_option
+
     p = sub.add_parser("code", help="validate and explain building / division codes")
     p.add_argument("codes", nargs="+", metavar="CODE", help="codes to check (4, 6, 9, 12, 15 or 20 characters)")
     p.add_argument("--json", action="store_true", help="print one JSON document")
+    add_city_option(p)
     p.set_defaults(func=_cmd_code)
 
     d = sub.add_parser("divisions", help="look up official divisions by name or code")
@@ -21,14 +24,15 @@ def register(sub: Any) -> None:
     d.add_argument("--level", choices=("city", "district", "town", "community"))
     d.add_argument("--include-retired", action="store_true", help="also list pre-2021 (retired) divisions")
     d.add_argument("--json", action="store_true", help="print JSON")
+    add_city_option(d)
     d.set_defaults(func=_cmd_divisions)
 
 
 def _cmd_code(args: argparse.Namespace) -> int:
     from ..codes import explain
-    from ..registry import default_registry
+    from ._registry import open_registry
 
-    reg = default_registry()
+    reg = open_registry(args.city)
     results = [explain(c, registry=reg) for c in args.codes]
     if args.json:
         json.dump(results, sys.stdout, ensure_ascii=False, indent=2)
@@ -63,9 +67,9 @@ def _division_dict(reg: Any, div: Any) -> dict[str, Any]:
 
 def _cmd_divisions(args: argparse.Namespace) -> int:
     from ..codes import code_to_children, normalize_code
-    from ..registry import default_registry
+    from ._registry import open_registry
 
-    reg = default_registry()
+    reg = open_registry(args.city)
     q = args.query
     if q is None:
         rows = []

@@ -19,20 +19,59 @@ _RAW_CELLS_HELP = ("write CSV cells as they are; by default a cell starting with
                    "(a formula to a spreadsheet) gets a leading ' (plain numbers are kept)")
 
 
+_NORMALIZE_DESCRIPTION = """\
+Add a building code to every row of a ledger (台账). Every column of the ledger is kept as it is; these
+columns are added (Chinese headers with --lang zh):
+
+  code / 编码                 the most precise code found: 20 characters a building, 15 a grid,
+                              12 a village / community, 9 a town, 6 a district, 4 the city
+  level / 匹配级别            how precise that code is:
+                                building 楼栋    the building itself
+                                grid 网格        only its grid (several buildings fit the text)
+                                community 村社   only the village / residential community
+                                town 镇街        only the town / sub-district
+                                district 区县    only the district / county
+                                city 市          only "Hangzhou" (e.g. a compound found in several districts)
+                                (empty)          not found: see the reasons
+  confidence / 置信度         0 to 1: how likely the code is right; rows under 0.6 go to --review
+  district_code, district_name / 区县编码, 区县    the district of the code
+  town_code, town_name / 镇街编码, 镇街            the town
+  community_code, community_name / 村社编码, 村社  the village / community
+  reasons / 原因              why: what was corrected (traditional characters, typos...), what was
+                              ambiguous or missing
+
+Outputs: .xlsx (Excel: ID numbers and codes stay text, every digit kept), .csv (UTF-8 with BOM,
+opens in Excel) or .parquet. Cells starting with = + - @ get a leading ' so Excel does not run them as
+formulas (--raw-cells turns this off). The input is never changed; outputs appear only when complete.
+
+Example, for an Excel ledger with an address column 地址, Chinese columns and Excel out:
+  hzaddr normalize 台账.xlsx --column 地址 --lang zh -o 结果.xlsx --review 待核对.xlsx
+"""
+
+
 def register(sub: Any) -> None:
-    n = sub.add_parser("normalize", help="add codes to every row of a ledger (CSV, XLSX, Parquet)")
-    n.add_argument("input", type=Path, help="ledger file (.csv in UTF-8/UTF-8-BOM/GBK/GB18030, .xlsx, .parquet)")
-    n.add_argument("-o", "--output", type=Path, required=True, help="output .csv or .parquet (written atomically)")
-    n.add_argument("--column", required=True, help="address column, e.g. 地址")
+    from ._registry import add_city_option
+
+    n = sub.add_parser("normalize", help="add codes to every row of a ledger (CSV, XLSX, XLS, Parquet)",
+                       description=_NORMALIZE_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    n.add_argument("input", type=Path,
+                   help="ledger file: .xlsx, .xls, .csv (UTF-8, UTF-8 with BOM, GBK/GB18030) or .parquet")
+    n.add_argument("-o", "--output", type=Path, required=True,
+                   help="output file: .xlsx, .csv or .parquet (written only when complete)")
+    n.add_argument("--column", required=True, help="the column holding the address, e.g. 地址")
+    n.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of the added columns: zh = Chinese headers, levels and reasons "
+                        "(编码, 匹配级别, 置信度, 区县, 镇街, 村社, 原因); default en")
     n.add_argument("--encoding", help="CSV encoding (default: detect UTF-8 / GB18030)")
-    n.add_argument("--sheet", help="XLSX sheet (default: the first)")
+    n.add_argument("--sheet", help="Excel sheet name (default: the first sheet)")
     n.add_argument("--x", help="longitude / x column (cross-checks text against coordinates)")
     n.add_argument("--y", help="latitude / y column")
     n.add_argument("--crs", default="EPSG:4490", help="CRS of --x/--y: EPSG:4326, 4490, GCJ02, BD09 ...")
     n.add_argument("--workers", type=int, default=1, help="processes on this machine (default 1)")
     n.add_argument("--chunk-rows", type=int, default=20_000, help="rows per chunk (memory bound)")
-    n.add_argument("--city", type=Path, help="city directory to match against (default: embedded)")
-    n.add_argument("--review", type=Path, help="CSV of rows that need a human (with row numbers)")
+    add_city_option(n)
+    n.add_argument("--review", type=Path,
+                   help="file of the rows a person should check (.xlsx or .csv), with their row numbers")
     n.add_argument("--report", type=Path, help="HTML report with charts")
     n.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     n.add_argument("--exact", action="store_true",
@@ -50,6 +89,7 @@ def register(sub: Any) -> None:
     r.add_argument("--report", type=Path, help="HTML report")
     r.add_argument("--encoding", help="CSV encoding of both ledgers (default: detect UTF-8 / GB18030)")
     r.add_argument("--raw-cells", action="store_true", help=_RAW_CELLS_HELP)
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=_cmd_reconcile)
 
 
@@ -61,19 +101,19 @@ def _cmd_normalize(args: argparse.Namespace) -> int:
         encoding=args.encoding, sheet=args.sheet, workers=args.workers, chunk_rows=args.chunk_rows,
         registry_dir=args.city, review_path=args.review, report_path=args.report,
         progress=False if args.quiet else None, freeze_gc=True,
-        fuzzy=not args.exact, raw_cells=args.raw_cells,
+        fuzzy=not args.exact, raw_cells=args.raw_cells, lang=args.lang,
     )
     if not args.quiet:
         print(summary.text(), file=sys.stderr)
     return EXIT_ROWS_FAILED if summary.failed_rows else 0
 
 
-def _read_table(path: Path, encoding: str | None = None) -> Any:
+def _read_table(path: Path, encoding: str | None = None, progress: bool | None = None) -> Any:
     """A ledger for ``reconcile`` / ``locate``: any supported format, read as text with the same
     encoding detection as ``normalize``; malformed rows are counted on stderr (row numbers only)."""
     from ..io.ledger_io import read_ledger
 
-    frame, problems = read_ledger(path, encoding=encoding)
+    frame, problems = read_ledger(path, encoding=encoding, progress=progress)
     if problems:
         rows = sorted(problems)
         shown = ", ".join(map(str, rows[:10])) + (" ..." if len(rows) > 10 else "")
@@ -90,7 +130,8 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
     for p in (args.a, args.b):
         if not p.is_file():
             raise DataError(f"{p}: file not found")
-    res = reconcile(_read_table(args.a, args.encoding), _read_table(args.b, args.encoding), on=args.on,
+    bar = False if args.quiet else None
+    res = reconcile(_read_table(args.a, args.encoding, bar), _read_table(args.b, args.encoding, bar), on=args.on,
                     key=args.key)
     print(res.summary())
     if args.output:

@@ -11,16 +11,20 @@ __all__ = ["register"]
 
 
 def register(sub: Any) -> None:
+    from ._registry import add_city_option
+
     p = sub.add_parser(
         "match",
         help="match free-text addresses to the most specific code (building, grid, community, town, district)",
-        description="Match free-text Hangzhou addresses. Exit status 1 when any text did not match.",
+        description="Match free-text Hangzhou addresses. Exit status 1 when any text did not match (a blank "
+                    "line of '-' gives a no-match row in its place and does not count).",
     )
     p.add_argument("texts", nargs="+", metavar="TEXT", help="addresses; '-' reads one address per line from stdin")
     p.add_argument("--json", action="store_true", help="print one JSON object per line (JSON Lines)")
     p.add_argument("--exact", action="store_true",
                    help="exact mode: names must be spelled as in the registry; default is fuzzy "
                         "(misspelled names are read, with a 'fuzzy:' reason)")
+    add_city_option(p)
     p.set_defaults(func=_cmd_match)
 
 
@@ -28,7 +32,7 @@ def _texts(args: argparse.Namespace) -> list[str]:
     out: list[str] = []
     for t in args.texts:
         if t == "-":
-            out.extend(line.rstrip("\r\n") for line in sys.stdin if line.strip())
+            out.extend(line.rstrip("\r\n") for line in sys.stdin)  # a blank line keeps its place
         else:
             out.append(t)
     return out
@@ -36,9 +40,9 @@ def _texts(args: argparse.Namespace) -> list[str]:
 
 def _cmd_match(args: argparse.Namespace) -> int:
     from ..matcher import default_matcher
-    from ..registry import default_registry
+    from ._registry import open_registry
 
-    matcher = default_matcher(default_registry())
+    matcher = default_matcher(open_registry(args.city))
     if args.texts == ["-"]:  # a stream of addresses: keep the loaded indexes out of the GC's passes
         from ..runtime import freeze_loaded
 
@@ -46,7 +50,7 @@ def _cmd_match(args: argparse.Namespace) -> int:
     unmatched = 0
     for text in _texts(args):
         r = matcher.match(text, fuzzy=not args.exact)
-        if r.code is None:
+        if r.code is None and text.strip():
             unmatched += 1
         if args.json:
             doc = {

@@ -1,4 +1,4 @@
-"""Read department ledgers (CSV / XLSX / Parquet) in chunks, as text, reporting bad rows.
+"""Read department ledgers (CSV / XLSX / XLS / Parquet) in chunks, as text, reporting bad rows.
 
 Every cell is read as a string (leading zeros, ID numbers and phone numbers are kept as written).
 Rows that cannot be read correctly are not dropped silently: each chunk carries a list of
@@ -17,7 +17,10 @@ flagged row instead of swallowing the rest of the file into a cell.
 
 Limits: at most :data:`MAX_COLUMNS` columns; XLSX sheets are streamed (openpyxl read-only, the
 ``<dimension>`` claimed by the file is not trusted) and bounded by the rows actually present, with
-at most :data:`MAX_MERGED_RANGES` merged ranges.
+at most :data:`MAX_MERGED_RANGES` merged ranges. Old Excel ``.xls`` files are read with python-calamine (the
+whole sheet at once: the format holds at most 65,536 rows × 256 columns); merged cells are filled from their
+top-left cell and reported like XLSX ones. In both Excel formats a number cell of 16 or more digits (an ID
+number or code typed as a number: Excel keeps 15 significant digits) is reported as a row problem.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from ..errors import DataError, HangzhouAddressError, InputError
 __all__ = ["LedgerChunk", "detect_encoding", "iter_ledger", "ledger_columns", "read_ledger", "SUPPORTED",
            "MAX_RECORD_LINES", "MAX_COLUMNS", "MAX_MERGED_RANGES", "EXCEL_MAX_ROWS"]
 
-SUPPORTED = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet")
+SUPPORTED = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet")
 #: a CSV row (record) may span at most this many physical lines (quoted cells with line breaks)
 MAX_RECORD_LINES = 10
 #: columns a ledger may have (a wider header is refused)
@@ -50,6 +53,8 @@ MAX_MERGED_RANGES = 100_000
 EXCEL_MAX_ROWS = 1_048_576
 _SAMPLE = 1 << 20
 _CELLS_PER_CHUNK = 2_000_000
+_CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)$")
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 _MERGE_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?\bref="([A-Za-z$]+[$0-9]+(?::[A-Za-z$]+[$0-9]+)?)"')
 
 
@@ -104,19 +109,29 @@ def ledger_columns(path: str | Path, *, encoding: str | None = None, sheet: str 
     raise DataError(f"{path}: the file is empty")
 
 
-def read_ledger(path: str | Path, *, encoding: str | None = None,
-                sheet: str | None = None) -> tuple[pd.DataFrame, dict[int, str]]:
+def read_ledger(path: str | Path, *, encoding: str | None = None, sheet: str | None = None,
+                progress: bool | None = False) -> tuple[pd.DataFrame, dict[int, str]]:
     """The whole ledger as one frame of text, and its row problems (see :func:`iter_ledger`).
+
+    ``progress``: a progress bar on stderr while reading (None: when stderr is a terminal; default off).
 
     Raises
     ------
     DataError
         The file is missing, empty (not even a header), undecodable or corrupt.
     """
+    from .._progress import progress_bar
+
     frames, problems = [], {}
-    for chunk in iter_ledger(path, encoding=encoding, sheet=sheet):
-        frames.append(chunk.frame)
-        problems.update(chunk.problems)
+    with progress_bar(total=100, desc=f"read {Path(path).name}", unit="%", enabled=progress,
+                      bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}{postfix}]") as bar:
+        rows = 0
+        for chunk in iter_ledger(path, encoding=encoding, sheet=sheet):
+            frames.append(chunk.frame)
+            problems.update(chunk.problems)
+            rows += len(chunk.frame)
+            bar.update(max(0.0, 100 * chunk.progress - bar.n))
+            bar.set_postfix_str(f"{rows:,} rows", refresh=False)
     if not frames:
         raise DataError(f"{path}: the file is empty")
     return (frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)), problems
@@ -133,6 +148,8 @@ def iter_ledger(path: str | Path, *, chunk_rows: int = 50_000, encoding: str | N
         yield from _iter_csv(path, chunk_rows, encoding)
     elif kind == "parquet":
         yield from _iter_parquet(path, chunk_rows)
+    elif kind == "xls":
+        yield from _iter_xls(path, chunk_rows, sheet)
     else:
         yield from _iter_xlsx(path, chunk_rows, sheet)
 
@@ -354,6 +371,89 @@ def _iter_xlsx(path: Path, chunk_rows: int, sheet: str | None, *, header_only: b
         wb.close()
 
 
+def _xls_text(v: Any) -> tuple[str, bool]:
+    """A calamine cell as text, and whether it is a number of 16+ digits (digits beyond 15 are lost)."""
+    if v is None or v == "":
+        return "", False
+    if isinstance(v, float):
+        if v.is_integer():
+            return (str(int(v)), False) if abs(v) < 1e15 else (str(v), True)
+        return str(v), False
+    if isinstance(v, int) and not isinstance(v, bool):
+        return str(v), abs(v) >= 10**15
+    return str(v), False
+
+
+def _iter_xls(path: Path, chunk_rows: int, sheet: str | None) -> Iterator[LedgerChunk]:
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError:  # pragma: no cover
+        raise DataError("reading .xls needs python-calamine: pip install 'hangzhou_address[excel]'") from None
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        names = list(wb.sheet_names)
+        if sheet is not None and sheet not in names:
+            raise DataError(f"{path}: no sheet {sheet!r}; sheets are {names}")
+        ws = wb.get_sheet_by_name(sheet) if sheet else wb.get_sheet_by_index(0)
+        start = ws.start or (0, 0)
+        merged = list(ws.merged_cell_ranges or [])
+        rows = ws.to_python(skip_empty_area=False)
+    except HangzhouAddressError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - calamine raises its own kinds for a broken file
+        raise _excel_error(path, exc) from None
+    r0, c0 = start
+    offset = next((i for i, row in enumerate(rows) if any(v not in (None, "") for v in row)), None)
+    if offset is None:
+        return
+    raw = list(rows[offset])
+    ncols = max(i for i, v in enumerate(raw) if v not in (None, "")) + 1
+    _check_width(path, range(ncols))
+    header = _unique_header([_xls_text(v)[0] for v in raw[:ncols]])
+    header_row = r0 + offset + 1  # Excel row number of the header
+    # merged ranges as Excel (row, column) numbers, clipped to the header's columns
+    spans = [(a[0] + 1, b[0] + 1, a[1] - c0 + 1, min(b[1] - c0 + 1, ncols)) for a, b in merged
+             if 1 <= a[1] - c0 + 1 <= ncols and b[0] + 1 > header_row]
+    fill: dict[tuple[int, int], int] = {}  # (Excel row, column) -> Excel row of its range's top-left
+    for top, bottom, left, right in spans:
+        for r in range(max(top, header_row + 1), bottom + 1):
+            for c in range(left, right + 1):
+                if (r, c) != (top, left):
+                    fill[(r, c)] = top
+
+    def records() -> Iterator[tuple[list[str], str | None]]:
+        texts: dict[int, list[str]] = {}  # Excel row -> its cells (for merged ranges), kept while needed
+        last_needed = max((b for _, b, _, _ in spans), default=0)
+        blank = 0
+        for i in range(offset + 1, len(rows)):
+            excel_row = r0 + i + 1
+            cells = (list(rows[i]) + [""] * ncols)[:ncols]  # columns relative to the sheet's start
+            out, problem = [], None
+            for j, v in enumerate(cells):
+                text, lost = _xls_text(v)
+                if lost and problem is None:
+                    problem = (f"number of 16 or more digits in column {header[j]!r} (Excel keeps 15): digits "
+                               "may be lost, store the column as text")
+                out.append(text)
+            if excel_row <= last_needed:
+                texts[excel_row] = out
+            for j in range(ncols):
+                top = fill.get((excel_row, j + 1))
+                if top is not None:
+                    src = header if top == header_row else texts.get(top)
+                    out[j] = "" if src is None else src[j]
+                    problem = problem or f"merged cell in column {header[j]!r}: value taken from Excel row {top}"
+            if problem is None and not any(out):
+                blank += 1
+                continue
+            for _ in range(blank):
+                yield [""] * ncols, None
+            blank = 0
+            yield out, problem
+
+    yield from _chunks(records(), header, _rows_per_chunk(chunk_rows, ncols), max(len(rows) - offset - 1, 1))
+
+
 def _excel_error(path: Path, exc: Exception) -> DataError:
     msg = (str(exc).strip().splitlines() or [""])[0][:200]
     return DataError(f"{path}: not a readable Excel file ({type(exc).__name__}: {msg})")
@@ -372,11 +472,48 @@ class _SheetReader:
         self.path, self.wb, self.ws = path, wb, ws
 
     def _parser(self, source: Any) -> Any:
-        from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+        from openpyxl.utils.cell import column_index_from_string
+        from openpyxl.worksheet._reader import (FORMULA_TAG, INLINE_STRING, VALUE_TAG, WorkSheetParser,
+                                                _cast_number)
+        from openpyxl.xml.constants import SHEET_MAIN_NS
+
+        t_tag, r_tag = f"{{{SHEET_MAIN_NS}}}t", f"{{{SHEET_MAIN_NS}}}r"
+        path = self.path
+        columns: dict[str, int] = {}
 
         class Parser(WorkSheetParser):  # cached values, and the formula of a cell that has none
             def parse_cell(self, element: Any) -> dict:
-                cell = super().parse_cell(element)
+                kind = element.get("t", "n")
+                style = element.get("s")
+                if kind not in ("s", "inlineStr", "n") or (kind == "n" and style and int(style) in self.date_formats):
+                    cell = super().parse_cell(element)  # dates, booleans, errors, formula strings
+                else:  # the common cells, without openpyxl's per-cell objects (same values)
+                    ref = element.get("r")
+                    if ref:
+                        m = _CELL_REF.match(ref)
+                        if m is None:
+                            raise DataError(f"{path}: bad cell reference {ref[:20]!r}")
+                        letters = m.group(1).upper()
+                        col = columns.get(letters)
+                        if col is None:
+                            col = columns[letters] = column_index_from_string(letters)
+                        self.col_counter = col
+                        row = int(m.group(2))
+                    else:
+                        self.col_counter += 1
+                        row, col = self.row_counter, self.col_counter
+                    value: Any = None
+                    if kind == "inlineStr":
+                        child = element.find(INLINE_STRING)
+                        if child is not None:  # plain text, then rich-text runs (phonetic runs skipped)
+                            plain = [e.text or "" for e in child if e.tag == t_tag]
+                            runs = [e.findtext(t_tag) or "" for e in child if e.tag == r_tag]
+                            value = "".join(plain + runs)
+                    else:
+                        text = element.findtext(VALUE_TAG, None) or None
+                        if text is not None:
+                            value = self.shared_strings[int(text)] if kind == "s" else _cast_number(text)
+                    cell = {"row": row, "column": col, "value": value}
                 if cell["value"] is None:
                     f = element.find(FORMULA_TAG)
                     if f is not None:
@@ -387,12 +524,14 @@ class _SheetReader:
         return Parser(source, self.ws._shared_strings, data_only=True, epoch=wb.epoch,
                       date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
 
-    def _merged(self) -> list[tuple[int, int, int, int]]:
-        """``(min_row, max_row, min_col, max_col)`` of every merged range, from a scan of the sheet's
-        XML (markup text cannot hold a raw ``<``, so a ``<mergeCell`` tag is one)."""
+    def _merged(self) -> tuple[list[tuple[int, int, int, int]], int]:
+        """``(min_row, max_row, min_col, max_col)`` of every merged range, and the number of ``<row>`` tags
+        (for the progress estimate), from one scan of the sheet's XML (markup text cannot hold a raw ``<``,
+        so a ``<mergeCell`` tag is one)."""
         from openpyxl.utils.cell import range_boundaries
 
         out = []
+        n_rows = 0
         tail = b""
         with self.ws._get_source() as src:
             while True:
@@ -400,6 +539,7 @@ class _SheetReader:
                 data = tail + block
                 cut = data.rfind(b"<")  # a tag may straddle two blocks: keep the last one for the next
                 end = len(data) if not block or cut < 0 else cut
+                n_rows += len(_ROW_TAG.findall(data, 0, end))
                 for m in _MERGE_CELL.finditer(data, 0, end):
                     min_col, min_row, max_col, max_row = range_boundaries(m.group(1).decode("ascii"))
                     out.append((min_row, max_row, min_col, max_col))
@@ -408,10 +548,10 @@ class _SheetReader:
                 if not block:
                     break
                 tail = data[end:]
-        return sorted(out)
+        return sorted(out), n_rows
 
     def chunks(self, chunk_rows: int, header_only: bool = False) -> Iterator[LedgerChunk]:
-        merged = [] if header_only else self._merged()
+        merged, n_rows = ([], 0) if header_only else self._merged()
         with self.ws._get_source() as src:
             rows = self._parser(src).parse()
             for header_row, cells in rows:  # the header: the first row with a value
@@ -430,7 +570,7 @@ class _SheetReader:
             if header_only:
                 yield LedgerChunk(pd.DataFrame(columns=header, dtype=object), 1, {}, 0.0)
                 return
-            total = max((self.ws.max_row or 0) - header_row, 1)  # the <dimension>: for progress only
+            total = max(n_rows - 1, 1)  # for progress only
             records = self._records(header_row, raw, header, rows, merged)
             yield from _chunks(records, header, _rows_per_chunk(chunk_rows, len(header)), total)
 
@@ -474,6 +614,12 @@ class _SheetReader:
                 if values[col - 1] is None:
                     problem = f"formula without a cached value in column {header[col - 1]!r} ({f[:40]})"
                     break
+            if problem is None:
+                lost = next((i for i, v in enumerate(values) if isinstance(v, float) and abs(v) >= 1e15
+                             and v.is_integer()), None)
+                if lost is not None:
+                    problem = (f"number of 16 or more digits in column {header[lost]!r} (Excel keeps 15): digits "
+                               "may be lost, store the column as text")
             return ["" if v is None else str(v) for v in values], problem
 
         activate(header_row, header_values)

@@ -85,6 +85,7 @@ def build_city(
     scale: float = 1.0,
     seed: int = DEFAULT_SEED,
     districts: list[str] | None = None,
+    progress: bool | None = False,
 ) -> CityTables:
     """Generate the synthetic city.
 
@@ -99,8 +100,13 @@ def build_city(
     districts : list of str, optional
         Only generate these district codes (fast builds for tests); results for them are identical
         to a full build.
+    progress : bool, optional
+        A progress bar on stderr (one step per district, then buildings and aliases); None: when stderr
+        is a terminal. Default off.
     """
     import geopandas as gpd
+
+    from .._progress import progress_bar
 
     if divisions is None:
         from ..io.embedded import load_official_divisions
@@ -141,7 +147,10 @@ def build_city(
     n_grids = {c: int(min(40, max(1, round(h / 450 * grid_factor)))) for c, h in hh.items()}
 
     area_rows, grid_rows = [], []
+    bar = progress_bar(total=len(chosen) + 2, desc="build city", unit="step", enabled=progress)
     for d in chosen:
+        bar.set_postfix_str(f"grids of {d}", refresh=False)
+        bar.update(1)
         area_rows.append((d, "district", dpolys[d]))
         towns = sorted(towns_of.get(d, []))
         tcells = tile(dpolys[d], len(towns), rng_for(seed, "towns", d))
@@ -184,12 +193,17 @@ def build_city(
     )
     grids["valid_to"] = grids["valid_to"].astype(object)
 
+    bar.set_postfix_str("buildings and addresses")
     buildings, addresses = _buildings_and_addresses(
         grids, grid_geoms_km, names, mined, hh, n_grids, scale=scale, seed=seed, all_grid_factor=grid_factor
     )
+    bar.update(1)
     from .aliases import make_aliases
 
+    bar.set_postfix_str("aliases")
     aliases = make_aliases(addresses, seed=seed)
+    bar.update(1)
+    bar.close()
     metadata = {
         "synthetic": True,
         "generator": "hangzhou_address.synth",
