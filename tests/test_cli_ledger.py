@@ -284,3 +284,22 @@ def test_normalize_help_says_what_comes_out(capsys):
     for word in ("编码", "匹配级别", "置信度", "原因", "楼栋", "网格", "村社", "镇街", "区县", ".xlsx", ".xls", "--lang",
                  "--review"):
         assert word in text, word
+
+
+def test_cli_reconcile_report_with_city_and_chinese(tmp_path, tiny_city_dir, tiny_registry, capsys):
+    """``--city`` on reconcile (its report names divisions and draws the map from that registry) and ``--lang zh``."""
+    codes = tiny_registry.addresses["building_code"].drop_duplicates().head(3).tolist()
+    a = pd.DataFrame({"编号": ["1", "2", "3"], "code": codes})
+    b = a.assign(code=[codes[0], codes[2], codes[1]])
+    a.to_csv(tmp_path / "a.csv", index=False)
+    b.to_csv(tmp_path / "b.csv", index=False)
+    report = tmp_path / "r.html"
+    assert main(["reconcile", str(tmp_path / "a.csv"), str(tmp_path / "b.csv"), "--key", "编号", "--report",
+                 str(report), "--lang", "zh", "--city", str(tiny_city_dir), "--quiet"]) == 0
+    assert "same key, different building: 2" in capsys.readouterr().out
+    html = report.read_text(encoding="utf-8")
+    assert 'lang="zh' in html and "<svg" in html
+    # the city directory is an input: no output may overwrite its files
+    victim = next(p for p in tiny_city_dir.iterdir() if p.is_file())
+    assert main(["reconcile", str(tmp_path / "a.csv"), str(tmp_path / "b.csv"), "--report", str(victim),
+                 "--city", str(tiny_city_dir)]) == 1

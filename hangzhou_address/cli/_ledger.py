@@ -90,6 +90,8 @@ def register(sub: Any) -> None:
     r.add_argument("--encoding", help="CSV encoding of both ledgers (default: detect UTF-8 / GB18030)")
     r.add_argument("--raw-cells", action="store_true", help=_RAW_CELLS_HELP)
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the HTML report (default en)")
+    add_city_option(r)  # the registry the report names divisions and draws its map from
     r.set_defaults(func=_cmd_reconcile)
 
 
@@ -126,7 +128,10 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
     from ..io._atomic import check_outputs
     from ..reconciliation import reconcile
 
-    check_outputs({"ledger A": args.a, "ledger B": args.b}, {"-o/--output": args.output, "--report": args.report})
+    from ._registry import city_inputs, open_registry
+
+    check_outputs({"ledger A": args.a, "ledger B": args.b, **city_inputs(args.city)},
+                  {"-o/--output": args.output, "--report": args.report})
     for p in (args.a, args.b):
         if not p.is_file():
             raise DataError(f"{p}: file not found")
@@ -143,5 +148,5 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
     if args.report:
         from ..report import write_reconcile_report
 
-        write_reconcile_report(args.report, res)
+        write_reconcile_report(args.report, res, registry=open_registry(args.city), lang=args.lang)
     return 0
