@@ -59,11 +59,21 @@ def text_shape(text: Any) -> str:
     return "".join(out) if len(out) <= SHAPE_MAX_CHARS else "".join(out[:SHAPE_MAX_CHARS]) + "…"
 
 
+#: the last words of Chinese column names (地址, 姓名, 企业名称, 联系电话, 统一社会信用代码 ...): a CJK name that ends
+#: otherwise (王小明, 西湖区文三路) may be a record, and is not shown
+_HEADER_ENDINGS = ("址", "名", "称", "号", "码", "话", "机", "人", "期", "间", "型", "类", "别", "注", "态", "额", "量",
+                   "数", "率", "级", "度", "因", "源", "容", "况", "围", "位", "业", "区县", "镇街", "村社", "编号",
+                   "标", "值", "式", "目", "项", "门", "局", "所", "属", "格", "栋", "层", "室", "元", "x", "y", "X", "Y")
+
+
 def _looks_like_header_name(name: str) -> bool:
     if _PANDAS_NAME.fullmatch(name):
         return True
-    name = _PANDAS_DUPLICATE.sub("", name)
-    return len(name) <= HEADER_MAX_CHARS and not any(ch.isdigit() for ch in name)
+    name = _PANDAS_DUPLICATE.sub("", name).strip()
+    if len(name) > HEADER_MAX_CHARS or any(ch.isdigit() for ch in name):
+        return False
+    # ASCII names (address, licence_no) are headers; a CJK name must end like a column name
+    return name.isascii() or name.endswith(_HEADER_ENDINGS)
 
 
 def columns_hint(columns: Iterable[Any], *, what: str = "the ledger") -> str:
@@ -75,13 +85,15 @@ def columns_hint(columns: Iterable[Any], *, what: str = "the ledger") -> str:
     "the ledger has 2 columns: ['姓名', '地址']"
     >>> columns_hint(["王小明", "13800001111"])  # doctest: +ELLIPSIS
     'the ledger has 2 columns; their names are not shown: the first row does not look like a header ...'
+    >>> columns_hint(["王小明", "西湖区文三路"])  # doctest: +ELLIPSIS
+    'the ledger has 2 columns; their names are not shown: ...'
     """
     names = [str(c) for c in columns]
     head = f"{what} has {len(names)} column{'' if len(names) == 1 else 's'}"
     if all(_looks_like_header_name(n) for n in names):
         return f"{head}: {names}"
     return (f"{head}; their names are not shown: the first row does not look like a header (a name longer than "
-            f"{HEADER_MAX_CHARS} characters or with a digit), is the header row missing?")
+            f"{HEADER_MAX_CHARS} characters, with a digit, or not ending like a column name), is the header row missing?")
 
 
 #: quoted or bracketed text, a run of anything but ASCII, a word with a digit or a capital: masked by reason_template

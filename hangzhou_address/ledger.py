@@ -461,6 +461,10 @@ def normalize_file(
         results: Any = ((chunk, _process(args[0], matcher, reg, args[1], args[2], args[3], names, args[4]))
                         for chunk, args in blocks())
     else:
+        if reg_dir is not None:
+            # opened here first (the manifest and divisions only): a bad directory is one error in this
+            # process, not a pool whose initializer fails and is restarted in every worker forever
+            _open(reg_dir)
         results = _parallel(blocks(), workers, reg_dir)
 
     bar = progress_bar(total=100, desc=f"normalize {input_path.name}", unit="%", enabled=progress,

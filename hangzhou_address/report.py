@@ -44,6 +44,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "en": {
         "normalize_title": "Ledger normalization",
         "reconcile_title": "Ledger reconciliation",
+        "unknown": "(not a known division code)",
         "summary": "Summary", "value": "value", "rows": "rows", "rows_total": "rows",
         "failed": "failed / unreadable rows", "review": "rows for review",
         "conflicts": "text / coordinate conflicts", "time": "time",
@@ -84,6 +85,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "zh": {
         "normalize_title": "台账标准化报告",
         "reconcile_title": "台账比对报告",
+        "unknown": "（非已知区划编码）",
         "summary": "概况", "value": "数值", "rows": "行数", "rows_total": "行数",
         "failed": "失败 / 无法读取的行", "review": "需人工复核的行",
         "conflicts": "文本与坐标不一致", "time": "用时",
@@ -497,8 +499,24 @@ def write_report(path: str | Path, summary: Any, *, title: str | None = None, re
     return _write(path, doc)
 
 
+#: the building-code columns of a reconciliation's tables (``--on code``, or ``编码`` for ``--lang zh`` outputs)
+_CODE_COLUMNS = ("code_b", "code_a", "code", "编码_b", "编码_a", "编码")
+
+
 def _code_columns(frame: Any) -> list[str]:
-    return [c for c in ("code", "code_a", "code_b") if c in getattr(frame, "columns", ())]
+    return [c for c in _CODE_COLUMNS if c in getattr(frame, "columns", ())]
+
+
+def _row_codes(frame: Any) -> list[Any]:
+    """One code per row of a reconciliation table: the first code column that has one (a moved entity counts
+    once, at its code in B)."""
+    cols = _code_columns(frame)
+    if not cols:
+        return []
+    out = frame[cols[0]].tolist()
+    for col in cols[1:]:
+        out = [a if isinstance(a, str) and a else b for a, b in zip(out, frame[col].tolist())]
+    return out
 
 
 def write_reconcile_report(path: str | Path, result: Any, *, title: str | None = None, registry: Any = None,
@@ -523,13 +541,15 @@ def write_reconcile_report(path: str | Path, result: Any, *, title: str | None =
         frame = getattr(result, attr, None)
         if frame is None:
             continue
-        for col in _code_columns(frame):
-            for c in frame[col]:
-                if isinstance(c, str) and len(c) >= 6:
-                    by_district.setdefault(c[:6], Counter())[label] += 1
-                    if len(c) >= 20 and registry is not None and registry.has_table("buildings"):
-                        buildings[c] += 1
-    name = (lambda c: registry.name_of(c) or c) if registry is not None else (lambda c: c)
+        for c in _row_codes(frame):
+            # only what is a code of the registry's divisions counts (a column named code may hold anything:
+            # a phone number's first digits must not appear in the report); the rest is "unknown"
+            known = isinstance(c, str) and len(c) >= 6 and registry.name_of(c[:6]) is not None
+            by_district.setdefault(c[:6] if known else "", Counter())[label] += 1
+            if known and len(c) == 20 and registry.has_table("buildings"):
+                buildings[c] += 1
+    unknown = t["unknown"]
+    name = lambda c: (registry.name_of(c) or unknown) if c else unknown  # noqa: E731
     drows = [(name(d), *(v.get(k, 0) for _, k in kinds)) for d, v in
              sorted(by_district.items(), key=lambda kv: -sum(kv[1].values()))]
     the_map = build_map(registry, buildings, {}) if buildings else None

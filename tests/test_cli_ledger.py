@@ -303,3 +303,14 @@ def test_cli_reconcile_report_with_city_and_chinese(tmp_path, tiny_city_dir, tin
     victim = next(p for p in tiny_city_dir.iterdir() if p.is_file())
     assert main(["reconcile", str(tmp_path / "a.csv"), str(tmp_path / "b.csv"), "--report", str(victim),
                  "--city", str(tiny_city_dir)]) == 1
+
+
+def test_normalize_with_workers_and_a_bad_city_is_one_error(tmp_path, capsys):
+    """A bad --city with --workers 2 made every pool worker's initializer fail and restart forever."""
+    src = tmp_path / "a.csv"
+    pd.DataFrame({"地址": ["西湖区文三路90号"]}).to_csv(src, index=False)
+    assert main(["normalize", str(src), "--column", "地址", "-o", str(tmp_path / "o.csv"), "--workers", "2",
+                 "--city", str(tmp_path / "nodir"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("hzaddr: error: ") and len(err.strip().splitlines()) == 1
+    assert not list(tmp_path.glob(".*hzaddr-tmp")) and not (tmp_path / "o.csv").exists()

@@ -229,3 +229,12 @@ def test_match_many_over_hostile_rows(hostile_matcher):
         assert len(results) == len(rows), workers
         assert results["code"].iloc[0] is not None and results["code"].iloc[1:].isna().all(), workers
         assert results["reasons"].iloc[1:].str.len().gt(0).all(), workers
+
+
+def test_missing_column_error_hides_a_headerless_chinese_record():
+    """A ledger without a header row: its first record (a name, an address) is not echoed in the error."""
+    from hangzhou_address._privacy import columns_hint
+
+    assert "王小明" not in columns_hint(["王小明", "西湖区文三路"])
+    assert "西湖区文三路" not in columns_hint(["编号", "西湖区文三路"])
+    assert columns_hint(["编号", "企业名称", "统一社会信用代码", "经营地址"]).endswith("'经营地址']")

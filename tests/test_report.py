@@ -305,3 +305,22 @@ def test_report_in_headless_chromium(tmp_path, normalized, tiny_registry):
         assert "http://127.0.0.1:9/x.png" in seen
     finally:
         driver.quit()
+
+
+def test_reconcile_report_shows_no_part_of_a_value_that_is_not_a_code(tmp_path, tiny_registry):
+    """A `code` column may hold anything (a phone number): the by-district table shows known division codes
+    only, and a moved entity counts once."""
+    import pandas as pd
+
+    from hangzhou_address.reconciliation import reconcile
+    from hangzhou_address.report import write_reconcile_report
+
+    codes = tiny_registry.addresses["building_code"].drop_duplicates().head(2).tolist()
+    a = pd.DataFrame({"k": ["1", "2"], "code": ["13912345678", codes[0]]})
+    b = pd.DataFrame({"k": ["1", "2"], "code": ["13800001111", codes[1]]})
+    res = reconcile(a, b, key="k")
+    html = write_reconcile_report(tmp_path / "r.html", res, registry=tiny_registry).read_text(encoding="utf-8")
+    assert "139123" not in html and "138000" not in html and "not a known division code" in html
+    from hangzhou_address.report import _row_codes
+
+    assert len(_row_codes(res.moved)) == len(res.moved) == 2
