@@ -177,9 +177,7 @@ def normalize_frame(df: Any, column: str, matcher: Any = None, *, x: str | None 
     res = _process(df[column].tolist(), matcher, reg, df[x].tolist() if x else None, df[y].tolist() if y else None,
                    crs, fuzzy=fuzzy)
     out = df.copy()
-    clash = [c for c in res.columns if c in out.columns]
-    if clash:
-        raise InputError(f"the ledger already has column(s) {clash}; rename them before normalizing")
+    _check_clash(list(res.columns), out.columns, lang)
     for c in res.columns:  # object dtype: keep None (pandas would turn it into NaN in a str column)
         out[c] = pd.Series(res[c].to_numpy(dtype=object), index=out.index, dtype=object)
     return localize_frame(out, lang, list(res.columns))
@@ -491,6 +489,18 @@ def normalize_file(
     return summary
 
 
+def _check_clash(result_columns: list[str], ledger_columns: Any, lang: str) -> None:
+    """Refuse a ledger that already has a column the result adds (by its name in ``lang``: ``编码`` for
+    ``--lang zh``): the output would hold two columns of one name, and a later reader would take the wrong one."""
+    from .i18n import COLUMNS_ZH
+
+    have = set(map(str, ledger_columns))
+    clash = [n for c in result_columns for n in ((COLUMNS_ZH.get(c, c),) if lang == "zh" else (c,)) if n in have]
+    if clash:
+        raise InputError(f"the ledger already has column(s) {clash} that the result adds; rename them before "
+                         "normalizing")
+
+
 def _write_results(results: Any, writer: Any, review: Any, summary: NormalizeSummary, bar: Any, column: str,
                    lang: str, result_names: list[str]) -> None:
     """Write every matched chunk to the output (and review) files, counting into ``summary``."""
@@ -498,9 +508,7 @@ def _write_results(results: Any, writer: Any, review: Any, summary: NormalizeSum
 
     for chunk, res in results:
         frame = chunk.frame.reset_index(drop=True)
-        clash = [c for c in res.columns if c in frame.columns]
-        if clash:
-            raise InputError(f"the ledger already has column(s) {clash}; rename them before normalizing")
+        _check_clash(list(res.columns) + (["row"] if review is not None else []), frame.columns, lang)
         full = pd.concat([frame, res.reset_index(drop=True)], axis=1)
         for r, why in chunk.problems.items():
             i = r - chunk.first_row

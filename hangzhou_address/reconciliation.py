@@ -23,6 +23,8 @@ header not counted), integers.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -38,6 +40,16 @@ _IGNORE_EN = ("level", "confidence", "reasons", "district_code", "district_name"
               "community_code", "community_name", "point_grid_code")
 #: the normalizer's own columns, in English and as ``--lang zh`` writes them: never compared as attributes
 _IGNORE = set(_IGNORE_EN) | {COLUMNS_ZH[c] for c in _IGNORE_EN}
+
+
+#: the columns the result tables add (``row`` is renamed ``row_`` instead when a ledger has one)
+_OWN_COLUMNS = frozenset({"kind", "reason", "column", "value_a", "value_b", "row_a", "row_b"})
+_ABOVE_BUILDING = re.compile(r"\d{4}|\d{6}|\d{9}|\d{12}|\d{15}")
+
+
+def _above_building(codes: pd.Series) -> pd.Series:
+    """Whether each code is one of a division or grid (all digits, 4 / 6 / 9 / 12 / 15 long)."""
+    return codes.map(lambda c: bool(_ABOVE_BUILDING.fullmatch(c)))
 
 
 def _empty() -> pd.DataFrame:
@@ -180,11 +192,21 @@ def reconcile(a: pd.DataFrame, b: pd.DataFrame, *, on: str = "code", key: str | 
         for col in (on, key):
             if col is not None and col not in df.columns:
                 raise InputError(f"ledger {name} has no column {col!r}; {columns_hint(df.columns, what='it')}")
+        own = sorted(_OWN_COLUMNS & set(map(str, df.columns)) | ({key} & _OWN_COLUMNS if key else set()))
+        if own:
+            raise InputError(f"ledger {name} has column(s) {own} that the reconciliation's tables use for their own "
+                             "values; rename them first")
     a = a.reset_index(drop=True)
     b = b.reset_index(drop=True)
     code_a, code_b = _ident(a[on]), _ident(b[on])
+    # a code of a division or grid (4 / 6 / 9 / 12 / 15 characters: the row was matched above the building) places
+    # no building: such rows are unmatched, never paired with another row of that district, town...
+    above_a, above_b = _above_building(code_a), _above_building(code_b)
     reason_a = pd.Series("no building code", index=a.index).where(code_a == "", "")
     reason_b = pd.Series("no building code", index=b.index).where(code_b == "", "")
+    reason_a[above_a] = "code of a division or grid, not of a building"
+    reason_b[above_b] = "code of a division or grid, not of a building"
+    code_a, code_b = code_a.where(~above_a, ""), code_b.where(~above_b, "")
     if key is not None:
         ids_a, ids_b = _ident(a[key]), _ident(b[key])
         for reason, ids in ((reason_a, ids_a), (reason_b, ids_b)):

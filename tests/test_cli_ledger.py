@@ -314,3 +314,34 @@ def test_normalize_with_workers_and_a_bad_city_is_one_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("hzaddr: error: ") and len(err.strip().splitlines()) == 1
     assert not list(tmp_path.glob(".*hzaddr-tmp")) and not (tmp_path / "o.csv").exists()
+
+
+def test_cli_reconcile_xlsx_output_bad_suffix_and_bad_city_first(tmp_path, capsys):
+    import openpyxl
+
+    a = pd.DataFrame({"编号": ["1"], "code": ["33010600205100100017"], "楼层": ["3"]})
+    b = a.assign(code=["33010600205100100018"])
+    a.to_csv(tmp_path / "a.csv", index=False)
+    b.to_csv(tmp_path / "b.csv", index=False)
+    out = tmp_path / "r.xlsx"
+    assert main(["reconcile", str(tmp_path / "a.csv"), str(tmp_path / "b.csv"), "--key", "编号", "-o", str(out),
+                 "--quiet"]) == 0
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(out).active.iter_rows()]
+    assert rows[0][:4] == ["kind", "编号", "code_a", "code_b"] and rows[1][:4] == ["moved", "1", a.code[0], b.code[0]]
+    assert main(["reconcile", str(tmp_path / "a.csv"), str(tmp_path / "b.csv"), "-o", str(tmp_path / "r.txt")]) == 1
+    # a bad --city is refused before any output is written
+    assert main(["reconcile", str(tmp_path / "a.csv"), str(tmp_path / "b.csv"), "-o", str(tmp_path / "r2.csv"),
+                 "--city", str(tmp_path / "nodir")]) == 1
+    assert not (tmp_path / "r2.csv").exists()
+    capsys.readouterr()
+
+
+def test_normalize_refuses_result_columns_in_the_ledger_by_their_chinese_names(tmp_path, capsys):
+    src = tmp_path / "c.csv"
+    pd.DataFrame({"地址": ["西湖区"], "编码": ["X1"], "row": ["r1"]}).to_csv(src, index=False)
+    assert main(["normalize", str(src), "--column", "地址", "-o", str(tmp_path / "o.csv"), "--lang", "zh",
+                 "--quiet"]) == 1
+    assert "编码" in capsys.readouterr().err and not (tmp_path / "o.csv").exists()
+    assert main(["normalize", str(src), "--column", "地址", "-o", str(tmp_path / "o.csv"), "--review",
+                 str(tmp_path / "r.csv"), "--quiet"]) == 1  # the review file's row column
+    assert "['row']" in capsys.readouterr().err

@@ -178,3 +178,24 @@ def test_reconcile_two_chinese_outputs_of_normalize():
     r = reconcile(a, b, key="编号")
     assert r.attribute_diffs[["编号", "column", "value_a", "value_b"]].values.tolist() == [["2", "楼层", "5", "6"]]
     assert len(r.moved) == 0
+
+
+def test_a_code_above_the_building_places_no_building():
+    """Rows matched to a district / town only are unmatched, never paired as one "building" (two people of
+    one district compared) nor counted as a move to or from a building."""
+    a = pd.DataFrame({"k": ["1", "2"], "code": ["33010600205100100017", "330106"], "name": ["甲", "王秘密"]})
+    b = pd.DataFrame({"k": ["1", "2"], "code": ["330106", "330106"], "name": ["甲", "赵机密"]})
+    r = reconcile(a, b)
+    assert len(r.attribute_diffs) == 0 and len(r.moved) == 0
+    assert r.unmatched_a["reason"].tolist() == ["code of a division or grid, not of a building"]
+    assert len(r.unmatched_b) == 2
+    assert len(reconcile(a, b, key="k").moved) == 0  # building -> district is no move
+
+
+def test_ledger_columns_named_like_the_result_columns_are_refused():
+    a = pd.DataFrame({"code": ["B1"], "kind": ["shop"]})
+    with pytest.raises(InputError, match="kind"):
+        reconcile(a, a)
+    with pytest.raises(InputError, match="column"):
+        reconcile(pd.DataFrame({"code": ["B1"], "column": ["x"]}), pd.DataFrame({"code": ["B1"], "column": ["x"]}),
+                  key="column")

@@ -124,7 +124,7 @@ def _read_table(path: Path, encoding: str | None = None, progress: bool | None =
 
 
 def _cmd_reconcile(args: argparse.Namespace) -> int:
-    from ..errors import DataError
+    from ..errors import DataError, InputError
     from ..io._atomic import check_outputs
     from ..reconciliation import reconcile
 
@@ -132,14 +132,29 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
 
     check_outputs({"ledger A": args.a, "ledger B": args.b, **city_inputs(args.city)},
                   {"-o/--output": args.output, "--report": args.report})
+    if args.output is not None and args.output.suffix.lower() not in (".csv", ".xlsx"):
+        raise InputError(f"-o/--output must be .csv or .xlsx, got {args.output.suffix or 'no suffix'!r}")
     for p in (args.a, args.b):
         if not p.is_file():
             raise DataError(f"{p}: file not found")
+    registry = open_registry(args.city) if args.city is not None or args.report else None  # checked before any work
     bar = False if args.quiet else None
     res = reconcile(_read_table(args.a, args.encoding, bar), _read_table(args.b, args.encoding, bar), on=args.on,
                     key=args.key)
     print(res.summary())
-    if args.output:
+    if args.output and args.output.suffix.lower() == ".xlsx":
+        from ..io._atomic import atomic_path
+        from ..io.ledger_write import XlsxWriter
+
+        with atomic_path(args.output) as tmp:
+            writer = XlsxWriter(tmp, raw_cells=args.raw_cells, number_columns={"row", "row_a", "row_b"})
+            try:
+                writer.write(res.to_frame(), header=True)
+                writer.close()
+            except BaseException:
+                writer.discard()
+                raise
+    elif args.output:
         from ..io._atomic import atomic_write
         from ..io.ledger_write import write_csv_chunk
 
@@ -148,5 +163,5 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
     if args.report:
         from ..report import write_reconcile_report
 
-        write_reconcile_report(args.report, res, registry=open_registry(args.city), lang=args.lang)
+        write_reconcile_report(args.report, res, registry=registry, lang=args.lang)
     return 0
