@@ -416,6 +416,11 @@ def normalize_file(
     check_outputs(inputs, {"the output": output_path, "the review file": review_path, "the report": report_path})
     if output_path.suffix.lower() not in _OUTPUT_KINDS:
         raise InputError(f"output must be {', '.join(_OUTPUT_KINDS)}, got {output_path.suffix!r}")
+    if review_path is not None and Path(review_path).suffix.lower() not in (".csv", ".xlsx"):
+        raise InputError(f"the review file must be .csv or .xlsx, got {Path(review_path).suffix or 'no suffix'!r}")
+    for what, p in (("the output", output_path), ("the review file", review_path), ("the report", report_path)):
+        if p is not None and Path(p).is_dir():
+            raise InputError(f"{what} {p} is a directory; give a file name")
     if workers < 1:
         raise InputError(f"workers must be >= 1, got {workers}")
     from .matcher import _check_fuzzy

@@ -345,3 +345,21 @@ def test_normalize_refuses_result_columns_in_the_ledger_by_their_chinese_names(t
     assert main(["normalize", str(src), "--column", "地址", "-o", str(tmp_path / "o.csv"), "--review",
                  str(tmp_path / "r.csv"), "--quiet"]) == 1  # the review file's row column
     assert "['row']" in capsys.readouterr().err
+
+
+def test_normalize_checks_every_output_before_the_run(tmp_path, capsys):
+    src = tmp_path / "a.csv"
+    pd.DataFrame({"地址": ["西湖区文三路90号"]}).to_csv(src, index=False)
+    (tmp_path / "adir").mkdir()
+    for extra in (["--review", str(tmp_path / "r.parquet")], ["--report", str(tmp_path / "adir")]):
+        assert main(["normalize", str(src), "--column", "地址", "-o", str(tmp_path / "o.csv"), *extra, "--quiet"]) == 1
+        assert capsys.readouterr().err.startswith("hzaddr: error: ")
+        assert not (tmp_path / "o.csv").exists()
+
+
+def test_cli_package_runs_as_a_module():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "hangzhou_address.cli", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("hzaddr (hangzhou_address)")
