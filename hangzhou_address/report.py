@@ -30,13 +30,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ._privacy import text_shape
-from .errors import InputError
+from .i18n import LANGS, LEVELS_ZH
+from .i18n import check_lang as _check_lang
 
 __all__ = ["write_report", "write_reconcile_report", "bar_chart_svg", "build_map", "map_svg", "ReportMap", "LANGS",
            "FONT_STACK"]
 
-#: the languages of the report
-LANGS = ("en", "zh")
+#: the languages of the report (:data:`hangzhou_address.i18n.LANGS`)
 Lang = Literal["en", "zh"]
 
 #: the report's own words, by language (labels of the page, not of the data)
@@ -114,8 +114,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "nothing": "（无）",
         "footer": ("hangzhou_address 报告。仅含计数、行政区划名称、脱敏后的文本形态与原因，以及按地图格子汇总的楼栋："
                    "不含任何行内容（台账中的姓名、电话、身份证号或地址）。"),
-        "level_building": "楼栋", "level_grid": "网格", "level_community": "村社", "level_town": "镇街",
-        "level_district": "区县", "level_city": "市", "level_none": "未匹配",
+        **{f"level_{k}": v for k, v in LEVELS_ZH.items()}, "level_none": "未匹配",
         "rc_same key, different building": "同一主体、不同楼栋", "rc_only in A": "仅在 A",
         "rc_only in B": "仅在 B", "rc_attribute differences": "属性不同",
         "rc_unmatched in A": "A 中未匹配", "rc_unmatched in B": "B 中未匹配",
@@ -129,12 +128,6 @@ _LEVELS = ("building", "grid", "community", "town", "district", "city", "none")
 #: what a shape may be made of (anything else in a pattern is masked before it is shown)
 _SHAPE = re.compile(r"<empty>|[字#a_.]{1,12}…?")
 _TOWN_FILLS = ("#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603")
-
-
-def _check_lang(lang: Any) -> str:
-    if lang not in LANGS:
-        raise InputError(f"lang must be one of {list(LANGS)}, got {lang!r}")
-    return lang
 
 
 @lru_cache(maxsize=1)
