@@ -432,8 +432,7 @@ def _iter_xls(path: Path, chunk_rows: int, sheet: str | None) -> Iterator[Ledger
             for j, v in enumerate(cells):
                 text, lost = _xls_text(v)
                 if lost and problem is None:
-                    problem = (f"number of 16 or more digits in column {header[j]!r} (Excel keeps 15): digits "
-                               "may be lost, store the column as text")
+                    problem = _lost_digits(header[j])
                 out.append(text)
             if excel_row <= last_needed:
                 texts[excel_row] = out
@@ -618,8 +617,7 @@ class _SheetReader:
                 lost = next((i for i, v in enumerate(values) if isinstance(v, float) and abs(v) >= 1e15
                              and v.is_integer()), None)
                 if lost is not None:
-                    problem = (f"number of 16 or more digits in column {header[lost]!r} (Excel keeps 15): digits "
-                               "may be lost, store the column as text")
+                    problem = _lost_digits(header[lost])
             return ["" if v is None else str(v) for v in values], problem
 
         activate(header_row, header_values)
@@ -655,6 +653,12 @@ class _SheetReader:
                     yield [""] * width, None
                 blank = 0
                 yield cells_out, problem
+
+
+def _lost_digits(column: str) -> str:
+    """The row problem of a number cell of 16 or more digits (an ID typed as a number), .xls and .xlsx alike."""
+    return (f"number of 16 or more digits in column {column!r} (Excel keeps 15): digits may be lost, store the "
+            "column as text")
 
 
 def _check_row(path: Path, row: int) -> None:
