@@ -440,7 +440,7 @@ class Registry:
             from .names import name_variants
 
             index: dict[str, list[tuple[Division, str]]] = {}
-            former = self.cached("former_names", self._former_names)
+            former = self.former_names()
             for div in self._by_code.values():
                 if div.level == "city":
                     variants = [(div.name, "official"), (div.name.removesuffix("市"), "short")]
@@ -518,8 +518,13 @@ class Registry:
         if succ:
             lin = self.cached("lineage_reasons", self._lineage_reasons)
             reasons = tuple(lin.get((code, c), "") for c in succ)
-        former = self.cached("former_names", self._former_names).get(code, ())
+        former = self.former_names().get(code, ())
         return DivisionHistory(div.code, div.name, div.level, div.status, editions, succ, reasons, former)
+
+    def former_names(self) -> Mapping[str, tuple[tuple[str, str], ...]]:
+        """Division code → its former names with their editions (``(("上四村村委会", "2016 2020"),)``), for the
+        divisions whose optional ``former_names`` column names some (parsed once, cached)."""
+        return self.cached("former_names", self._former_names)
 
     def _former_names(self) -> dict[str, tuple[tuple[str, str], ...]]:
         df = self._divisions

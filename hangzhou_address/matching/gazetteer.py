@@ -302,19 +302,11 @@ def older_divisions(registry: Registry) -> dict[str, tuple[str, str]]:
 
 
 def _former_names_by_index(div: DivisionArrays, registry: Registry) -> dict[int, tuple[tuple[str, str], ...]]:
-    """Per active division index: its former names with their editions (the divisions' ``former_names``)."""
-    divs = registry.divisions
-    if "former_names" not in divs:
+    """Per active division index: its former names with their editions (:meth:`Registry.former_names`)."""
+    former = registry.former_names()
+    if not former:
         return {}
-    from ..io.embedded import former_names
-
-    index = {c: i for i, c in enumerate(div.codes)}
-    out: dict[int, tuple[tuple[str, str], ...]] = {}
-    for code, cell in zip(divs["code"], divs["former_names"]):
-        i = index.get(code)
-        if i is not None and div.active[i] and isinstance(cell, str) and cell:
-            out[i] = former_names(cell)
-    return out
+    return {i: former[c] for i, c in enumerate(div.codes) if div.active[i] and c in former}
 
 
 def _converted_names(rv: DivisionArrays, name_variants) -> dict[int, tuple[str, ...]]:
