@@ -115,9 +115,12 @@ def absent_names(reg, n: int, seed: int, other_seed: int) -> list[tuple[str, str
 
 def collect(reg, n: int, seed: int):
     from hangzhou_address.matcher import Matcher
+    from hangzhou_address.matching.confidence import FEATURES, GROUPS, ConfidenceModel, LogisticPart
     from hangzhou_address.synth.variants import make_variants
 
-    m = Matcher(reg)
+    # the features do not depend on the model: a neutral one (the shipped one may predate FEATURES)
+    neutral = ConfidenceModel({g: LogisticPart((0.0,) * len(FEATURES)) for g in GROUPS}, {})
+    m = Matcher(reg, confidence_model=neutral)
     texts = [(v.text, v.building_code, v.cls) for v in make_variants(reg, n, seed=seed)]
     texts += extra_texts(reg, n, seed + 1)
     texts += absent_names(reg, n, seed + 2, other_seed=seed + 1000)

@@ -53,3 +53,36 @@ def ledger_frame(tiny_city):
     texts[6] = "电联 138****1111 放门卫"
     return pd.DataFrame({"编号": [f"{i:04d}" for i in range(60)], "地址": texts, "姓名": ["张三"] * 60,
                          "_expected": a["building_code"]})
+
+
+@pytest.fixture(scope="session")
+def road_city(tiny_city):
+    """``road_city([(name, number, town), ...])``: a Matcher over the tiny city's divisions whose only
+    addresses are these roads (SYNTHETIC names written for the test; building codes of the tiny city's
+    rows in that town)."""
+    import pandas as pd
+
+    from hangzhou_address.matcher import Matcher
+    from hangzhou_address.registry import Registry
+
+    a = tiny_city.addresses
+    towns = dict(zip(tiny_city.divisions["code"], tiny_city.divisions["name"]))
+
+    def make(roads):
+        parts = []
+        for town in dict.fromkeys(t for _n, _k, t in roads):
+            mine = [r for r in roads if r[2] == town]
+            rows = a[a["town_code"] == town].head(len(mine)).copy()
+            assert len(rows) == len(mine)
+            rows["road"] = [n for n, _k, _t in mine]
+            rows["roadno"] = pd.array([k for _n, k, _t in mine], dtype="Int64")
+            rows["text"] = ["滨江区" + towns[town] + n + f"{k}号" for n, k, _t in mine]
+            parts.append(rows)
+        rows = pd.concat(parts, ignore_index=True)
+        rows["form"], rows["poi"] = "road", None
+        rows["houseno"] = pd.array([None] * len(rows), dtype="Int64")
+        rows["group"] = pd.array([None] * len(rows), dtype="Int64")
+        m = Matcher(Registry(tiny_city.divisions, lineage=tiny_city.lineage, addresses=rows))
+        return m, {(n, k): b for n, k, b in zip(rows["road"], rows["roadno"], rows["building_code"])}
+
+    return make

@@ -475,7 +475,9 @@ def test_bare_district_name_contradicting_the_full_one_caps_the_answer(tiny_regi
         r = m.match(bare + text)
         assert r.code == building and r.confidence <= _CONFLICT_CAP, (text, r)
         assert f"conflicting district names: {bare.removeprefix('杭州市')} / 滨江区" in r.reasons
-        assert m.match(text).confidence > 0.9  # the text alone stays confident
+        alone = m.match(text)
+        # the text alone stays confident (unless one slip from another address: 星春苑1幢 / 春星苑1幢)
+        assert alone.confidence > 0.9 or any("one character from" in x for x in alone.reasons), alone
 
 
 def test_another_citys_district_after_the_city_prefix_gives_no_building(tiny_registry):

@@ -48,7 +48,7 @@ FEATURES = (
     # division names written in the text that the answer contradicts
     "districts_contradicted", "towns_contradicted",
     # the building part
-    "not_at_boundary", "buildings_elsewhere",
+    "not_at_boundary", "buildings_elsewhere", "one_slip_rival",
     # fuzzy reading
     "fuzzy_cost", "fuzzy_cost_per_char", "fuzzy_margin", "fuzzy_skipped", "fuzzy_exact_name_exists",
     "fuzzy_city_scope", "fuzzy_edits", "fuzzy_short_name", "fuzzy_close_rivals", "fuzzy_near_names", "fuzzy_tail_names",
@@ -69,7 +69,7 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
              buildings_elsewhere: bool = False, fuzzy: FuzzyOutcome | None = None, leftover: int = 0,
              number_separator: bool = False, contradicted: tuple[int, int] = (0, 0),
              fuzzy_undecided: bool = False, address_outside_divisions: bool = False,
-             bare_name_heads_a_word: bool = False) -> tuple[float, ...]:
+             bare_name_heads_a_word: bool = False, confusable: bool = False) -> tuple[float, ...]:
     """The feature vector (:data:`FEATURES`) of one answer.
 
     ``fuzzy`` is the fuzzy reading the answer comes from (None for other answers);
@@ -77,7 +77,9 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
     name is likely misspelled, and a bare division name read inside it may be wrong too);
     ``bare_name_heads_a_word``: a town or community was read from a bare name (without 街道 / 镇 /
     村 / 社区) followed by characters nothing explains (东村 in 东村下1组: perhaps a misspelled
-    village name that starts like another one).
+    village name that starts like another one); ``confusable``: a building answer whose name (exact) or
+    written stretch (fuzzy) is one slip from another name with the same number
+    (:mod:`hangzhou_address.matching.confusable`).
     """
     x = [0.0] * len(FEATURES)
     x[0] = 1.0
@@ -98,6 +100,7 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
     x[_INDEX["towns_contradicted"]] = float(min(contradicted[1], 2))
     x[_INDEX["not_at_boundary"]] = float(not boundary)
     x[_INDEX["buildings_elsewhere"]] = float(buildings_elsewhere)
+    x[_INDEX["one_slip_rival"]] = float(confusable)
     if fuzzy is not None:
         b = fuzzy.best
         x[_INDEX["fuzzy_cost"]] = min(b.cost, 3.0)

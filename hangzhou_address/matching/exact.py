@@ -26,6 +26,8 @@ class Answer(NamedTuple):
     path: str  # see hangzhou_address.matching.confidence.PATHS
     boundary: bool = True  # the name started where a word starts
     elsewhere: bool = False  # the same address exists in another division
+    #: the look-up an exact building answer came from: (kind, name, number, village group or None)
+    via: tuple[str, str, int, int | None] | None = None
 
 
 def exact_lookup(index: AddressIndex, resolver: DivisionResolver, res: Resolution, parts: BuildingPart,  # noqa: C901
@@ -43,9 +45,10 @@ def exact_lookup(index: AddressIndex, resolver: DivisionResolver, res: Resolutio
     found_any = False
     best = None
     for kind, name, number, group, boundary in parts.lookups:
-        rows = idx.exact(kind, name, number)
+        rows, hit = idx.exact(kind, name, number), name
         if not rows and kind == "P" and not name.endswith("村") and group is not None:
-            rows = idx.exact(kind, name + "村", number)  # 和顺5组971号 -> 和顺村
+            hit = name + "村"
+            rows = idx.exact(kind, hit, number)  # 和顺5组971号 -> 和顺村
         if group is not None:
             rows = [r for r in rows if idx.group[r] in (group, -1)]
         if not rows:
@@ -80,7 +83,7 @@ def exact_lookup(index: AddressIndex, resolver: DivisionResolver, res: Resolutio
                 reasons.append(f"the building is in {resolver.name_of.get(idx.district[r], '')} "
                                f"({idx.district[r]}) since the 2021 reorganization")
             return Answer(buildings[0], "building", (), (idx.district[r], idx.town[r], idx.community[r]),
-                           "chosen" if elsewhere else "unique", boundary, elsewhere), True
+                          "chosen" if elsewhere else "unique", boundary, elsewhere, (kind, hit, number, group)), True
         # several buildings: deepest common level
         cands = tuple(Candidate(bc, "building", idx.text(r), 0.5)
                       for bc, r in {idx.building(r): r for r in ok}.items())[: max_candidates]
@@ -92,7 +95,7 @@ def exact_lookup(index: AddressIndex, resolver: DivisionResolver, res: Resolutio
                 reasons.append(f"{name}{number} also exists in the part of the 2020 district that is now "
                                "another district; chose the one in the district as written")
                 return Answer(bc, "building", (), (idx.district[r], idx.town[r], idx.community[r]),
-                               "literal", boundary, True), True
+                              "literal", boundary, True, (kind, hit, number, group)), True
         common = common_of_rows(ok, idx)
         if common[0] is None:  # in several districts (阳光花园3幢): the city is all they share
             common = (buildings[0][:4], "city", (None, None, None))
