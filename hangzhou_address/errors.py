@@ -13,6 +13,8 @@ __all__ = [
     "InputError",
     "InputTypeError",
     "CRSError",
+    "ChangeError",
+    "ChangeConflictError",
 ]
 
 
@@ -61,3 +63,18 @@ class DataValidationError(DataError):
     def __init__(self, message: str, report: object | None = None) -> None:
         super().__init__(message)
         self.report = report
+
+
+class ChangeError(HangzhouAddressError, ValueError):
+    """A change to the city (:mod:`hangzhou_address.lifecycle`) fails validation: overlapping or gapped
+    grids, a code that does not exist or is already retired, a date before the registry version's.
+    Nothing is applied or written. ``problems`` lists what is wrong, one line each."""
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message if not problems else message + ":\n  " + "\n  ".join(problems))
+        self.problems = tuple(problems)
+
+
+class ChangeConflictError(ChangeError):
+    """A change set was made against another version of the registry than the one it is applied to
+    (another editor applied a change in between): make it again against the current version."""

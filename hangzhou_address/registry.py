@@ -561,6 +561,20 @@ class Registry:
                 out[old] = [n for n in news if n in self._by_code]
         return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
 
+    # ------------------------------------------------------------------ versions
+    @property
+    def version(self) -> int:
+        """The registry's version: 1 until a change is applied, then one more per change
+        (:mod:`hangzhou_address.lifecycle`)."""
+        return int(self.metadata.get("version", 1))
+
+    def apply(self, change: Any) -> Registry:
+        """A new registry version with ``change`` (a :class:`~hangzhou_address.lifecycle.ChangeSet`)
+        applied; this registry is unchanged (see :func:`hangzhou_address.lifecycle.apply`)."""
+        from .lifecycle.changeset import apply
+
+        return apply(self, change)
+
     # ------------------------------------------------------------------ internals
     def _grid_lookup(self) -> dict[str, Division]:
         def build() -> dict[str, Division]:

@@ -1,0 +1,36 @@
+"""The city through time: new, demolished and re-gridded buildings, versions and lineage.
+
+A change is made in two steps, like a commit: a function here builds a
+:class:`~hangzhou_address.lifecycle.changeset.ChangeSet` against one version of a registry (nothing
+changes yet), and ``registry.apply(change)`` returns a new, immutable registry version; the old one is
+unchanged. Numbers are never reused (:mod:`~hangzhou_address.lifecycle.numbering`), every building keeps a
+permanent ``building_id`` besides its hierarchical code, and the lineage links every old code to its
+successor(s), so that old codes in ledgers still resolve (:func:`resolve_code`, :func:`upgrade_codes`).
+
+>>> from hangzhou_address import lifecycle as lc
+>>> lc.resolve_code("330104", registry=__import__("hangzhou_address").default_registry()).status
+'split'
+"""
+
+from __future__ import annotations
+
+from .buildings import add_building, retire_building
+from .changeset import ChangeSet, TableChange, apply, change_log, version_of
+from .numbering import issued_numbers, next_numbers
+from .resolution import CodeStatus, LineageStep, resolve_code, upgrade_codes
+
+__all__ = [
+    "ChangeSet",
+    "TableChange",
+    "CodeStatus",
+    "LineageStep",
+    "apply",
+    "change_log",
+    "version_of",
+    "add_building",
+    "retire_building",
+    "resolve_code",
+    "upgrade_codes",
+    "issued_numbers",
+    "next_numbers",
+]
