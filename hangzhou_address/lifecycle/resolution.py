@@ -84,14 +84,16 @@ class _Lineage:
                 self.retired[c] = v if isinstance(v, str) else None
         # retired 2020 districts whose successors the lineage table does not list (江干区 → 上城区 + 钱塘区)
         for code in list(self.retired):
-            if len(code) == 6 and code not in self.succ and hasattr(registry, "current"):
+            if len(code) == 6 and hasattr(registry, "current"):
                 try:
                     news = registry.current(code)
                 except Exception:  # noqa: BLE001 - not a division of this registry
                     news = ()
+                listed = {s.new_code for s in self.succ.get(code, ())}
                 for n in news:
-                    self.succ.setdefault(code, []).append(
-                        LineageStep(code, n, None, "2021 district reorganization", None))
+                    if n not in listed:
+                        self.succ.setdefault(code, []).append(
+                            LineageStep(code, n, None, "2021 district reorganization: part of its territory", None))
 
     def resolve(self, code: str) -> CodeStatus:
         if code in self.current and code not in self.succ:
@@ -199,5 +201,7 @@ def upgrade_codes(codes: Iterable[Any], *, registry: Registry) -> pd.DataFrame:
         reason[kn] = [v[2] for v in vals]
     missing = key.isna().to_numpy()
     reason[missing] = "missing or not a string"
-    return pd.DataFrame({"input": arr.to_numpy(dtype=object), "current_code": cur, "status": status,
-                         "reason": reason})
+    # (object columns: a missing current code is None, not the string dtype's NaN)
+    return pd.DataFrame({"input": pd.Series(arr.to_numpy(dtype=object), dtype=object),
+                         "current_code": pd.Series(cur, dtype=object), "status": pd.Series(status, dtype=object),
+                         "reason": pd.Series(reason, dtype=object)})
