@@ -233,3 +233,25 @@ def test_property_random_subdivision_keeps_every_building_once(reg, extra, comm)
     assert int(cs.tables["grids"].add.query("status == 'active'")["households"].sum()) == int(
         _grids(reg, comm)["households"].sum())
     assert np.isin(b["grid_code"], cs.lineage["new_code"]).all()
+
+
+def test_upgrade_codes_missing_is_none(reg, town_change):
+    _, _, reg2 = town_change
+    up = lc.upgrade_codes(["33010501300100100013", "330105013999001"], registry=reg2)
+    assert up["current_code"].tolist()[1] is None and up["status"].tolist() == ["recoded", "unknown"]
+
+
+def test_spatial_answers_skip_retired_buildings(reg):
+    b = _buildings(reg, COMM).iloc[0]
+    assert spatial.nearest_building([b["x"]], [b["y"]], registry=reg).codes[0] == b["code"]
+    r1 = reg.apply(lc.retire_building(reg, b["code"], date=DATE, reason="demolished"))
+    assert (r1.buildings.loc[r1.buildings["code"] == b["code"], "status"] == "retired").all()
+    assert spatial.nearest_building([b["x"]], [b["y"]], registry=r1).codes[0] != b["code"]
+    assert b["code"] not in set(spatial.buildings_within(b.geometry, registry=r1)["code"])
+    assert b["code"] not in set(spatial.buildings_near(b["x"], b["y"], 100, registry=r1)["code"])
+    # a retired grid stays in the table but a point inside it is located in the current grid only
+    new = lc.subdivide_grids(reg, COMM, target=6)
+    r2 = reg.apply(lc.regrid(reg, COMM, new, date=DATE, reason=WHY))
+    pt = shapely.point_on_surface(_grids(reg, COMM).geometry.iloc[0])
+    got = spatial.locate([pt.x], [pt.y], registry=r2, strategy="tree")[0]
+    assert got in set(_grids(r2, COMM)["code"]) and got not in set(_grids(reg, COMM)["code"])

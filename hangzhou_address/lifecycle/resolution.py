@@ -202,5 +202,6 @@ def upgrade_codes(codes: Iterable[Any], *, registry: Registry) -> pd.DataFrame:
         reason[kn] = [v[2] for v in vals]
     missing = key.isna().to_numpy()
     reason[missing] = "missing or not a string"
-    return pd.DataFrame({"input": arr.to_numpy(dtype=object), "current_code": cur, "status": status,
-                         "reason": reason})
+    # object columns: pandas ≥ 3 would infer a string dtype and turn a missing current code into NaN
+    return pd.DataFrame({"input": pd.Series(arr.to_numpy(dtype=object), dtype=object),
+                         "current_code": pd.Series(cur, dtype=object), "status": status, "reason": reason})
