@@ -329,8 +329,6 @@ def regrid(registry: Registry, code: str, new_grids: Any, *, date: str, reason: 
     added = added.astype({c: all_grids[c].dtype for c in ("number", "households") if c in all_grids})
     order = np.argsort(new_code.astype(str), kind="stable")
     grid_add = pd.concat([retired, added.iloc[order]], ignore_index=True)
-    import geopandas as gpd  # noqa: F811
-
     grid_add = gpd.GeoDataFrame(grid_add, geometry="geometry", crs=all_grids.crs)
     tables = {"grids": TableChange(tuple(grids["code"]), grid_add)}
 
