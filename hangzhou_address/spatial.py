@@ -388,10 +388,23 @@ def _registry(registry: Registry | None) -> Registry:
     return registry
 
 
+def _current(reg: Registry, table: str) -> gpd.GeoDataFrame:
+    """The rows of ``table`` (``grids`` / ``buildings``) that are current (``status == "active"``): after a
+    re-grid or a demolition the retired rows stay in the table, but spatial answers give current codes only."""
+    def build() -> gpd.GeoDataFrame:
+        t = reg.require(table)
+        if "status" not in t.columns:
+            return t
+        active = (t["status"] == "active").to_numpy()
+        return t if active.all() else t[active]
+
+    return reg.cached(f"current_{table}", build)
+
+
 def grid_index(registry: Registry | None = None) -> GridIndex:
-    """The registry's :class:`GridIndex`, built on first use and cached on the registry."""
+    """The registry's :class:`GridIndex` over its current grids, built on first use and cached on the registry."""
     reg = _registry(registry)
-    return reg.cached("grid_index", lambda: GridIndex(reg.require("grids")))
+    return reg.cached("grid_index", lambda: GridIndex(_current(reg, "grids")))
 
 
 class _GridTree:
@@ -475,7 +488,7 @@ def _locate_lonlat(reg: Registry, lon: np.ndarray, lat: np.ndarray, strategy: st
         strategy = "index" if built or len(lon) >= LOCATE_INDEX_MIN_POINTS else "tree"
     if strategy == "index":
         return grid_index(reg).locate(lon, lat)
-    return reg.cached("grid_tree", lambda: _GridTree(reg.require("grids"))).locate(lon, lat)
+    return reg.cached("grid_tree", lambda: _GridTree(_current(reg, "grids"))).locate(lon, lat)
 
 
 def _is_geo(obj: Any) -> bool:
@@ -531,7 +544,7 @@ def _xy_input(x: Any, y: Any, crs: Any, what: str) -> tuple[Any, Any, Any]:
 
 
 def _building_index(reg: Registry) -> BuildingIndex:
-    return reg.cached("building_index", lambda: BuildingIndex(reg.require("buildings")))
+    return reg.cached("building_index", lambda: BuildingIndex(_current(reg, "buildings")))
 
 
 def _check_swapped(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -738,7 +751,7 @@ def nearest_building_frame(points: Any, *, max_distance_m: float | None = None, 
 
 
 def _buildings_gdf(reg: Registry, positions: np.ndarray) -> Any:
-    b = reg.require("buildings")
+    b = _current(reg, "buildings")
     return b.iloc[np.sort(positions)]
 
 
@@ -762,7 +775,7 @@ def buildings_within(geometry: Any, *, crs: Any = None, registry: Registry | Non
     key = parse_crs(crs)
     if key not in ("EPSG:4490", "EPSG:4326"):
         geoms = shapely.transform(geoms, lambda c: np.column_stack(to_cgcs2000(c[:, 0], c[:, 1], key)))
-    b = reg.require("buildings")
+    b = _current(reg, "buildings")
     tree = reg.cached("building_fp_tree", lambda: shapely.STRtree(b.geometry.values))
     _, pos = tree.query(geoms, predicate="intersects")
     return _buildings_gdf(reg, np.unique(pos))
@@ -786,6 +799,6 @@ def buildings_near(x: float, y: float, radius_m: float, *, crs: Any = None,
     keep = d <= radius_m
     pos, d = pos[keep], d[keep]
     order = np.argsort(d, kind="stable")
-    out = reg.require("buildings").iloc[pos[order]].copy()
+    out = _current(reg, "buildings").iloc[pos[order]].copy()
     out["distance_m"] = d[order]
     return out

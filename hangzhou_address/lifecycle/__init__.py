@@ -17,6 +17,7 @@ from __future__ import annotations
 from .buildings import add_building, retire_building
 from .changeset import ChangeSet, TableChange, apply, change_log, version_of
 from .numbering import issued_numbers, next_numbers
+from .regrid import HOUSEHOLDS_RULE, TIE_RULE, TILE_TOLERANCE, regrid, subdivide_grids
 from .resolution import CodeStatus, LineageStep, resolve_code, upgrade_codes
 
 __all__ = [
@@ -33,4 +34,9 @@ __all__ = [
     "upgrade_codes",
     "issued_numbers",
     "next_numbers",
+    "regrid",
+    "subdivide_grids",
+    "TILE_TOLERANCE",
+    "TIE_RULE",
+    "HOUSEHOLDS_RULE",
 ]
