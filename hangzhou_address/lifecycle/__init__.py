@@ -15,6 +15,8 @@ successor(s), so that old codes in ledgers still resolve (:func:`resolve_code`, 
 from __future__ import annotations
 
 from .buildings import add_building, retire_building
+from .divisions import (add_district, merge_towns, move_community, move_town, rename_compound, rename_road,
+                        retire_division, split_town)
 from .changeset import ChangeSet, TableChange, apply, change_log, version_of
 from .numbering import issued_numbers, next_numbers
 from .resolution import CodeStatus, LineageStep, resolve_code, upgrade_codes
@@ -33,4 +35,12 @@ __all__ = [
     "upgrade_codes",
     "issued_numbers",
     "next_numbers",
+    "rename_road",
+    "rename_compound",
+    "move_community",
+    "move_town",
+    "merge_towns",
+    "split_town",
+    "add_district",
+    "retire_division",
 ]
