@@ -83,15 +83,18 @@ class _Lineage:
             for c, v in zip(codes[~active].tolist(), vt[~active].tolist()):
                 self.retired[c] = v if isinstance(v, str) else None
         # retired 2020 districts whose successors the lineage table does not list (江干区 → 上城区 + 钱塘区)
+        # (the lineage table may list only the main successor, 江干区 → 上城区: the others are added)
         for code in list(self.retired):
-            if len(code) == 6 and code not in self.succ and hasattr(registry, "current"):
+            if len(code) == 6 and hasattr(registry, "current"):
                 try:
                     news = registry.current(code)
                 except Exception:  # noqa: BLE001 - not a division of this registry
                     news = ()
+                have = {s.new_code for s in self.succ.get(code, ())}
                 for n in news:
-                    self.succ.setdefault(code, []).append(
-                        LineageStep(code, n, None, "2021 district reorganization", None))
+                    if n not in have:
+                        self.succ.setdefault(code, []).append(
+                            LineageStep(code, n, None, "2021 district reorganization", None))
 
     def resolve(self, code: str) -> CodeStatus:
         if code in self.current and code not in self.succ:
