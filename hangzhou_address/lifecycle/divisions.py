@@ -35,7 +35,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..registry import Registry
 
 __all__ = ["rename_road", "rename_compound", "move_community", "move_town", "merge_towns", "split_town",
-           "add_district", "retire_division", "issued_division_codes"]
+           "add_district", "retire_division", "issued_division_codes", "registry_2020", "replay_2021_reorganization",
+           "REORG_2021_DISTRICTS", "REORG_2021_NEW_DISTRICTS"]
 
 _LEVEL_OF_LEN = {4: "city", 6: "district", 9: "town", 12: "community"}
 
@@ -509,3 +510,79 @@ def retire_division(reg: Registry, code: str, *, date: str, reason: str,
                         "date": [date] * max(1, len(succ)), "reason": [reason] * max(1, len(succ))})
     return ChangeSet("retire_division", date, reason, version_of(reg), {"divisions": TableChange((code,), row)},
                      lin, {"divisions retired": 1})
+
+
+# --------------------------------------------------------------------------- the 2021 reorganization, replayed
+#: districts the 2021 reorganization touched (2020 and 2023 codes)
+REORG_2021_DISTRICTS: tuple[str, ...] = ("330102", "330103", "330104", "330105", "330109", "330110", "330113",
+                                         "330114")
+#: the districts it created
+REORG_2021_NEW_DISTRICTS: dict[str, str] = {"330113": "临平区", "330114": "钱塘区"}
+
+
+def registry_2020() -> Registry:
+    """The divisions as they were in the NBS 2020 list (real; divisions only, every row active, no lineage):
+    the starting point of :func:`replay_2021_reorganization`."""
+    from .._datapath import data_dir
+    from ..io.embedded import _read
+    from ..registry import Registry
+
+    old = _read(data_dir() / "divisions" / "hangzhou_divisions_2020.csv")
+    old = old.assign(status="active", valid_from=None, valid_to=None, editions="2020", former_names="")
+    return Registry(old[["code", "level", "name", "parent_code", "status", "valid_from", "valid_to", "editions",
+                         "former_names"]],
+                    metadata={"source": "NBS 2020 (real)", "synthetic_city": False})
+
+
+def replay_2021_reorganization(reg: Registry | None = None) -> tuple[Registry, dict[str, Any]]:
+    """The 2021 district reorganization replayed on :func:`registry_2020` (or ``reg``) with this module's
+    functions: 临平区 / 钱塘区 added, every town the real lineage (``load_official_divisions``) moves to another
+    district moved with its new code and its communities' new codes (:func:`move_town`), communities moved
+    alone (:func:`move_community`), 下城区 / 江干区 retired (:func:`retire_division`).
+
+    Returns the final registry and a log: ``changes`` (applied), ``skipped`` (old code, new code, why).
+    """
+    from ..io.embedded import DISTRICT_SUCCESSORS, REORG_DATE, load_official_divisions
+
+    reg = registry_2020() if reg is None else reg
+    _divs, lineage = load_official_divisions()
+    lin = lineage[lineage["date"] == REORG_DATE]
+    pairs = list(zip(lin["old_code"], lin["new_code"]))
+    towns = [(o, n) for o, n in pairs if len(o) == 9 and len(n) == 9]
+    comms = [(o, n) for o, n in pairs if len(o) == 12 and len(n) == 12]
+    log: dict[str, Any] = {"changes": 0, "skipped": []}
+    why = "2021 district reorganization (State Council approval 2021-03-11, effective 2021-04-09)"
+
+    def step(cs: ChangeSet) -> None:
+        nonlocal reg
+        reg = reg.apply(cs)
+        log["changes"] += 1
+
+    for code, name in REORG_2021_NEW_DISTRICTS.items():
+        step(add_district(reg, code, name, date=REORG_DATE, reason=why))
+    moved = set()
+    for o, n in towns:
+        cc = {co: cn for co, cn in comms if co[:9] == o}
+        try:
+            step(move_town(reg, o, n[:6], new_code=n, community_codes=cc, date=REORG_DATE,
+                           reason=f"{why}: {reg.name_of(o)} {reg.name_of(o[:6])} → {reg.name_of(n[:6])}"))
+            moved.add(o)
+        except ChangeError as exc:
+            log["skipped"].append((o, n, str(exc)))
+    for o, n in comms:
+        if o[:9] in moved:
+            continue
+        if reg.lookup(o) is None or not reg.lookup(o).is_active or o[:9] == n[:9]:
+            log["skipped"].append((o, n, "renumbered in its own town (not replayed)" if o[:9] == n[:9] else
+                                   "not a current community"))
+            continue
+        try:
+            step(move_community(reg, o, n[:9], new_code=n, date=REORG_DATE, reason=why))
+        except ChangeError as exc:
+            log["skipped"].append((o, n, str(exc)))
+    for d in ("330103", "330104"):
+        try:
+            step(retire_division(reg, d, date=REORG_DATE, reason=why, successors=DISTRICT_SUCCESSORS[d]))
+        except ChangeError as exc:
+            log["skipped"].append((d, None, str(exc)))
+    return reg, log
