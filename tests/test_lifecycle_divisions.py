@@ -213,3 +213,30 @@ def test_replay_2021_old_codes_resolve_like_the_embedded_lineage(replayed):
         assert lc.resolve_code(old, registry=reg).current == lc.resolve_code(old, registry=official).current
     assert set(lc.resolve_code("330104", registry=reg).current) == {"330102", "330114"}
     assert registry_2020().get("330104").is_active  # the 2020 registry itself is unchanged
+
+
+def test_move_town_to_another_district_takes_its_district_aliases(reg):
+    """A town moved to another district: codes, addresses and the district-scoped (SYNTHETIC) aliases of its
+    compounds follow, so that an alias still finds the building under the new district's name."""
+    from hangzhou_address.io.validate import validate_city
+    from hangzhou_address.matcher import Matcher
+
+    town = "330108003"  # 浦沿街道
+    cs = lc.move_town(reg, town, "330106", date=DATE, reason="moved")
+    new = reg.apply(cs)
+    nt = lc.resolve_code(town, registry=new).current_code
+    assert nt[:6] == "330106" and nt not in issued_division_codes(reg, "330106", "town")
+    assert new.get(nt).name == reg.get(town).name and new.get(nt).parent_code == "330106"
+    a = new.addresses[new.addresses["town_code"] == nt]
+    assert len(a) and a["text"].str.startswith("西湖区浦沿街道").all() and (a["district_code"] == "330106").all()
+    assert len(validate_city(new).issues) == 0
+    al = new.aliases
+    row = al[(al["alias"] == "万科·平凤")].iloc[0]
+    assert row["district_code"] == "330106"
+    x = a[a["poi"] == row["name"]].sort_values("houseno").iloc[0]
+    r = Matcher(new, fuzzy=False).match(f"西湖区万科·平凤{int(x['houseno'])}幢")
+    assert r.code == x["building_code"], r
+    with pytest.raises(ChangeError, match="already issued"):
+        lc.move_town(reg, town, "330106", new_code="330106005", date=DATE, reason="x")
+    with pytest.raises(ChangeError, match="already in district"):
+        lc.move_town(reg, town, "330108", date=DATE, reason="x")

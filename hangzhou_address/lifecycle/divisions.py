@@ -285,6 +285,10 @@ def _recode(reg: Registry, mapping: Mapping[str, str], *, date: str, reason: str
                 hit["text"], hit["district_code"], hit["town_code"], na["district_code"], na["town_code"])]
             tables["addresses"] = TableChange(tuple(sorted(set(hit["building_code"]))), na.reset_index(drop=True))
             counts["addresses updated"] = len(na)
+            al = _aliases_across(reg, a, hit, na)
+            if al is not None:
+                tables["aliases"] = al
+                counts["district aliases followed"] = int(al.n_added)
     if reg.has_table("division_areas"):
         da = reg.division_areas
         hit = da[da["code"].isin(mapping)]
@@ -309,6 +313,46 @@ def _recode(reg: Registry, mapping: Mapping[str, str], *, date: str, reason: str
     counts.update(summary or {})
     return ChangeSet(kind, date, reason, version_of(reg), tables, lineage if len(lineage) else None,
                      {k: v for k, v in counts.items() if v})
+
+
+def _aliases_across(reg: Registry, a: pd.DataFrame, hit: pd.DataFrame, na: pd.DataFrame) -> TableChange | None:
+    """District-scoped aliases (``district_code``) of the names of addresses moved to another district: they
+    follow the name (a copy for the new district; moved outright when no address of the old district keeps
+    the name)."""
+    if not reg.has_table("aliases") or "district_code" not in reg.aliases:
+        return None
+    al = reg.aliases
+    cross = (hit["district_code"] != na["district_code"]).to_numpy()
+    if not cross.any():
+        return None
+    moves: dict[tuple[str, str, str], set[str]] = {}
+    for kind in ("road", "poi"):
+        for n, od, nd in zip(hit[kind].to_numpy(dtype=object)[cross], hit["district_code"].to_numpy(dtype=object)[cross],
+                             na["district_code"].to_numpy(dtype=object)[cross]):
+            if isinstance(n, str) and n:
+                moves.setdefault((kind, n, od), set()).add(nd)
+    scoped = al[al["district_code"].notna()]
+    keys = list(zip(scoped["kind"], scoped["name"], scoped["district_code"]))
+    idx = [i for i, k in zip(scoped.index, keys) if k in moves]
+    if not idx:
+        return None
+    rest = a.drop(index=hit.index)
+    stays = {(kind, n, d) for kind in ("road", "poi") for n, d in zip(rest[kind], rest["district_code"])
+             if isinstance(n, str)}
+    touched = set(al.loc[idx, "alias"])
+    keep = al[al["alias"].isin(touched)]
+    out = []
+    for i, row in keep.iterrows():
+        k = (row["kind"], row["name"], row["district_code"])
+        if i not in idx:
+            out.append(row.to_dict())
+            continue
+        if k in stays:
+            out.append(row.to_dict())
+        for nd in sorted(moves[k]):
+            out.append({**row.to_dict(), "district_code": nd})
+    add = pd.DataFrame(out, columns=al.columns).reset_index(drop=True)
+    return TableChange(tuple(sorted(touched)), add)
 
 
 def _retext(text: Any, old_prefix: str, new_prefix: str) -> Any:
