@@ -129,9 +129,9 @@ def _rename(reg: Registry, kind: str, name: Any, new_name: Any, *, district: str
         add = add[list(al.columns)]
         remove = tuple(sorted(touched))
     tables["aliases"] = TableChange(remove, add.reset_index(drop=True))
-    return ChangeSet("rename", date, reason, version_of(reg), tables, None,
-                     {f"{'roads' if kind == 'road' else 'compounds'} renamed": 1,
-                      "addresses renamed": int(mine.sum()), "aliases followed": n_followed})
+    counts = {f"{'roads' if kind == 'road' else 'compounds'} renamed": 1, "addresses renamed": int(mine.sum()),
+              "aliases followed": n_followed}
+    return ChangeSet("rename", date, reason, version_of(reg), tables, None, {k: v for k, v in counts.items() if v})
 
 
 def _replace_last(text: Any, old: str, new: str) -> Any:
