@@ -5,6 +5,8 @@ The grids, buildings and addresses of the tiny city are SYNTHETIC; the divisions
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hangzhou_address import lifecycle as lc
 from hangzhou_address.errors import ChangeError
@@ -32,9 +34,11 @@ def test_rename_road_old_text_still_matches_with_a_former_name_reason(reg):
 
     a = reg.addresses
     row = a[a["road"] == "宏图路"].sort_values("roadno").iloc[0]
-    new = reg.apply(lc.rename_road(reg, "宏图路", "宏图大道", district="330108", date=DATE, reason="renamed by the city"))
+    new = reg.apply(lc.rename_road(reg, "宏图路", "宏图大道", district="330108", date=DATE,
+                                   reason="renamed by the city"))
     na = new.addresses
-    assert not (na["road"] == "宏图路").any() and (na["road"] == "宏图大道").sum() == (a["road"] == "宏图路").sum()
+    assert not (na["road"] == "宏图路").any()
+    assert (na["road"] == "宏图大道").sum() == (a["road"] == "宏图路").sum()
     assert na.loc[na["road"] == "宏图大道", "text"].str.contains("宏图大道").all()
     al = new.aliases
     hit = al[(al["alias"] == "宏图路") & (al["name"] == "宏图大道")]
@@ -209,7 +213,7 @@ def test_replay_2021_old_codes_resolve_like_the_embedded_lineage(replayed):
 
     reg, _log = replayed
     official = default_registry()
-    for old in ("330103001", "330104009", "330109007"):  # 下城区 / 江干区 (→ 钱塘区) / 萧山区 (→ 钱塘区)
+    for old in ("330103001", "330104009", "330109007"):  # 下城区 / 江干区 → 钱塘区 / 萧山区 → 钱塘区
         assert lc.resolve_code(old, registry=reg).current == lc.resolve_code(old, registry=official).current
     assert set(lc.resolve_code("330104", registry=reg).current) == {"330102", "330114"}
     assert registry_2020().get("330104").is_active  # the 2020 registry itself is unchanged
@@ -240,3 +244,31 @@ def test_move_town_to_another_district_takes_its_district_aliases(reg):
         lc.move_town(reg, town, "330106", new_code="330106005", date=DATE, reason="x")
     with pytest.raises(ChangeError, match="already in district"):
         lc.move_town(reg, town, "330108", date=DATE, reason="x")
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_moves_never_reuse_a_code_and_keep_every_building(reg, data):
+    """Invariant: after any two community moves, every new code was never issued before, every building
+    keeps its permanent id, and every old code of a moved building resolves to exactly one current code."""
+    comms = [c for c in reg.codes("community") if c.startswith("330108")]
+    towns = [t for t in reg.codes("town") if t.startswith("330108")]
+    cur = reg
+    for k in range(2):
+        active = [c for c in cur.codes("community") if c.startswith("330108")]
+        c = data.draw(st.sampled_from(active), label=f"community {k}")
+        t = data.draw(st.sampled_from([x for x in towns if x != c[:9]]), label=f"town {k}")
+        before = issued_division_codes(cur, t, "community") | set(cur.grids["code"]) | set(cur.buildings["code"])
+        cs = cur.apply(lc.move_community(cur, c, t, date=DATE, reason="moved"))
+        added = set(cs.divisions["code"]) - set(cur.divisions["code"])
+        added |= set(cs.grids["code"]) - set(cur.grids["code"])
+        added |= set(cs.buildings["code"]) - set(cur.buildings["code"])
+        assert added and not (added & before)
+        cur = cs
+    ids = lc.numbering.buildings_with_ids(reg).set_index("code")["building_id"]
+    now = cur.buildings.set_index("building_id")["code"]
+    assert sorted(now.index) == sorted(ids)
+    for code, bid in ids.items():
+        s = lc.resolve_code(code, registry=cur)
+        assert s.current == (now[bid],), (code, s)
+    assert len([c for c in cur.codes("community") if c.startswith("330108")]) == len(comms)

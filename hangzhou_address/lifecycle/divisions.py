@@ -327,8 +327,9 @@ def _aliases_across(reg: Registry, a: pd.DataFrame, hit: pd.DataFrame, na: pd.Da
         return None
     moves: dict[tuple[str, str, str], set[str]] = {}
     for kind in ("road", "poi"):
-        for n, od, nd in zip(hit[kind].to_numpy(dtype=object)[cross], hit["district_code"].to_numpy(dtype=object)[cross],
-                             na["district_code"].to_numpy(dtype=object)[cross]):
+        olds = hit["district_code"].to_numpy(dtype=object)[cross]
+        news = na["district_code"].to_numpy(dtype=object)[cross]
+        for n, od, nd in zip(hit[kind].to_numpy(dtype=object)[cross], olds, news):
             if isinstance(n, str) and n:
                 moves.setdefault((kind, n, od), set()).add(nd)
     scoped = al[al["district_code"].notna()]
@@ -473,7 +474,8 @@ def split_town(reg: Registry, town: str, parts: Mapping[str, Iterable[str]], *, 
         missing, extra = set(have) - set(listed), set(listed) - set(have)
         dup = {c for c in listed if listed.count(c) > 1}
         raise ChangeError(f"the parts must hold every current community of {town} exactly once "
-                          f"(missing {sorted(missing)[:5]}, not in the town {sorted(extra)[:5]}, twice {sorted(dup)[:5]})")
+                          f"(missing {sorted(missing)[:5]}, not in the town {sorted(extra)[:5]}, "
+                          f"twice {sorted(dup)[:5]})")
     district = town[:6]
     codes = dict(codes or {})
     new_codes: dict[str, str] = {}
@@ -486,20 +488,19 @@ def split_town(reg: Registry, town: str, parts: Mapping[str, Iterable[str]], *, 
     clash = [nm for nm in parts if nm in existing]
     if clash:
         raise ChangeError(f"{clash[0]!r} is already a town of {reg.name_of(district)}")
-    base = reg.divisions.set_index("code").loc[town]
     rows = [{"code": new_codes[nm], "level": "town", "name": nm, "parent_code": district, "status": "active",
              "valid_from": date, "valid_to": None, "former_names": "", "editions": ""} for nm in parts]
-    del base
     cmap: dict[str, str] = {}
     for nm, comms in parts.items():
         cmap.update(_community_mapping(reg, comms, new_codes[nm], planned=set(cmap.values())))
-    areas = _union_areas(reg, {new_codes[nm]: comms for nm, comms in parts.items()}, by_old=True)
+    areas = _union_areas(reg, {new_codes[nm]: comms for nm, comms in parts.items()})
     return _recode(reg, cmap, date=date, reason=reason, kind="split_town", retire=[town], new_rows=rows,
                    lineage_extra=[(town, new_codes[nm]) for nm in parts], areas=areas,
                    summary={"towns split": 1, "towns created": len(parts)})
 
 
-def _union_areas(reg: Registry, groups: Mapping[str, list[str]], by_old: bool = False) -> dict[str, Any] | None:
+def _union_areas(reg: Registry, groups: Mapping[str, list[str]]) -> dict[str, Any] | None:
+    """New shapes of division areas: each code of ``groups`` gets the union of its members' areas."""
     if not reg.has_table("division_areas"):
         return None
     da = reg.division_areas
