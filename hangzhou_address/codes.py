@@ -607,12 +607,47 @@ def code_to_children(code: Any, *, registry: Registry, include_retired: bool = F
     return tuple(k for k in kids if (div := registry.lookup(k)) is None or div.is_active)
 
 
+def _lifecycle(s: str, registry: Registry) -> dict[str, Any] | None:
+    """What became of an issued code that is not current (:func:`hangzhou_address.lifecycle.resolve_code`):
+    ``status`` (``retired`` / ``recoded`` / ``split``), ``date``, ``reason``, ``successors`` and a one-line
+    ``summary``; None for a current or never issued code."""
+    if not hasattr(registry, "lineage"):
+        return None
+    from .lifecycle.resolution import resolve_code  # lazily: codes must not import the registry
+
+    st = resolve_code(s, registry=registry)
+    if st.status not in ("retired", "recoded", "split"):
+        return None
+    date = next((step.date for step in st.chain if step.date), None)
+    if date is None:
+        div = registry.divisions
+        if len(s) <= 12:
+            hit = div.loc[div["code"] == s, "valid_to"] if "valid_to" in div else ()
+        else:
+            t = registry.require("grids" if len(s) == 15 else "buildings") if registry.has_table(
+                "grids" if len(s) == 15 else "buildings") else None
+            hit = t.loc[t["code"] == s, "valid_to"] if t is not None and "valid_to" in t else ()
+        date = next((v for v in hit if isinstance(v, str) and v), None)
+    why = "; ".join(dict.fromkeys(step.reason for step in st.chain if step.reason)) or st.reason
+    succ = [{"code": c, "name": registry.name_of(c)} for c in st.current]
+    now = ", ".join(c["code"] + (f" {c['name']}" if c["name"] and len(c["code"]) <= 12 else "") for c in succ)
+    summary = (f"{s} {st.status}{' on ' + date if date else ''}"
+               + (f": {why}" if why and not why.startswith("retired") else (f" ({why})" if why else ""))
+               + (f"; now {now}" if now else "; no successor"))
+    return {"status": st.status, "date": date, "reason": why, "successors": succ, "summary": summary}
+
+
 def explain(code: Any, *, registry: Registry | None = None) -> dict[str, Any]:
     """Describe a code: validity, level and every level's code (and name, given a registry).
 
     Never raises for bad codes: the result has ``valid=False`` and a ``reason``. For a retired division of
     ``registry`` the result also has ``history`` (editions, period, successors, reasons and a one-line summary
-    such as ``丁桥镇 (before 2015) → 丁兰街道 (330102017): renamed ...``; see ``Registry.history``).
+    such as ``丁桥镇 (before 2015) → 丁兰街道 (330102017): renamed ...``; see ``Registry.history``). For any
+    code issued once and no longer current (a re-gridded grid, a building re-coded by a move or demolished,
+    a retired division) it has ``lifecycle``: ``status`` (``retired`` / ``recoded`` / ``split``), ``date``,
+    ``reason``, ``successors`` and ``summary`` (:func:`hangzhou_address.lifecycle.resolve_code`); a grid or
+    building code that is no longer in the tables then has ``reason`` = that status, not
+    ``unknown_division``.
 
     Examples
     --------
@@ -643,10 +678,17 @@ def explain(code: Any, *, registry: Registry | None = None) -> dict[str, Any]:
     if len(s) == 20:
         out["building_number"] = int(s[15:19])
         out["check_char"] = s[19]
+    life = _lifecycle(s, registry) if registry is not None else None
+    if life is not None:
+        out["lifecycle"] = life
     if registry is not None and not _exists(s, registry):
         out["valid"] = False
-        out["reason"] = "unknown_division"
-        out["detail"] = f"code {s!r} is well-formed but not in the registry"
+        if life is not None:  # issued once, re-coded or retired since: say so, with when, why and successors
+            out["reason"] = life["status"]
+            out["detail"] = life["summary"]
+        else:
+            out["reason"] = "unknown_division"
+            out["detail"] = f"code {s!r} is well-formed but not in the registry"
     elif registry is not None and len(s) <= 12 and hasattr(registry, "history"):
         div = registry.lookup(s)
         if div is not None and not div.is_active:  # a retired division: its editions, successors and why

@@ -57,7 +57,9 @@ def map_grids(data: Any = None, *, within: str | None = None, registry: Registry
     from .spatial import _registry
 
     reg = _registry(registry)
-    grids = reg.require("grids")
+    from .spatial import _current
+
+    grids = _current(reg, "grids")  # current grids only (re-drawn ones stay in the table, retired)
     cols = [c for c in ("code", "name", "community_code") if c in grids.columns] + ["geometry"]
     if within is not None:
         if not isinstance(within, str) or not within.isdigit():

@@ -109,3 +109,13 @@ def test_version(capsys):
 
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"hzaddr (hangzhou_address) {hangzhou_address.__version__}"
+
+
+def test_code_says_what_became_of_a_retired_code(capsys):
+    """Issue 16: an abolished district prints its lifecycle line (status, date, successors)."""
+    assert main(["code", "330104"]) == 0  # still a division of the registry (retired)
+    out = capsys.readouterr().out
+    assert "330104 split on 2021-04-09" in out and "330102 上城区" in out and "330114 钱塘区" in out
+    assert main(["code", "330106005"]) == 0
+    out = capsys.readouterr().out
+    assert "西湖区" in out and "split on" not in out and "recoded" not in out

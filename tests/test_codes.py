@@ -413,3 +413,46 @@ def test_explain_retired_code_shows_history(official_registry):
     assert h["successors"] == [{"code": "330102017", "name": "丁兰街道"}] and h["reasons"][0].startswith("renamed")
     assert h["summary"].startswith("丁桥镇 (before 2015) → 丁兰街道 (330102017)")
     assert "history" not in explain("330106004", registry=official_registry)  # active: no history block
+
+
+def test_explain_recoded_and_retired_codes_say_what_became_of_them(tiny_registry):
+    """Issue 16: a grid / building code re-coded by a move or demolished explains as such (status, date,
+    reason, successors), not as unknown_division; current codes have no lifecycle block."""
+    from hangzhou_address import lifecycle as lc
+    from hangzhou_address.codes import explain
+
+    b = tiny_registry.buildings
+    code = b.loc[b["grid_code"].str.startswith("330108001001"), "code"].iloc[0]
+    grid = code[:15]
+    assert "lifecycle" not in explain(code, registry=tiny_registry)
+    moved = tiny_registry.apply(lc.move_community(tiny_registry, "330108001001", "330108002", date="2026-03-01",
+                                                  reason="boundary adjusted"))
+    for old in (code, grid):
+        out = explain(old, registry=moved)
+        assert not out["valid"] and out["reason"] == "recoded"
+        life = out["lifecycle"]
+        assert life["status"] == "recoded" and life["date"] == "2026-03-01" and life["reason"] == "boundary adjusted"
+        (succ,) = life["successors"]
+        assert succ["code"] == lc.resolve_code(old, registry=moved).current_code and succ["code"][:12] != old[:12]
+        assert succ["code"] in out["detail"]
+        assert explain(succ["code"], registry=moved)["valid"]
+    old_comm = explain("330108001001", registry=moved)
+    assert old_comm["valid"] and old_comm["lifecycle"]["status"] == "recoded"
+    other = b.loc[~b["grid_code"].str.startswith("330108001001"), "code"].iloc[0]
+    gone = tiny_registry.apply(lc.retire_building(tiny_registry, other, date="2026-04-01", reason="demolished"))
+    out = explain(other, registry=gone)
+    life = out["lifecycle"]
+    assert life["status"] == "retired" and life["date"] == "2026-04-01" and life["reason"] == "demolished"
+    assert life["successors"] == [] and "no successor" in life["summary"]
+    from hangzhou_address.codes import make_building_code
+
+    never = explain(make_building_code(grid, 9999), registry=tiny_registry)  # never issued
+    assert never["reason"] == "unknown_division" and "lifecycle" not in never
+
+
+def test_explain_split_district_lists_both_successors(official_registry):
+    from hangzhou_address.codes import explain
+
+    life = explain("330104", registry=official_registry)["lifecycle"]  # 江干区, abolished in 2021
+    assert life["status"] == "split" and life["date"] == "2021-04-09"
+    assert [s["code"] for s in life["successors"]] == ["330102", "330114"]

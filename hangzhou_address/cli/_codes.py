@@ -42,8 +42,12 @@ def _cmd_code(args: argparse.Namespace) -> int:
             if r["valid"]:
                 chain = " / ".join(f"{lv['name'] or '?'} ({lv['code']})" for lv in r["levels"])
                 print(f"{r['code']}  valid {r['level']}: {chain}")
+            elif r.get("lifecycle"):  # issued once, re-coded or retired since
+                print(f"{r['code']}  NOT CURRENT ({r['reason']}): {r['detail']}")
             else:
                 print(f"{r.get('code', r['input'])}  INVALID ({r['reason']}): {r['detail']}")
+            if r["valid"] and r.get("lifecycle"):
+                print(f"  {r['lifecycle']['summary']}")
     return 0 if all(r["valid"] for r in results) else 1
 
 

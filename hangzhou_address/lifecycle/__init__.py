@@ -15,6 +15,8 @@ successor(s), so that old codes in ledgers still resolve (:func:`resolve_code`, 
 from __future__ import annotations
 
 from .buildings import add_building, retire_building
+from .divisions import (add_district, merge_towns, move_community, move_town, rename_compound, rename_road,
+                        retire_division, split_town)
 from .changeset import ChangeSet, TableChange, apply, change_log, version_of
 from .numbering import issued_numbers, next_numbers
 from .regrid import HOUSEHOLDS_RULE, TIE_RULE, TILE_TOLERANCE, regrid, subdivide_grids
@@ -39,4 +41,12 @@ __all__ = [
     "TILE_TOLERANCE",
     "TIE_RULE",
     "HOUSEHOLDS_RULE",
+    "rename_road",
+    "rename_compound",
+    "move_community",
+    "move_town",
+    "merge_towns",
+    "split_town",
+    "add_district",
+    "retire_division",
 ]
