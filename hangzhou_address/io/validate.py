@@ -16,8 +16,10 @@ Checks (``check`` column of the report):
 ``invalid_geometry``    a grid that is not a (Multi)Polygon (a point, a line), a building that is neither a
                         footprint nor a point, or an empty or invalid (self-intersecting...) geometry
 ``building_outside_grid``  a building point not inside (or on the boundary of) its grid polygon
-``overlapping_grids``   two grids whose intersection has positive area (> ``overlap_tolerance`` m², default 1),
-                        identical and nested grids included
+``overlapping_grids``   two current grids whose intersection has positive area (> ``overlap_tolerance`` m²,
+                        default 1), identical and nested grids included (a re-drawn grid stays in the table,
+                        ``status="retired"``, under its successors)
+``building_in_retired_grid``  a current building whose grid is retired (a re-grid that left it behind)
 ``outside_extent``      a geo table whose total bounds lie outside its CRS's area of use or outside
                         :data:`HANGZHOU_EXTENT` (typically metres labelled as EPSG:4490 degrees); one row per table
 ``unread_address``      an address without road + door number and without compound / village + number: neither
@@ -349,7 +351,8 @@ def validate_city(registry_or_tables: Any, *, overlap_tolerance: float = 1.0) ->
         gvalid = _geometry_checks(rows, "grids", grids, _GRID_TYPES)
         _extent_check(rows, "grids", grids)
         geoms = np.asarray(grids.geometry.values, dtype=object)
-        idx = np.flatnonzero(gvalid)
+        g_active = (grids["status"] == "active").to_numpy() if "status" in grids.columns else np.ones(len(grids), bool)
+        idx = np.flatnonzero(gvalid & g_active)
         tree = shapely.STRtree(geoms[idx])
         # interiors that meet: partial overlap, containment and equality alike ("overlaps" misses the last two)
         left, right = tree.query(geoms[idx], predicate="intersects")
@@ -380,6 +383,15 @@ def validate_city(registry_or_tables: Any, *, overlap_tolerance: float = 1.0) ->
             if (~known).any():
                 _issue(rows, "buildings", np.flatnonzero(~known), bcodes[~known], "unknown_division",
                        [f"grid {g!r} is not in the grids table" for g in bgrid[~known]])
+            if "status" in buildings.columns and "status" in grids.columns:
+                g_status = pd.Series(grids["status"].to_numpy(dtype=object), index=grids["code"].to_numpy(dtype=object))
+                g_status = g_status[~g_status.index.duplicated()]
+                b_active = (buildings["status"] == "active").to_numpy()
+                left = np.flatnonzero(known & b_active)
+                stale = left[g_status.reindex(bgrid[left]).to_numpy() != "active"]
+                if len(stale):
+                    _issue(rows, "buildings", stale, bcodes[stale], "building_in_retired_grid",
+                           [f"grid {g} is retired" for g in bgrid[stale]])
             k = np.flatnonzero(known)
             if len(k):
                 gg = np.asarray(grids.geometry.values, dtype=object)[gpos[bgrid[k]].to_numpy()]

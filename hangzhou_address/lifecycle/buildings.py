@@ -124,6 +124,32 @@ def add_building(registry: Registry, grid_code: str, footprint: Any, *, addresse
                      {"buildings added": 1, "addresses added": 0 if addr is None else len(addr)})
 
 
+def _dangling_aliases(registry: Registry, code: str) -> TableChange | None:
+    """The aliases of road / compound names that no address row has once building ``code``'s are gone
+    (the last building of 星长新村 demolished: its other names go with it), as a change of the aliases table."""
+    if not registry.has_table("aliases"):
+        return None
+    al = registry.aliases
+    if al is None or not len(al):
+        return None
+    a = registry.addresses
+    mine = a[a["building_code"] == code]
+    rest = a[a["building_code"] != code]
+    gone = set()
+    for kind, col in (("road", "road"), ("poi", "poi")):
+        for name in set(mine[col].dropna()):
+            if not (rest[col] == name).any():
+                gone.add((kind, name))
+    if not gone:
+        return None
+    hit = [(k, n) in gone for k, n in zip(al["kind"], al["name"])]
+    if not any(hit):
+        return None
+    drop = set(al.loc[hit, "alias"])
+    keep = al[al["alias"].isin(drop) & ~pd.Series(hit, index=al.index)]
+    return TableChange(tuple(sorted(drop)), keep if len(keep) else None)
+
+
 def retire_building(registry: Registry, code: str, *, date: str, reason: str) -> ChangeSet:
     """The building ``code`` demolished (or otherwise gone) on ``date``: its row stays, retired, with its
     number and permanent id never to be reused; its addresses no longer match; its code resolves to
@@ -159,5 +185,8 @@ def retire_building(registry: Registry, code: str, *, date: str, reason: str) ->
         n_addr = int((a["building_code"] == code).sum())
         if n_addr:
             tables["addresses"] = TableChange((code,), None)
+            dangling = _dangling_aliases(registry, code)
+            if dangling is not None:
+                tables["aliases"] = dangling
     return ChangeSet("retire_building", date, reason, version_of(registry), tables, lineage,
                      {"buildings retired": 1, "addresses removed": n_addr})
