@@ -9,6 +9,10 @@ directories without it open as before, and an ``aliases.parquet`` placed next to
 does not list it is read too (without a checksum to verify; rewrite the directory with
 :func:`write_city` to list it).
 
+A directory records its version and change log (``metadata.version`` …, ``changes.jsonl``; none recorded:
+version 1); :func:`open_city` puts them in the registry's metadata. Applying changes to a directory and
+comparing two versions: :mod:`hangzhou_address.io.versions`.
+
 A manifest is data, not a pointer to anywhere: every file it lists must be a plain relative path
 that stays inside the directory (no ``..``, no absolute path, no symlink leading out of it);
 anything else is refused with :class:`~hangzhou_address.errors.DataError` before it is read.
@@ -214,7 +218,10 @@ def open_city(
             _inside(directory, unlisted, unlisted.name)
         return functools.partial(read_table, directory, name, verify=verify)  # picklable: Dask workers
 
-    meta = {"path": str(directory), "manifest": manifest, "synthetic": manifest.get("synthetic", False)}
+    from .versions import version_metadata
+
+    meta = {"path": str(directory), "manifest": manifest, "synthetic": manifest.get("synthetic", False),
+            **version_metadata(directory, manifest)}  # version, parent_version, version_date, changes
     return Registry(
         divisions,
         grids=lazy("grids"),
