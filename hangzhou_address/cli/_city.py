@@ -1,4 +1,4 @@
-"""``hzaddr city build|info`` and ``hzaddr demo`` (the README's main job)."""
+"""``hzaddr city build|info`` (``apply|diff|log``: :mod:`._versions`) and ``hzaddr demo`` (the README's main job)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ def register(sub: Any) -> None:
     i.add_argument("directory", nargs="?", type=Path)
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=_cmd_info)
+    from ._versions import register_city
+
+    register_city(csub)  # apply, diff, log: versions of a city directory
     c.set_defaults(func=lambda a: (c.print_help(sys.stderr), 2)[1])
 
     d = sub.add_parser("demo", help="a short tour of the library on the embedded data")

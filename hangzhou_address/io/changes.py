@@ -27,7 +27,8 @@ import pandas as pd
 
 from ..errors import DataError, InputError
 
-__all__ = ["write_changeset", "read_changeset", "is_changeset_dir", "CHANGESET_FILE", "CHANGESET_FORMAT"]
+__all__ = ["write_changeset", "read_changeset", "is_changeset_dir", "read_change_request", "REQUEST_OPS",
+           "CHANGESET_FILE", "CHANGESET_FORMAT"]
 
 CHANGESET_FILE = "changeset.json"
 CHANGESET_FORMAT = "hzaddr-changeset/1"
@@ -184,3 +185,101 @@ def read_changeset(path: str | os.PathLike[str]) -> Any:
         raise DataError(f"{directory}: its content gives change id {cs.change_id}, not the {doc.get('change_id')} "
                         "it was written with (the files were modified after writing); refused")
     return cs
+
+
+#: operations of a change request: op → (required keys, optional keys)
+REQUEST_OPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "retire_building": (("code", "date", "reason"), ()),
+    "add_building": (("grid", "footprint", "date", "reason"), ("addresses", "use", "floors", "units")),
+    "regrid": (("code", "grids", "date", "reason"), ()),
+}
+
+
+def _read_grids(path: Path, where: str) -> Any:
+    import geopandas as gpd
+
+    if not path.is_file():
+        raise InputError(f"{where}: grids file {path} not found")
+    try:
+        if path.suffix.lower() in (".parquet", ".geoparquet"):
+            return gpd.read_parquet(path)
+        return gpd.read_file(path)
+    except Exception as exc:  # noqa: BLE001 - any reader error is the file's problem
+        raise InputError(f"{where}: cannot read grids file {path}: {type(exc).__name__}: {exc}") from None
+
+
+def _operation(op: dict[str, Any], base: Path, where: str) -> Any:
+    """A function registry -> ChangeSet for one operation of a request."""
+    from .. import lifecycle as lc
+
+    if op["op"] == "retire_building":
+        return lambda reg: lc.retire_building(reg, op["code"], date=op["date"], reason=op["reason"])
+    if op["op"] == "add_building":
+        import shapely.geometry
+
+        try:
+            footprint = shapely.geometry.shape(op["footprint"])
+        except Exception as exc:  # noqa: BLE001
+            raise InputError(f"{where}: 'footprint' is not a GeoJSON geometry ({exc})") from None
+        addresses = op.get("addresses", [])
+        if isinstance(addresses, str) or not isinstance(addresses, list):
+            raise InputError(f"{where}: 'addresses' must be a list of address texts or objects")
+        extra = {k: op[k] for k in ("use", "floors", "units") if k in op}
+        return lambda reg: lc.add_building(reg, op["grid"], footprint, addresses=addresses, date=op["date"],
+                                           reason=op["reason"], **extra)
+    grids_path = (base / str(op["grids"])).resolve() if not Path(str(op["grids"])).is_absolute() else Path(op["grids"])
+    grids = _read_grids(grids_path, where)
+
+    def regrid(reg: Any) -> Any:
+        try:
+            from ..lifecycle.regrid import regrid as _regrid
+        except ImportError:
+            raise InputError(f"{where}: re-gridding is not available in this build "
+                             "(hangzhou_address.lifecycle.regrid)") from None
+        return _regrid(reg, op["code"], grids, date=op["date"], reason=op["reason"])
+
+    return regrid
+
+
+def read_change_request(path: str | os.PathLike[str]) -> list[Any]:
+    """The operations of a change request file (see the module notes) as functions ``registry -> ChangeSet``,
+    in order, for :func:`~hangzhou_address.io.versions.apply_to_directory`.
+
+    Every operation is checked here (known ``op``, required keys, no unknown key, readable files) before
+    anything is applied.
+
+    Raises
+    ------
+    InputError
+        The file is missing, not JSON, or an operation is malformed (the message names it by number).
+    """
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: change request file not found") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not a JSON change request: {exc}") from None
+    if isinstance(doc, dict) and "changes" in doc:
+        doc = doc["changes"]
+    if not isinstance(doc, list) or not doc:
+        raise InputError(f"{path}: a change request is a non-empty JSON list of operations "
+                         '({"op": "retire_building", ...})')
+    out = []
+    for k, op in enumerate(doc, 1):
+        where = f"{path}, operation {k}"
+        if not isinstance(op, dict):
+            raise InputError(f"{where}: an operation is a JSON object, got {type(op).__name__}")
+        name = op.get("op")
+        if name not in REQUEST_OPS:
+            raise InputError(f"{where}: unknown op {name!r}; known: {', '.join(REQUEST_OPS)}")
+        required, optional = REQUEST_OPS[name]
+        missing = [key for key in required if op.get(key) in (None, "")]
+        if missing:
+            raise InputError(f"{where} ({name}): missing {', '.join(missing)}")
+        unknown = sorted(set(op) - {"op", *required, *optional})
+        if unknown:
+            raise InputError(f"{where} ({name}): unknown key(s) {', '.join(unknown)}; "
+                             f"allowed: {', '.join((*required, *optional))}")
+        out.append(_operation(op, path.parent, where))
+    return out
