@@ -82,16 +82,19 @@ class _Lineage:
             vt = t["valid_to"].to_numpy(dtype=object) if "valid_to" in t else np.full(len(t), None, dtype=object)
             for c, v in zip(codes[~active].tolist(), vt[~active].tolist()):
                 self.retired[c] = v if isinstance(v, str) else None
-        # retired 2020 districts whose successors the lineage table does not list (江干区 → 上城区 + 钱塘区)
+        # retired 2020 districts whose successors the lineage table does not list, or lists only in part
+        # (the embedded lineage has 江干区 → 上城区 only; the registry knows 上城区 + 钱塘区)
         for code in list(self.retired):
-            if len(code) == 6 and code not in self.succ and hasattr(registry, "current"):
+            if len(code) == 6 and hasattr(registry, "current"):
                 try:
                     news = registry.current(code)
                 except Exception:  # noqa: BLE001 - not a division of this registry
                     news = ()
+                listed = {s.new_code for s in self.succ.get(code, ())}
                 for n in news:
-                    self.succ.setdefault(code, []).append(
-                        LineageStep(code, n, None, "2021 district reorganization", None))
+                    if n not in listed:
+                        self.succ.setdefault(code, []).append(
+                            LineageStep(code, n, None, "2021 district reorganization", None))
 
     def resolve(self, code: str) -> CodeStatus:
         if code in self.current and code not in self.succ:
