@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-N_RETIRE = 20
-N_ADD = 5
+N_RETIRE = 8
+N_ADD = 2
 
 
 def _rss_mib() -> float:

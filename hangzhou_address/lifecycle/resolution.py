@@ -168,8 +168,29 @@ def _table(registry: Registry) -> dict[str, tuple[str | None, str, str, int]]:
     return registry.cached("lifecycle_upgrades", build)
 
 
+def _index(registry: Registry) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+    """Every code the registry knows (lineage-named and current) as an Arrow string array, with each one's
+    current code(s), status and reason: one hash look-up per input code (built once per registry)."""
+    def build() -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+        import pyarrow as pa
+
+        table = _table(registry)
+        extra = [c for c in _lineage_of(registry).current if c not in table]
+        vals = list(table.values())
+        codes = pa.array(list(table) + extra, type=pa.string())
+        cur = np.array([v[0] for v in vals] + extra, dtype=object)
+        status = np.array([v[1] for v in vals] + ["current"] * len(extra), dtype=object)
+        reason = np.array([v[2] for v in vals] + ["current"] * len(extra), dtype=object)
+        return codes, cur, status, reason
+
+    return registry.cached("lifecycle_upgrade_index", build)
+
+
 def upgrade_codes(codes: Iterable[Any], *, registry: Registry) -> pd.DataFrame:
     """The current code of each of ``codes`` (vectorized; one row per input, in order).
+
+    Codes are looked up after removing surrounding white space and upper-casing (``x`` check
+    characters); anything but a string is "unknown" (reason "missing or not a string").
 
     Returns
     -------
@@ -177,30 +198,33 @@ def upgrade_codes(codes: Iterable[Any], *, registry: Registry) -> pd.DataFrame:
         ``input``, ``current_code`` (several joined by ``;`` when the place was split; None when retired
         or unknown), ``status`` (:data:`STATUSES`), ``reason``.
     """
-    arr = pd.Series(list(codes) if not isinstance(codes, (pd.Series, np.ndarray, list)) else codes, dtype=object)
-    key = arr.where(arr.map(type) == str, None)
-    key = key.str.strip().str.upper()
-    table = _table(registry)
-    current = _lineage_of(registry).current
-    got = key.map(table)
-    known = got.notna()
-    is_current = ~known & key.isin(current)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(codes, pd.Series):
+        arr = codes.to_numpy(dtype=object)
+    elif isinstance(codes, np.ndarray):
+        arr = codes.astype(object, copy=False)
+    else:
+        arr = np.empty(len(codes) if isinstance(codes, (list, tuple)) else 0, dtype=object)
+        items = codes if isinstance(codes, (list, tuple)) else list(codes)
+        if len(arr) != len(items):
+            arr = np.empty(len(items), dtype=object)
+        arr[:] = items
     n = len(arr)
+    index, cur_of, status_of, reason_of = _index(registry)
+    is_str = np.fromiter((isinstance(x, str) for x in arr), dtype=bool, count=n)
     cur = np.full(n, None, dtype=object)
     status = np.full(n, "unknown", dtype=object)
     reason = np.full(n, "never issued in this registry", dtype=object)
-    kv = key.to_numpy(dtype=object)
-    ic = is_current.to_numpy()
-    cur[ic] = kv[ic]
-    status[ic] = "current"
-    reason[ic] = "current"
-    kn = known.to_numpy()
-    if kn.any():
-        vals = got[known].tolist()
-        cur[kn] = [v[0] for v in vals]
-        status[kn] = [v[1] for v in vals]
-        reason[kn] = [v[2] for v in vals]
-    missing = key.isna().to_numpy()
-    reason[missing] = "missing or not a string"
-    return pd.DataFrame({"input": arr.to_numpy(dtype=object), "current_code": cur, "status": status,
-                         "reason": reason})
+    reason[~is_str] = "missing or not a string"
+    if is_str.any():
+        keys = pc.utf8_upper(pc.utf8_trim_whitespace(pa.array(arr[is_str], type=pa.string())))
+        pos = pc.index_in(keys, value_set=index).fill_null(-1).to_numpy()
+        hit = pos >= 0
+        where = np.flatnonzero(is_str)[hit]
+        p = pos[hit]
+        cur[where] = cur_of[p]
+        status[where] = status_of[p]
+        reason[where] = reason_of[p]
+    return pd.DataFrame({"input": arr, "current_code": cur, "status": status, "reason": reason})
