@@ -140,7 +140,9 @@ def _cmd_log(args: argparse.Namespace) -> int:
     first = log[0]["parent_version"] if log else directory_version(m)
     initial = {"version": first, "date": (m.get("metadata") or {}).get("created") or m.get("created"),
                "kind": "initial", "reason": "SYNTHETIC city as built" if m.get("synthetic") else "as written",
-               "summary": {k: int(v) for k, v in (m.get("counts") or {}).items()}} if not log or first == 1 else None
+               # the manifest's counts are version 1's only while no change was applied
+               "summary": {} if log else {k: int(v) for k, v in (m.get("counts") or {}).items()}} \
+        if not log or first == 1 else None
     entries = ([initial] if initial else []) + log
     if args.json:
         json.dump(entries, sys.stdout, ensure_ascii=False, indent=2)

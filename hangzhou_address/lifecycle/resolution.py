@@ -168,19 +168,27 @@ def _table(registry: Registry) -> dict[str, tuple[str | None, str, str, int]]:
     return registry.cached("lifecycle_upgrades", build)
 
 
+_UNKNOWN = (None, "unknown", "never issued in this registry")
+_MISSING = (None, "unknown", "missing or not a string")
+
+
 def _index(registry: Registry) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
     """Every code the registry knows (lineage-named and current) as an Arrow string array, with each one's
-    current code(s), status and reason: one hash look-up per input code (built once per registry)."""
+    current code(s), status and reason, then the rows of an unknown and of a missing code: one hash
+    look-up per input code (built once per registry)."""
     def build() -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
         import pyarrow as pa
 
         table = _table(registry)
         extra = [c for c in _lineage_of(registry).current if c not in table]
-        vals = list(table.values())
+        vals = [*table.values(), _UNKNOWN, _MISSING]
         codes = pa.array(list(table) + extra, type=pa.string())
-        cur = np.array([v[0] for v in vals] + extra, dtype=object)
-        status = np.array([v[1] for v in vals] + ["current"] * len(extra), dtype=object)
-        reason = np.array([v[2] for v in vals] + ["current"] * len(extra), dtype=object)
+        n = len(table)
+        cur = np.array([v[0] for v in vals[:n]] + extra + [None, None], dtype=object)
+        status = np.array([v[1] for v in vals[:n]] + ["current"] * len(extra) + [_UNKNOWN[1], _MISSING[1]],
+                          dtype=object)
+        reason = np.array([v[2] for v in vals[:n]] + ["current"] * len(extra) + [_UNKNOWN[2], _MISSING[2]],
+                          dtype=object)
         return codes, cur, status, reason
 
     return registry.cached("lifecycle_upgrade_index", build)
@@ -211,20 +219,21 @@ def upgrade_codes(codes: Iterable[Any], *, registry: Registry) -> pd.DataFrame:
         if len(arr) != len(items):
             arr = np.empty(len(items), dtype=object)
         arr[:] = items
-    n = len(arr)
     index, cur_of, status_of, reason_of = _index(registry)
-    is_str = np.fromiter((isinstance(x, str) for x in arr), dtype=bool, count=n)
-    cur = np.full(n, None, dtype=object)
-    status = np.full(n, "unknown", dtype=object)
-    reason = np.full(n, "never issued in this registry", dtype=object)
-    reason[~is_str] = "missing or not a string"
-    if is_str.any():
-        keys = pc.utf8_upper(pc.utf8_trim_whitespace(pa.array(arr[is_str], type=pa.string())))
-        pos = pc.index_in(keys, value_set=index).fill_null(-1).to_numpy()
-        hit = pos >= 0
-        where = np.flatnonzero(is_str)[hit]
-        p = pos[hit]
-        cur[where] = cur_of[p]
-        status[where] = status_of[p]
-        reason[where] = reason_of[p]
-    return pd.DataFrame({"input": arr, "current_code": cur, "status": status, "reason": reason})
+    unknown, missing = len(index), len(index) + 1
+    try:  # strings and missing values (None, NaN): straight to Arrow
+        keys = pa.array(arr, type=pa.string(), from_pandas=True)
+        valid = None if keys.null_count == 0 else keys.is_valid().to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # other types among them: those are "missing"
+        valid = np.fromiter((isinstance(x, str) for x in arr), dtype=bool, count=len(arr))
+        keys = pa.array(np.where(valid, arr, None), type=pa.string())
+    keys = pc.utf8_upper(pc.utf8_trim_whitespace(keys))
+    pos = pc.index_in(keys, value_set=index).fill_null(unknown).to_numpy().astype(np.intp)
+    if valid is not None:
+        pos[~valid] = missing
+    cur, status, reason = cur_of[pos], status_of[pos], reason_of[pos]
+    # object columns as they are: inferring a string dtype would cost more than the whole look-up
+    return pd.DataFrame({"input": pd.Series(arr, dtype=object, copy=False),
+                         "current_code": pd.Series(cur, dtype=object, copy=False),
+                         "status": pd.Series(status, dtype=object, copy=False),
+                         "reason": pd.Series(reason, dtype=object, copy=False)}, copy=False)
