@@ -182,3 +182,11 @@ def test_upgrade_bad_column_and_suffix(ledger, tmp_path, capsys):
     assert not (tmp_path / "o.csv").exists()
     assert main(["upgrade", str(ledger), "--column", "编码", "-o", str(tmp_path / "o.txt")]) == 1
     assert "must be .csv or .xlsx" in capsys.readouterr().err
+
+
+def test_info_shows_the_version(city, tmp_path, capsys):
+    req, _codes = _request(tmp_path, city)
+    assert main(["city", "apply", str(city), str(req)]) == 0
+    capsys.readouterr()
+    assert main(["city", "info", str(city)]) == 0
+    assert "version 4 (from 3, 2026-03-02)" in capsys.readouterr().out

@@ -79,6 +79,9 @@ def _cmd_info(args: argparse.Namespace) -> int:
     for k, v in m["counts"].items():
         print(f"  {k:15s} {v:>10,}")
     meta = m.get("metadata", {})
+    if meta.get("version"):
+        print(f"  version {meta['version']} (from {meta.get('parent_version')}, {meta.get('version_date')}); "
+              "`hzaddr city log` lists the changes")
     if "seed" in meta:
         print(f"  generator seed {meta['seed']}, scale {meta.get('scale')}")
     return 0
