@@ -46,8 +46,8 @@ def test_lazy_loading(tmp_path, tiny_city, monkeypatch):
 
     d = _write(tmp_path, tiny_city).parent
     calls = []
-    real = city_mod.read_table
-    monkeypatch.setattr(city_mod, "read_table", lambda *a, **k: (calls.append(a[1]), real(*a, **k))[1])
+    real = city_mod._read_listed  # every table file is read through it (read_table too)
+    monkeypatch.setattr(city_mod, "_read_listed", lambda *a, **k: (calls.append(a[1]), real(*a, **k))[1])
     reg = open_city(d)
     assert "buildings" not in calls and "grids" not in calls
     reg.grids
@@ -104,8 +104,8 @@ def test_aliases_round_trip_and_lazy(tmp_path, tiny_city, monkeypatch):
     m = read_manifest(d)
     assert m["counts"]["aliases"] == len(tiny_city.aliases) and m["files"]["aliases"]["geo"] is False
     calls = []
-    real = city_mod.read_table
-    monkeypatch.setattr(city_mod, "read_table", lambda *a, **k: (calls.append(a[1]), real(*a, **k))[1])
+    real = city_mod._read_listed  # every table file is read through it (read_table too)
+    monkeypatch.setattr(city_mod, "_read_listed", lambda *a, **k: (calls.append(a[1]), real(*a, **k))[1])
     reg = open_city(d, verify=True)
     assert "aliases" not in calls and reg.has_table("aliases")
     back = reg.aliases
@@ -196,3 +196,17 @@ def test_malformed_manifest_is_a_data_error(tmp_path, manifest):
     (tmp_path / "manifest.json").write_text(manifest)
     with pytest.raises(DataError):
         open_city(tmp_path)
+
+
+def test_a_lazy_table_reads_the_version_the_registry_was_opened_at(tmp_path, tiny_city):
+    """A registry opened before a new version was published keeps reading its own version's files."""
+    from hangzhou_address import lifecycle as lc
+    from hangzhou_address.io.versions import apply_to_directory
+
+    d = _write(tmp_path, tiny_city).parent
+    old = open_city(d)
+    code = tiny_city.buildings["code"].iloc[0]
+    apply_to_directory(d, lambda reg: lc.retire_building(reg, code, date="2026-01-01", reason="x"))
+    assert old.version == 1 and open_city(d).version == 2
+    assert old.buildings.set_index("code").loc[code, "status"] == "active"
+    assert open_city(d).buildings.set_index("code").loc[code, "status"] == "retired"

@@ -1,10 +1,11 @@
 """``hzaddr`` command-line interface.
 
 Each topic registers its sub-commands from its own module (``_codes``, ``_city``, ``_match``,
-``_locate``, ``_ledger``); heavy imports happen inside the command functions, so ``hzaddr --help``
+``_locate``, ``_ledger``, ``_versions``); heavy imports happen inside the command functions, so ``hzaddr --help``
 stays fast.
 
-Exit codes: 0 ok, 1 invalid input (some code / address / row was invalid), 2 usage error.
+Exit codes: 0 ok, 1 invalid input (some code / address / row was invalid), 2 usage error (and per
+command: 3 ``normalize`` rows failed, 4 ``city apply`` version conflict).
 Errors are printed to stderr as one line starting with ``hzaddr: error:``.
 """
 
@@ -24,7 +25,7 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2
 
 #: modules under hangzhou_address.cli that define ``register(subparsers)``
-_COMMAND_MODULES = ("_codes", "_city", "_match", "_locate", "_ledger")
+_COMMAND_MODULES = ("_codes", "_city", "_match", "_locate", "_ledger", "_versions")
 
 
 def build_parser() -> argparse.ArgumentParser:

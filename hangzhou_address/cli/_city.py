@@ -1,4 +1,4 @@
-"""``hzaddr city build|info`` and ``hzaddr demo`` (the README's main job)."""
+"""``hzaddr city build|info`` (``apply|diff|log``: :mod:`._versions`) and ``hzaddr demo`` (the README's main job)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ def register(sub: Any) -> None:
     i.add_argument("directory", nargs="?", type=Path)
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=_cmd_info)
+    from ._versions import register_city
+
+    register_city(csub)  # apply, diff, log: versions of a city directory
     c.set_defaults(func=lambda a: (c.print_help(sys.stderr), 2)[1])
 
     d = sub.add_parser("demo", help="a short tour of the library on the embedded data")
@@ -76,6 +79,9 @@ def _cmd_info(args: argparse.Namespace) -> int:
     for k, v in m["counts"].items():
         print(f"  {k:15s} {v:>10,}")
     meta = m.get("metadata", {})
+    if meta.get("version"):
+        print(f"  version {meta['version']} (from {meta.get('parent_version')}, {meta.get('version_date')}); "
+              "`hzaddr city log` lists the changes")
     if "seed" in meta:
         print(f"  generator seed {meta['seed']}, scale {meta.get('scale')}")
     return 0

@@ -22,6 +22,12 @@ __all__ = [
     "validate_city",
     "ValidationReport",
     "atomic_write",
+    "write_changeset",
+    "read_changeset",
+    "read_change_request",
+    "apply_to_directory",
+    "diff_directories",
+    "read_change_log",
 ]
 
 _WHERE = {
@@ -29,6 +35,8 @@ _WHERE = {
     "read_addresses": "readers", "read_aliases": "readers", "write_city": "city", "open_city": "city",
     "read_city": "city",
     "read_manifest": "city", "validate_city": "validate", "ValidationReport": "validate", "atomic_write": "_atomic",
+    "write_changeset": "changes", "read_changeset": "changes", "read_change_request": "changes",
+    "apply_to_directory": "versions", "diff_directories": "versions", "read_change_log": "versions",
 }
 
 

@@ -9,6 +9,10 @@ directories without it open as before, and an ``aliases.parquet`` placed next to
 does not list it is read too (without a checksum to verify; rewrite the directory with
 :func:`write_city` to list it).
 
+A directory records its version and change log (``metadata.version`` …, ``changes.jsonl``; none recorded:
+version 1); :func:`open_city` puts them in the registry's metadata. Applying changes to a directory and
+comparing two versions: :mod:`hangzhou_address.io.versions`.
+
 A manifest is data, not a pointer to anywhere: every file it lists must be a plain relative path
 that stays inside the directory (no ``..``, no absolute path, no symlink leading out of it);
 anything else is refused with :class:`~hangzhou_address.errors.DataError` before it is read.
@@ -169,6 +173,14 @@ def read_table(directory: str | Path, name: str, *, verify: bool = False) -> Any
         if name in UNLISTED_TABLES and path.is_file():
             return pq.read_table(_inside(directory, path, path.name)).to_pandas()
         return None
+    return _read_listed(directory, name, entry, verify)
+
+
+def _read_listed(directory: Path, name: str, entry: dict[str, Any], verify: bool = False) -> Any:
+    """Read the file of manifest entry ``entry`` (the version a registry was opened at: a lazy table of a
+    registry reads the file its manifest listed, also after the directory moved on to a newer version)."""
+    import pyarrow.parquet as pq
+
     path = _table_path(directory, name, entry)
     if verify and _sha256(path) != entry["sha256"]:
         raise DataError(f"{path}: checksum mismatch with {MANIFEST}; the file was modified or is corrupt")
@@ -200,11 +212,11 @@ def open_city(
     directory = Path(directory)
     manifest = read_manifest(directory)
     if divisions is None:
-        divisions = read_table(directory, "divisions", verify=verify)
-        if divisions is None:
+        if "divisions" not in manifest["files"]:
             raise DataError(f"{directory}: the city has no divisions table")
+        divisions = _read_listed(directory, "divisions", manifest["files"]["divisions"], verify)
     if lineage is None and "lineage" in manifest["files"]:
-        lineage = read_table(directory, "lineage", verify=verify)
+        lineage = _read_listed(directory, "lineage", manifest["files"]["lineage"], verify)
 
     def lazy(name: str) -> Any:
         if name not in manifest["files"]:
@@ -212,9 +224,13 @@ def open_city(
             if not (name in UNLISTED_TABLES and unlisted.is_file()):
                 return None
             _inside(directory, unlisted, unlisted.name)
-        return functools.partial(read_table, directory, name, verify=verify)  # picklable: Dask workers
+            return functools.partial(read_table, directory, name, verify=verify)  # picklable: Dask workers
+        return functools.partial(_read_listed, directory, name, dict(manifest["files"][name]), verify)
 
-    meta = {"path": str(directory), "manifest": manifest, "synthetic": manifest.get("synthetic", False)}
+    from .versions import version_metadata
+
+    meta = {"path": str(directory), "manifest": manifest, "synthetic": manifest.get("synthetic", False),
+            **version_metadata(directory, manifest)}  # version, parent_version, version_date, changes
     return Registry(
         divisions,
         grids=lazy("grids"),

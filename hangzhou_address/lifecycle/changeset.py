@@ -206,7 +206,7 @@ def apply(registry: Registry, change: ChangeSet) -> Registry:
     ChangeError
         The change removes rows that do not exist, or its date is before the version's.
     """
-    from ..registry import Registry
+    from ..registry import Registry, _check_codes
 
     if not isinstance(change, ChangeSet):
         raise ChangeError(f"apply() takes a ChangeSet, got {type(change).__name__}")
@@ -226,6 +226,8 @@ def apply(registry: Registry, change: ChangeSet) -> Registry:
             from .numbering import building_ids
 
             current = current.assign(building_id=building_ids(current))  # the ids the change was made with
+        if tc is not None and tc.add is not None and len(tc.add):
+            _check_codes(name, tc.add)  # the rows it adds; the others were checked when they came in
         tables[name] = current if tc is None else _apply_table(current, tc, KEYS[name])
     lin = registry.lineage
     added = change.lineage
@@ -238,4 +240,5 @@ def apply(registry: Registry, change: ChangeSet) -> Registry:
     meta.update({"version": version, "parent_version": have, "version_date": change.date,
                  "changes": [*change_log(registry), change.log_entry(version)]})
     divisions = tables.pop("divisions")
-    return Registry(divisions, lineage=lin, metadata=meta, **tables)
+    # every row was checked: the kept ones when this registry read them, the added ones above
+    return Registry(divisions, lineage=lin, metadata=meta, _checked=tuple(tables), **tables)

@@ -82,7 +82,8 @@ class _Lineage:
             vt = t["valid_to"].to_numpy(dtype=object) if "valid_to" in t else np.full(len(t), None, dtype=object)
             for c, v in zip(codes[~active].tolist(), vt[~active].tolist()):
                 self.retired[c] = v if isinstance(v, str) else None
-        # retired 2020 districts whose successors the lineage table does not list (江干区 → 上城区 + 钱塘区)
+        # retired 2020 districts whose successors the lineage table does not list, or lists only in part
+        # (the embedded lineage has 江干区 → 上城区 only; the registry knows 上城区 + 钱塘区)
         for code in list(self.retired):
             if len(code) == 6 and hasattr(registry, "current"):
                 try:
@@ -167,8 +168,37 @@ def _table(registry: Registry) -> dict[str, tuple[str | None, str, str, int]]:
     return registry.cached("lifecycle_upgrades", build)
 
 
+_UNKNOWN = (None, "unknown", "never issued in this registry")
+_MISSING = (None, "unknown", "missing or not a string")
+
+
+def _index(registry: Registry) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+    """Every code the registry knows (lineage-named and current) as an Arrow string array, with each one's
+    current code(s), status and reason, then the rows of an unknown and of a missing code: one hash
+    look-up per input code (built once per registry)."""
+    def build() -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+        import pyarrow as pa
+
+        table = _table(registry)
+        extra = [c for c in _lineage_of(registry).current if c not in table]
+        vals = [*table.values(), _UNKNOWN, _MISSING]
+        codes = pa.array(list(table) + extra, type=pa.string())
+        n = len(table)
+        cur = np.array([v[0] for v in vals[:n]] + extra + [None, None], dtype=object)
+        status = np.array([v[1] for v in vals[:n]] + ["current"] * len(extra) + [_UNKNOWN[1], _MISSING[1]],
+                          dtype=object)
+        reason = np.array([v[2] for v in vals[:n]] + ["current"] * len(extra) + [_UNKNOWN[2], _MISSING[2]],
+                          dtype=object)
+        return codes, cur, status, reason
+
+    return registry.cached("lifecycle_upgrade_index", build)
+
+
 def upgrade_codes(codes: Iterable[Any], *, registry: Registry) -> pd.DataFrame:
     """The current code of each of ``codes`` (vectorized; one row per input, in order).
+
+    Codes are looked up after removing surrounding white space and upper-casing (``x`` check
+    characters); anything but a string is "unknown" (reason "missing or not a string").
 
     Returns
     -------
@@ -176,32 +206,34 @@ def upgrade_codes(codes: Iterable[Any], *, registry: Registry) -> pd.DataFrame:
         ``input``, ``current_code`` (several joined by ``;`` when the place was split; None when retired
         or unknown), ``status`` (:data:`STATUSES`), ``reason``.
     """
-    arr = pd.Series(list(codes) if not isinstance(codes, (pd.Series, np.ndarray, list)) else codes, dtype=object)
-    key = arr.where(arr.map(type) == str, None)
-    key = key.str.strip().str.upper()
-    table = _table(registry)
-    current = _lineage_of(registry).current
-    got = key.map(table)
-    known = got.notna()
-    is_current = ~known & key.isin(current)
-    n = len(arr)
-    cur = np.full(n, None, dtype=object)
-    status = np.full(n, "unknown", dtype=object)
-    reason = np.full(n, "never issued in this registry", dtype=object)
-    kv = key.to_numpy(dtype=object)
-    ic = is_current.to_numpy()
-    cur[ic] = kv[ic]
-    status[ic] = "current"
-    reason[ic] = "current"
-    kn = known.to_numpy()
-    if kn.any():
-        vals = got[known].tolist()
-        cur[kn] = [v[0] for v in vals]
-        status[kn] = [v[1] for v in vals]
-        reason[kn] = [v[2] for v in vals]
-    missing = key.isna().to_numpy()
-    reason[missing] = "missing or not a string"
-    # (object columns: a missing current code is None, not the string dtype's NaN)
-    return pd.DataFrame({"input": pd.Series(arr.to_numpy(dtype=object), dtype=object),
-                         "current_code": pd.Series(cur, dtype=object), "status": pd.Series(status, dtype=object),
-                         "reason": pd.Series(reason, dtype=object)})
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(codes, pd.Series):
+        arr = codes.to_numpy(dtype=object)
+    elif isinstance(codes, np.ndarray):
+        arr = codes.astype(object, copy=False)
+    else:
+        arr = np.empty(len(codes) if isinstance(codes, (list, tuple)) else 0, dtype=object)
+        items = codes if isinstance(codes, (list, tuple)) else list(codes)
+        if len(arr) != len(items):
+            arr = np.empty(len(items), dtype=object)
+        arr[:] = items
+    index, cur_of, status_of, reason_of = _index(registry)
+    unknown, missing = len(index), len(index) + 1
+    try:  # strings and missing values (None, NaN): straight to Arrow
+        keys = pa.array(arr, type=pa.string(), from_pandas=True)
+        valid = None if keys.null_count == 0 else keys.is_valid().to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # other types among them: those are "missing"
+        valid = np.fromiter((isinstance(x, str) for x in arr), dtype=bool, count=len(arr))
+        keys = pa.array(np.where(valid, arr, None), type=pa.string())
+    keys = pc.utf8_upper(pc.utf8_trim_whitespace(keys))
+    pos = pc.index_in(keys, value_set=index).fill_null(unknown).to_numpy().astype(np.intp)
+    if valid is not None:
+        pos[~valid] = missing
+    cur, status, reason = cur_of[pos], status_of[pos], reason_of[pos]
+    # object columns as they are: inferring a string dtype would cost more than the whole look-up
+    return pd.DataFrame({"input": pd.Series(arr, dtype=object, copy=False),
+                         "current_code": pd.Series(cur, dtype=object, copy=False),
+                         "status": pd.Series(status, dtype=object, copy=False),
+                         "reason": pd.Series(reason, dtype=object, copy=False)}, copy=False)
