@@ -311,9 +311,14 @@ def _worker_init(registry_dir: str | None) -> None:  # pragma: no cover - runs i
 
 
 def _open(directory: str) -> Any:
-    from .io.city import open_city
+    """A city directory with the embedded official divisions and lineage — unless changes were applied to
+    it (version > 1, :mod:`hangzhou_address.lifecycle`): then its own divisions and lineage, which hold them."""
+    from .io.city import open_city, read_manifest
     from .io.embedded import load_official_divisions
+    from .io.versions import version_metadata
 
+    if int(version_metadata(directory, read_manifest(directory)).get("version", 1)) > 1:
+        return open_city(directory)
     divisions, lineage = load_official_divisions()
     return open_city(directory, divisions=divisions, lineage=lineage)
 

@@ -67,7 +67,7 @@ def test_apply_log_diff(city, tmp_path, capsys):
     assert "grids: 0 added, 0 retired, 0 re-coded" in out
     assert main(["city", "diff", str(v1), str(city), "--json", "--limit", "1"]) == 0
     j = json.loads(capsys.readouterr().out)
-    assert j["levels"]["buildings"]["counts"] == {"added": 1, "retired": 2, "recoded": 0}
+    assert j["levels"]["buildings"]["counts"] == {"added": 1, "retired": 2, "recoded": 0, "recoded_pairs": 0}
     assert len(j["levels"]["buildings"]["retired"]) == 1 and (j["old_version"], j["new_version"]) == (1, 4)
 
 
@@ -190,3 +190,47 @@ def test_info_shows_the_version(city, tmp_path, capsys):
     capsys.readouterr()
     assert main(["city", "info", str(city)]) == 0
     assert "version 4 (from 3, 2026-03-02)" in capsys.readouterr().out
+
+
+def test_a_request_that_regrids_and_renames_end_to_end(city, tmp_path, capsys):
+    """Issue #16: a clerk's request re-draws a community's grids and renames a road; the old building
+    codes upgrade to the new ones, the old road name still matches, the diff counts the re-coded."""
+    from hangzhou_address.matcher import Matcher
+
+    reg = open_city(city)
+    b = reg.buildings[reg.buildings["status"] == "active"]
+    community = b["grid_code"].str[:12].value_counts().index[0]
+    grids = lc.subdivide_grids(reg, community, factor=1.5)
+    grids.to_file(tmp_path / "new_grids.geojson", driver="GeoJSON")
+    road = reg.addresses.dropna(subset=["road"])
+    road = road[road["community_code"] == community].iloc[0] if (road["community_code"] == community).any() \
+        else road.iloc[0]
+    doc = [{"op": "regrid", "code": community, "grids": "new_grids.geojson", "date": "2026-04-01",
+            "reason": "片区治理: 网格细分"},
+           {"op": "rename_road", "name": road["road"], "new_name": "测试更名路", "date": "2026-04-02",
+            "reason": "道路更名"}]
+    req = tmp_path / "req.json"
+    req.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    new = tmp_path / "v3"
+    assert main(["city", "apply", str(city), str(req), "-o", str(new)]) == 0
+    assert "version 1 -> 3" in capsys.readouterr().out
+    reg3 = open_city(new)
+    assert reg3.version == 3 and open_city(city).version == 1  # -o leaves the input directory alone
+    old = b.loc[b["grid_code"].str.startswith(community), "code"].tolist()
+    up = lc.upgrade_codes(old, registry=reg3)
+    assert set(up["status"]) == {"recoded"}
+    now = reg3.buildings.set_index("building_id")["code"]
+    ids = reg.buildings.assign(building_id=lc.numbering.building_ids(reg.buildings)).set_index("code")["building_id"]
+    assert [now[ids[c]] for c in old] == up["current_code"].tolist()  # the same buildings, new codes
+    r = Matcher(reg3).match(road["text"])  # the old road name, in the old text
+    assert r.level == "building" and r.code == now[ids[road["building_code"]]]
+    assert any("测试更名路" in x for x in r.reasons)
+    # the CLI's --city reads the versioned directory's own lineage: the old text gives the new code
+    assert main(["match", "--json", "--city", str(new), road["text"]]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[0])["code"] == r.code
+    assert main(["city", "diff", str(city), str(new), "--json"]) == 0
+    diff = json.loads(capsys.readouterr().out)["levels"]
+    assert diff["buildings"]["counts"]["recoded"] == len(old)
+    n_old_grids = int(((reg.grids["community_code"] == community) & (reg.grids["status"] == "active")).sum())
+    assert diff["grids"]["counts"]["recoded"] == n_old_grids  # every grid of the community re-drawn
+    assert diff["grids"]["counts"]["recoded_pairs"] >= len(grids)  # each new grid has a predecessor

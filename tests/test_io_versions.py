@@ -192,14 +192,14 @@ def test_diff(city, tmp_path):
     d = diff_directories(city, v2)
     b = {x.level: x for x in d.levels}["buildings"]
     assert b.recoded == ((old, new),) and b.added == () and b.retired == (gone,)
-    assert {x.level: x.counts() for x in d.levels}["grids"] == {"added": 0, "retired": 0, "recoded": 0}
+    assert {x.level: x.counts() for x in d.levels}["grids"] == {"added": 0, "retired": 0, "recoded": 0, "recoded_pairs": 0}
     assert (d.old_version, d.new_version) == (1, 3)
     j = d.to_dict(limit=0)
-    assert j["levels"]["buildings"]["counts"] == {"added": 0, "retired": 1, "recoded": 1}
+    assert j["levels"]["buildings"]["counts"] == {"added": 0, "retired": 1, "recoded": 1, "recoded_pairs": 1}
     assert j["levels"]["buildings"]["retired"] == []
     assert json.loads(json.dumps(d.to_dict()))["levels"]["buildings"]["recoded"] == [[old, new]]
     same = diff_directories(city, city)
-    assert all(x.counts() == {"added": 0, "retired": 0, "recoded": 0} for x in same.levels)
+    assert all(x.counts() == {"added": 0, "retired": 0, "recoded": 0, "recoded_pairs": 0} for x in same.levels)
 
 
 def test_manifest_is_replaced_last(city, monkeypatch):

@@ -192,6 +192,18 @@ REQUEST_OPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "retire_building": (("code", "date", "reason"), ()),
     "add_building": (("grid", "footprint", "date", "reason"), ("addresses", "use", "floors", "units")),
     "regrid": (("code", "grids", "date", "reason"), ()),
+    "rename_road": (("name", "new_name", "date", "reason"), ("district",)),
+    "rename_compound": (("name", "new_name", "date", "reason"), ("district",)),
+    "move_community": (("community", "to_town", "date", "reason"), ("new_code",)),
+    "move_town": (("town", "to_district", "new_code", "date", "reason"), ("community_codes",)),
+    "merge_towns": (("towns", "into", "date", "reason"), ()),
+    "split_town": (("town", "parts", "date", "reason"), ("codes",)),
+}
+#: operations whose keys are the lifecycle function's arguments (first the positional ones, in order)
+_DIVISION_OPS: dict[str, tuple[str, ...]] = {
+    "rename_road": ("name", "new_name"), "rename_compound": ("name", "new_name"),
+    "move_community": ("community", "to_town"), "move_town": ("town", "to_district"),
+    "merge_towns": ("towns",), "split_town": ("town", "parts"),
 }
 
 
@@ -214,6 +226,12 @@ def _operation(op: dict[str, Any], base: Path, where: str) -> Any:
 
     if op["op"] == "retire_building":
         return lambda reg: lc.retire_building(reg, op["code"], date=op["date"], reason=op["reason"])
+    if op["op"] in _DIVISION_OPS:
+        positional = _DIVISION_OPS[op["op"]]
+        fn = getattr(lc, op["op"])
+        args = [op[k] for k in positional]
+        kwargs = {k: v for k, v in op.items() if k not in ("op", *positional)}
+        return lambda reg: fn(reg, *args, **kwargs)
     if op["op"] == "add_building":
         import shapely.geometry
 

@@ -403,7 +403,10 @@ class LevelDiff:
     recoded: tuple[tuple[str, str], ...] = ()
 
     def counts(self) -> dict[str, int]:
-        return {"added": len(self.added), "retired": len(self.retired), "recoded": len(self.recoded)}
+        """Codes added, retired and re-coded (distinct old codes; ``recoded_pairs``: lineage pairs — a grid
+        re-drawn into two counts once, with two pairs)."""
+        return {"added": len(self.added), "retired": len(self.retired),
+                "recoded": len({o for o, _n in self.recoded}), "recoded_pairs": len(self.recoded)}
 
 
 @dataclass(frozen=True)
@@ -429,7 +432,8 @@ class CityDiff:
         lines = [f"{self.old} (version {self.old_version}) -> {self.new} (version {self.new_version})"]
         for d in self.levels:
             c = d.counts()
-            lines.append(f"{d.level}: {c['added']:,} added, {c['retired']:,} retired, {c['recoded']:,} re-coded")
+            pairs = f" ({c['recoded_pairs']:,} old → new pairs)" if c["recoded_pairs"] != c["recoded"] else ""
+            lines.append(f"{d.level}: {c['added']:,} added, {c['retired']:,} retired, {c['recoded']:,} re-coded{pairs}")
             for kind, xs in (("added", d.added), ("retired", d.retired), ("re-coded", d.recoded)):
                 if not xs or limit <= 0:
                     continue
