@@ -30,9 +30,13 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+#: the street whose grids the batch re-draws (the seed scenario: ×1.45)
+REGRID_TOWN = "330105013"  # 武林街道
+
+
 def _changes(reg: Any) -> list[Any]:
-    """A realistic batch against the city: buildings demolished and new ones (each change made against the
-    version the previous one produces)."""
+    """A realistic batch against the city: buildings demolished and new ones, and one street's grids re-drawn
+    (each change made against the version the previous one produces)."""
     import shapely
 
     from hangzhou_address import lifecycle as lc
@@ -50,6 +54,9 @@ def _changes(reg: Any) -> list[Any]:
         fp = shapely.box(p.x - 2e-5, p.y - 2e-5, p.x + 2e-5, p.y + 2e-5)
         out.append(lambda r, code=code, fp=fp: lc.add_building(r, code, fp, addresses=["测试路1号"],
                                                                 date="2026-12-02", reason="new (bench)"))
+    if (g["code"].str[:9] == REGRID_TOWN).any():
+        out.append(lambda r: lc.regrid(r, REGRID_TOWN, lc.subdivide_grids(r, REGRID_TOWN, factor=1.45),
+                                       date="2026-12-03", reason="片区治理: 网格细分 (bench)"))
     return out
 
 
