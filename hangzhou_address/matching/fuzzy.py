@@ -357,6 +357,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     scopes: dict[int, Resolution] = {}
     costs_seen: list[tuple[float, str]] = []
     bound = float("inf")
+    rows_memo: dict = {}  # substitution rows shared by this text's alignments (similarity.align)
     for anchor in anchors:
         starts = sorted(_starts([h for h in div_hits if h[2] <= anchor.start], res))
         # one stretch, from the earliest start; each candidate is aligned with it once, and the start
@@ -392,7 +393,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
             if names.lower_bound(nid, tokens) >= limit:
                 continue
             scored += 1
-            cand = _score(kind, name, fragment, costs, limit)
+            cand = _score(kind, name, fragment, costs, limit, rows=rows_memo)
             if cand is None:
                 continue
             cost, skipped, edits = cand
@@ -401,7 +402,8 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
             if s != starts[-1]:
                 # the name reaches into a division name: reading it after that name may be better
                 last = bisect.bisect_left(positions, starts[-1])
-                alt = _score(kind, name, fragment[last:], costs, limit) if len(fragment) - last >= 1 else None
+                alt = (_score(kind, name, fragment[last:], costs, limit, rows=rows_memo)
+                       if len(fragment) - last >= 1 else None)
                 if alt is not None and alt[0] + SKIP_COST * alt[1] <= cost + SKIP_COST * unexplained:
                     cost, skipped, edits = alt[0], alt[1] + last, alt[2]
                     read = fragment[last:]
@@ -538,7 +540,8 @@ def _suffix_family(suffix: str) -> str:
     return "village" if suffix in _VILLAGE_SUFFIXES else "compound"
 
 
-def _score(kind: str, name: str, fragment: str, costs: CharCosts, limit: float, *, edits: bool = False):
+def _score(kind: str, name: str, fragment: str, costs: CharCosts, limit: float, *, edits: bool = False,
+           rows: dict | None = None):
     """``(cost, skipped, edits)`` of reading the end of ``fragment`` as ``name``, or None when it
     costs more than ``limit``. Tried: the name against the fragment; the name without its generic
     suffix when the fragment lacks it (顾家畈 for 顾家畈路); the fragment without a generic suffix
@@ -559,9 +562,11 @@ def _score(kind: str, name: str, fragment: str, costs: CharCosts, limit: float, 
             tries.append((name, frag_stem, SUFFIX_COST, f"{frag_suffix} added"))
     best = None
     for target, text, extra, note in tries:
-        if extra > limit:
+        # (a try that cannot beat the best so far is skipped; a tie may still win on fewer skipped characters)
+        bound = limit if best is None else min(limit, best[0])
+        if extra > bound:
             continue
-        al = align(target, text, costs, max_cost=limit - extra, edits=edits)
+        al = align(target, text, costs, max_cost=bound - extra, edits=edits, memo=rows)
         cost = al.cost + extra
         if cost <= limit and (best is None or (cost, al.skipped) < (best[0], best[1])):
             best = (round(cost, 4), al.skipped, al.edits + ((note,) if note and edits else ()) if edits else ())

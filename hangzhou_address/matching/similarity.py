@@ -29,8 +29,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..runtime import BoundedMemo
-
 __all__ = [
     "LOOKALIKES",
     "GENERIC_SUFFIXES",
@@ -94,11 +92,6 @@ def strip_generic_suffix(name: str, kind: str) -> str:
     return name
 
 
-#: budget (estimated bytes) of a :class:`CharCosts`' memo of substitution rows (:func:`align`): a key of a
-#: name character and a text stretch, a list of floats per entry
-_ROWS_MEMO_BYTES = 4 * 2**20
-
-
 class CharCosts:
     """Substitution costs between characters, with their pinyin memoized per instance.
 
@@ -117,9 +110,6 @@ class CharCosts:
         self._max = max_chars
         #: memo of :meth:`substitution` per (name character, text character)
         self._pairs: dict[tuple[str, str], float] = {}
-        #: the substitution costs of one name character against a whole (reversed) text, as
-        #: :func:`align` uses them: the candidates of one text share most characters (bounded by size)
-        self._rows = BoundedMemo(_ROWS_MEMO_BYTES)
 
     def lookalike_in(self, ch: str, chars: set[str] | str) -> bool:
         """Whether a look-alike of ``ch`` (:data:`LOOKALIKES`) is among ``chars``."""
@@ -195,14 +185,17 @@ class Alignment:
     edits: tuple[str, ...]
 
 
-def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0, edits: bool = True) -> Alignment:
+def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0, edits: bool = True,
+          memo: dict | None = None) -> Alignment:
     """Align ``name`` whole against the end of ``text`` (a prefix of ``text`` may stay unexplained).
 
     Weighted optimal-string-alignment distance (substitutions by :meth:`CharCosts.substitution`,
     insertions and deletions 1, adjacent transpositions :data:`TRANSPOSE`), computed from the
     end of both strings so that the unexplained part of ``text`` is its beginning. Rows of the
     table whose every cell exceeds ``max_cost`` end the computation (the cost is then ``inf``);
-    ``edits=False`` skips the backtrace that lists the edits.
+    ``edits=False`` skips the backtrace that lists the edits. ``memo``: a dict the alignments of one
+    look-up share, memoizing each name character's substitution costs against the text (the candidate
+    names of one text share most of their characters); None computes them each time.
 
     Examples
     --------
@@ -220,7 +213,6 @@ def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0, edit
     a, b = name[::-1], text[::-1][:m]
     skipped_before = len(text) - m
     sub = costs.substitution
-    memo = costs._rows
     inf = float("inf")
     # d[i][j]: cost of aligning a[:i] with b[:j]
     prev2: list[float] = []
@@ -228,9 +220,11 @@ def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0, edit
     rows = [prev]
     for i in range(1, n + 1):
         ai = a[i - 1]
-        subs = memo.get((ai, b))
+        subs = memo.get((ai, b)) if memo is not None else None
         if subs is None:
-            subs = memo.put((ai, b), [sub(ai, bj) for bj in b], 250 + 12 * m)
+            subs = [sub(ai, bj) for bj in b]
+            if memo is not None:
+                memo[(ai, b)] = subs
         swap = i > 1 and a[i - 2] in b
         cur = [float(i)]
         left = float(i)
