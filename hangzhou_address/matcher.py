@@ -391,6 +391,12 @@ class Matcher:
             assert b is not None
             return self._inside_word(b, outcome, reasons), outcome, ()
         fb, why = self._fuzzy_answer(outcome)
+        if (fb is not None and fb.path == "fuzzy" and any("exists only outside" in r for r in reasons)
+                and not all(e.endswith(_SLIPS) for e in outcome.best.edits)):
+            # the name as written exists, with this number, outside the divisions the text names: read it as
+            # another name inside them only for a slip of the IME or the eye (same sound, look-alike, two
+            # characters swapped, a generic suffix), not for an arbitrary or a missing character
+            fb = None
         if fb is not None and deeper(fb.level, b.level if b is not None else level):
             reasons.append(why)
             return fb, outcome, ()
@@ -576,6 +582,9 @@ _NUMBER_SPLIT_RE = re.compile(r"[0-9０-９][ \t\r\n,，、.。·・\u3000]+[0-9
 #: the highest confidence of a building / grid answer whose text has a separator inside a number, when the
 #: confidence model does not fit one (``ConfidenceModel.caps["number_separator"]``)
 _SPLIT_NUMBER_CAP = 0.5
+#: edits (as :func:`hangzhou_address.matching.similarity.align` and the fuzzy stage name them) that are slips of
+#: the input method or the eye rather than another word
+_SLIPS = ("same pinyin", "look-alike", "similar pinyin", "swapped", "dropped")
 #: the highest confidence of an answer below the district when the text's district names contradict each other
 _CONFLICT_CAP = 0.89
 #: the highest confidence of a building answer whose text is one slip from another name with the same number

@@ -199,3 +199,18 @@ def test_names_are_listed_under_the_districts_their_town_once_belonged_to(road_c
     assert nid not in NameIndex(m.index).candidates("湾路", "330199")
     assert nid in NameIndex(m.index, {XI: frozenset({"330199"})}).candidates("湾路", "330199")
     assert nid in NameIndex(m.index, {XI: frozenset({"330199"})}).candidates("湾路", "330108")
+
+
+def test_a_name_that_exists_only_outside_the_named_divisions_may_be_a_slip(road_city):
+    """平文路5号 exists only in 长河街道, the text names 西兴街道, where 文平路5号 exists: two characters swapped,
+    the fuzzy reading is 文平路. An arbitrary character is not read so (东文路 / 南文路), and when the text
+    names the division where the written name exists, the text says where it is."""
+    m, code = road_city([("平文路", 5, CH), ("文平路", 5, XI), ("东文路", 5, CH), ("南文路", 5, XI)])
+    r = m.match("滨江区西兴街道平文路5号")
+    assert (r.code, r.level) == (code["文平路", 5], "building"), r
+    assert any(x.startswith("平文路5 exists only outside") for x in r.reasons)
+    assert "fuzzy: 平文路 read as 文平路 (1 edit: 文平 swapped)" in r.reasons
+    r = m.match("滨江区西兴街道东文路5号")
+    assert r.level == "town" and r.code == XI, r
+    r = m.match("滨江区长河街道西兴街道平文路5号")
+    assert r.code != code["文平路", 5], r

@@ -32,8 +32,9 @@ class Answer(NamedTuple):
 
 def exact_lookup(index: AddressIndex, resolver: DivisionResolver, res: Resolution, parts: BuildingPart,  # noqa: C901
                  reasons: list[str], max_candidates: int) -> tuple[Answer | None, bool]:
-    """The exact look-up of the building part: (answer or None, whether any row had the exact
-    name and number).
+    """The exact look-up of the building part: (answer or None, whether a row agreeing with the divisions
+    had the exact name and number — when such rows exist only outside the divisions, the text's name may
+    be a misspelling of a name inside them, and the fuzzy stage runs).
 
     Rows are kept only when they agree with the resolved divisions (:func:`consistent`); a building is
     the answer only when exactly one remains, else the deepest level the remaining ones share, with
@@ -42,7 +43,7 @@ def exact_lookup(index: AddressIndex, resolver: DivisionResolver, res: Resolutio
     ``reasons`` gets what was decided and why."""
     idx = index
     d0, c0 = res.district_code, res.community_code
-    found_any = False
+    found_any = found_consistent = False
     best = None
     for kind, name, number, group, boundary in parts.lookups:
         rows, hit = idx.exact(kind, name, number), name
@@ -58,6 +59,10 @@ def exact_lookup(index: AddressIndex, resolver: DivisionResolver, res: Resolutio
         if alias is not None:
             reasons.append(alias_reason(name, alias))
         ok = [r for r in rows if consistent(resolver, res, idx, r)]
+        # the name and number exist only in divisions the text does not name (江新民村1号 under 余杭区: 新民村1
+        # is in 富阳区): the name may be misspelled. When they exist in a division the text names after all
+        # (西湖区余杭区高桥村8号: conflicting district names), the text says where it is: no fuzzy reading.
+        found_consistent = found_consistent or bool(ok) or _named_in_text(resolver, res, idx, rows)
         if not ok:
             where = "、".join(sorted({resolver.name_of.get(idx.district[r], "") for r in rows}))
             reasons.append(f"{name}{number} exists only outside the resolved division (in {where}); "
@@ -106,7 +111,7 @@ def exact_lookup(index: AddressIndex, resolver: DivisionResolver, res: Resolutio
     if best is not None:
         return best, True
     if found_any:
-        return None, True
+        return None, found_consistent
     # tolerant: the road / compound exists but not the number
     for kind, name, number, group, boundary in parts.lookups:
         rows = idx.rows_of(kind, name)
@@ -141,6 +146,20 @@ def exact_lookup(index: AddressIndex, resolver: DivisionResolver, res: Resolutio
         return Answer(res.code, res.level, cands, (res.district_code, res.town_code, res.community_code),
                        "division", boundary), False
     return None, False
+
+
+def _named_in_text(resolver: DivisionResolver, res: Resolution, idx: AddressIndex, rows: list[int]) -> bool:
+    """Whether one of address ``rows`` lies in a town the text names, or in a district it names without
+    naming any of its towns (any such name read, the discarded conflicting ones included, at its current
+    code; not villages: the name looked up may itself be read as one)."""
+    cur, levels = resolver.cur, resolver.levels
+    towns = {cur[e[0]][1] for e in res.evidence if levels[e[0]] == 1}
+    districts = {cur[e[0]][0] for e in res.evidence if levels[e[0]] == 0}
+    if not (towns or districts):
+        return False
+    # a district counts when the text names none of its towns (西兴街道 written: 长河街道 is not named by 滨江区)
+    districts -= {t[:6] for t in towns if t}
+    return any(idx.town[r] in towns or idx.district[r] in districts for r in rows)
 
 
 def consistent(resolver: DivisionResolver, res: Resolution, idx: AddressIndex, r: int) -> bool:
