@@ -261,7 +261,16 @@ class Matcher:
         if b is not None:
             code, level, cands, (d, t, c), path = b.code, b.level, b.candidates, b.chain, b.path
         undecided = outcome is not None and not path.startswith("fuzzy")
+        outside = 0.0
         if undecided:
+            assert outcome is not None and self.index is not None
+            if code is not None:
+                # the names the misspelled text may well mean (one edit at most), and how many of them lie
+                # outside the answer (萧山区亲和村3组73号 → 萧山区, while 新和村 is in 钱塘区)
+                idx = self.index
+                fcs = (outcome.best, *outcome.others)
+                outside = sum(fc.cost <= 1.0 and not any(idx.building(r).startswith(code) for r in fc.rows)
+                              for fc in fcs) / len(fcs)
             outcome = None
         if code is None:
             if not reasons:
@@ -296,7 +305,7 @@ class Matcher:
                   leftover=leftover, number_separator=split_number, contradicted=self._contradicted(res, d, t),
                   fuzzy_undecided=undecided,
                   address_outside_divisions=any("exists only outside" in r for r in reasons),
-                  bare_name_heads_a_word=bare, confusable=confusable)
+                  bare_name_heads_a_word=bare, confusable=confusable, candidates_outside=outside)
         x = None
         if outcome is None and not want_features:
             # the confidence of an answer without a fuzzy reading depends on these alone (memoized:

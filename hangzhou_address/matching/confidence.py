@@ -54,7 +54,8 @@ FEATURES = (
     "fuzzy_city_scope", "fuzzy_edits", "fuzzy_short_name", "fuzzy_close_rivals", "fuzzy_near_names", "fuzzy_tail_names",
     "fuzzy_missing", "fuzzy_added", "fuzzy_sound_alike", "fuzzy_other_character", "fuzzy_swapped",
     "fuzzy_suffix_dropped", "fuzzy_separators_only",
-    "fuzzy_undecided",
+    "fuzzy_inside_division", "fuzzy_suffix_doubled", "fuzzy_missing_share", "fuzzy_skip_and_missing",
+    "fuzzy_undecided", "fuzzy_candidates_outside",
     # the name and number exist, but only outside the divisions the text names
     "address_outside_divisions",
     # interactions
@@ -69,7 +70,8 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
              buildings_elsewhere: bool = False, fuzzy: FuzzyOutcome | None = None, leftover: int = 0,
              number_separator: bool = False, contradicted: tuple[int, int] = (0, 0),
              fuzzy_undecided: bool = False, address_outside_divisions: bool = False,
-             bare_name_heads_a_word: bool = False, confusable: bool = False) -> tuple[float, ...]:
+             bare_name_heads_a_word: bool = False, confusable: bool = False,
+             candidates_outside: float = 0.0) -> tuple[float, ...]:
     """The feature vector (:data:`FEATURES`) of one answer.
 
     ``fuzzy`` is the fuzzy reading the answer comes from (None for other answers);
@@ -79,7 +81,10 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
     村 / 社区) followed by characters nothing explains (东村 in 东村下1组: perhaps a misspelled
     village name that starts like another one); ``confusable``: a building answer whose name (exact) or
     written stretch (fuzzy) is one slip from another name with the same number
-    (:mod:`hangzhou_address.matching.confusable`).
+    (:mod:`hangzhou_address.matching.confusable`); ``candidates_outside``: for an answer the fuzzy stage
+    did not decide, the share of its candidates (the names the misspelled text may mean) that lie outside
+    the returned code among those one edit away at most (萧山区亲和村3组73号 → 萧山区, while 新和村 is in
+    钱塘区).
     """
     x = [0.0] * len(FEATURES)
     x[0] = 1.0
@@ -120,7 +125,14 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
                    else "fuzzy_other_character" if e.endswith("other character") else "fuzzy_sound_alike")
             x[_INDEX[key]] += 1.0
         x[_INDEX["fuzzy_separators_only"]] = float(not b.edits)
+        x[_INDEX["fuzzy_inside_division"]] = float(fuzzy.inside_division)
+        missing = x[_INDEX["fuzzy_missing"]]
+        x[_INDEX["fuzzy_missing_share"]] = min(missing / max(len(b.name), 1), 1.0)
+        x[_INDEX["fuzzy_skip_and_missing"]] = float(b.skipped > 0 and missing > 0)
+        x[_INDEX["fuzzy_suffix_doubled"]] = float(any(
+            e.endswith(" dropped") and b.written.endswith(e[: -len(" dropped")]) for e in b.edits))
     x[_INDEX["fuzzy_undecided"]] = float(fuzzy_undecided)
+    x[_INDEX["fuzzy_candidates_outside"]] = min(max(candidates_outside, 0.0), 1.0)
     x[_INDEX["bare_name_heads_a_word"]] = float(bare_name_heads_a_word)
     x[_INDEX["address_outside_divisions"]] = float(address_outside_divisions)
     if level == "building":
