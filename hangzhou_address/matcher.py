@@ -261,16 +261,15 @@ class Matcher:
         if b is not None:
             code, level, cands, (d, t, c), path = b.code, b.level, b.candidates, b.chain, b.path
         undecided = outcome is not None and not path.startswith("fuzzy")
-        outside = 0.0
+        outside = 0.0  # (a float: the memo key and the feature vector hold it as is)
         if undecided:
             assert outcome is not None and self.index is not None
             if code is not None:
-                # the names the misspelled text may well mean (one edit at most), and how many of them lie
-                # outside the answer (萧山区亲和村3组73号 → 萧山区, while 新和村 is in 钱塘区)
+                # a name the misspelled text may well mean (one edit at most) lies outside the answer
+                # (萧山区亲和村3组73号 → 萧山区, while 新和村 is in 钱塘区)
                 idx = self.index
-                fcs = (outcome.best, *outcome.others)
-                outside = sum(fc.cost <= 1.0 and not any(idx.building(r).startswith(code) for r in fc.rows)
-                              for fc in fcs) / len(fcs)
+                outside = float(any(fc.cost <= 1.0 and not any(idx.building(r).startswith(code) for r in fc.rows)
+                                    for fc in (outcome.best, *outcome.others)))
             outcome = None
         if code is None:
             if not reasons:

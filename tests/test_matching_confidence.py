@@ -108,8 +108,8 @@ def test_fuzzy_reading_features():
     assert inside[ix("fuzzy_inside_division")] == 1
     skip = features("building", "fuzzy", _res(), fuzzy=_outcome("方桥小区", "方小区", ("桥 missing",), skipped=1))
     assert skip[ix("fuzzy_skip_and_missing")] == 1
-    out = features("town", "division", _res(), fuzzy_undecided=True, candidates_outside=0.5)
-    assert out[ix("fuzzy_candidates_outside")] == 0.5 and out[ix("fuzzy_undecided")] == 1
+    out = features("town", "division", _res(), fuzzy_undecided=True, candidates_outside=1.0)
+    assert out[ix("fuzzy_candidates_outside")] == 1.0 and out[ix("fuzzy_undecided")] == 1
     # the fitted model weighs the doubled suffix against the reading (范家 read as 范家村 is not doubled)
     single = features("building", "fuzzy", _res(), fuzzy=_outcome("范家村", "范家", ("村 dropped",)))
     assert single[ix("fuzzy_suffix_doubled")] == 0

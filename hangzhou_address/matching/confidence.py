@@ -82,9 +82,8 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
     village name that starts like another one); ``confusable``: a building answer whose name (exact) or
     written stretch (fuzzy) is one slip from another name with the same number
     (:mod:`hangzhou_address.matching.confusable`); ``candidates_outside``: for an answer the fuzzy stage
-    did not decide, the share of its candidates (the names the misspelled text may mean) that lie outside
-    the returned code among those one edit away at most (萧山区亲和村3组73号 → 萧山区, while 新和村 is in
-    钱塘区).
+    did not decide, 1.0 when one of its candidates one edit away at most (a name the misspelled text may
+    well mean) lies outside the returned code (萧山区亲和村3组73号 → 萧山区, while 新和村 is in 钱塘区).
     """
     x = [0.0] * len(FEATURES)
     x[0] = 1.0
