@@ -598,9 +598,9 @@ _DIVISION_HIT_LABELS = frozenset({"district", "town"})  # (a village is followed
 
 
 def _division_before_number(norm: str, res: Resolution) -> bool:
-    """Whether a district or town name the resolver read is followed directly by a number (萧山临江1组4号, 西湖1组16号,
-    石桥28号): numbers belong to roads, compounds and villages, so the name may be one of those written
-    without its suffix (临江村), not the division."""
+    """Whether a district or town name the resolver read is followed directly by a number (萧山临江1组4号,
+    西湖1组16号, 石桥28号): numbers belong to roads, compounds and villages, so the name may be one of those
+    written without its suffix (临江村), not the division."""
     return any(h[0] in _DIVISION_HIT_LABELS and _NUMBER_AFTER_RE.match(norm, h[2]) is not None for h in res.hits)
 
 
