@@ -261,7 +261,15 @@ class Matcher:
         if b is not None:
             code, level, cands, (d, t, c), path = b.code, b.level, b.candidates, b.chain, b.path
         undecided = outcome is not None and not path.startswith("fuzzy")
+        outside = 0.0  # (a float: the memo key and the feature vector hold it as is)
         if undecided:
+            assert outcome is not None and self.index is not None
+            if code is not None:
+                # a name the misspelled text may well mean (one edit at most) lies outside the answer
+                # (萧山区亲和村3组73号 → 萧山区, while 新和村 is in 钱塘区)
+                idx = self.index
+                outside = float(any(fc.cost <= 1.0 and not any(idx.building(r).startswith(code) for r in fc.rows)
+                                    for fc in (outcome.best, *outcome.others)))
             outcome = None
         if code is None:
             if not reasons:
@@ -296,7 +304,8 @@ class Matcher:
                   leftover=leftover, number_separator=split_number, contradicted=self._contradicted(res, d, t),
                   fuzzy_undecided=undecided,
                   address_outside_divisions=any("exists only outside" in r for r in reasons),
-                  bare_name_heads_a_word=bare, confusable=confusable)
+                  bare_name_heads_a_word=bare, confusable=confusable, candidates_outside=outside,
+                  division_before_number=path == "division" and _division_before_number(parts.norm, res))
         x = None
         if outcome is None and not want_features:
             # the confidence of an answer without a fuzzy reading depends on these alone (memoized:
@@ -591,6 +600,18 @@ _CONFLICT_CAP = 0.89
 #: (:mod:`hangzhou_address.matching.confusable`): exact ones are right ~92 % of the time on the SYNTHETIC
 #: variants, below what an answer at ≥ 0.9 promises (no review needed)
 _CONFUSABLE_CAP = 0.89
+
+#: a district or town name followed directly by a door / group / building number (separators aside)
+_NUMBER_AFTER_RE = re.compile(r"[\s,，、·.\-]*\d")
+_DIVISION_HIT_LABELS = frozenset({"district", "town"})  # (a village is followed by its group numbers)
+
+
+def _division_before_number(norm: str, res: Resolution) -> bool:
+    """Whether a district or town name the resolver read is followed directly by a number (萧山临江1组4号,
+    西湖1组16号, 石桥28号): numbers belong to roads, compounds and villages, so the name may be one of those
+    written without its suffix (临江村), not the division."""
+    return any(h[0] in _DIVISION_HIT_LABELS and _NUMBER_AFTER_RE.match(norm, h[2]) is not None for h in res.hits)
+
 
 def _candidate_names(outcome: FuzzyOutcome) -> str:
     """The names a fuzzy outcome proposes, best first, for the reasons."""

@@ -85,3 +85,48 @@ def test_matcher_uses_a_given_model_and_explains(tiny_registry):
     assert m.match("滨江区长河路5号").confidence == pytest.approx(0.5)
     why = Matcher(tiny_registry).confidence_features("滨江区长和路5号")
     assert why["group"] == "fuzzy" and "fuzzy_sound_alike" in why
+
+
+def _outcome(name: str, written: str, edits: tuple[str, ...], *, skipped: int = 0, inside: bool = False):
+    from hangzhou_address.matching.fuzzy import FuzzyCandidate, FuzzyOutcome
+
+    best = FuzzyCandidate("P", name, written, 1.0 if edits else 0.0, edits, skipped, (0,))
+    return FuzzyOutcome(best, (), True, float("inf"), 31, _res(), False, 1, 0, 0, inside)
+
+
+def test_fuzzy_reading_features():
+    ix = FEATURES.index
+    plain = features("building", "fuzzy", _res(), fuzzy=_outcome("郎范村", "范村", ("郎 missing",)))
+    assert plain[ix("fuzzy_inside_division")] == 0 and plain[ix("fuzzy_suffix_doubled")] == 0
+    assert plain[ix("fuzzy_missing_share")] == pytest.approx(1 / 3) and plain[ix("fuzzy_skip_and_missing")] == 0
+    assert plain[ix("fuzzy_stem_lost")] == pytest.approx(0.5)  # 郎 of the stem 郎范 is not written
+    # 范村 read as 范村村: the written stretch is itself a complete name
+    doubled = features("building", "fuzzy", _res(), fuzzy=_outcome("范村村", "范村", ("村 dropped",)))
+    assert doubled[ix("fuzzy_suffix_doubled")] == 1 and doubled[ix("fuzzy_missing_share")] == 0
+    assert doubled[ix("fuzzy_stem_lost")] == 0
+    # 下涯镇华路 read as 振华路: 镇 read twice (the town's and the road's)
+    inside = features("building", "fuzzy", _res(), fuzzy=_outcome("振华路", "镇华路", ("振→镇 same pinyin",),
+                                                                      inside=True))
+    assert inside[ix("fuzzy_inside_division")] == 1
+    skip = features("building", "fuzzy", _res(), fuzzy=_outcome("方桥小区", "方小区", ("桥 missing",), skipped=1))
+    assert skip[ix("fuzzy_skip_and_missing")] == 1
+    out = features("town", "division", _res(), fuzzy_undecided=True, candidates_outside=1.0)
+    assert out[ix("fuzzy_candidates_outside")] == 1.0 and out[ix("fuzzy_undecided")] == 1
+    # the fitted model weighs the doubled suffix against the reading (范家 read as 范家村 is not doubled)
+    single = features("building", "fuzzy", _res(), fuzzy=_outcome("范家村", "范家", ("村 dropped",)))
+    assert single[ix("fuzzy_suffix_doubled")] == 0
+    assert default_model().predict(doubled) < default_model().predict(single)
+
+
+def test_division_name_before_a_number_is_a_feature():
+    """西湖1组16号: a district name followed directly by a group number (the village 西湖村 written without 村;
+    embedded city)."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    i = FEATURES.index("division_before_number")
+    r, x = m._match("杭州市西湖1组16号", True, want_features=True)
+    assert r.level == "district" and x is not None and x[i] == 1.0
+    r, x = m._match("杭州市西湖区西溪街道", True, want_features=True)
+    assert r.level == "town" and x is not None and x[i] == 0.0

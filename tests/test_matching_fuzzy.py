@@ -214,3 +214,18 @@ def test_a_name_that_exists_only_outside_the_named_divisions_may_be_a_slip(road_
     assert r.level == "town" and r.code == XI, r
     r = m.match("滨江区长河街道西兴街道平文路5号")
     assert r.code != code["文平路", 5], r
+
+
+def test_outcome_says_when_the_reading_starts_inside_a_division_name():
+    """下涯镇华路16號 (华安路 with 安 dropped): the reading 振华路 takes 镇 from the town 下涯镇 (embedded city)."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    got = {}
+    for text in ("浙江省杭州市下涯镇华路16號", "浙江省杭州市下涯镇振华路16號"):
+        res, parts = m._analyse(text)
+        out = fuzzy_lookup(parts.norm, res, m.resolver, m.index, m.names, m._consistent)
+        got[text] = out.inside_division if out is not None else None
+    assert got["浙江省杭州市下涯镇华路16號"] is True
+    assert got["浙江省杭州市下涯镇振华路16號"] in (False, None)

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from .similarity import strip_generic_suffix
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..resolve import Resolution
     from .fuzzy import FuzzyOutcome
@@ -54,7 +56,9 @@ FEATURES = (
     "fuzzy_city_scope", "fuzzy_edits", "fuzzy_short_name", "fuzzy_close_rivals", "fuzzy_near_names", "fuzzy_tail_names",
     "fuzzy_missing", "fuzzy_added", "fuzzy_sound_alike", "fuzzy_other_character", "fuzzy_swapped",
     "fuzzy_suffix_dropped", "fuzzy_separators_only",
-    "fuzzy_undecided",
+    "fuzzy_inside_division", "fuzzy_suffix_doubled", "fuzzy_missing_share", "fuzzy_skip_and_missing",
+    "fuzzy_stem_lost",
+    "fuzzy_undecided", "fuzzy_candidates_outside", "division_before_number",
     # the name and number exist, but only outside the divisions the text names
     "address_outside_divisions",
     # interactions
@@ -69,7 +73,8 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
              buildings_elsewhere: bool = False, fuzzy: FuzzyOutcome | None = None, leftover: int = 0,
              number_separator: bool = False, contradicted: tuple[int, int] = (0, 0),
              fuzzy_undecided: bool = False, address_outside_divisions: bool = False,
-             bare_name_heads_a_word: bool = False, confusable: bool = False) -> tuple[float, ...]:
+             bare_name_heads_a_word: bool = False, confusable: bool = False,
+             candidates_outside: float = 0.0, division_before_number: bool = False) -> tuple[float, ...]:
     """The feature vector (:data:`FEATURES`) of one answer.
 
     ``fuzzy`` is the fuzzy reading the answer comes from (None for other answers);
@@ -79,7 +84,11 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
     村 / 社区) followed by characters nothing explains (东村 in 东村下1组: perhaps a misspelled
     village name that starts like another one); ``confusable``: a building answer whose name (exact) or
     written stretch (fuzzy) is one slip from another name with the same number
-    (:mod:`hangzhou_address.matching.confusable`).
+    (:mod:`hangzhou_address.matching.confusable`); ``candidates_outside``: for an answer the fuzzy stage
+    did not decide, 1.0 when one of its candidates one edit away at most (a name the misspelled text may
+    well mean) lies outside the returned code (萧山区亲和村3组73号 → 萧山区, while 新和村 is in 钱塘区);
+    ``division_before_number``: a division answer while a division name read is followed directly by a
+    number (萧山临江1组4号 → 临江街道: numbers belong to roads, compounds and villages — 临江村).
     """
     x = [0.0] * len(FEATURES)
     x[0] = 1.0
@@ -120,7 +129,17 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
                    else "fuzzy_other_character" if e.endswith("other character") else "fuzzy_sound_alike")
             x[_INDEX[key]] += 1.0
         x[_INDEX["fuzzy_separators_only"]] = float(not b.edits)
+        x[_INDEX["fuzzy_inside_division"]] = float(fuzzy.inside_division)
+        missing = x[_INDEX["fuzzy_missing"]]
+        x[_INDEX["fuzzy_missing_share"]] = min(missing / max(len(b.name), 1), 1.0)
+        x[_INDEX["fuzzy_skip_and_missing"]] = float(b.skipped > 0 and missing > 0)
+        stem = strip_generic_suffix(b.name, b.kind) or b.name
+        x[_INDEX["fuzzy_stem_lost"]] = sum(ch not in b.written for ch in stem) / len(stem)
+        x[_INDEX["fuzzy_suffix_doubled"]] = float(any(
+            e.endswith(" dropped") and b.written.endswith(e[: -len(" dropped")]) for e in b.edits))
     x[_INDEX["fuzzy_undecided"]] = float(fuzzy_undecided)
+    x[_INDEX["fuzzy_candidates_outside"]] = min(max(candidates_outside, 0.0), 1.0)
+    x[_INDEX["division_before_number"]] = float(division_before_number)
     x[_INDEX["bare_name_heads_a_word"]] = float(bare_name_heads_a_word)
     x[_INDEX["address_outside_divisions"]] = float(address_outside_divisions)
     if level == "building":

@@ -173,6 +173,9 @@ class FuzzyOutcome:
     #: other scored names that end with the written stretch (盛村: 武盛村, 大盛村): the text may have
     #: dropped their first characters
     tail_names: int = 0
+    #: the best reading's written stretch starts strictly inside a division name the resolver read
+    #: (江南康路 read as 南康路, taking 南 from the town 江南): the text's own characters are read twice
+    inside_division: bool = False
 
 
 class NameIndex:
@@ -351,7 +354,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
         return None
     div_hits = [h for h in res.hits if h[0] in _DIVISION_LABELS]
     costs = names.costs
-    found: list[tuple[float, FuzzyCandidate, Resolution, _Anchor]] = []
+    found: list[tuple[float, FuzzyCandidate, Resolution, _Anchor, str, int]] = []
     exact_without = False
     scored = 0
     scopes: dict[int, Resolution] = {}
@@ -423,12 +426,14 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
                     exact_without = True
                 continue
             fc = FuzzyCandidate(kind, name, fragment[skipped:], cost, edits, unexplained, rows)
-            found.append((rank, fc, scope, anchor, read))
+            found.append((rank, fc, scope, anchor, read,
+                          positions[skipped] if skipped < len(positions) else anchor.start))
             bound = min(bound, rank + _BOUND)
     if not found:
         return None
     found.sort(key=lambda x: (x[0], x[1].name))
-    rank, best, scope, anchor, fragment = found[0]
+    rank, best, scope, anchor, fragment, at = found[0]
+    inside = any(h[1] < at < h[2] for h in div_hits)
     # the edits of the best reading, for the reasons and the confidence
     again = _score(best.kind, best.name, fragment, costs, best.cost + 1e-6, edits=True)
     if again is not None:
@@ -438,7 +443,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     runner = float("inf")
     seen = set(best_buildings)
     close: list[tuple[FuzzyCandidate, str]] = []  # rivals within the margin, with their stretch
-    for r2, fc, _s, _a, f in found[1:]:
+    for r2, fc, _s, _a, f, _p in found[1:]:
         bs = {index.building(r) for r in fc.rows}
         if bs <= seen:
             continue
@@ -464,7 +469,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     tails = len({name for _c, name in costs_seen if name != best.name and len(name) > len(best.written)
                  and name.endswith(best.written)})
     return FuzzyOutcome(best, tuple(others), accepted, margin, anchor.number, scope, exact_without, scored, near,
-                        tails)
+                        tails, inside)
 
 
 def _edit_count(fc: FuzzyCandidate, fragment: str, costs: CharCosts) -> int:
