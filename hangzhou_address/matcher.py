@@ -602,7 +602,8 @@ _CONFLICT_CAP = 0.89
 _CONFUSABLE_CAP = 0.89
 
 #: a district or town name followed directly by a door / group / building number (separators aside)
-_NUMBER_AFTER_RE = re.compile(r"[\s,，、·.\-]*\d")
+# (not a numbered road: 江干区24号大街, 下沙1号路)
+_NUMBER_AFTER_RE = re.compile(r"[\s,，、·.\-]*\d+(?!\d|号(?:大街|路|街|大道))")
 _DIVISION_HIT_LABELS = frozenset({"district", "town"})  # (a village is followed by its group numbers)
 
 
