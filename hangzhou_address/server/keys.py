@@ -184,6 +184,13 @@ class KeyStore:
             fh.write("\n".join(lines))
         return target
 
+    def remembered(self, key: str | None) -> ApiKey | None:
+        """The entry of ``key`` when this process has verified it before (no hashing), else None."""
+        if not key or not isinstance(key, str) or len(key) > 200:
+            return None
+        name = self._verified.get(hmac.new(self._memo_key, key.encode("utf-8", "replace"), hashlib.sha256).digest())
+        return self._keys.get(name) if name is not None else None
+
     def verify(self, key: str | None) -> ApiKey | None:
         """The entry of ``key``, or None when it is missing, malformed or not one of the store's keys."""
         if not key or not isinstance(key, str) or len(key) > 200:

@@ -1,0 +1,144 @@
+"""Benchmark: the HTTP API (`hzaddr serve`, uvicorn, 2 workers) on loopback, against in-process match_many.
+
+Usage: python bench/bench_service.py [--city DIR] [--seconds 20] [--concurrency 32] [--workers 2]
+
+Starts `hzaddr serve` in a subprocess (embedded SYNTHETIC city unless --city) with a fresh keys file, then a
+bounded asyncio/httpx client (--concurrency connections, --seconds each phase):
+  1. GET /v1/match?q=… with addresses of the city (requests/s, p50/p99 latency, errors);
+  2. POST /v1/match with batches of 1,000 texts (addresses/s);
+and in-process ``Matcher.match_many`` on the same texts (addresses/s) for the ratio. The server and the client
+share the machine's cores (loopback only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def texts_of(city: Path | None, n: int) -> list[str]:
+    from hangzhou_address.cli._registry import open_registry
+
+    reg = open_registry(city)
+    a = reg.addresses
+    return ["杭州市" + t for t in a["text"].sample(min(n, len(a)), random_state=7)]
+
+
+async def run_phase(url: str, key: str, seconds: float, concurrency: int, make_request) -> tuple[list[float], int, int]:
+    latencies: list[float] = []
+    errors = 0
+    done = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=url, headers={"X-API-Key": key}, limits=limits, timeout=30.0) as client:
+        async def worker(w: int) -> None:
+            nonlocal errors, done
+            i = w
+            while time.perf_counter() < deadline:
+                t = time.perf_counter()
+                try:
+                    r = await make_request(client, i)
+                    ok = r.status_code == 200
+                    if not ok:
+                        print(f"error: status {r.status_code}", file=sys.stderr)
+                except httpx.HTTPError as exc:
+                    ok = False
+                    print(f"error: {type(exc).__name__}", file=sys.stderr)
+                latencies.append(time.perf_counter() - t)
+                done += 1
+                errors += not ok
+                i += concurrency
+
+        await asyncio.gather(*(worker(w) for w in range(concurrency)))
+    return latencies, done, errors
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--city", type=Path)
+    ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+
+    texts = texts_of(args.city, 20_000)
+    tmp = Path(tempfile.mkdtemp(prefix="hzaddr-bench-service-"))
+    from hangzhou_address.server.keys import KeyStore
+
+    key = KeyStore(tmp / "keys.toml").add("bench", scope="read", rate="1000000/s")
+    port = free_port()
+    cmd = [sys.executable, "-m", "hangzhou_address", "serve", "--keys", str(tmp / "keys.toml"), "--port", str(port),
+           "--workers", str(args.workers), "--log-level", "warning"]
+    if args.city:
+        cmd += ["--city", str(args.city)]
+    server = subprocess.Popen(cmd, env={**os.environ}, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        t0 = time.perf_counter()
+        while True:
+            try:
+                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.perf_counter() - t0 > 300:
+                print("server did not start", file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+        # every worker warm: a few hundred requests before measuring
+        asyncio.run(run_phase(url, key, 3.0, args.concurrency,
+                              lambda c, i: c.get("/v1/match", params={"q": texts[i % len(texts)]})))
+        print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, server start "
+              f"{time.perf_counter() - t0:.1f} s, {args.workers} workers, {args.concurrency} connections, "
+              f"{'city ' + str(args.city) if args.city else 'embedded SYNTHETIC city'}")
+        lat, n, err = asyncio.run(run_phase(url, key, args.seconds, args.concurrency,
+                                            lambda c, i: c.get("/v1/match", params={"q": texts[i % len(texts)]})))
+        ms = np.asarray(lat) * 1000
+        print(f"GET /v1/match: {n / args.seconds:,.0f} requests/s, p50 {np.percentile(ms, 50):.1f} ms, "
+              f"p99 {np.percentile(ms, 99):.1f} ms, errors {err} of {n:,} ({args.seconds:.0f} s)")
+        batches = [texts[i:i + 1000] for i in range(0, len(texts) - 999, 1000)]
+        lat, n, err = asyncio.run(run_phase(
+            url, key, args.seconds, min(args.concurrency, 4),
+            lambda c, i: c.post("/v1/match", json={"texts": batches[i % len(batches)], "fuzzy": True})))
+        served = (n - err) * 1000 / args.seconds
+        print(f"POST /v1/match (1,000 texts): {served:,.0f} addresses/s, p50 {np.median(lat):.2f} s per batch, "
+              f"errors {err} of {n:,} (4 connections)")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+    from hangzhou_address.cli._registry import open_registry
+    from hangzhou_address.matcher import Matcher
+
+    m = Matcher(open_registry(args.city))
+    m.match_many(texts[:2000])  # warm
+    t = time.perf_counter()
+    m.match_many(texts[:10_000])
+    inproc = 10_000 / (time.perf_counter() - t)
+    print(f"in-process match_many (1 process): {inproc:,.0f} addresses/s; service batch / in-process = "
+          f"{served / inproc:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
