@@ -166,6 +166,8 @@
     const px = (p) => ((p[0] * k - x0) * s).toFixed(1) + "," + ((y1 - p[1]) * s).toFixed(1);
     svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
     const review = new Set(state.results.filter(isReview).map((r) => r.code).filter(Boolean));
+    const rowsOf = new Map(), labelAt = [];
+    state.results.forEach((r, i) => { if (r.code) rowsOf.set(r.code, (rowsOf.get(r.code) || []).concat([i + 1])); });
     const layers = { grid: document.createElementNS(NS, "g"), building: document.createElementNS(NS, "g") };
     layers.grid.setAttribute("class", "grids"); layers.building.setAttribute("class", "buildings");
     svg.appendChild(layers.grid); svg.appendChild(layers.building);
@@ -189,6 +191,17 @@
       el.dataset.code = code;
       const title = document.createElementNS(NS, "title"); title.textContent = code; el.appendChild(title);
       layers[level].appendChild(el);
+      if (level === "building" && rowsOf.has(code)) labelAt.push([el, rowsOf.get(code)]);
+    }
+    // the table's row numbers next to their buildings
+    const labels = document.createElementNS(NS, "g"); labels.setAttribute("class", "labels"); svg.appendChild(labels);
+    for (const [el, nums] of labelAt) {
+      const b = el.getBBox();
+      const txt = document.createElementNS(NS, "text");
+      txt.setAttribute("class", "label");
+      txt.setAttribute("x", (b.x + b.width + 4).toFixed(1)); txt.setAttribute("y", (b.y + b.height / 2 + 4).toFixed(1));
+      txt.textContent = nums.length > 3 ? nums.slice(0, 3).join(",") + ",…" : nums.join(",");
+      labels.appendChild(txt);
     }
   }
 
