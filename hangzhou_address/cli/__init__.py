@@ -1,7 +1,7 @@
 """``hzaddr`` command-line interface.
 
 Each topic registers its sub-commands from its own module (``_codes``, ``_city``, ``_match``,
-``_locate``, ``_ledger``, ``_versions``); heavy imports happen inside the command functions, so ``hzaddr --help``
+``_locate``, ``_ledger``, ``_versions``, ``_serve``); heavy imports happen inside the command functions, so ``hzaddr --help``
 stays fast.
 
 Exit codes: 0 ok, 1 invalid input (some code / address / row was invalid), 2 usage error (and per
@@ -25,7 +25,7 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2
 
 #: modules under hangzhou_address.cli that define ``register(subparsers)``
-_COMMAND_MODULES = ("_codes", "_city", "_match", "_locate", "_ledger", "_versions")
+_COMMAND_MODULES = ("_codes", "_city", "_match", "_locate", "_ledger", "_versions", "_serve")
 
 
 def build_parser() -> argparse.ArgumentParser:

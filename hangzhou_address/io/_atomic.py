@@ -143,13 +143,14 @@ def _remove_stale_temporaries(target: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+def atomic_path(path: str | os.PathLike[str], *, mode: int | None = None) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; on success it replaces ``path`` atomically.
 
     On any exception (including KeyboardInterrupt) the temporary file is removed and ``path``
     is left as it was; leftovers of killed runs are removed by the next write to ``path``.
-    The published file's mode is ``0o666`` minus the umask. Use this for writers that want a
-    file name (pyarrow, geopandas).
+    The published file's mode is ``0o666`` minus the umask, or ``mode`` when given (e.g. ``0o600`` for a
+    file of secrets: it is never more open than that, not even for an instant). Use this for writers that
+    want a file name (pyarrow, geopandas).
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -161,7 +162,8 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         yield tmp_path
         with open(tmp_path, "rb+") as fh:
             os.fsync(fh.fileno())
-        os.chmod(tmp_path, 0o666 & ~current_umask())  # mkstemp creates 0600; publish as open() would
+        # mkstemp creates 0600; publish as open() would, or with the mode asked for
+        os.chmod(tmp_path, (0o666 & ~current_umask()) if mode is None else mode)
         os.replace(tmp_path, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -170,8 +172,10 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | os.PathLike[str], mode: str = "wb", **kwargs: Any) -> Iterator[IO[Any]]:
-    """Open a file for writing that appears at ``path`` only when the block succeeds.
+def atomic_write(path: str | os.PathLike[str], mode: str = "wb", *, file_mode: int | None = None,
+                 **kwargs: Any) -> Iterator[IO[Any]]:
+    """Open a file for writing that appears at ``path`` only when the block succeeds (published with
+    ``file_mode`` when given, see :func:`atomic_path`).
 
     Examples
     --------
@@ -184,6 +188,6 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb", **kwargs: Any) 
     """
     if "r" in mode or "a" in mode:
         raise ValueError(f"atomic_write only writes new files; mode {mode!r} is not allowed")
-    with atomic_path(path) as tmp, open(tmp, mode, **kwargs) as fh:
+    with atomic_path(path, mode=file_mode) as tmp, open(tmp, mode, **kwargs) as fh:
         yield fh
         fh.flush()

@@ -27,7 +27,8 @@ import pandas as pd
 
 from ..errors import DataError, InputError
 
-__all__ = ["write_changeset", "read_changeset", "is_changeset_dir", "read_change_request", "REQUEST_OPS",
+__all__ = ["write_changeset", "read_changeset", "is_changeset_dir", "read_change_request", "parse_change_request",
+           "REQUEST_OPS",
            "CHANGESET_FILE", "CHANGESET_FORMAT"]
 
 CHANGESET_FILE = "changeset.json"
@@ -220,7 +221,19 @@ def _read_grids(path: Path, where: str) -> Any:
         raise InputError(f"{where}: cannot read grids file {path}: {type(exc).__name__}: {exc}") from None
 
 
-def _operation(op: dict[str, Any], base: Path, where: str) -> Any:
+def _inline_grids(doc: dict[str, Any], where: str) -> Any:
+    import geopandas as gpd
+
+    if doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list) or not doc["features"]:
+        raise InputError(f"{where} (regrid): inline 'grids' must be a non-empty GeoJSON FeatureCollection")
+    try:
+        return gpd.GeoDataFrame.from_features(doc["features"], crs=4490)
+    except Exception as exc:  # noqa: BLE001 - any reader error is the request's problem
+        raise InputError(f"{where} (regrid): inline 'grids' is not readable GeoJSON ({type(exc).__name__}: {exc})") \
+            from None
+
+
+def _operation(op: dict[str, Any], base: Path | None, where: str) -> Any:
     """A function registry -> ChangeSet for one operation of a request."""
     from .. import lifecycle as lc
 
@@ -245,8 +258,15 @@ def _operation(op: dict[str, Any], base: Path, where: str) -> Any:
         extra = {k: op[k] for k in ("use", "floors", "units") if k in op}
         return lambda reg: lc.add_building(reg, op["grid"], footprint, addresses=addresses, date=op["date"],
                                            reason=op["reason"], **extra)
-    grids_path = (base / str(op["grids"])).resolve() if not Path(str(op["grids"])).is_absolute() else Path(op["grids"])
-    grids = _read_grids(grids_path, where)
+    if isinstance(op["grids"], dict):  # inline GeoJSON FeatureCollection (EPSG:4490 lon/lat)
+        grids = _inline_grids(op["grids"], where)
+    elif base is None:
+        raise InputError(f"{where} (regrid): 'grids' must be an inline GeoJSON FeatureCollection here "
+                         "(file paths are not accepted)")
+    else:
+        grids_path = (base / str(op["grids"])).resolve() if not Path(str(op["grids"])).is_absolute() \
+            else Path(op["grids"])
+        grids = _read_grids(grids_path, where)
 
     def regrid(reg: Any) -> Any:
         try:
@@ -257,6 +277,43 @@ def _operation(op: dict[str, Any], base: Path, where: str) -> Any:
         return _regrid(reg, op["code"], grids, date=op["date"], reason=op["reason"])
 
     return regrid
+
+
+def parse_change_request(doc: Any, *, where: str = "the change request", base: Path | None = None) -> list[Any]:
+    """The operations of a change request already read as JSON (a list of operations, or ``{"changes": [...]}``)
+    as functions ``registry -> ChangeSet``, checked as :func:`read_change_request` checks them.
+
+    ``base`` is the directory relative ``grids`` file names of ``regrid`` are read from; None (a request that
+    did not come from a file, e.g. over HTTP) accepts only inline GeoJSON grids and never opens a file.
+
+    Raises
+    ------
+    InputError
+        An operation is malformed (the message names it by number).
+    """
+    if isinstance(doc, dict) and "changes" in doc:
+        doc = doc["changes"]
+    if not isinstance(doc, list) or not doc:
+        raise InputError(f"{where}: a change request is a non-empty JSON list of operations "
+                         '({"op": "retire_building", ...})')
+    out = []
+    for k, op in enumerate(doc, 1):
+        at = f"{where}, operation {k}"
+        if not isinstance(op, dict):
+            raise InputError(f"{at}: an operation is a JSON object, got {type(op).__name__}")
+        name = op.get("op")
+        if name not in REQUEST_OPS:
+            raise InputError(f"{at}: unknown op {name!r}; known: {', '.join(REQUEST_OPS)}")
+        required, optional = REQUEST_OPS[name]
+        missing = [key for key in required if op.get(key) in (None, "")]
+        if missing:
+            raise InputError(f"{at} ({name}): missing {', '.join(missing)}")
+        unknown = sorted(set(op) - {"op", *required, *optional})
+        if unknown:
+            raise InputError(f"{at} ({name}): unknown key(s) {', '.join(unknown)}; "
+                             f"allowed: {', '.join((*required, *optional))}")
+        out.append(_operation(op, base, at))
+    return out
 
 
 def read_change_request(path: str | os.PathLike[str]) -> list[Any]:
@@ -278,26 +335,4 @@ def read_change_request(path: str | os.PathLike[str]) -> list[Any]:
         raise InputError(f"{path}: change request file not found") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a JSON change request: {exc}") from None
-    if isinstance(doc, dict) and "changes" in doc:
-        doc = doc["changes"]
-    if not isinstance(doc, list) or not doc:
-        raise InputError(f"{path}: a change request is a non-empty JSON list of operations "
-                         '({"op": "retire_building", ...})')
-    out = []
-    for k, op in enumerate(doc, 1):
-        where = f"{path}, operation {k}"
-        if not isinstance(op, dict):
-            raise InputError(f"{where}: an operation is a JSON object, got {type(op).__name__}")
-        name = op.get("op")
-        if name not in REQUEST_OPS:
-            raise InputError(f"{where}: unknown op {name!r}; known: {', '.join(REQUEST_OPS)}")
-        required, optional = REQUEST_OPS[name]
-        missing = [key for key in required if op.get(key) in (None, "")]
-        if missing:
-            raise InputError(f"{where} ({name}): missing {', '.join(missing)}")
-        unknown = sorted(set(op) - {"op", *required, *optional})
-        if unknown:
-            raise InputError(f"{where} ({name}): unknown key(s) {', '.join(unknown)}; "
-                             f"allowed: {', '.join((*required, *optional))}")
-        out.append(_operation(op, path.parent, where))
-    return out
+    return parse_change_request(doc, where=str(path), base=path.parent)
