@@ -16,68 +16,40 @@ import pytest
 
 pytest.importorskip("fastapi")
 pytest.importorskip("multipart")
-from fastapi import FastAPI, Header, HTTPException, Query  # noqa: E402
+from fastapi import HTTPException  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
 from hangzhou_address.i18n import COLUMNS_ZH, LEVELS_ZH, translate_reason  # noqa: E402
 from hangzhou_address.server import page as page_module  # noqa: E402
 from hangzhou_address.server.page import STATIC_FILES, guess_address_column, router  # noqa: E402
 
-KEY = "test-key-0123456789"
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# TEST DOUBLE of the service (branch `server` writes the real one: hangzhou_address/server/app.py create_app).
-# Only what the page calls: POST /v1/match and GET /v1/geometry behind an X-API-Key check, calling the library.
-# ----------------------------------------------------------------------------------------------------------------
-def _service_double(registry) -> FastAPI:
-    import json
-
-    from hangzhou_address.matcher import Matcher
-
-    matcher = Matcher(registry)
-    app = FastAPI()
-    app.include_router(router)
-
-    def check(key: str | None) -> None:
-        if key != KEY:
-            raise HTTPException(status_code=401, detail="missing or unknown API key")
-
-    @app.post("/v1/match")
-    def match(body: dict, x_api_key: str | None = Header(None)) -> dict:
-        check(x_api_key)
-        out = []
-        for text in body["texts"][:1000]:
-            r = matcher.match(text, fuzzy=bool(body.get("fuzzy", True)))
-            out.append({"input": r.input, "code": r.code, "level": r.level, "confidence": r.confidence,
-                        "district_code": r.district_code, "town_code": r.town_code,
-                        "community_code": r.community_code, "reasons": list(r.reasons),
-                        "candidates": [{"code": c.code, "level": c.level, "name": c.name, "score": c.score}
-                                       for c in r.candidates], "elements": dict(r.elements)})
-        return {"results": out}
-
-    @app.get("/v1/geometry")
-    def geometry(codes: str = Query(...), x_api_key: str | None = Header(None)) -> dict:
-        check(x_api_key)
-        want = set(codes.split(","))
-        feats = []
-        for table, level in ((registry.grids, "grid"), (registry.buildings, "building")):
-            sel = table[table["code"].isin(want)][["code", "geometry"]].copy()
-            sel["level"] = level
-            feats.extend(json.loads(sel.to_crs(4326).to_json())["features"])
-        return {"type": "FeatureCollection", "features": feats}
-
-    return app
 
 
 @pytest.fixture(scope="module")
-def app(tiny_registry):
-    return _service_double(tiny_registry)
+def served(tiny_registry):
+    """The real service (create_app) over the tiny SYNTHETIC city, with one read key."""
+    from hangzhou_address.server import KeyStore, create_app
+
+    store = KeyStore()
+    key = store.add("clerk")
+    return create_app(tiny_registry, keys=store), key
 
 
 @pytest.fixture(scope="module")
-def client(app):
-    return TestClient(app)
+def app(served):
+    return served[0]
+
+
+@pytest.fixture(scope="module")
+def key(served):
+    return served[1]
+
+
+@pytest.fixture(scope="module")
+def client(app, key):
+    c = TestClient(app)
+    c.headers["X-API-Key"] = key
+    return c
 
 
 # ------------------------------------------------------------------------------------------------ page and static
@@ -122,6 +94,16 @@ def test_static_files_are_package_data():
 
     names = {p.name for p in (files("hangzhou_address") / "server" / "static").iterdir()}
     assert {"index.html", "app.js", "app.css"} <= names
+
+
+def test_helpers_need_a_key(app, client):
+    anonymous = TestClient(app)
+    for url, kw in (("/v1/page/translate", {"json": {"reasons": []}}), ("/v1/page/export", {"json": {"rows": []}}),
+                    ("/v1/page/ledger", {"files": {"file": ("x.csv", b"a\n1\n", "text/csv")}})):
+        assert anonymous.post(url, **kw).status_code == 401
+        assert anonymous.post(url, headers={"X-API-Key": "hz_wrong"}, **kw).status_code == 401
+        assert client.post(url, **kw).status_code == 200, url
+    assert anonymous.get("/").status_code == 200 and anonymous.get("/static/app.js").status_code == 200
 
 
 def test_translate(client):
@@ -288,7 +270,7 @@ def _wait(cond, timeout=20.0):
 
 
 @pytest.mark.browser
-def test_page_in_headless_chromium(tmp_path, app, tiny_registry):
+def test_page_in_headless_chromium(tmp_path, app, key, tiny_registry):
     import re
 
     import openpyxl
@@ -308,8 +290,8 @@ def test_page_in_headless_chromium(tmp_path, app, tiny_registry):
             driver.find_element(By.ID, "texts").send_keys("\n".join(texts))
             driver.find_element(By.ID, "match").click()
             assert "密钥" in driver.find_element(By.ID, "status").text
-            driver.find_element(By.ID, "key").send_keys(KEY)
-            assert driver.execute_script("return sessionStorage.getItem('hzaddr.apiKey')") == KEY
+            driver.find_element(By.ID, "key").send_keys(key)
+            assert driver.execute_script("return sessionStorage.getItem('hzaddr.apiKey')") == key
             assert driver.execute_script("return localStorage.length") == 0
             driver.find_element(By.ID, "match").click()
             _wait(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#table tbody tr")) == 3)

@@ -15,7 +15,7 @@ types (kept in ``sessionStorage``, sent as ``X-API-Key``). This router adds:
 * ``POST /v1/page/export`` – ``{"columns", "rows", "format": "xlsx"|"csv", "lang": "zh"|"en"}`` → the file, written
   by :mod:`hangzhou_address.io.ledger_write` (formula cells neutralized, every text a text cell).
 
-The ledger helpers need no registry and keep nothing: an upload is written to a private temporary directory,
+The ``/v1/page`` helpers need the service's API key (:func:`require_key`) but no registry, and keep nothing: an upload is written to a private temporary directory,
 read and removed; no ledger content is logged. Everything below community level in the embedded data is
 SYNTHETIC.
 """
@@ -30,14 +30,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from ..errors import HangzhouAddressError
 from ..i18n import COLUMNS_ZH, LEVELS_ZH, check_lang, localize_frame, translate_reason
 
 __all__ = ["router", "STATIC_FILES", "MAX_UPLOAD_BYTES", "MAX_ROWS", "MAX_EXPORT_ROWS", "LEDGER_SUFFIXES",
-           "ADDRESS_HEADERS", "RESULT_COLUMNS", "guess_address_column", "labels"]
+           "ADDRESS_HEADERS", "RESULT_COLUMNS", "guess_address_column", "labels", "require_key"]
 
 #: the only names ``GET /static/{name}`` serves, with their media types
 STATIC_FILES: dict[str, str] = {
@@ -45,8 +45,8 @@ STATIC_FILES: dict[str, str] = {
     "app.css": "text/css; charset=utf-8",
     "labels.json": "application/json",  # generated from hangzhou_address.i18n, not a file
 }
-#: largest ledger upload (bytes)
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+#: largest ledger upload (bytes; the service's ``Limits.max_body_bytes``, 4 MiB by default, bounds the request too)
+MAX_UPLOAD_BYTES = 4 * 1024 * 1024
 #: rows of an uploaded ledger given back to the page (the match endpoint takes at most 1,000 texts)
 MAX_ROWS = 1_000
 #: rows an export may hold
@@ -64,6 +64,18 @@ _STATIC = files("hangzhou_address") / "server" / "static"
 _CHUNK = 64 * 1024
 
 router = APIRouter()
+
+
+def require_key(request: Request, x_api_key: str | None = Header(None, description="the API key")) -> None:
+    """The page's ``/v1/page`` helpers take the service's API keys (``app.state.keys``, a ``KeyStore``);
+    an app without a key store refuses them all (401)."""
+    store = getattr(request.app.state, "keys", None)
+    if store is None or store.verify(x_api_key) is None:
+        raise HTTPException(status_code=401, detail="missing or unknown API key: send it in the X-API-Key header",
+                            headers={"WWW-Authenticate": "X-API-Key"})
+
+
+_KEY = [Depends(require_key)]
 
 
 def labels() -> dict[str, Any]:
@@ -130,7 +142,7 @@ async def _save_upload(upload: UploadFile, path: Path) -> None:
             fh.write(chunk)
 
 
-@router.post("/v1/page/ledger")
+@router.post("/v1/page/ledger", dependencies=_KEY)
 async def ledger(file: UploadFile = File(...), column: str | None = Form(None),
                  sheet: str | None = Form(None)) -> JSONResponse:
     """Read an uploaded CSV / XLSX ledger: its columns, first rows and address column."""
@@ -163,7 +175,7 @@ async def ledger(file: UploadFile = File(...), column: str | None = Form(None),
                          "truncated": len(df) > MAX_ROWS, "problems": len(problems)}, headers=_headers())
 
 
-@router.post("/v1/page/translate")
+@router.post("/v1/page/translate", dependencies=_KEY)
 async def translate(request: Request) -> JSONResponse:
     """``{"reasons": [...]}`` (at most 10,000 texts) → ``{"reasons": [...]}`` in Chinese."""
     body = await _json(request)
@@ -191,7 +203,7 @@ def _cell(v: Any) -> Any:
     return str(v)
 
 
-@router.post("/v1/page/export")
+@router.post("/v1/page/export", dependencies=_KEY)
 async def export(request: Request) -> Response:
     """``{"columns": [...], "rows": [{...}], "format": "xlsx"|"csv", "lang": "zh"|"en"}`` → the file.
 

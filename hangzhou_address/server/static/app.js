@@ -88,7 +88,8 @@
   async function translateReasons(reasons) {
     const missing = [...new Set(reasons)].filter((r) => !state.reasonsZh.has(r));
     if (!missing.length) return;
-    const resp = await call("/v1/page/translate", { method: "POST", headers: { "Content-Type": "application/json" },
+    const resp = await call("/v1/page/translate", { method: "POST",
+                                                    headers: Object.assign({ "Content-Type": "application/json" }, keyHeaders()),
                                                     body: JSON.stringify({ reasons: missing }) });
     const body = await resp.json();
     missing.forEach((r, i) => state.reasonsZh.set(r, body.reasons[i]));
@@ -261,10 +262,11 @@
   async function upload() {
     const file = $("ledger").files[0];
     if (!file) return;
+    if (!$("key").value.trim()) { status(t("need_key"), true); $("key").focus(); $("ledger").value = ""; return; }
     const form = new FormData();
     form.append("file", file, file.name);
     try {
-      const resp = await call("/v1/page/ledger", { method: "POST", body: form });
+      const resp = await call("/v1/page/ledger", { method: "POST", headers: keyHeaders(), body: form });
       const body = await resp.json();
       state.ledger = body;
       const sel = $("column");
@@ -307,7 +309,8 @@
   async function download(fmt) {
     try {
       const body = Object.assign(exportRows(), { format: fmt, lang: state.lang });
-      const resp = await call("/v1/page/export", { method: "POST", headers: { "Content-Type": "application/json" },
+      const resp = await call("/v1/page/export", { method: "POST",
+                                                   headers: Object.assign({ "Content-Type": "application/json" }, keyHeaders()),
                                                    body: JSON.stringify(body) });
       const blob = await resp.blob();
       const a = document.createElement("a");
