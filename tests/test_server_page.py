@@ -106,6 +106,22 @@ def test_helpers_need_a_key(app, client):
     assert anonymous.get("/").status_code == 200 and anonymous.get("/static/app.js").status_code == 200
 
 
+def test_static_files_ship_in_the_wheel():
+    """hatch puts every file under ``packages`` in the wheel except what .gitignore ignores."""
+    import subprocess
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    conf = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["hatch"]["build"]["targets"]
+    assert conf["wheel"]["packages"] == ["hangzhou_address"] and "exclude" not in conf["wheel"]
+    static = [f"hangzhou_address/server/static/{n}" for n in ("index.html", "app.js", "app.css")]
+    if shutil.which("git") is None or not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    ignored = subprocess.run(["git", "check-ignore", *static], cwd=root, capture_output=True, text=True)
+    assert ignored.returncode == 1 and ignored.stdout == ""  # none ignored
+    assert ignored.returncode != 1 or subprocess.run(["git", "check-ignore", "-q", "x.whl"], cwd=root).returncode == 0
+
+
 def test_translate(client):
     reasons = ["no Hangzhou division, road or compound name found", "something new"]
     r = client.post("/v1/page/translate", json={"reasons": reasons})
@@ -347,6 +363,25 @@ def test_page_in_headless_chromium(tmp_path, app, key, tiny_registry):
             got = [[c.value for c in r] for r in openpyxl.load_workbook(path).active.iter_rows()]
             assert got[0][:4] == ["input", COLUMNS_ZH["code"], COLUMNS_ZH["level"], COLUMNS_ZH["confidence"]]
             assert [g[1] for g in got[1:3]] == codes and len(got) == 4 and got[1][2] == "楼栋"
+
+            # a ledger: uploaded, its address column found, matched, exported with its own columns (CSV, English)
+            ledger = tmp_path / "台账.csv"
+            pd.DataFrame({"编号": ["0001", "0002", "0003"], "地址": texts}).to_csv(ledger, index=False)
+            driver.find_element(By.ID, "lang-en").click()
+            driver.find_element(By.ID, "ledger").send_keys(str(ledger))
+            _wait(lambda: driver.execute_script("return document.getElementById('column').value") == "地址")
+            assert "3 rows" in driver.find_element(By.ID, "status").text
+            driver.find_element(By.ID, "match").click()
+            _wait(lambda: driver.find_element(By.ID, "status").text == "Done")
+            assert len(driver.find_elements(By.CSS_SELECTOR, "#table tbody tr.review")) == 1
+            driver.find_element(By.ID, "download-csv").click()
+            path = _wait(lambda: next((p for p in downloads.glob("*.csv")), None))
+            _wait(lambda: path.stat().st_size > 0 and not list(downloads.glob("*.crdownload")))
+            rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+            assert rows[0] == ["编号", "地址", "code", "level", "confidence", "district_code", "town_code",
+                               "community_code", "reasons"]
+            assert [r[0] for r in rows[1:]] == ["0001", "0002", "0003"] and [r[2] for r in rows[1:3]] == codes
+            assert rows[3][8] == "no Hangzhou division, road or compound name found"
 
             errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
             assert errors == []

@@ -339,6 +339,10 @@
     key.addEventListener("input", () => { try { sessionStorage.setItem(KEY_STORE, key.value); } catch (e) { /* ignore */ } });
     $("match").addEventListener("click", match);
     $("ledger").addEventListener("change", upload);
+    $("texts").addEventListener("input", () => {  // typing addresses again: the pasted lines are matched, not the ledger
+      if (!state.ledger) return;
+      state.ledger = null; $("ledger").value = ""; $("column-label").hidden = true;
+    });
     $("download-xlsx").addEventListener("click", () => download("xlsx"));
     $("download-csv").addEventListener("click", () => download("csv"));
     document.querySelectorAll(".lang button").forEach((b) => b.addEventListener("click", () => setLang(b.dataset.lang)));
