@@ -54,6 +54,8 @@ def client(app, key):
 
 # ------------------------------------------------------------------------------------------------ page and static
 def test_page_is_served_with_a_strict_policy(client):
+    css = " ".join(client.get("/static/app.css").text.split())
+    assert f"--font: {FONT_STACK};" in css  # the stack the Chromium test checks
     r = client.get("/")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     html = r.text
@@ -220,7 +222,9 @@ def test_export_refusals(client):
 # ------------------------------------------------------------------------------------------------ headless Chromium
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "img" / "web_page.png"
+#: the page's font stack (app.css), CJK fonts first
+FONT_STACK = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", '
+              '"WenQuanYi Micro Hei", system-ui, sans-serif')
 
 
 def _chrome(download_dir: Path):
@@ -247,6 +251,16 @@ def _chrome(download_dir: Path):
                                            "safebrowsing.enabled": False})
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+
+
+def _platform_fonts(driver, selector: str) -> list[str]:
+    """The fonts Chromium really used to draw the text of ``selector`` (DevTools CSS domain)."""
+    driver.execute_cdp_cmd("DOM.enable", {})
+    driver.execute_cdp_cmd("CSS.enable", {})
+    root = driver.execute_cdp_cmd("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    node = driver.execute_cdp_cmd("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = driver.execute_cdp_cmd("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    return [f["familyName"] for f in fonts if f.get("glyphCount", 0) > 0]
 
 
 class _Server:
@@ -345,8 +359,15 @@ def test_page_in_headless_chromium(tmp_path, app, key, tiny_registry):
             assert drawn["grids"] >= 2 and sorted(drawn["codes"]) == sorted(codes)
             assert drawn["gridFill"] == "none" and drawn["buildingFill"] not in ("none", "")
 
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            driver.save_screenshot(str(SCREENSHOT))
+            # the Chinese text is drawn with a CJK system font of the page's stack (no web font)
+            stack = [f.strip().strip('"') for f in FONT_STACK.split(",")]
+            used = _platform_fonts(driver, "h1")
+            assert used and any(u in stack or "CJK" in u for u in used), used
+
+            shot = Path(os.environ.get("HZADDR_PAGE_SCREENSHOT") or tmp_path / "page.png")  # docs/img/web_page.png
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            driver.save_screenshot(str(shot))
+            assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
             # the English switch
             driver.find_element(By.ID, "lang-en").click()
