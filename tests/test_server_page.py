@@ -176,6 +176,9 @@ def test_upload_refusals(client, monkeypatch):
     assert r.status_code == 400 and "unsupported" in r.json()["detail"]
     r = client.post("/v1/page/ledger", files={"file": ("x.xlsx", b"not a zip", "application/octet-stream")})
     assert r.status_code == 400 and "hzaddr-page" not in r.json()["detail"]  # no server path in the message
+    for empty in (b"", "\ufeff".encode()):
+        r = client.post("/v1/page/ledger", files={"file": ("x.csv", empty, "text/csv")})
+        assert r.status_code == 400 and "empty" in r.json()["detail"]
     monkeypatch.setattr(page_module, "MAX_UPLOAD_BYTES", 1000)
     r = client.post("/v1/page/ledger", files={"file": ("x.csv", b"a\n" + b"x" * 2000, "text/csv")})
     assert r.status_code == 413

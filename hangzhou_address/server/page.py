@@ -8,7 +8,7 @@ types (kept in ``sessionStorage``, sent as ``X-API-Key``). This router adds:
   the request is only looked up in it, never opened as a path); ``/static/labels.json`` is generated from
   :mod:`hangzhou_address.i18n` (Chinese column headers and levels);
 * ``POST /v1/page/ledger`` – a CSV / XLSX ledger upload (multipart field ``file``, optional ``column``) read with
-  :func:`hangzhou_address.io.ledger_io.read_ledger` → ``{columns, rows, address_column, total_rows, truncated,
+  :func:`hangzhou_address.io.ledger_io.iter_ledger` (streamed) → ``{columns, rows, address_column, total_rows, truncated,
   problems}``; at most :data:`MAX_UPLOAD_BYTES` bytes, the first :data:`MAX_ROWS` rows are returned;
 * ``POST /v1/page/translate`` – ``{"reasons": [...]}`` → the reasons in Chinese
   (:func:`hangzhou_address.i18n.translate_reason`);
@@ -32,8 +32,9 @@ from typing import Any
 import pandas as pd
 from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from ..errors import HangzhouAddressError
+from ..errors import DataError, HangzhouAddressError
 from ..i18n import COLUMNS_ZH, LEVELS_ZH, check_lang, localize_frame, translate_reason
 
 __all__ = ["router", "STATIC_FILES", "MAX_UPLOAD_BYTES", "MAX_ROWS", "MAX_EXPORT_ROWS", "LEDGER_SUFFIXES",
@@ -142,12 +143,27 @@ async def _save_upload(upload: UploadFile, path: Path) -> None:
             fh.write(chunk)
 
 
+def _read_head(path: Path, sheet: str | None) -> tuple[list[str], pd.DataFrame, int, int]:
+    """The header, the first :data:`MAX_ROWS` rows, the number of rows and of row problems of a ledger file
+    (streamed chunk by chunk: memory stays bounded whatever the file expands to)."""
+    from ..io.ledger_io import iter_ledger
+
+    columns: list[str] | None = None
+    head, total, problems = None, 0, 0
+    for chunk in iter_ledger(path, chunk_rows=MAX_ROWS, sheet=sheet):
+        if columns is None:
+            columns, head = [str(c) for c in chunk.frame.columns], chunk.frame.head(MAX_ROWS)
+        total += len(chunk.frame)
+        problems += len(chunk.problems)
+    if columns is None or head is None:
+        raise DataError("the ledger is empty (not even a header)")
+    return columns, head, total, problems
+
+
 @router.post("/v1/page/ledger", dependencies=_KEY)
 async def ledger(file: UploadFile = File(...), column: str | None = Form(None),
                  sheet: str | None = Form(None)) -> JSONResponse:
     """Read an uploaded CSV / XLSX ledger: its columns, first rows and address column."""
-    from ..io.ledger_io import read_ledger
-
     suffix = Path(file.filename or "").suffix.lower()
     if suffix not in LEDGER_SUFFIXES:
         raise HTTPException(status_code=400, detail=f"unsupported ledger format {suffix or '(none)'!r}; use one of "
@@ -156,23 +172,22 @@ async def ledger(file: UploadFile = File(...), column: str | None = Form(None),
     try:
         path = tmp / f"ledger{suffix}"  # our own name: the uploaded file name is never a path
         await _save_upload(file, path)
-        try:
-            df, problems = read_ledger(path, sheet=sheet or None)
+        try:  # in a worker thread: reading is CPU work, the event loop keeps serving
+            columns, head, total, problems = await run_in_threadpool(_read_head, path, sheet or None)
         except HangzhouAddressError as exc:
             raise HTTPException(status_code=400, detail=str(exc).replace(str(path), "the ledger")) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    columns = [str(c) for c in df.columns]
     if column:
         if column not in columns:
             raise HTTPException(status_code=400, detail=f"column {column!r} is not in the ledger's header")
         address = column
     else:
         address = guess_address_column(columns)
-    head = df.head(MAX_ROWS).fillna("")
-    rows = [dict(zip(columns, map(str, r))) for r in head.itertuples(index=False, name=None)]
-    return JSONResponse({"columns": columns, "rows": rows, "address_column": address, "total_rows": len(df),
-                         "truncated": len(df) > MAX_ROWS, "problems": len(problems)}, headers=_headers())
+    rows = [dict(zip(columns, ("" if v is None or v != v else str(v) for v in r)))
+            for r in head.itertuples(index=False, name=None)]
+    return JSONResponse({"columns": columns, "rows": rows, "address_column": address, "total_rows": total,
+                         "truncated": total > len(rows), "problems": problems}, headers=_headers())
 
 
 @router.post("/v1/page/translate", dependencies=_KEY)
@@ -210,8 +225,6 @@ async def export(request: Request) -> Response:
     Result columns (:data:`RESULT_COLUMNS`) get Chinese headers, levels and reasons with ``lang="zh"``;
     a list of reasons is joined with ``"; "``; the ledger's own columns are kept as they are.
     """
-    from ..io.ledger_write import XlsxWriter, csv_chunk
-
     body = await _json(request)
     if not isinstance(body, dict):
         raise HTTPException(status_code=422, detail="the body must be a JSON object")
@@ -228,6 +241,15 @@ async def export(request: Request) -> Response:
         columns = list(dict.fromkeys(k for r in rows for k in r))
     if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns) or len(set(columns)) != len(columns):
         raise HTTPException(status_code=422, detail="columns must be a list of distinct texts")
+    data, media = await run_in_threadpool(_export_bytes, rows, columns, fmt, lang)
+    name = f"hzaddr-results.{fmt}"
+    return Response(data, media_type=media,
+                    headers=_headers({"Content-Disposition": f'attachment; filename="{name}"'}))
+
+
+def _export_bytes(rows: list[dict[str, Any]], columns: list[str], fmt: str, lang: str) -> tuple[bytes, str]:
+    from ..io.ledger_write import XlsxWriter, csv_chunk
+
     df = pd.DataFrame([[_cell(r.get(c)) for c in columns] for r in rows], columns=columns, dtype=object)
     df = localize_frame(df, lang, columns=[c for c in RESULT_COLUMNS if c in columns])
     numbers = {COLUMNS_ZH["confidence"] if lang == "zh" else "confidence"}
@@ -249,6 +271,4 @@ async def export(request: Request) -> Response:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    name = f"hzaddr-results.{fmt}"
-    return Response(data, media_type=media,
-                    headers=_headers({"Content-Disposition": f'attachment; filename="{name}"'}))
+    return data, media
