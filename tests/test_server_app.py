@@ -266,3 +266,15 @@ def test_limits_are_configurable(tiny_registry, keys, H):
                               page=False))
     assert c.post("/v1/match", json={"texts": ["a", "b", "c"]}, headers=H).status_code == 413
     assert c.post("/v1/upgrade", json={"codes": ["x" * 1200]}, headers=H).status_code == 413
+
+
+def test_nothing_is_loaded_from_the_internet():
+    """Offline: the interactive /docs and /redoc pages (scripts from a CDN) are not served; the schema is."""
+    from fastapi.testclient import TestClient
+
+    from hangzhou_address.server import create_app
+    from hangzhou_address.testing import tiny_registry
+
+    client = TestClient(create_app(tiny_registry()))
+    assert client.get("/docs").status_code == 404 and client.get("/redoc").status_code == 404
+    assert client.get("/openapi.json").status_code == 200

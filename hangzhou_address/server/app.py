@@ -499,7 +499,10 @@ def create_app(registry: Any = None, *, keys: KeyStore | str | os.PathLike[str] 
     app = FastAPI(title="hangzhou_address API", version=__version__,
                   description="Hangzhou unified address library as a service: matching, parsing, spatial look-ups, "
                               "codes and their lifecycle, edits. Everything below community level in the embedded "
-                              "data is SYNTHETIC. Send the key in the X-API-Key header.")
+                              "data is SYNTHETIC. Send the key in the X-API-Key header.",
+                  # the interactive /docs and /redoc pages load their scripts from a CDN: not served (the
+                  # service works offline); the schema is at /openapi.json
+                  docs_url=None, redoc_url=None)
     app.state.city, app.state.keys, app.state.limits, app.state.metrics = city, store, lim, metrics
     app.add_middleware(_Guard, limits=lim, metrics=metrics)
 
