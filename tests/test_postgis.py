@@ -166,7 +166,7 @@ def test_apply_writes_the_changed_rows_and_a_version(dsn, written, tiny_registry
     assert back.metadata["changes"] == expected.metadata["changes"]
     for name in TABLES:
         _same_table(_table(expected, name), _table(back, name), name)
-    assert pg.postgis_version(dsn, schema=written) == 2
+    assert pg.schema_version(dsn, schema=written) == 2
     # a function registry -> ChangeSet is made against the current version
     other = tiny_registry.buildings["code"].iloc[5]
     out = pg.apply_postgis(dsn, [lambda r: lc.retire_building(r, other, date="2026-02-01", reason="demolished")],
@@ -262,7 +262,7 @@ def test_a_waiting_editor_sees_the_version_committed_meanwhile(dsn, written, tin
         holder.commit()
         t.join(60)
     assert isinstance(result["r"], ChangeConflictError), result
-    assert pg.postgis_version(dsn, schema=written) == 2
+    assert pg.schema_version(dsn, schema=written) == 2
     del first
 
 

@@ -43,7 +43,7 @@ import pandas as pd
 from ..errors import ChangeConflictError, ChangeError, DataError, InputError
 from .city import GEO_TABLES, TABLES
 
-__all__ = ["write_postgis", "read_postgis", "apply_postgis", "PostgisVersion", "postgis_version", "safe_dsn",
+__all__ = ["write_postgis", "read_postgis", "apply_postgis", "PostgisVersion", "schema_version", "safe_dsn",
            "DEFAULT_SCHEMA", "DSN_ENV", "SRID"]
 
 DEFAULT_SCHEMA = "hangzhou_address"
@@ -464,7 +464,7 @@ def read_postgis(dsn: str, *, schema: str = DEFAULT_SCHEMA) -> Any:
     return reg
 
 
-def postgis_version(dsn: str, *, schema: str = DEFAULT_SCHEMA) -> int:
+def schema_version(dsn: str, *, schema: str = DEFAULT_SCHEMA) -> int:
     """The current version of the city in ``schema``."""
     schema = _check_schema(schema)
     with _connect(dsn) as conn, conn.cursor() as cur:
