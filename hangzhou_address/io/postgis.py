@@ -38,6 +38,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ChangeConflictError, ChangeError, DataError, InputError
@@ -372,8 +373,12 @@ def _restore(values: list[Any], dtype: str) -> Any:
     if dtype == "geometry":
         import shapely
 
-        return shapely.from_wkb([None if v is None else bytes(v) for v in values])
-    s = pd.Series(values, dtype=object)
+        arr = np.empty(len(values), dtype=object)
+        arr[:] = values
+        return shapely.from_wkb(arr)
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    s = pd.Series(arr, dtype=object, copy=False)
     if dtype == "object":
         return s
     try:
@@ -458,7 +463,7 @@ def read_postgis(dsn: str, *, schema: str = DEFAULT_SCHEMA) -> Any:
         conn.autocommit = False
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ  # one snapshot for every table
         conn.read_only = True
-        with conn.cursor() as cur:
+        with conn.cursor(binary=True) as cur:
             reg = _read(cur, schema)
         conn.rollback()
     return reg
@@ -548,7 +553,7 @@ def apply_postgis(dsn: str, changes: Any, *, schema: str = DEFAULT_SCHEMA) -> Po
     psycopg = _psycopg()
     with _connect(dsn) as conn:
         try:
-            with conn.transaction(), conn.cursor() as cur:
+            with conn.transaction(), conn.cursor(binary=True) as cur:
                 if not _schema_exists(cur, schema):
                     raise DataError(f"schema {schema!r} does not exist in the database")
                 base = _lock_current(cur, schema)
