@@ -193,6 +193,14 @@ class Registry:
         return open_city(directory, verify=verify)
 
     @classmethod
+    def from_postgis(cls, dsn: str, *, schema: str = "hangzhou_address") -> Registry:
+        """The current version of the city in PostgreSQL + PostGIS schema ``schema``; see
+        :mod:`hangzhou_address.io.postgis` (needs the ``[postgis]`` extra)."""
+        from .io.postgis import read_postgis
+
+        return read_postgis(dsn, schema=schema)
+
+    @classmethod
     def from_files(
         cls,
         *,

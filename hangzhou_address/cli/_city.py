@@ -1,4 +1,4 @@
-"""``hzaddr city build|info`` (``apply|diff|log``: :mod:`._versions`) and ``hzaddr demo`` (the README's main job)."""
+"""``hzaddr city build|info|to-postgis`` (``apply|diff|log``: :mod:`._versions`) and ``hzaddr demo`` (the README's main job)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,13 @@ def register(sub: Any) -> None:
     from ._versions import register_city
 
     register_city(csub)  # apply, diff, log: versions of a city directory
+    p = csub.add_parser("to-postgis", help="load a city directory into PostgreSQL + PostGIS (docs/postgis.md)")
+    p.add_argument("directory", type=Path, help="the city directory")
+    p.add_argument("--dsn", help="PostgreSQL connection string (default: the HZADDR_POSTGIS_DSN environment "
+                                 "variable; prefer it or ~/.pgpass for the password)")
+    p.add_argument("--schema", default="hangzhou_address", help="the schema to create (default hangzhou_address)")
+    p.add_argument("--replace", action="store_true", help="drop and re-create the schema when it exists")
+    p.set_defaults(func=_cmd_to_postgis)
     c.set_defaults(func=lambda a: (c.print_help(sys.stderr), 2)[1])
 
     d = sub.add_parser("demo", help="a short tour of the library on the embedded data")
@@ -84,6 +91,24 @@ def _cmd_info(args: argparse.Namespace) -> int:
               "`hzaddr city log` lists the changes")
     if "seed" in meta:
         print(f"  generator seed {meta['seed']}, scale {meta.get('scale')}")
+    return 0
+
+
+def _cmd_to_postgis(args: argparse.Namespace) -> int:
+    import os
+
+    from ..errors import InputError
+    from ..io.city import open_city
+    from ..io.postgis import DSN_ENV, safe_dsn, write_postgis
+
+    dsn = args.dsn or os.environ.get(DSN_ENV)
+    if not dsn:
+        raise InputError(f"no database: pass --dsn or set {DSN_ENV}")
+    t0 = time.perf_counter()
+    reg = open_city(args.directory)
+    counts = write_postgis(reg, dsn, schema=args.schema, replace=args.replace)
+    print(f"wrote {args.directory} (version {reg.version}) to schema {args.schema} of {safe_dsn(dsn)} in "
+          f"{time.perf_counter() - t0:.1f} s: " + ", ".join(f"{k}={v:,}" for k, v in counts.items()))
     return 0
 
 
