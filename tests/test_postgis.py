@@ -328,3 +328,26 @@ def test_cli_to_postgis_needs_a_dsn(tiny_city_dir, capsys, monkeypatch):
     monkeypatch.delenv(pg.DSN_ENV, raising=False)
     assert main(["city", "to-postgis", str(tiny_city_dir)]) == 1
     assert pg.DSN_ENV in capsys.readouterr().err
+
+
+def test_the_service_serves_the_city_stored_in_postgis(dsn, written, tiny_registry, monkeypatch, tmp_path):
+    """``hzaddr serve --postgis DSN``: each worker reads the registry from the database (issue #17)."""
+    from fastapi.testclient import TestClient
+
+    from hangzhou_address.server.app import ENV_CITY, ENV_KEYS, ENV_POSTGIS, ENV_SCHEMA, app_from_environment
+    from hangzhou_address.server.keys import KeyStore
+
+    keys = tmp_path / "keys.toml"
+    key = KeyStore(keys).add("reader")
+    monkeypatch.setenv(ENV_POSTGIS, dsn)
+    monkeypatch.setenv(ENV_SCHEMA, written)
+    monkeypatch.setenv(ENV_CITY, "")
+    monkeypatch.setenv(ENV_KEYS, str(keys))
+    client = TestClient(app_from_environment())
+    row = tiny_registry.addresses.iloc[3]
+    got = client.post("/v1/match", json={"texts": [row["text"]]}, headers={"X-API-Key": key}).json()
+    assert got["results"][0]["code"] == row["building_code"]
+    changes = client.post("/v1/changes", json=[{"op": "retire_building", "code": row["building_code"],
+                                                 "date": "2026-01-01", "reason": "x"}],
+                          headers={"X-API-Key": key, "If-Match": "1"})
+    assert changes.status_code in (403, 503)  # a read key, and no city directory to edit: nothing written

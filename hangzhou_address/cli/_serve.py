@@ -16,6 +16,9 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("serve", help="run the HTTP API (docs/service.md)")
     add_city_option(p)
+    p.add_argument("--postgis", metavar="DSN", help="serve the city stored in PostGIS (docs/postgis.md; read-only: "
+                   "edits through the API need --city; edit the database with hzaddr's Python API, io.postgis.apply_postgis)")
+    p.add_argument("--schema", default=None, help="the PostGIS schema (default hangzhou_address)")
     p.add_argument("--keys", type=Path, required=True, metavar="KEYS_TOML", help="API keys file (`hzaddr keys add`)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
@@ -65,7 +68,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         import uvicorn
     except ImportError:
         raise InputError("hzaddr serve needs the [server] extra: pip install 'hangzhou_address[server]'") from None
-    from ..server.app import ENV_CITY, ENV_KEYS
+    from ..server.app import ENV_CITY, ENV_KEYS, ENV_POSTGIS, ENV_SCHEMA
     from ..server.keys import KeyStore
 
     if not args.keys.is_file():
@@ -75,10 +78,20 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise InputError(f"--city {args.city}: not a directory")
     if args.workers < 1:
         raise InputError(f"--workers {args.workers}: at least 1")
+    dsn = args.postgis or None
+    if dsn and args.city is not None:
+        raise InputError("--city and --postgis: serve one or the other")
+    where = f"city {args.city}" if args.city else "embedded SYNTHETIC city"
+    if dsn:
+        from ..io.postgis import DEFAULT_SCHEMA, read_postgis, safe_dsn
+
+        read_postgis(dsn, schema=args.schema or DEFAULT_SCHEMA)  # unreachable / empty: fails here, not in workers
+        where = f"PostGIS {safe_dsn(dsn)} (read-only)"
     os.environ[ENV_CITY] = str(args.city.resolve()) if args.city is not None else ""
     os.environ[ENV_KEYS] = str(args.keys.resolve())
-    print(f"hzaddr serve: http://{args.host}:{args.port} ({args.workers} workers; "
-          f"{'city ' + str(args.city) if args.city else 'embedded SYNTHETIC city'})", file=sys.stderr)
+    os.environ[ENV_POSTGIS] = dsn or ""
+    os.environ[ENV_SCHEMA] = args.schema or ""
+    print(f"hzaddr serve: http://{args.host}:{args.port} ({args.workers} workers; {where})", file=sys.stderr)
     uvicorn.run("hangzhou_address.server.app:app_from_environment", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_level=args.log_level, access_log=False)
     return 0

@@ -748,15 +748,25 @@ def _audit(lock: Any, path: Path | None, key: str, outcome: str, if_match: int, 
 
 #: environment variables :func:`app_from_environment` reads (set by ``hzaddr serve`` for its worker processes)
 ENV_CITY, ENV_KEYS = "HZADDR_SERVE_CITY", "HZADDR_SERVE_KEYS"
+#: ``hzaddr serve --postgis DSN [--schema S]``: the registry read from PostGIS (hangzhou_address.io.postgis)
+ENV_POSTGIS, ENV_SCHEMA = "HZADDR_SERVE_POSTGIS", "HZADDR_SERVE_SCHEMA"
 
 
 def app_from_environment() -> FastAPI:
     """The app of ``hzaddr serve`` in a uvicorn worker: the city directory and key file named by
-    ``HZADDR_SERVE_CITY`` (empty: the embedded registry) and ``HZADDR_SERVE_KEYS``."""
+    ``HZADDR_SERVE_CITY`` (empty: the embedded registry) and ``HZADDR_SERVE_KEYS``, or the registry read from
+    the PostGIS database ``HZADDR_SERVE_POSTGIS`` (schema ``HZADDR_SERVE_SCHEMA``; read-only: edits go to the
+    database with :func:`hangzhou_address.io.postgis.apply_postgis`)."""
     city = os.environ.get(ENV_CITY) or None
     keys = os.environ.get(ENV_KEYS) or None
+    dsn = os.environ.get(ENV_POSTGIS) or None
     registry = None
-    if city is not None:
+    if dsn is not None:
+        from ..io.postgis import DEFAULT_SCHEMA, read_postgis
+
+        registry = read_postgis(dsn, schema=os.environ.get(ENV_SCHEMA) or DEFAULT_SCHEMA)
+        city = None
+    elif city is not None:
         from ..cli._registry import open_registry
 
         registry = open_registry(Path(city))
