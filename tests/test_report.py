@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from _browser import chrome, platform_fonts
 
 from hangzhou_address import InputError
 from hangzhou_address.ledger import NormalizeSummary, normalize_file
@@ -210,49 +209,12 @@ def test_reconcile_report(tmp_path, normalized, tiny_registry):
 
 
 # ------------------------------------------------------------------------------------ headless Chromium
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-
-
-def _chrome():
-    """A headless Chromium driven by selenium; skips without one, except in CI (CI installs it: .ci/run)."""
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.options import Options
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        missing.append("selenium (the test extra)")
-    if missing:
-        why = f"headless Chromium not available: {missing} missing (apt-get install chromium chromium-driver)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{why}; CI must install it (.ci/run)")
-        pytest.skip(why)
-    opts = Options()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1000,1400",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update"):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-
-
-def _platform_fonts(driver, selector: str) -> list[str]:
-    """The fonts Chromium really used to draw the text of ``selector`` (DevTools CSS domain)."""
-    driver.execute_cdp_cmd("DOM.enable", {})
-    driver.execute_cdp_cmd("CSS.enable", {})
-    root = driver.execute_cdp_cmd("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
-    node = driver.execute_cdp_cmd("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
-    fonts = driver.execute_cdp_cmd("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
-    return [f["familyName"] for f in fonts if f.get("glyphCount", 0) > 0]
-
-
 @pytest.mark.browser
 def test_report_in_headless_chromium(tmp_path, normalized, tiny_registry):
     summary, _ = normalized
     page = write_report(tmp_path / "report.html", summary, registry=tiny_registry, lang="zh").resolve()
     url = page.as_uri()
-    driver = _chrome()
+    driver = chrome("1000,1400")
     try:
         driver.get(url)
         assert driver.execute_script("return document.readyState") == "complete"
@@ -289,7 +251,7 @@ def test_report_in_headless_chromium(tmp_path, normalized, tiny_registry):
         assert 0.8 * 7 * h1["size"] <= h1["w"] <= 1.2 * 7 * h1["size"]
         # and drawn with a CJK font of the stack (not boxes of a fallback)
         stack = [f.strip().strip('"') for f in FONT_STACK.split(",")]
-        used = _platform_fonts(driver, "h1")
+        used = platform_fonts(driver, "h1")
         assert used and any(u in stack or "CJK" in u for u in used), used
         # no request but the page itself
         requests = [json.loads(e["message"])["message"] for e in driver.get_log("performance")]

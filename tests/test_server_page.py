@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _browser import chrome, platform_fonts
 
 pytest.importorskip("fastapi")
 pytest.importorskip("multipart")
@@ -223,47 +224,9 @@ def test_export_refusals(client):
 
 
 # ------------------------------------------------------------------------------------------------ headless Chromium
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 #: the page's font stack (app.css), CJK fonts first
 FONT_STACK = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", '
               '"WenQuanYi Micro Hei", system-ui, sans-serif')
-
-
-def _chrome(download_dir: Path):
-    """A headless Chromium driven by selenium; skips without one, except in CI (CI installs it: .ci/run)."""
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.options import Options
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        missing.append("selenium (the test extra)")
-    if missing:
-        why = f"headless Chromium not available: {missing} missing (apt-get install chromium chromium-driver)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{why}; CI must install it (.ci/run)")
-        pytest.skip(why)
-    opts = Options()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1200,1500",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update"):
-        opts.add_argument(arg)
-    opts.add_experimental_option("prefs", {"download.default_directory": str(download_dir),
-                                           "download.prompt_for_download": False,
-                                           "safebrowsing.enabled": False})
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-
-
-def _platform_fonts(driver, selector: str) -> list[str]:
-    """The fonts Chromium really used to draw the text of ``selector`` (DevTools CSS domain)."""
-    driver.execute_cdp_cmd("DOM.enable", {})
-    driver.execute_cdp_cmd("CSS.enable", {})
-    root = driver.execute_cdp_cmd("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
-    node = driver.execute_cdp_cmd("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
-    fonts = driver.execute_cdp_cmd("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
-    return [f["familyName"] for f in fonts if f.get("glyphCount", 0) > 0]
 
 
 class _Server:
@@ -313,7 +276,7 @@ def test_page_in_headless_chromium(tmp_path, app, key, tiny_registry):
     texts.append(tiny_registry.addresses["poi"].iloc[0])  # a compound's name alone: no code, a review row
     downloads = tmp_path / "downloads"
     downloads.mkdir()
-    driver = _chrome(downloads)
+    driver = chrome("1200,1500", downloads)
     try:
         with _Server(app) as base:
             driver.get(base + "/")
@@ -364,7 +327,7 @@ def test_page_in_headless_chromium(tmp_path, app, key, tiny_registry):
 
             # the Chinese text is drawn with a CJK system font of the page's stack (no web font)
             stack = [f.strip().strip('"') for f in FONT_STACK.split(",")]
-            used = _platform_fonts(driver, "h1")
+            used = platform_fonts(driver, "h1")
             assert used and any(u in stack or "CJK" in u for u in used), used
 
             shot = Path(os.environ.get("HZADDR_PAGE_SCREENSHOT") or tmp_path / "page.png")  # docs/img/web_page.png
