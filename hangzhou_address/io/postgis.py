@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ChangeConflictError, ChangeError, DataError, InputError
+from ..errors import ChangeConflictError, DataError, InputError
 from .city import GEO_TABLES, TABLES
 
 __all__ = ["write_postgis", "read_postgis", "apply_postgis", "PostgisVersion", "schema_version", "safe_dsn",
@@ -130,14 +130,6 @@ def _t(schema: str, name: str) -> Any:
     from psycopg import sql
 
     return sql.Identifier(schema, name)
-
-
-def _table_of(registry: Any, name: str) -> Any:
-    if name == "divisions":
-        return registry.divisions
-    if name == "lineage":
-        return registry.lineage
-    return registry._table(name) if registry.has_table(name) else None
 
 
 def _pg_type(dtype: str) -> str:
@@ -319,6 +311,8 @@ def write_postgis(registry: Any, dsn: str, *, schema: str = DEFAULT_SCHEMA, repl
     from psycopg import sql
     from psycopg.types.json import Jsonb
 
+    from ..lifecycle.changeset import table_of
+
     schema = _check_schema(schema)
     counts: dict[str, int] = {}
     with _connect(dsn) as conn, conn.transaction(), conn.cursor() as cur:
@@ -343,7 +337,7 @@ def write_postgis(registry: Any, dsn: str, *, schema: str = DEFAULT_SCHEMA, repl
         cur.executemany(sql.SQL("INSERT INTO {} (key, value) VALUES (%s, %s)").format(_t(schema, "metadata")),
                         [(k, Jsonb(_jsonable(v))) for k, v in sorted(meta.items())])
         for name in TABLES:
-            df = _table_of(registry, name)
+            df = table_of(registry, name)
             if df is None:
                 continue
             if name in GEO_TABLES and (df.crs is None or df.crs.to_epsg() != SRID):
@@ -546,7 +540,7 @@ def apply_postgis(dsn: str, changes: Any, *, schema: str = DEFAULT_SCHEMA) -> Po
     """
     from psycopg import sql
 
-    from ..lifecycle.changeset import KEYS, ChangeSet
+    from ..lifecycle.changeset import KEYS, ChangeSet, apply_all, table_of, touched_tables
     from .versions import _changes
 
     schema = _check_schema(schema)
@@ -564,21 +558,13 @@ def apply_postgis(dsn: str, changes: Any, *, schema: str = DEFAULT_SCHEMA) -> Po
                         f"the change set {first.change_id} was made against version {first.parent_version}, the "
                         f"database ({schema}) is at version {base}: make it again against the current version")
                 registry = _read(cur, schema)
-                applied: list[ChangeSet] = []
-                new = registry
-                for item in items:
-                    cs = item if isinstance(item, ChangeSet) else item(new)
-                    if not isinstance(cs, ChangeSet):
-                        raise ChangeError(f"a change function returned {type(cs).__name__}, not a ChangeSet")
-                    new = new.apply(cs)  # validates; ChangeConflictError on another parent version
-                    applied.append(cs)
+                # (each validated; ChangeConflictError on another parent version)
+                new, applied = apply_all(registry, items)
                 stored = _stored_columns(cur, schema)
                 hidden = _stored_columns(cur, schema, listed=False)
                 counts: dict[str, list[int]] = {}
-                touched = sorted({t for cs in applied for t in cs.tables} | ({"lineage"} if any(
-                    len(cs.lineage) for cs in applied) else set()))
-                for name in touched:
-                    df = _table_of(new, name)
+                for name in sorted(touched_tables(applied)):
+                    df = table_of(new, name)
                     if df is None:
                         continue
                     have = stored.get(name)
@@ -586,7 +572,7 @@ def apply_postgis(dsn: str, changes: Any, *, schema: str = DEFAULT_SCHEMA) -> Po
                     cols = {str(c) for c in df.columns}
                     listed = {c for c, _ in have} if have is not None else set()
                     if have is None or not (listed <= cols and cols - listed <= set(hid)):
-                        old = _table_of(registry, name)
+                        old = table_of(registry, name)
                         counts[name] = [0 if old is None else len(old), _rewrite(cur, schema, name, df)]
                         continue
                     for c in sorted(cols - listed):  # a hidden column the change set now lists: list it
@@ -624,7 +610,7 @@ def apply_postgis(dsn: str, changes: Any, *, schema: str = DEFAULT_SCHEMA) -> Po
                                                                                        _t(schema, name)))
                         got = _restore([r[0] for r in cur.fetchall()], str(df[c].dtype))
                         if not got.reset_index(drop=True).equals(df[c].reset_index(drop=True)):
-                            old = _table_of(registry, name)
+                            old = table_of(registry, name)
                             counts[name] = [0 if old is None else len(old), _rewrite(cur, schema, name, df)]
                             break
                 for name in counts:

@@ -38,7 +38,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import ChangeConflictError, ChangeError, DataError, InputError
+from ..errors import ChangeConflictError, DataError, InputError
 from ._atomic import atomic_write
 from .city import GEO_TABLES, MANIFEST, TABLES, UNLISTED_TABLES, _sha256, _table_path, _write_table, read_manifest
 
@@ -146,33 +146,19 @@ def _changes(changes: Any) -> list[Any]:
 
 
 def _apply_all(registry: Any, changes: list[Any]) -> tuple[Any, set[str]]:
-    from ..lifecycle.changeset import ChangeSet
+    from ..lifecycle.changeset import apply_all, touched_tables
 
-    touched: set[str] = set()
-    for item in changes:
-        cs = item if isinstance(item, ChangeSet) else item(registry)
-        if not isinstance(cs, ChangeSet):
-            raise ChangeError(f"a change function returned {type(cs).__name__}, not a ChangeSet")
-        registry = registry.apply(cs)
-        touched.update(cs.tables)
-        if len(cs.lineage):
-            touched.add("lineage")
-    return registry, touched
-
-
-def _table_of(registry: Any, name: str) -> Any:
-    if name == "divisions":
-        return registry.divisions
-    if name == "lineage":
-        return registry.lineage
-    return registry._table(name) if registry.has_table(name) else None
+    registry, applied = apply_all(registry, changes)
+    return registry, touched_tables(applied)
 
 
 def _write_new(registry: Any, directory: Path, names: Iterable[str], stem: Callable[[str], str]) -> dict[str, Any]:
     """Write tables ``names`` of ``registry`` into ``directory`` as ``stem(name)``; their manifest entries."""
+    from ..lifecycle.changeset import table_of
+
     entries: dict[str, Any] = {}
     for name in names:
-        df = _table_of(registry, name)
+        df = table_of(registry, name)
         if df is None:
             continue
         geo = name in GEO_TABLES
@@ -350,6 +336,8 @@ def apply_to_directory(directory: str | os.PathLike[str], changes: Any, *, out: 
 
 def _write_out(source: Path, manifest: dict[str, Any], registry: Any, touched: set[str], out: Path,
                log: list[dict[str, Any]]) -> Path:
+    from ..lifecycle.changeset import table_of
+
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError(f"{out} exists and is not an empty directory: the new version is written to a new directory")
     if out.resolve() == source.resolve():
@@ -359,7 +347,7 @@ def _write_out(source: Path, manifest: dict[str, Any], registry: Any, touched: s
     try:
         # the tables the changes touched, and tables the registry has that the manifest does not list
         # (an unlisted aliases.parquet); lineage only when the source lists it or a change added to it
-        names = [n for n in TABLES if _table_of(registry, n) is not None and (
+        names = [n for n in TABLES if table_of(registry, n) is not None and (
             n in touched or (n not in manifest["files"] and n != "lineage"))]
         entries = _write_new(registry, tmp, names, lambda name: f"{name}.parquet")
         for name, entry in manifest["files"].items():

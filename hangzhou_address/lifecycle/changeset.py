@@ -28,8 +28,8 @@ from ..errors import ChangeConflictError, ChangeError
 if TYPE_CHECKING:  # pragma: no cover
     from ..registry import Registry
 
-__all__ = ["ChangeSet", "TableChange", "KEYS", "LINEAGE_COLUMNS", "apply", "version_of", "version_date_of",
-           "check_date", "change_log"]
+__all__ = ["ChangeSet", "TableChange", "KEYS", "LINEAGE_COLUMNS", "apply", "apply_all", "touched_tables", "table_of",
+           "version_of", "version_date_of", "check_date", "change_log"]
 
 #: the key column of each table a change set may touch (the rows it removes are named by it)
 KEYS: dict[str, str] = {
@@ -218,8 +218,7 @@ def apply(registry: Registry, change: ChangeSet) -> Registry:
     check_date(registry, change.date)
     tables: dict[str, Any] = {}
     for name in ("divisions", "grids", "buildings", "addresses", "division_areas", "aliases"):
-        current = registry.divisions if name == "divisions" else (
-            getattr(registry, name) if registry.has_table(name) else None)
+        current = table_of(registry, name)
         tc = change.tables.get(name)
         if (name == "buildings" and tc is not None and current is not None and "building_id" not in current
                 and tc.add is not None and "building_id" in tc.add):
@@ -242,3 +241,34 @@ def apply(registry: Registry, change: ChangeSet) -> Registry:
     divisions = tables.pop("divisions")
     # every row was checked: the kept ones when this registry read them, the added ones above
     return Registry(divisions, lineage=lin, metadata=meta, _checked=tuple(tables), **tables)
+
+
+def table_of(registry: Registry, name: str) -> Any:
+    """Table ``name`` of ``registry`` (``divisions``, ``lineage`` or an optional one; None when it has none)."""
+    if name == "divisions":
+        return registry.divisions
+    if name == "lineage":
+        return registry.lineage
+    return getattr(registry, name) if registry.has_table(name) else None
+
+
+def apply_all(registry: Registry, changes: list[Any]) -> tuple[Registry, list[ChangeSet]]:
+    """``registry`` with ``changes`` applied one after the other: change sets, or functions
+    ``registry -> ChangeSet`` called with the version the previous ones produced; the new registry and
+    the change sets applied (each validated by :func:`apply`)."""
+    applied: list[ChangeSet] = []
+    for item in changes:
+        cs = item if isinstance(item, ChangeSet) else item(registry)
+        if not isinstance(cs, ChangeSet):
+            raise ChangeError(f"a change function returned {type(cs).__name__}, not a ChangeSet")
+        registry = apply(registry, cs)
+        applied.append(cs)
+    return registry, applied
+
+
+def touched_tables(applied: list[ChangeSet]) -> set[str]:
+    """The tables the change sets ``applied`` change (``lineage`` when one adds lineage rows)."""
+    out = {t for cs in applied for t in cs.tables}
+    if any(len(cs.lineage) for cs in applied):
+        out.add("lineage")
+    return out
