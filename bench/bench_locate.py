@@ -18,15 +18,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import shapely
-
-
-def best_of(f, repeat=3):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = f()
-        best = min(best, time.perf_counter() - t)
-    return best, out
+from _timing import best_of
 
 
 def main() -> None:

@@ -20,16 +20,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import hangzhou_address as ha  # noqa: E402
+from _timing import best_of  # noqa: E402  (bench/ is on the path: the script's own directory)
 from hangzhou_address import lifecycle as lc  # noqa: E402
-
-
-def best_of(f, repeat=3):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = f()
-        best = min(best, time.perf_counter() - t)
-    return best, out
 
 
 def run(reg, town: str, label: str) -> None:
