@@ -229,3 +229,17 @@ def test_outcome_says_when_the_reading_starts_inside_a_division_name():
         got[text] = out.inside_division if out is not None else None
     assert got["浙江省杭州市下涯镇华路16號"] is True
     assert got["浙江省杭州市下涯镇振华路16號"] in (False, None)
+
+
+def test_characters_of_a_division_name_read_are_not_read_again(road_city):
+    """滨江区西兴傅路34号: the town 西兴 is read, then 傅路 — 傅墩路 with 墩 dropped — rather than the road
+    西兴路 (named after the town) with 傅 added: the town's characters are already explained."""
+    m, code = road_city([("西兴路", 34, XI), ("傅墩路", 34, XI)])
+    res, _p = m._analyse("滨江区西兴傅路34号")
+    assert res.town_code == XI  # (the case this is about)
+    r = m.match("滨江区西兴傅路34号")
+    assert (r.code, r.level) == (code["傅墩路", 34], "building"), r
+    assert "fuzzy: 傅路 read as 傅墩路 (1 edit: 墩 missing)" in r.reasons
+    # the road named after the town is still read where the text gives nothing else
+    r = m.match("滨江区西兴街道西兴璐34号")
+    assert (r.code, r.level) == (code["西兴路", 34], "building"), r

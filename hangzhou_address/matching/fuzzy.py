@@ -67,6 +67,10 @@ _BOUND = 0.75
 #: cost per character of the stretch that the name leaves unexplained (ranking only: the stretch
 #: starts right after a division name, so an unexplained character is more likely part of the name)
 SKIP_COST = 0.4
+#: extra cost (ranking only) of a reading that starts inside a district or town name the text's reading
+#: decided: those characters are already explained (进化傅村 in 萧山区进化傅村2组: 傅墩村 after the town
+#: 进化, rather than the village 进化村 with 傅 added; 戴村镇萧路: 萧绍路, not 镇中路)
+REUSE_COST = 0.4
 
 _SEPARATORS_RE = re.compile(r"[\s,，、.。;；:：_/·・\\|'\"“”‘’()（）\[\]【】<>《》-]+")
 # a building number and its unit word; group 1 = number, group 2 = unit; or a village's group + house number
@@ -401,21 +405,24 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
                 continue
             cost, skipped, edits = cand
             s, unexplained = _unexplained(skipped, fragment, positions, starts, anchor.start, resolver)
+            reuse = REUSE_COST * _reuses_division(positions[skipped] if skipped < len(positions) else anchor.start,
+                                                  div_hits, res)
             read = fragment  # the stretch the reading aligns with (for its edits, listed later)
             if s != starts[-1]:
                 # the name reaches into a division name: reading it after that name may be better
                 last = bisect.bisect_left(positions, starts[-1])
                 alt = (_score(kind, name, fragment[last:], costs, limit, rows=rows_memo)
                        if len(fragment) - last >= 1 else None)
-                if alt is not None and alt[0] + SKIP_COST * alt[1] <= cost + SKIP_COST * unexplained:
+                if alt is not None and alt[0] + SKIP_COST * alt[1] <= cost + SKIP_COST * unexplained + reuse:
                     cost, skipped, edits = alt[0], alt[1] + last, alt[2]
                     read = fragment[last:]
                     s, unexplained = _unexplained(skipped, fragment, positions, starts, anchor.start, resolver)
+                    reuse = 0.0
             scope = scopes[s]
             scoped = bool(scope.town_code or scope.district_code)
             if cost > max_cost(len(name), scoped) + 0.5:
                 continue
-            rank = cost + SKIP_COST * unexplained
+            rank = cost + SKIP_COST * unexplained + reuse
             costs_seen.append((rank, name))
             rows = index.exact(kind, name, anchor.number)
             if anchor.group is not None:
@@ -470,6 +477,15 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
                  and name.endswith(best.written)})
     return FuzzyOutcome(best, tuple(others), accepted, margin, anchor.number, scope, exact_without, scored, near,
                         tails, inside)
+
+
+def _reuses_division(at: int, div_hits: list, res: Resolution) -> bool:
+    """Whether a reading starting at ``at`` starts inside a district or town name that the text's reading
+    decided (its characters are already explained by that division)."""
+    for h in div_hits:
+        if h[1] <= at < h[2] and ((h[0] == "town" and res.town_code) or (h[0] == "district" and res.district_code)):
+            return True
+    return False
 
 
 def _edit_count(fc: FuzzyCandidate, fragment: str, costs: CharCosts) -> int:
