@@ -147,6 +147,67 @@ def reliability(variants, results) -> list[str]:
     return lines
 
 
+#: for :func:`text_determined`: edits (optimal string alignment) a name may be from the written one, per class
+_TEXT_EDITS = {"homophone": 1, "lookalike": 1, "drop": 1, "swap": 1, "two_edits": 2, "suffix": 2, "separator": 0}
+_SEPARATORS = re.compile(r"[\s,，、.。;；:：_/·・\\|'\"“”‘’()（）\[\]【】<>《》-]+")
+
+
+def text_determined(reg, matcher, variants) -> list[bool | None]:
+    """Per variant of a name class: whether the *text* still determines the building — among the names
+    within :data:`_TEXT_EDITS` edits of the written name (any character: an upper bound that ignores
+    how alike they sound), in the divisions the resolver reads from the text, only the variant's
+    building has its number (and group). ``determined`` asks the same of the *corrected* name; a
+    dropped character often leaves a stretch several names share (川村: 芹川村, 浙川村, 峰川村 …),
+    which no reader can decide. None for the other classes."""
+    import pandas as pd
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    a = reg.addresses
+    name = a["road"].where(a["form"] == "road", a["poi"])
+    number = a["roadno"].where(a["form"] == "road", a["houseno"])
+    where: dict[tuple, list[tuple[str, str, str]]] = {}
+    own: dict[tuple[str, str], tuple[int, int | None]] = {}
+    for nm, no, grp, d, t, b in zip(name, number, a["group"], a["district_code"], a["town_code"],
+                                    a["building_code"]):
+        if not isinstance(nm, str) or pd.isna(no):
+            continue
+        g = None if pd.isna(grp) else int(grp)
+        where.setdefault((nm, int(no)), []).append((d, t, b, g))
+        own[(b, nm)] = (int(no), g)
+    names = sorted({k[0] for k in where})
+    out: list[bool | None] = []
+    for v in variants:
+        k = _TEXT_EDITS.get(v.cls)
+        if k is None or v.building_code is None or (v.building_code, v.name) not in own:
+            out.append(None)
+            continue
+        no, grp = own[(v.building_code, v.name)]
+        written = _SEPARATORS.sub("", v.written_name)
+        cands = [c for c, _d, _i in process.extract(written, names, scorer=OSA.distance, score_cutoff=k,
+                                                     limit=None)] if k else [v.name]
+        res = matcher.resolver.resolve(v.text)
+        found = {b for c in cands for d, t, b, g in where.get((c, no), ())
+                 if (grp is None or g in (grp, None))
+                 and (res.district_code is None or res.legacy or d == res.district_code)
+                 and (res.town_code is None or t == res.town_code)}
+        out.append(found == {v.building_code})
+    return out
+
+
+def text_determined_table(variants, results, flags) -> list[str]:
+    lines = [f"  {'class':22s} {'n':>6s} {'txt-det':>7s} {'right%':>7s} {'wrongB%':>7s}"]
+    for cls in NAME_CLASSES:
+        pairs = [(v, r) for v, r, f in zip(variants, results, flags) if v.cls == cls and f]
+        n = sum(1 for v in variants if v.cls == cls)
+        if not n:
+            continue
+        right = sum(r.level == "building" and r.code == v.building_code for v, r in pairs)
+        wb = sum(wrong_building(v, r) for v, r in pairs)
+        lines.append(f"  {cls:22s} {n:6d} {len(pairs):7d} {pct(right, len(pairs)):>7s} {pct(wb, len(pairs)):>7s}")
+    return lines
+
+
 # ---------------------------------------------------------------------------------------------- timing
 def best_seconds(matcher: Any, fn: Callable[[], Any], repeat: int = 3) -> float:
     """Best of ``repeat`` runs, each from an empty decision memo when the matcher has one (bench/_timing)."""
@@ -325,6 +386,11 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\n== per class, {label} mode ==")
         print(legend)
         print("\n".join(class_table(variants, res[label], classes)))
+    flags = text_determined(reg, fuzzy, variants)
+    print("\n== name classes where the text itself determines the building (fuzzy mode) ==")
+    print("  txt-det: among the names within 1 edit of the written name (2 for two_edits and suffix, 0 for\n"
+          "  separator), in the divisions the text names, only the variant's building has its number")
+    print("\n".join(text_determined_table(variants, res["fuzzy"], flags)))
     for label in ("fuzzy", "exact"):
         print(f"\n== reliability, {label} mode (non-garbage variants pooled; answers without a code excluded) ==")
         print("\n".join(reliability(variants, res[label])))

@@ -243,3 +243,15 @@ def test_characters_of_a_division_name_read_are_not_read_again(road_city):
     # the road named after the town is still read where the text gives nothing else
     r = m.match("滨江区西兴街道西兴璐34号")
     assert (r.code, r.level) == (code["西兴路", 34], "building"), r
+
+
+def test_a_suffix_of_another_kind_is_not_read_as_added():
+    """星长花园小区 is 星长花园 with 小区 added (both compound words); 千岛湖炸花园 is no village 千岛湖村 with
+    花园 added (the text's 花园 says compound), so that reading pays for every character."""
+    from hangzhou_address.matching.fuzzy import _score
+    from hangzhou_address.matching.similarity import SUFFIX_COST, CharCosts
+
+    c = CharCosts()
+    assert _score("P", "星长花园", "星长花园小区", c, 9.0, edits=True) == (SUFFIX_COST, 0, ("小区 added",))
+    cost, _skipped, edits = _score("P", "千岛湖村", "千岛湖炸花园", c, 9.0, edits=True)
+    assert cost >= 3.0 and "花园 added" not in edits

@@ -571,9 +571,11 @@ def _score(kind: str, name: str, fragment: str, costs: CharCosts, limit: float, 
     frag_stem = strip_generic_suffix(fragment, kind)
     name_suffix, frag_suffix = name[len(stem):], fragment[len(frag_stem):]
     if name_suffix and frag_suffix and name_suffix != frag_suffix:
-        # 翠苑小区 for 翠苑花园 (a compound's suffix for another); a village's 村 is not a compound's 新村
-        tries = [(name, fragment, 0.0, ""), (name, frag_stem, SUFFIX_COST, f"{frag_suffix} added")]  # 星长花园小区
+        # 翠苑小区 for 翠苑花园 (a compound's suffix for another), 星长花园小区 for 星长花园 (one added); a village's
+        # 村 is not a compound's 新村, and a compound's 花园 is not added to a village (千岛湖炸花园 is no 千岛湖村)
+        tries = [(name, fragment, 0.0, "")]
         if _suffix_family(name_suffix) == _suffix_family(frag_suffix):
+            tries.append((name, frag_stem, SUFFIX_COST, f"{frag_suffix} added"))
             tries.append((stem, frag_stem, SUFFIX_CHANGED, f"{name_suffix} written {frag_suffix}"))
     else:
         tries = [(name, fragment, 0.0, "")]
