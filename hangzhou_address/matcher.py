@@ -295,7 +295,7 @@ class Matcher:
             # or 郎范村 with 郎 dropped)
             written = outcome.best.written
             rival = next((fc.name for fc in outcome.others
-                          if one_slip_apart(fc.name, written, self.names.costs)), None)
+                          if one_slip_apart(fc.name, written, self.names.costs)), outcome.slip_rival)
             if rival is not None:
                 confusable = True
                 reasons.append(f"{written} is one character from {rival}, which has this number too")

@@ -255,3 +255,19 @@ def test_a_suffix_of_another_kind_is_not_read_as_added():
     assert _score("P", "星长花园", "星长花园小区", c, 9.0, edits=True) == (SUFFIX_COST, 0, ("小区 added",))
     cost, _skipped, edits = _score("P", "千岛湖村", "千岛湖炸花园", c, 9.0, edits=True)
     assert cost >= 3.0 and "花园 added" not in edits
+
+
+def test_a_rival_one_slip_from_the_written_name_is_found_even_unscored():
+    """桐庐县盛村2组53号 (embedded, SYNTHETIC): read as 盛村村 (村 dropped, cost 0.2), while 武盛村 — 武 dropped,
+    cost 1.0, too far behind to be scored — has a 2组53号 too: the answer says so and is not confident."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    res, parts = m._analyse("桐庐县盛村2组53号")
+    out = fuzzy_lookup(parts.norm, res, m.resolver, m.index, m.names, m._consistent)
+    assert out is not None and out.best.name == "盛村村" and out.slip_rival == "武盛村"
+    assert all(o.name != "武盛村" for o in out.others)  # (the case this is about: not among the scored)
+    r = m.match("桐庐县盛村2组53号")
+    assert "盛村 is one character from 武盛村, which has this number too" in r.reasons
+    assert r.confidence < 0.9

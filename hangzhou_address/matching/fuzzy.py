@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .confusable import one_slip_apart
 from .similarity import GENERIC_SUFFIXES, SUFFIX_CHANGED, SUFFIX_COST, CharCosts, align, strip_generic_suffix
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -180,6 +181,11 @@ class FuzzyOutcome:
     #: the best reading's written stretch starts strictly inside a division name the resolver read
     #: (江南康路 read as 南康路, taking 南 from the town 江南): the text's own characters are read twice
     inside_division: bool = False
+    #: another name of the candidate pool, not the best's, that the written stretch is one slip from
+    #: (:func:`~hangzhou_address.matching.confusable.one_slip_apart`) and that has the number in the
+    #: scope: 盛村 read as 盛村村 while 武盛村 has the number too (found even when its cost kept it from
+    #: being scored)
+    slip_rival: str | None = None
 
 
 class NameIndex:
@@ -365,6 +371,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     costs_seen: list[tuple[float, str]] = []
     bound = float("inf")
     rows_memo: dict = {}  # substitution rows shared by this text's alignments (similarity.align)
+    pools: dict[int, tuple[dict[int, None], Callable[[int], bool]]] = {}  # per anchor: candidate ids, has_number
     for anchor in anchors:
         starts = sorted(_starts([h for h in div_hits if h[2] <= anchor.start], res))
         # one stretch, from the earliest start; each candidate is aligned with it once, and the start
@@ -390,6 +397,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
             if len(sub) >= 2:
                 ids.update(dict.fromkeys(names.candidates(sub, scope.town_code or scope.district_code or "",
                                                           has_number=has_number)))
+        pools[anchor.start] = (ids, has_number)
         tokens = names.tokens(fragment)
         for nid in ids:
             kind, name = names.names[nid]
@@ -476,7 +484,24 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     tails = len({name for _c, name in costs_seen if name != best.name and len(name) > len(best.written)
                  and name.endswith(best.written)})
     return FuzzyOutcome(best, tuple(others), accepted, margin, anchor.number, scope, exact_without, scored, near,
-                        tails, inside)
+                        tails, inside, _slip_rival(best, pools[anchor.start], names, index, anchor, scope, consistent))
+
+
+def _slip_rival(best: FuzzyCandidate, pool: tuple[dict[int, None], Callable[[int], bool]], names: NameIndex,
+                index: Any, anchor: _Anchor, scope: Resolution, consistent: Any) -> str | None:
+    """The first name of the candidate pool (other than the best's) one slip from the best's written
+    stretch that has the anchor's number (and group) in ``scope``, or None."""
+    ids, has_number = pool
+    for nid in ids:
+        kind, name = names.names[nid]
+        if name == best.name or not has_number(nid) or not one_slip_apart(name, best.written, names.costs):
+            continue
+        rows = index.exact(kind, name, anchor.number)
+        if anchor.group is not None:
+            rows = [r for r in rows if index.group[r] in (anchor.group, -1)]
+        if any(consistent(scope, index, r) for r in rows):
+            return name
+    return None
 
 
 def _reuses_division(at: int, div_hits: list, res: Resolution) -> bool:
