@@ -409,8 +409,16 @@ class Matcher:
         if fb is not None and deeper(fb.level, b.level if b is not None else level):
             reasons.append(why)
             return fb, outcome, ()
-        reasons.append(f"fuzzy: {outcome.best.written} could be {_candidate_names(outcome)}; "
-                       "no reading deeper than the divisions")
+        best = outcome.best
+        buildings = {self.index.building(r) for r in best.rows} if self.index is not None else set()
+        if outcome.accepted and not outcome.others and len(buildings) > 1:
+            # the reading is clear, the address is not: the name and number name several buildings here
+            reasons.append(f"fuzzy: {best.written} read as {best.name} ({_edits_said(best)})")
+            reasons.append(f"{best.name}{outcome.number} names {len(buildings)} buildings; "
+                           "no reading deeper than the divisions")
+        else:
+            reasons.append(f"fuzzy: {best.written} could be {_candidate_names(outcome)}; "
+                           "no reading deeper than the divisions")
         return b, outcome, (fb.candidates if fb is not None and not (b is not None and b.candidates) else ())
 
     def _inside_word(self, b: Answer, outcome: FuzzyOutcome, reasons: list[str]) -> Answer:
@@ -452,9 +460,8 @@ class Matcher:
         if outcome.accepted:
             code, level, chain = common_of_rows(rows, idx)
             if level == "building":
-                n = len(best.edits)
-                what = (f"{n} edit{'s' if n != 1 else ''}: " + ", ".join(best.edits)) if n else "separators ignored"
-                return Answer(code, level, cands, chain, "fuzzy"), f"fuzzy: {best.written} read as {best.name} ({what})"
+                return (Answer(code, level, cands, chain, "fuzzy"),
+                        f"fuzzy: {best.written} read as {best.name} ({_edits_said(best)})")
         else:
             # the close runners-up: their common level is what the text says
             for fc in outcome.others:
@@ -612,6 +619,12 @@ def _division_before_number(norm: str, res: Resolution) -> bool:
     西湖1组16号, 石桥28号): numbers belong to roads, compounds and villages, so the name may be one of those
     written without its suffix (临江村), not the division."""
     return any(h[0] in _DIVISION_HIT_LABELS and _NUMBER_AFTER_RE.match(norm, h[2]) is not None for h in res.hits)
+
+
+def _edits_said(fc: FuzzyCandidate) -> str:
+    """A fuzzy reading's edits, for the reasons (``1 edit: 家→佳 same pinyin``, ``separators ignored``)."""
+    n = len(fc.edits)
+    return (f"{n} edit{'s' if n != 1 else ''}: " + ", ".join(fc.edits)) if n else "separators ignored"
 
 
 def _candidate_names(outcome: FuzzyOutcome) -> str:

@@ -271,3 +271,13 @@ def test_a_rival_one_slip_from_the_written_name_is_found_even_unscored():
     r = m.match("桐庐县盛村2组53号")
     assert "盛村 is one character from 武盛村, which has this number too" in r.reasons
     assert r.confidence < 0.9
+
+
+def test_a_clear_reading_of_a_name_that_names_several_buildings_says_so(road_city):
+    """滨江区溪·头路5号: the separator is ignored (溪头路), but 溪头路 has a 5号 in both towns: the answer is the
+    district, and the reasons say the reading and why it goes no deeper (not "溪头路 could be 溪头路")."""
+    m, _code = road_city([("溪头路", 5, XI), ("溪头路", 5, CH)])
+    r = m.match("滨江区溪·头路5号")
+    assert r.level == "district", r
+    assert "fuzzy: 溪头路 read as 溪头路 (separators ignored)" in r.reasons
+    assert "溪头路5 names 2 buildings; no reading deeper than the divisions" in r.reasons
