@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hangzhou_address.matcher import Matcher
-from hangzhou_address.matching.fuzzy import MAX_ANCHORS, MAX_CANDIDATES, MAX_STARTS, fuzzy_lookup
+from hangzhou_address.matching.fuzzy import MAX_ANCHORS, MAX_CANDIDATES, MAX_POOL, MAX_STARTS, fuzzy_lookup
 from hangzhou_address.synth.variants import make_variants
 
 
@@ -281,3 +281,14 @@ def test_a_clear_reading_of_a_name_that_names_several_buildings_says_so(road_cit
     assert r.level == "district", r
     assert "fuzzy: 溪头路 read as 溪头路 (separators ignored)" in r.reasons
     assert "溪头路5 names 2 buildings; no reading deeper than the divisions" in r.reasons
+
+
+def test_a_look_alike_stands_for_its_character_in_the_candidate_search(road_city):
+    """材溪路5号 for 村溪路 (村 written as its look-alike 材): forty 溪X路 share 溪 with it — more than the names
+    looked at for the number — and without its look-alike 村溪路 would share no more than they do."""
+    xs = "东南西北中上下前后左右新老大小一二三四五六七八九十甲乙丙丁金木水火春夏秋冬天地人"
+    assert len(set(xs)) >= 40 > MAX_POOL
+    m, code = road_city([(f"溪{x}路", 1, XI) for x in xs] + [("村溪路", 5, XI)])
+    r = m.match("滨江区西兴街道材溪路5号")
+    assert (r.code, r.level) == (code["村溪路", 5], "building"), r
+    assert any(x.startswith("fuzzy: 材溪路 read as 村溪路") for x in r.reasons), r.reasons

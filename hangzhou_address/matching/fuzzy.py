@@ -266,9 +266,13 @@ class NameIndex:
         the few that have the number are the ones that can be the answer."""
         count: Counter[int] = Counter()
         get = self.postings.get
+        stretch = _drop_generic_words(fragment)
+        # a look-alike of a written character stands for it (宇 for 宁: 和宁公寓 for 和宇公寓), so that a
+        # look-alike slip loses one token, as a same-pinyin one does, not two
+        tokens = self.tokens(stretch) | {o for ch in stretch for o in self.costs.lookalikes(ch)}
         # (sorted: the counter's insertion order breaks ties in most_common, and a set's order changes
         # with the interpreter's string hashing; unsorted, two processes could read a text differently)
-        for tok in sorted(self.tokens(_drop_generic_words(fragment))):
+        for tok in sorted(tokens):
             ids = get((scope, tok))
             if ids:
                 count.update(ids)

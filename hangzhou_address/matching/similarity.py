@@ -115,6 +115,10 @@ class CharCosts:
         """Whether a look-alike of ``ch`` (:data:`LOOKALIKES`) is among ``chars``."""
         return any(o != ch and o in chars for g in self._lookalike.get(ch, ()) for o in LOOKALIKES[g])
 
+    def lookalikes(self, ch: str) -> set[str]:
+        """The look-alikes of ``ch`` (:data:`LOOKALIKES`), without ``ch``; empty for most characters."""
+        return {o for g in self._lookalike.get(ch, ()) for o in LOOKALIKES[g] if o != ch}
+
     def readings(self, ch: str) -> tuple[str, ...]:
         """Toneless pinyin readings of ``ch``, the most common first (empty for non-Han characters)."""
         got = self._readings.get(ch)
