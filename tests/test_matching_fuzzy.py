@@ -292,3 +292,13 @@ def test_a_look_alike_stands_for_its_character_in_the_candidate_search(road_city
     r = m.match("滨江区西兴街道材溪路5号")
     assert (r.code, r.level) == (code["村溪路", 5], "building"), r
     assert any(x.startswith("fuzzy: 材溪路 read as 村溪路") for x in r.reasons), r.reasons
+
+
+def test_a_name_typed_wholly_from_its_pinyin_is_read(road_city):
+    """是妓大道7号 for 世纪大道 (both characters of its distinctive part replaced by same-pinyin ones: none of
+    them is left, but the text sounds exactly like it); with one of them another sound, it is not read so."""
+    m, code = road_city([("世纪大道", 7, XI), ("宏图路", 7, XI)])
+    r = m.match("滨江区西兴街道是妓大道7号")
+    assert (r.code, r.level) == (code["世纪大道", 7], "building"), r
+    assert "fuzzy: 是妓大道 read as 世纪大道 (2 edits: 世→是 same pinyin, 纪→妓 same pinyin)" in r.reasons
+    assert m.match("滨江区西兴街道是鸭大道7号").level != "building"

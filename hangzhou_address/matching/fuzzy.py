@@ -483,7 +483,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     if scoped and SMALL_MARGIN <= margin < need and all(_edit_count(fc, f, costs) > n_edits for fc, f in close):
         need = SMALL_MARGIN  # 华街 for 永华街 (one edit), not 华中路 (two: 中 missing, 街 for 路)
     accepted = (rank <= limit and n_edits <= max_edits(len(best.name))
-                and _shares_a_character(best) and margin >= need)
+                and (_shares_a_character(best) or _sounds_the_same(best)) and margin >= need)
     near = len({name for c, name in costs_seen if c <= rank + 0.75 and name != best.name})
     tails = len({name for _c, name in costs_seen if name != best.name and len(name) > len(best.written)
                  and name.endswith(best.written)})
@@ -557,6 +557,13 @@ def _shares_a_character(fc: FuzzyCandidate) -> bool:
     is not 佳苑, however alike they sound)."""
     stem = strip_generic_suffix(fc.name, fc.kind)
     return any(ch in fc.written for ch in stem if ch not in "0123456789")
+
+
+def _sounds_the_same(fc: FuzzyCandidate) -> bool:
+    """Whether every edit of the reading is a same-pinyin character (是妓大道 for 世纪大道, both characters
+    typed from their pinyin): the text then sounds exactly like the name, although it keeps none of its
+    distinctive characters."""
+    return bool(fc.edits) and all(e.endswith(" same pinyin") for e in fc.edits)
 
 
 def _starts(before: list, res: Resolution) -> list[int]:
