@@ -302,3 +302,14 @@ def test_a_name_typed_wholly_from_its_pinyin_is_read(road_city):
     assert (r.code, r.level) == (code["世纪大道", 7], "building"), r
     assert "fuzzy: 是妓大道 read as 世纪大道 (2 edits: 世→是 same pinyin, 纪→妓 same pinyin)" in r.reasons
     assert m.match("滨江区西兴街道是鸭大道7号").level != "building"
+
+
+def test_a_name_broken_by_a_separator_beats_a_rival_needing_an_edit(road_city):
+    """杭州溪、头路5号 (no district: the whole city is searched): the separator aside it is 溪头路 as written;
+    溪投路 (投 for 头, same pinyin) has a 5号 too but needs an edit — the reading is taken, and the answer says
+    the rival is one slip away (not confident)."""
+    m, code = road_city([("溪头路", 5, XI), ("溪投路", 5, CH)])
+    r = m.match("杭州溪、头路5号")
+    assert (r.code, r.level) == (code["溪头路", 5], "building"), r
+    assert "fuzzy: 溪头路 read as 溪头路 (separators ignored)" in r.reasons
+    assert r.confidence < 0.9

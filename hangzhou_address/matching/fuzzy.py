@@ -482,6 +482,10 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     need = MARGIN if scoped else CITY_MARGIN
     if scoped and SMALL_MARGIN <= margin < need and all(_edit_count(fc, f, costs) > n_edits for fc, f in close):
         need = SMALL_MARGIN  # 华街 for 永华街 (one edit), not 华中路 (two: 中 missing, 街 for 路)
+    if rank == 0:
+        # the name as written, separators aside (大唐、村): as the exact look-up would read it, whatever the
+        # scope; a rival needing an edit (大塘村) loses, and the confidence hears of it (one_slip_rival)
+        need = min(need, SMALL_MARGIN)
     accepted = (rank <= limit and n_edits <= max_edits(len(best.name))
                 and (_shares_a_character(best) or _sounds_the_same(best)) and margin >= need)
     near = len({name for c, name in costs_seen if c <= rank + 0.75 and name != best.name})
