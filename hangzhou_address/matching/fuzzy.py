@@ -25,9 +25,7 @@ Everything below community level in the embedded data is SYNTHETIC (``docs/synth
 from __future__ import annotations
 
 import bisect
-import heapq
 import re
-from collections import Counter
 from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -232,7 +230,15 @@ class NameIndex:
             for tok in self.tokens(stem):
                 for s in scopes:
                     postings.setdefault((s, tok), []).append(nid)
-        self.postings = postings
+        #: (scope, token) -> the ids of the names in that scope with that token (int32 arrays)
+        self.postings = {k: np.asarray(v, dtype=np.int32) for k, v in postings.items()}
+        full_postings: dict[str, list[int]] = {}
+        for nid, toks in enumerate(self.full_tokens):
+            for tok in toks:
+                full_postings.setdefault(tok, []).append(nid)
+        #: token -> the ids of the names whose whole name (suffix included) has it, city-wide
+        self._full_postings = {k: np.asarray(v, dtype=np.int32) for k, v in full_postings.items()}
+        self._lengths = np.asarray(self.lengths, dtype=np.int64)
 
     def tokens(self, text: str) -> set[str]:
         """Characters (Han only) and their main toneless syllables (``"~" + pinyin``); a name's
@@ -264,47 +270,40 @@ class NameIndex:
         :data:`MAX_POOL` best-ranked names are tested and those having the number come first: a
         short or shortened name (溪村 for 溪头村) shares its characters with dozens of names, and
         the few that have the number are the ones that can be the answer."""
-        count: Counter[int] = Counter()
+        import numpy as np
+
         get = self.postings.get
         stretch = _drop_generic_words(fragment)
-        # a look-alike of a written character stands for it (宇 for 宁: 和宁公寓 for 和宇公寓), so that a
+        # a look-alike of a written character stands for it (材 for 村: 村溪路 for 材溪路), so that a
         # look-alike slip loses one token, as a same-pinyin one does, not two
         tokens = self.tokens(stretch) | {o for ch in stretch for o in self.costs.lookalikes(ch)}
-        # (sorted: the counter's insertion order breaks ties in most_common, and a set's order changes
-        # with the interpreter's string hashing; unsorted, two processes could read a text differently)
-        for tok in sorted(tokens):
-            ids = get((scope, tok))
-            if ids:
-                count.update(ids)
-        if not count:
+        lists = [ids for ids in map(get, ((scope, tok) for tok in tokens)) if ids is not None]
+        if not lists:
             return []
-        flen = len(fragment)
+        counts = np.bincount(np.concatenate(lists))  # per name id: the tokens it shares with the stretch
+        nids = np.flatnonzero(counts)
+        shared = counts[nids]
         # a name sharing two tokens fewer than the best shares has at least one more edit (a dropped
-        # character costs two tokens, a homophone one): such names cannot win by the margin
-        if has_number is None:
-            top = count.most_common(3 * limit)  # most shared tokens first
-            floor = top[0][1] - 2
-        else:
-            # every name above the floor is ranked (a shortened name ties with dozens: which of them the
-            # first 3 * limit would be is an accident of insertion order)
-            # the best levels of shared tokens (down to the floor) until the pool is full; the last level
-            # whole, for the ties to be broken below rather than by insertion order
-            levels = sorted(set(count.values()), reverse=True)
-            floor, taken = levels[0] - 2, 0
-            for n_level in levels:
-                if n_level < levels[0] - 2 or taken >= MAX_POOL:
-                    break
-                floor = n_level
-                taken += sum(1 for n in count.values() if n == n_level)
-            top = [(nid, n) for nid, n in count.items() if n >= floor]
-        whole = self.tokens(fragment)
-        full = self.full_tokens
+        # character costs two tokens, a homophone one): such names cannot win by the margin. Every name
+        # of the best levels of shared tokens (down to that floor) is ranked until the pool is full, the
+        # last level whole, for the ties to be broken below (a shortened name ties with dozens)
+        levels, per_level = np.unique(shared, return_counts=True)
+        best = int(levels[-1])
+        floor, taken = best, 0
+        for n_level, n_names in zip(levels[::-1].tolist(), per_level[::-1].tolist()):
+            if n_level < best - 2 or taken >= MAX_POOL:
+                break
+            floor = n_level
+            taken += n_names
+        keep = shared >= floor
+        top, top_shared = nids[keep], shared[keep]
         # ties: the name sharing more with the whole fragment (its suffix too: 文茂家园 before 文茂新村
-        # for 文茂家圆), then the length closest to the fragment's
-        lengths = self.lengths
-        ranked = heapq.nsmallest(MAX_POOL, [(-n, -len(whole & full[nid]), abs(lengths[nid] - flen), nid)
-                                            for nid, n in top if n >= floor])
-        ids = [r[3] for r in ranked]
+        # for 文茂家圆), then the length closest to the fragment's, then the id
+        whole = [self._full_postings[t] for t in self.tokens(fragment) if t in self._full_postings]
+        with_whole = (np.bincount(np.concatenate(whole), minlength=len(self.names))[top] if whole
+                      else np.zeros(len(top), dtype=np.int64))
+        order = np.lexsort((top, np.abs(self._lengths[top] - len(fragment)), -with_whole, -top_shared))
+        ids = top[order[:MAX_POOL]].tolist()
         if has_number is None:
             return ids[:limit]
         having, lacking = [], []  # (in ranking order each)
