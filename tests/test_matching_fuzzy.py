@@ -313,3 +313,13 @@ def test_a_name_broken_by_a_separator_beats_a_rival_needing_an_edit(road_city):
     assert (r.code, r.level) == (code["溪头路", 5], "building"), r
     assert "fuzzy: 溪头路 read as 溪头路 (separators ignored)" in r.reasons
     assert r.confidence < 0.9
+
+
+def test_a_name_written_without_its_suffix_beats_a_rival_needing_an_edit(road_city):
+    """杭州溪头5号 (the whole city searched): 溪头路 with 路 dropped; 溪投路 (投 for 头, same pinyin) has a 5号
+    too but needs a character edit as well — the reading is taken, not confidently (one slip apart)."""
+    m, code = road_city([("溪头路", 5, XI), ("溪投路", 5, CH)])
+    r = m.match("杭州溪头5号")
+    assert (r.code, r.level) == (code["溪头路", 5], "building"), r
+    assert "fuzzy: 溪头 read as 溪头路 (1 edit: 路 dropped)" in r.reasons
+    assert r.confidence < 0.9

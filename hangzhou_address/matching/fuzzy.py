@@ -481,9 +481,10 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     need = MARGIN if scoped else CITY_MARGIN
     if scoped and SMALL_MARGIN <= margin < need and all(_edit_count(fc, f, costs) > n_edits for fc, f in close):
         need = SMALL_MARGIN  # 华街 for 永华街 (one edit), not 华中路 (two: 中 missing, 街 for 路)
-    if rank == 0:
-        # the name as written, separators aside (大唐、村): as the exact look-up would read it, whatever the
-        # scope; a rival needing an edit (大塘村) loses, and the confidence hears of it (one_slip_rival)
+    if rank == best.cost and _as_written(best):
+        # the name as written, separators and a generic suffix aside (大唐、村; 施家1组 for 施家村): as the
+        # exact look-up would read it, whatever the scope; a rival needing a character edit (大塘村, 史家村)
+        # loses, and the confidence hears of it (one_slip_rival)
         need = min(need, SMALL_MARGIN)
     accepted = (rank <= limit and n_edits <= max_edits(len(best.name))
                 and (_shares_a_character(best) or _sounds_the_same(best)) and margin >= need)
@@ -560,6 +561,13 @@ def _shares_a_character(fc: FuzzyCandidate) -> bool:
     is not 佳苑, however alike they sound)."""
     stem = strip_generic_suffix(fc.name, fc.kind)
     return any(ch in fc.written for ch in stem if ch not in "0123456789")
+
+
+def _as_written(fc: FuzzyCandidate) -> bool:
+    """Whether the reading changes no character of the name: its only edits (if any) drop or add a
+    generic suffix (施家 for 施家村, 翠苑小区 for 翠苑)."""
+    suffixes = GENERIC_SUFFIXES["R"] + GENERIC_SUFFIXES["P"]
+    return all(e.endswith((" dropped", " added")) and e.rsplit(" ", 1)[0] in suffixes for e in fc.edits)
 
 
 def _sounds_the_same(fc: FuzzyCandidate) -> bool:
