@@ -323,3 +323,15 @@ def test_a_name_written_without_its_suffix_beats_a_rival_needing_an_edit(road_ci
     assert (r.code, r.level) == (code["溪头路", 5], "building"), r
     assert "fuzzy: 溪头 read as 溪头路 (1 edit: 路 dropped)" in r.reasons
     assert r.confidence < 0.9
+
+
+def test_a_clear_reading_naming_buildings_outside_the_divisions_read_widens_the_answer():
+    """浙江杭州余杭区迎·宾路43号 (embedded, SYNTHETIC): 迎宾路43 is in 余杭区 and in 临平区 (余杭区 before 2021,
+    so the text's 余杭区 may mean either): the answer is their common level, not 余杭区 with confidence."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    r = m.match("浙江杭州余杭区迎·宾路43号")
+    assert (r.code, r.level) == ("3301", "city"), r
+    assert "迎宾路43 is also outside the divisions read; returned the common city" in r.reasons
