@@ -267,9 +267,10 @@ class Matcher:
             if code is not None and outcome.accepted and path == "division":
                 # a clear reading whose name and number name buildings outside the answer too (余杭区迎滨路66号:
                 # 迎宾路66 is in 余杭区 and in 临平区, once 余杭区): the text says no more than their common level
-                wider = _common_level(code, {self.index.building(r) for r in outcome.best.rows})
+                # (the answer's own code among them: a shorter code equals no longer prefix of a building's)
+                wider = common_of_codes({code, *(self.index.building(r) for r in outcome.best.rows)})
                 if wider[0] != code:
-                    code, level, (d, t, c) = wider
+                    code, level, (d, t, c) = wider if wider[0] is not None else (code[:4], "city", (None, None, None))
                     reasons.append(f"{outcome.best.name}{outcome.number} is also outside the divisions read; "
                                    f"returned the common {level}")
             if code is not None:
@@ -627,20 +628,6 @@ def _division_before_number(norm: str, res: Resolution) -> bool:
     西湖1组16号, 石桥28号): numbers belong to roads, compounds and villages, so the name may be one of those
     written without its suffix (临江村), not the division."""
     return any(h[0] in _DIVISION_HIT_LABELS and _NUMBER_AFTER_RE.match(norm, h[2]) is not None for h in res.hits)
-
-
-_PREFIXES = ((15, "grid"), (12, "community"), (9, "town"), (6, "district"), (4, "city"))
-
-
-def _common_level(code: str, buildings: set[str]) -> tuple[str, str, tuple[str | None, str | None, str | None]]:
-    """The deepest code (of ``code``'s level or above) that ``code`` and every building code share, its level
-    and its (district, town, community) chain."""
-    for n, level in _PREFIXES:
-        if n <= len(code) and all(b[:n] == code[:n] for b in buildings):
-            head = code[:n]
-            return head, level, (head[:6] if n >= 6 else None, head[:9] if n >= 9 else None,
-                                 head[:12] if n >= 12 else None)
-    return code[:4], "city", (None, None, None)
 
 
 def _edits_said(fc: FuzzyCandidate) -> str:
