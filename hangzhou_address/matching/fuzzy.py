@@ -435,10 +435,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
                 continue
             rank = cost + SKIP_COST * unexplained + reuse
             costs_seen.append((rank, name))
-            rows = index.exact(kind, name, anchor.number)
-            if anchor.group is not None:
-                rows = [r for r in rows if index.group[r] in (anchor.group, -1)]
-            rows = tuple(r for r in rows if consistent(scope, index, r))
+            rows = _rows_in_scope(index, kind, name, anchor, scope, consistent)
             if not rows:
                 if cost == 0 and unexplained == 0:
                     exact_without = True
@@ -504,12 +501,18 @@ def _slip_rival(best: FuzzyCandidate, pool: tuple[dict[int, None], Callable[[int
         kind, name = names.names[nid]
         if name == best.name or not has_number(nid) or not one_slip_apart(name, best.written, names.costs):
             continue
-        rows = index.exact(kind, name, anchor.number)
-        if anchor.group is not None:
-            rows = [r for r in rows if index.group[r] in (anchor.group, -1)]
-        if any(consistent(scope, index, r) for r in rows):
+        if _rows_in_scope(index, kind, name, anchor, scope, consistent):
             return name
     return None
+
+
+def _rows_in_scope(index: Any, kind: str, name: str, anchor: _Anchor, scope: Resolution,
+                   consistent: Any) -> tuple[int, ...]:
+    """The address rows of ``name`` with the anchor's number (and group, or none) that agree with ``scope``."""
+    rows = index.exact(kind, name, anchor.number)
+    if anchor.group is not None:
+        rows = [r for r in rows if index.group[r] in (anchor.group, -1)]
+    return tuple(r for r in rows if consistent(scope, index, r))
 
 
 def _reuses_division(at: int, div_hits: list, res: Resolution) -> bool:
