@@ -149,7 +149,6 @@ def reliability(variants, results) -> list[str]:
 
 #: for :func:`text_determined`: edits (optimal string alignment) a name may be from the written one, per class
 _TEXT_EDITS = {"homophone": 1, "lookalike": 1, "drop": 1, "swap": 1, "two_edits": 2, "suffix": 2, "separator": 0}
-_SEPARATORS = re.compile(r"[\s,，、.。;；:：_/·・\\|'\"“”‘’()（）\[\]【】<>《》-]+")
 
 
 def text_determined(reg, matcher, variants) -> list[bool | None]:
@@ -163,10 +162,12 @@ def text_determined(reg, matcher, variants) -> list[bool | None]:
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
+    from hangzhou_address.matching.fuzzy import _SEPARATORS_RE  # the separators the fuzzy stage removes
+
     a = reg.addresses
     name = a["road"].where(a["form"] == "road", a["poi"])
     number = a["roadno"].where(a["form"] == "road", a["houseno"])
-    where: dict[tuple, list[tuple[str, str, str]]] = {}
+    where: dict[tuple[str, int], list[tuple[str, str, str, int | None]]] = {}
     own: dict[tuple[str, str], tuple[int, int | None]] = {}
     for nm, no, grp, d, t, b in zip(name, number, a["group"], a["district_code"], a["town_code"],
                                     a["building_code"]):
@@ -183,7 +184,7 @@ def text_determined(reg, matcher, variants) -> list[bool | None]:
             out.append(None)
             continue
         no, grp = own[(v.building_code, v.name)]
-        written = _SEPARATORS.sub("", v.written_name)
+        written = _SEPARATORS_RE.sub("", v.written_name)
         cands = [c for c, _d, _i in process.extract(written, names, scorer=OSA.distance, score_cutoff=k,
                                                      limit=None)] if k else [v.name]
         res = matcher.resolver.resolve(v.text)
