@@ -189,18 +189,6 @@ def test_the_edits_reported_are_those_of_the_name_not_of_the_town_before_it(road
     assert "fuzzy: 华街 read as 永华街 (1 edit: 永 missing)" in r.reasons, r.reasons
 
 
-def test_names_are_listed_under_the_districts_their_town_once_belonged_to(road_city):
-    """A text naming the district a town belonged to before 2021 (余杭区 for a compound now in 临平区) searches
-    that town's names too, as the exact look-up accepts its rows."""
-    from hangzhou_address.matching.fuzzy import NameIndex
-
-    m, _code = road_city([("湾头路", 19, XI)])
-    nid = NameIndex(m.index).names.index(("R", "湾头路"))
-    assert nid not in NameIndex(m.index).candidates("湾路", "330199")
-    assert nid in NameIndex(m.index, {XI: frozenset({"330199"})}).candidates("湾路", "330199")
-    assert nid in NameIndex(m.index, {XI: frozenset({"330199"})}).candidates("湾路", "330108")
-
-
 def test_a_name_that_exists_only_outside_the_named_divisions_may_be_a_slip(road_city):
     """平文路5号 exists only in 长河街道, the text names 西兴街道, where 文平路5号 exists: two characters swapped,
     the fuzzy reading is 文平路. An arbitrary character is not read so (东文路 / 南文路), and when the text

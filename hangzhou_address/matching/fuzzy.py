@@ -8,7 +8,7 @@ calls it last). Three steps, each bounded:
    before one.
 2. **candidates** — the stretch between a division name the resolver read and the anchor
    (separators removed: ``顾家、畈路`` → ``顾家畈路``) is looked up in a character and pinyin
-   index of the registry's names (:class:`NameIndex`), scoped to the divisions written before
+   index of the registry's names (:class:`~hangzhou_address.matching.name_index.NameIndex`), scoped to the divisions written before
    it: the town, else the district, else the whole city (or a division name opening the stretch
    that the resolver did not read). Of the :data:`MAX_POOL` best-ranked names, those having the
    building number come first; at most :data:`MAX_CANDIDATES` names per stretch are scored.
@@ -27,10 +27,11 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .confusable import one_slip_apart
+from .name_index import MAX_CANDIDATES, MAX_POOL, NameIndex
 from .similarity import GENERIC_SUFFIXES, SUFFIX_CHANGED, SUFFIX_COST, CharCosts, align, strip_generic_suffix
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,11 +44,6 @@ __all__ = ["NameIndex", "FuzzyCandidate", "FuzzyOutcome", "fuzzy_lookup", "MAX_A
 MAX_ANCHORS = 3
 #: division names (counted back from the anchor) after which a name may start
 MAX_STARTS = 3
-#: names scored per stretch of text (the index ranks them by shared characters / syllables)
-MAX_CANDIDATES = 8
-#: names looked at per stretch for the building number (the cheap test that puts the names having it
-#: first among the :data:`MAX_CANDIDATES` scored)
-MAX_POOL = 32
 #: extra cost accepted for a reading that no other building rivals
 LONE_EXTRA = 0.4
 #: characters of a stretch looked at (its end: the name ends at the anchor)
@@ -121,14 +117,6 @@ def _no_divisions() -> Resolution:
     return Resolution(None, None, None, None, 0.0, 0.0, (), (), ())
 
 
-def _drop_generic_words(text: str) -> str:
-    for words in GENERIC_SUFFIXES.values():
-        for w in words:
-            if w in text:
-                text = text.replace(w, "")
-    return text
-
-
 def max_edits(name_len: int) -> int:
     """The most edits accepted in a name of ``name_len`` characters (a dropped generic suffix
     counts as one): one up to three characters, two from four, three from seven."""
@@ -184,134 +172,6 @@ class FuzzyOutcome:
     #: scope: 盛村 read as 盛村村 while 武盛村 has the number too (found even when its cost kept it from
     #: being scored)
     slip_rival: str | None = None
-
-
-class NameIndex:
-    """Road and compound / village names of an address index, by character and pinyin syllable,
-    per town, district and for the whole city.
-
-    Parameters
-    ----------
-    index : hangzhou_address.matching.address_index.AddressIndex
-        The exact look-up structure (its ``name_slice`` keys are ``"R" + road`` / ``"P" + name``).
-    history : mapping, optional
-        Current town code → the district codes it ever belonged to
-        (:attr:`hangzhou_address.resolve.DivisionResolver.hist_d`): a name is also listed under
-        those districts (余杭区 written for a compound now in 临平区).
-    """
-
-    def __init__(self, index: Any, history: Mapping[str, Iterable[str]] | None = None) -> None:
-        import numpy as np
-
-        self.costs = CharCosts()
-        self.names: list[tuple[str, str]] = []
-        #: per name: (character, main syllable) of its distinctive part (without the generic suffix)
-        self.stem_tokens: list[tuple[tuple[str, str], ...]] = []
-        #: per name: the tokens of the whole name, suffix included (to break ties between names)
-        self.full_tokens: list[frozenset[str]] = []
-        #: per name: its length in characters
-        self.lengths: list[int] = []
-        postings: dict[tuple[str, str], list[int]] = {}
-        town_pos = index.town.positions
-        town_vals = index.town.values
-        for key in index.name_slice:
-            kind, name = key[0], key[1:]
-            nid = len(self.names)
-            self.names.append((kind, name))
-            rows = index.rows_of(kind, name)
-            towns = {town_vals[p] for p in np.unique(town_pos[rows]).tolist()} - {None}
-            scopes = {""} | towns | {t[:6] for t in towns}
-            if history:
-                scopes |= {d for t in towns for d in history.get(t, ())}
-            stem = strip_generic_suffix(name, kind)
-            self.stem_tokens.append(tuple((ch, "~" + self.costs.syllable(ch)) for ch in stem))
-            self.full_tokens.append(frozenset(self.tokens(name)))
-            self.lengths.append(len(name))
-            for tok in self.tokens(stem):
-                for s in scopes:
-                    postings.setdefault((s, tok), []).append(nid)
-        #: (scope, token) -> the ids of the names in that scope with that token (int32 arrays)
-        self.postings = {k: np.asarray(v, dtype=np.int32) for k, v in postings.items()}
-        full_postings: dict[str, list[int]] = {}
-        for nid, toks in enumerate(self.full_tokens):
-            for tok in toks:
-                full_postings.setdefault(tok, []).append(nid)
-        #: token -> the ids of the names whose whole name (suffix included) has it, city-wide
-        self._full_postings = {k: np.asarray(v, dtype=np.int32) for k, v in full_postings.items()}
-        self._lengths = np.asarray(self.lengths, dtype=np.int64)
-
-    def tokens(self, text: str) -> set[str]:
-        """Characters (Han only) and their main toneless syllables (``"~" + pinyin``); a name's
-        generic suffix is left out by the caller (it would make every 路 a candidate)."""
-        out = set()
-        for ch in text:
-            if "\u3400" <= ch <= "\u9fff":
-                out.add(ch)
-                out.add("~" + self.costs.syllable(ch))
-        return out
-
-    def lower_bound(self, nid: int, tokens: set[str]) -> float:
-        """A lower bound of the cost of reading a text with ``tokens`` (:meth:`tokens`) as name
-        ``nid``: each character of the name's distinctive part whose character and syllable are both
-        absent from the text needs an edit of at least 0.5, or 0.4 when a look-alike of it is there
-        (only a same-pinyin edit costs less, and it shares the syllable)."""
-        lb = 0.0
-        for ch, sy in self.stem_tokens[nid]:
-            if ch not in tokens and sy not in tokens:
-                lb += 0.4 if self.costs.lookalike_in(ch, tokens) else 0.5
-        return lb
-
-    def candidates(self, fragment: str, scope: str, limit: int = MAX_CANDIDATES,
-                   has_number: Callable[[int], bool] | None = None) -> list[int]:
-        """Ids of the names sharing the most characters / syllables with ``fragment`` in ``scope``
-        (a town or district code, or ``""`` for the whole city).
-
-        With ``has_number`` (name id → whether that name has the text's building number), the
-        :data:`MAX_POOL` best-ranked names are tested and those having the number come first: a
-        short or shortened name (溪村 for 溪头村) shares its characters with dozens of names, and
-        the few that have the number are the ones that can be the answer."""
-        import numpy as np
-
-        get = self.postings.get
-        stretch = _drop_generic_words(fragment)
-        # a look-alike of a written character stands for it (材 for 村: 村溪路 for 材溪路), so that a
-        # look-alike slip loses one token, as a same-pinyin one does, not two
-        tokens = self.tokens(stretch) | {o for ch in stretch for o in self.costs.lookalikes(ch)}
-        lists = [ids for ids in map(get, ((scope, tok) for tok in tokens)) if ids is not None]
-        if not lists:
-            return []
-        counts = np.bincount(np.concatenate(lists))  # per name id: the tokens it shares with the stretch
-        nids = np.flatnonzero(counts)
-        shared = counts[nids]
-        # a name sharing two tokens fewer than the best shares has at least one more edit (a dropped
-        # character costs two tokens, a homophone one): such names cannot win by the margin. Every name
-        # of the best levels of shared tokens (down to that floor) is ranked until the pool is full, the
-        # last level whole, for the ties to be broken below (a shortened name ties with dozens)
-        levels, per_level = np.unique(shared, return_counts=True)
-        best = int(levels[-1])
-        floor, taken = best, 0
-        for n_level, n_names in zip(levels[::-1].tolist(), per_level[::-1].tolist()):
-            if n_level < best - 2 or taken >= MAX_POOL:
-                break
-            floor = n_level
-            taken += n_names
-        keep = shared >= floor
-        top, top_shared = nids[keep], shared[keep]
-        # ties: the name sharing more with the whole fragment (its suffix too: 文茂家园 before 文茂新村
-        # for 文茂家圆), then the length closest to the fragment's, then the id
-        whole = [self._full_postings[t] for t in self.tokens(fragment) if t in self._full_postings]
-        with_whole = (np.bincount(np.concatenate(whole), minlength=len(self.names))[top] if whole
-                      else np.zeros(len(top), dtype=np.int64))
-        order = np.lexsort((top, np.abs(self._lengths[top] - len(fragment)), -with_whole, -top_shared))
-        ids = top[order[:MAX_POOL]].tolist()
-        if has_number is None:
-            return ids[:limit]
-        having, lacking = [], []  # (in ranking order each)
-        for nid in ids:
-            (having if has_number(nid) else lacking).append(nid)
-            if len(having) == limit:
-                break
-        return (having + lacking)[:limit]
 
 
 @dataclass(frozen=True, slots=True)
