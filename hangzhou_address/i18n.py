@@ -170,6 +170,7 @@ REASON_PATTERNS: tuple[tuple[re.Pattern[str], _Repl], ...] = tuple((re.compile(p
     (r"(.+) exists only outside the resolved division \(in (.+)\)", r"\1 只在所读行政区划以外存在（在 \2）"),
     (r"(.+) also exists elsewhere", r"\1 在别处也有"),
     (r"(.+) is one character from (.+), which has this number too", r"\1 与 \2 只差一个字，后者也有此门牌号"),
+    (r"(.+) is two edits from (.+), which has this number too", r"\1 与 \2 只差两处，后者也有此门牌号"),
     (r"(.+) names (\d+) buildings", r"\1 对应 \2 栋楼"),
     (r"(.+) is also outside the divisions read", r"\1 在所读行政区划以外也有"),
     (r"(.+) fits as well", r"\1 也符合"),

@@ -261,6 +261,26 @@ def test_a_rival_one_slip_from_the_written_name_is_found_even_unscored():
     assert r.confidence < 0.9
 
 
+def test_a_rival_two_edits_from_the_written_name_keeps_the_answer_below_sure():
+    """富阳区董驾村26号 (embedded, SYNTHETIC): read as 董家村 (驾 for 家, one edit), while 董家桥村 — 驾 for 家 and
+    桥 dropped, too far behind to be scored — has a 26号 too: a clerk's two slips write the same text for it.
+    The answer stays 董家村's (the cheaper reading), says why, and is below 0.9; the rival must be in scope."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    res, parts = m._analyse("浙江省杭州市富阳区董驾村26号")
+    out = fuzzy_lookup(parts.norm, res, m.resolver, m.index, m.names, m._consistent)
+    assert out is not None and out.accepted and out.best.name == "董家村" and out.two_edit_rival == "董家桥村"
+    assert all(o.name != "董家桥村" for o in out.others)  # found in the pool, not among the scored
+    r = m.match("浙江省杭州市富阳区董驾村26号")
+    assert r.level == "building" and "董驾村 is two edits from 董家桥村, which has this number too" in r.reasons
+    assert r.confidence < 0.9
+    # the town named (董家村's 常安镇; 董家桥村 is in another town): no rival in scope, the reading is sure
+    r = m.match("浙江省杭州市富阳区常安镇董驾村26号")
+    assert r.level == "building" and r.confidence >= 0.9 and not any("two edits from" in x for x in r.reasons)
+
+
 def test_a_clear_reading_of_a_name_that_names_several_buildings_says_so(road_city):
     """滨江区溪·头路5号: the separator is ignored (溪头路), but 溪头路 has a 5号 in both towns: the answer is the
     district, and the reasons say the reading and why it goes no deeper (not "溪头路 could be 溪头路")."""
@@ -323,3 +343,43 @@ def test_a_clear_reading_naming_buildings_outside_the_divisions_read_widens_the_
     r = m.match("浙江杭州余杭区迎·宾路43号")
     assert (r.code, r.level) == ("3301", "city"), r
     assert "迎宾路43 is also outside the divisions read; returned the common city" in r.reasons
+
+
+def test_names_of_a_pre_2021_district_are_searched_under_it():
+    """江干区义烹中路10号 (embedded, SYNTHETIC): 江干区 is read as today's 上城区, but 义蓬中路 is in 白杨街道 —
+    江干区 until 2021, 钱塘区 now. The fuzzy stage searches the names listed under the district as written
+    too, so 义烹 is read as 义蓬 (same pinyin), not as 上城区's 中河中路 with two arbitrary characters."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    r = m.match("江干区义烹中路10号")
+    assert r.level == "building" and r.code.startswith("330114002")
+    assert "fuzzy: 义烹中路 read as 义蓬中路 (1 edit: 蓬→烹 same pinyin)" in r.reasons
+
+
+def test_a_bare_town_name_before_a_misspelled_village_scopes_the_reading():
+    """临安区龙岗山村2组29号 (embedded, SYNTHETIC): the resolver does not read the bare town name 龙岗 before
+    山村; the fuzzy stage tries the stretch after it in 龙岗镇 (玉山村 with 玉 dropped) instead of reading 岗山村
+    across the town name in the whole district (塔山村, 马山村… of other towns)."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    r = m.match("杭州市临安区龙岗山村2组29号")
+    assert r.level == "building" and r.code.startswith("330112117")  # 龙岗镇
+    assert "fuzzy: 山村 read as 玉山村 (1 edit: 玉 missing)" in r.reasons
+
+
+@pytest.mark.parametrize("text", ["杭州余杭区顷大道7号", "浙江省杭州市萧山区亲江村12号"])
+def test_a_division_answer_is_not_sure_when_a_close_candidate_has_the_number_outside_it(text):
+    """余杭区顷大道7号: no reading decides, the answer is 余杭区 — but 春庆大道 (two edits) has a 7号 in 临平区,
+    once 余杭区; 萧山区亲江村12号: 新江村 (one edit) has a 12号 in 萧山区 *and* in 钱塘区, once 萧山区. The text
+    may well mean a building outside the answer: ``fuzzy_candidates_outside``, and below 0.9."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    r = m.match(text)
+    assert r.level == "district" and r.confidence < 0.9
+    assert "fuzzy_candidates_outside" in m.confidence_features(text)

@@ -50,7 +50,7 @@ FEATURES = (
     # division names written in the text that the answer contradicts
     "districts_contradicted", "towns_contradicted",
     # the building part
-    "not_at_boundary", "buildings_elsewhere", "one_slip_rival",
+    "not_at_boundary", "buildings_elsewhere", "one_slip_rival", "fuzzy_two_edit_rival",
     # fuzzy reading
     "fuzzy_cost", "fuzzy_cost_per_char", "fuzzy_margin", "fuzzy_skipped", "fuzzy_exact_name_exists",
     "fuzzy_city_scope", "fuzzy_edits", "fuzzy_short_name", "fuzzy_close_rivals", "fuzzy_near_names", "fuzzy_tail_names",
@@ -73,7 +73,7 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
              buildings_elsewhere: bool = False, fuzzy: FuzzyOutcome | None = None, leftover: int = 0,
              number_separator: bool = False, contradicted: tuple[int, int] = (0, 0),
              fuzzy_undecided: bool = False, address_outside_divisions: bool = False,
-             bare_name_heads_a_word: bool = False, confusable: bool = False,
+             bare_name_heads_a_word: bool = False, confusable: bool = False, two_edit_rival: bool = False,
              candidates_outside: float = 0.0, division_before_number: bool = False) -> tuple[float, ...]:
     """The feature vector (:data:`FEATURES`) of one answer.
 
@@ -84,7 +84,9 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
     村 / 社区) followed by characters nothing explains (东村 in 东村下1组: perhaps a misspelled
     village name that starts like another one); ``confusable``: a building answer whose name (exact) or
     written stretch (fuzzy) is one slip from another name with the same number
-    (:mod:`hangzhou_address.matching.confusable`); ``candidates_outside``: for an answer the fuzzy stage
+    (:mod:`hangzhou_address.matching.confusable`); ``two_edit_rival``: a fuzzy building answer whose written
+    stretch is two edits from another name with the same number in scope (``FuzzyOutcome.two_edit_rival``);
+    ``candidates_outside``: for an answer the fuzzy stage
     did not decide, 1.0 when one of its candidates one edit away at most (a name the misspelled text may
     well mean) lies outside the returned code (萧山区亲和村3组73号 → 萧山区, while 新和村 is in 钱塘区);
     ``division_before_number``: a division answer while a division name read is followed directly by a
@@ -110,6 +112,7 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
     x[_INDEX["not_at_boundary"]] = float(not boundary)
     x[_INDEX["buildings_elsewhere"]] = float(buildings_elsewhere)
     x[_INDEX["one_slip_rival"]] = float(confusable)
+    x[_INDEX["fuzzy_two_edit_rival"]] = float(two_edit_rival)
     if fuzzy is not None:
         b = fuzzy.best
         x[_INDEX["fuzzy_cost"]] = min(b.cost, 3.0)

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from rapidfuzz.distance import OSA
+
 from .confusable import one_slip_apart
 from .name_index import MAX_CANDIDATES, MAX_POOL, NameIndex
 from .similarity import GENERIC_SUFFIXES, SUFFIX_CHANGED, SUFFIX_COST, CharCosts, align, strip_generic_suffix
@@ -38,7 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..resolve import DivisionResolver, Resolution
 
 __all__ = ["NameIndex", "FuzzyCandidate", "FuzzyOutcome", "fuzzy_lookup", "MAX_ANCHORS", "MAX_CANDIDATES",
-           "MAX_POOL", "MARGIN", "SMALL_MARGIN", "max_cost"]
+           "MAX_POOL", "MARGIN", "SMALL_MARGIN", "max_cost", "may_be_meant"]
 
 #: building numbers looked at per text
 MAX_ANCHORS = 3
@@ -172,6 +174,10 @@ class FuzzyOutcome:
     #: scope: 盛村 read as 盛村村 while 武盛村 has the number too (found even when its cost kept it from
     #: being scored)
     slip_rival: str | None = None
+    #: another name of four characters or more in the candidate pool, not the best's, within two edits of
+    #: the written stretch (any characters; two adjacent swapped count as one) that has the number in the
+    #: scope: 董驾村 read as 董家村 (one edit) while 董家桥村 (two: 驾 for 家, 桥 dropped) has the number too
+    two_edit_rival: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,8 +248,8 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
         fragment, positions = _clean(norm, starts[0], anchor.start)
         if len(fragment) < 2:
             continue
-        if not (res.district_code or res.town_code) and len(starts) <= MAX_STARTS:
-            starts = sorted(set(starts) | set(_inner_start(norm, fragment, positions, resolver, scopes)))
+        if not res.town_code and len(starts) <= MAX_STARTS:
+            starts = sorted(set(starts) | set(_inner_start(norm, fragment, positions, resolver, scopes, res)))
         ids: dict[int, None] = {}
         has_number = _has_number(names, index, anchor)
         for s in starts:
@@ -258,8 +264,8 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
                 scopes[s] = scope
             sub = fragment[bisect.bisect_left(positions, s):]
             if len(sub) >= 2:
-                ids.update(dict.fromkeys(names.candidates(sub, scope.town_code or scope.district_code or "",
-                                                          has_number=has_number)))
+                for code in _search_scopes(scope):
+                    ids.update(dict.fromkeys(names.candidates(sub, code, has_number=has_number)))
         pools[anchor.start] = (ids, has_number)
         tokens = names.tokens(fragment)
         for nid in ids:
@@ -348,8 +354,10 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     near = len({name for c, name in costs_seen if c <= rank + 0.75 and name != best.name})
     tails = len({name for _c, name in costs_seen if name != best.name and len(name) > len(best.written)
                  and name.endswith(best.written)})
+    pool = pools[anchor.start]
     return FuzzyOutcome(best, tuple(others), accepted, margin, anchor.number, scope, exact_without, scored, near,
-                        tails, inside, _slip_rival(best, pools[anchor.start], names, index, anchor, scope, consistent))
+                        tails, inside, _slip_rival(best, pool, names, index, anchor, scope, consistent),
+                        _two_edit_rival(best, others, pool, names, index, anchor, scope, consistent))
 
 
 def _slip_rival(best: FuzzyCandidate, pool: tuple[dict[int, None], Callable[[int], bool]], names: NameIndex,
@@ -364,6 +372,57 @@ def _slip_rival(best: FuzzyCandidate, pool: tuple[dict[int, None], Callable[[int
         if _rows_in_scope(index, kind, name, anchor, scope, consistent):
             return name
     return None
+
+
+def _two_edit_rival(best: FuzzyCandidate, others: list[FuzzyCandidate],
+                    pool: tuple[dict[int, None], Callable[[int], bool]], names: NameIndex, index: Any,
+                    anchor: _Anchor, scope: Resolution, consistent: Any) -> str | None:
+    """The first name of four characters or more, other than the best's, within two edits of the best's
+    written stretch (:data:`rapidfuzz.distance.OSA`: a character dropped, added or replaced, or two adjacent
+    ones swapped) that has the anchor's number (and group) in ``scope``: a runner-up, or a name of the
+    candidate pool too costly to be scored. None when there is none."""
+    written = best.written
+    for fc in others:
+        if _two_edits_away(fc.name, written):
+            return fc.name
+    ids, has_number = pool
+    for nid in ids:
+        kind, name = names.names[nid]
+        if name == best.name or not _two_edits_away(name, written) or not has_number(nid):
+            continue
+        if _rows_in_scope(index, kind, name, anchor, scope, consistent):
+            return name
+    return None
+
+
+def _two_edits_away(name: str, written: str) -> bool:
+    """Whether ``name`` has four characters or more and is at most two edits from ``written`` (a character
+    dropped, added or replaced, or two adjacent ones swapped: :data:`rapidfuzz.distance.OSA`)."""
+    return len(name) >= 4 and OSA.distance(name, written, score_cutoff=2) <= 2
+
+
+def may_be_meant(candidate: FuzzyCandidate, written: str) -> bool:
+    """Whether a fuzzy candidate is close enough to the ``written`` stretch to be what the text means: one
+    edit (cost ≤ 1), or two edits of a name of four characters or more.
+
+    Examples
+    --------
+    >>> fc = FuzzyCandidate("P", "董家桥村", "董驾村", 1.2, (), 0, ())
+    >>> may_be_meant(fc, "董驾村"), may_be_meant(fc, "董驾")
+    (True, False)
+    """
+    return candidate.cost <= 1.0 or _two_edits_away(candidate.name, written)
+
+
+def _search_scopes(scope: Resolution) -> tuple[str, ...]:
+    """The codes whose names are searched for a reading in ``scope``: its town, else its district and the
+    pre-2021 districts written for it (江干区 → 上城区, but 白杨街道's 义蓬中路 was in 江干区 and is in 钱塘区
+    now: the :class:`NameIndex` lists it under 330104), else the whole city (``""``)."""
+    if scope.town_code:
+        return (scope.town_code,)
+    if scope.district_code:
+        return (scope.district_code, *sorted(set(scope.written_districts) - {scope.district_code}))
+    return ("",)
 
 
 def _rows_in_scope(index: Any, kind: str, name: str, anchor: _Anchor, scope: Resolution,
@@ -391,16 +450,20 @@ def _edit_count(fc: FuzzyCandidate, fragment: str, costs: CharCosts) -> int:
 
 
 def _inner_start(norm: str, fragment: str, positions: list[int], resolver: DivisionResolver,
-                 scopes: dict[int, Resolution]) -> list[int]:
+                 scopes: dict[int, Resolution], res: Resolution) -> list[int]:
     """The start after the longest division name that opens the stretch but that the resolver did not
-    read (淳安湾村: the district 淳安 written against a misspelled village), with the divisions it names
-    in ``scopes``; looked for only when the text's reading names no district or town. Empty when none."""
+    read (淳安湾村: the district 淳安 written against a misspelled village; 临安区龙岗山村: the town 龙岗 before
+    山村, 玉山村 with 玉 dropped), with the divisions it names in ``scopes``; looked for only when the text's
+    reading ``res`` names no town. When ``res`` names a district, the name must be a town of it. Empty when
+    none."""
     for k in range(min(len(fragment) - 2, MAX_INNER_PREFIX), 1, -1):
         if _division_names(fragment[:k], resolver):
             s = positions[k]
             if s not in scopes:
                 scopes[s] = resolver.resolve(norm[:s])
-            if scopes[s].district_code or scopes[s].town_code:
+            got = scopes[s]
+            if (got.town_code is not None and got.district_code in (res.district_code, None)
+                    if res.district_code else got.district_code or got.town_code):
                 return [s]
     return []
 
