@@ -454,6 +454,13 @@ class Matcher:
                   and b.code not in {idx.building(x) for x in fc.rows}]
         if not rivals:
             return b
+        if outcome.accepted and outcome.best in rivals and outcome.best.cost + SKIP_COST * outcome.best.skipped + MARGIN <= own:
+            # the whole word read clearly better (雷-东村2号: 雷东村 with the separator ignored, against 东村
+            # leaving 雷 unexplained)
+            fb, why = self._fuzzy_answer(outcome)
+            if fb is not None and fb.level == "building":
+                reasons.append(why)
+                return fb
         buildings = {b.code} | {idx.building(r) for fc in rivals for r in fc.rows}
         code, level, chain = common_of_codes(buildings)
         if code is None or level == "building":

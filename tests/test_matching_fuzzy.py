@@ -383,3 +383,32 @@ def test_a_division_answer_is_not_sure_when_a_close_candidate_has_the_number_out
     r = m.match(text)
     assert r.level == "district" and r.confidence < 0.9
     assert "fuzzy_candidates_outside" in m.confidence_features(text)
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("蕭山區雷-東村2號", "雷东村"),        # 东村 exists too, with a 2号: a separator between two Han characters is no word start
+    ("江村·村1组20号", "江村村"),          # a name the stretch spells exactly is always a candidate (江村村, not only 江)
+    ("杭州市上城区五-福新村2幢", "五福新村"),  # 五 before a dash and a Han character is no number
+])
+def test_a_separator_pasted_inside_a_name_is_ignored(text, name):
+    """(embedded, SYNTHETIC) The separator case of issue #12: the name as written, separators removed, wins
+    over a shorter name after the separator, and is as sure as the exact look-up of the name would be."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    r = m.match(text)
+    assert r.level == "building", r
+    assert f"fuzzy: {name} read as {name} (separators ignored)" in r.reasons
+    assert not any("two edits from" in x for x in r.reasons)
+    a = m.registry.addresses
+    assert name in set(a.loc[a["building_code"] == r.code, "poi"])
+
+
+def test_a_separator_after_a_division_name_still_starts_a_word():
+    """萧山区,东村2号: the comma follows the district name, so 东村 starts a word — no fuzzy reading of 区东村."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    assert m.match("萧山区,东村2号").code == m.match("萧山区东村2号").code

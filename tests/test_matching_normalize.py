@@ -22,6 +22,14 @@ def test_normalize_keeps_numerals_inside_names():
     assert normalize_for_matching("三墩镇九堡五常大道")[0] == "三墩镇九堡五常大道"
 
 
+def test_a_numeral_before_a_dash_is_read_only_when_a_number_follows():
+    """三-2-501 is building 3, unit 2, room 501; 五-福新村 is 五福新村 pasted apart, not 5-福新村."""
+    assert normalize_for_matching("三-2-501")[0] == "3-2-501"
+    assert normalize_for_matching("三-二-501")[0] == "3-2-501"
+    assert normalize_for_matching("翠苑三-5幢")[0] == "翠苑3-5幢"
+    assert normalize_for_matching("五-福新村2幢")[0] == "五-福新村2幢"
+
+
 def test_normalize_spaces_and_controls():
     assert normalize_for_matching("西湖区 西溪街道\t文三路 9 0号")[0] == "西湖区西溪街道文三路90号"
     assert normalize_for_matching("Room 501")[0] == "Room 501"
@@ -65,15 +73,16 @@ _OLD_SUB_RE = None
 
 def _reference_normalize(text):
     """normalize_for_matching as it was written before issue 13 (one regular expression; quadratic on
-    long numeral runs), to check the linear scan gives the same answers."""
+    long numeral runs), to check the linear scan gives the same answers (a dash is a unit word only before
+    a digit, a numeral or a space, as since issue 12: 五-福新村)."""
     import re
 
     global _OLD_SUB_RE
     if _OLD_SUB_RE is None:
         n, f = rs._PLAIN_NUMERALS, rs._FINANCIAL
         _OLD_SUB_RE = re.compile(
-            rf" +|[{n}](?:[{n} ]*[{n}])?(?= *(?:[号幢栋组单元室楼层弄座区#-]|$))"
-            rf"|(?=[{n}{f} ]*[{f}])[{n}{f}](?:[{n}{f} ]*[{n}{f}])?(?= *[号幢栋组单元室楼层弄座#-])")
+            rf" +|[{n}](?:[{n} ]*[{n}])?(?= *(?:[号幢栋组单元室楼层弄座区#]|-(?=[0-9 {n}{f}])|$))"
+            rf"|(?=[{n}{f} ]*[{f}])[{n}{f}](?:[{n}{f} ]*[{n}{f}])?(?= *(?:[号幢栋组单元室楼层弄座#]|-(?=[0-9 {n}{f}])))")
     out = text.translate(rs._translate_table())
     if not _OLD_SUB_RE.search(out):
         return out, None

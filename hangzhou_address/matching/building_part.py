@@ -30,6 +30,8 @@ _DASH_RE = re.compile(r"(\d{1,2})-(\d{1,5})(?!\d)|(\d{2,5})(?!\d)")
 _START = operator.itemgetter(1)  # a span's start
 #: characters that carry no element (separators a reading may leave uncovered)
 _IGNORABLE = " ,，、.。;；:：-_/#()（）[]【】"
+#: separators a PDF / Excel paste puts inside a name (the normalized text has no spaces between Han characters)
+_NAME_SEPARATORS = frozenset(",，、.。;；:：-_/·・|")
 _GENERIC_ROAD_RE = re.compile(r"([\u4e00-\u9fff]{1,8}?(?:大道|路|街|巷))\s*(\d{1,5})\s*号")
 
 
@@ -73,9 +75,13 @@ class BuildingPart:
             if not as_poi and label != "road":
                 prev_end = end
                 continue
-            boundary = (start == prev_end or start == 0 or not ("\u3400" <= norm[start - 1] <= "\u9fff")
+            # (a separator between two Han characters is no word boundary: 雷-东村 may be 雷东村 pasted apart)
+            before = start
+            while before > prev_end and norm[before - 1] in _NAME_SEPARATORS:
+                before -= 1
+            boundary = (before == prev_end or before == 0 or not ("\u3400" <= norm[before - 1] <= "\u9fff")
                         # a division name the resolver left out before it (望江 + 桥山家园: 望江 heads 桥)
-                        or resolver is not None and resolver.names_a_division(norm[prev_end:start]))
+                        or resolver is not None and resolver.names_a_division(norm[prev_end:before]))
             prev_end = end
             if label == "road":
                 m = _ROADNO_RE.match(norm, end)

@@ -357,6 +357,9 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     pool = pools[anchor.start]
     return FuzzyOutcome(best, tuple(others), accepted, margin, anchor.number, scope, exact_without, scored, near,
                         tails, inside, _slip_rival(best, pool, names, index, anchor, scope, consistent),
+                        # (a name as written, separators aside, outside the division names, is read as the exact
+                        # look-up would: exact answers have no such rival either)
+                        None if not best.edits and not inside else
                         _two_edit_rival(best, others, pool, names, index, anchor, scope, consistent))
 
 

@@ -57,6 +57,8 @@ class NameIndex:
         self.full_tokens: list[frozenset[str]] = []
         #: per name: its length in characters
         self.lengths: list[int] = []
+        #: per name: the scopes (town and district codes, ``""``) it is listed under
+        self._scopes: list[frozenset[str]] = []
         postings: dict[tuple[str, str], list[int]] = {}
         town_pos = index.town.positions
         town_vals = index.town.values
@@ -73,6 +75,7 @@ class NameIndex:
             self.stem_tokens.append(tuple((ch, "~" + self.costs.syllable(ch)) for ch in stem))
             self.full_tokens.append(frozenset(self.tokens(name)))
             self.lengths.append(len(name))
+            self._scopes.append(frozenset(scopes))
             for tok in self.tokens(stem):
                 for s in scopes:
                     postings.setdefault((s, tok), []).append(nid)
@@ -85,6 +88,10 @@ class NameIndex:
         #: token -> the ids of the names whose whole name (suffix included) has it, city-wide
         self._full_postings = {k: np.asarray(v, dtype=np.int32) for k, v in full_postings.items()}
         self._lengths = np.asarray(self.lengths, dtype=np.int64)
+        #: name -> the ids of the names spelled so (a road and a compound may share one)
+        self.ids_of: dict[str, list[int]] = {}
+        for nid, (_kind, name) in enumerate(self.names):
+            self.ids_of.setdefault(name, []).append(nid)
 
     def tokens(self, text: str) -> set[str]:
         """Characters (Han only) and their main toneless syllables (``"~" + pinyin``); a name's
@@ -150,6 +157,12 @@ class NameIndex:
                       else np.zeros(len(top), dtype=np.int64))
         order = np.lexsort((top, np.abs(self._lengths[top] - len(fragment)), -with_whole, -top_shared))
         ids = top[order[:MAX_POOL]].tolist()
+        # a name the stretch ends with exactly (江村·村, separators removed: 江村村) is always a candidate, first:
+        # dropping the generic words above left it only 江, shared with hundreds of names
+        spelled = [nid for k in range(len(fragment) - 1) for nid in self.ids_of.get(fragment[k:], ())
+                   if scope in self._scopes[nid]]
+        if spelled:
+            ids = spelled + [nid for nid in ids if nid not in spelled]
         if has_number is None:
             return ids[:limit]
         having, lacking = [], []  # (in ranking order each)

@@ -32,6 +32,9 @@ _SPACES_RE = re.compile(" +")
 _UNIT_WORDS = frozenset("号幢栋组单元室楼层弄座#-")
 _UNIT_WORDS_PLAIN = _UNIT_WORDS | {"区", ""}
 _PLAIN_AND_SPACE = _PLAIN_NUMERALS + " "
+#: what follows a dash that makes it a unit word (三-2-501: building 3); before anything else (五-福新村) a
+#: dash is a separator pasted inside a name
+_AFTER_DASH = frozenset("0123456789 " + _PLAIN_NUMERALS + _FINANCIAL)
 
 
 def _substitutions(out: str) -> list[tuple[int, int, str]]:
@@ -49,6 +52,8 @@ def _substitutions(out: str) -> list[tuple[int, int, str]]:
             subs.append((s, e, " " if keep else ""))
             continue
         after = out[e] if e < n else ""
+        if after == "-" and (e + 1 >= n or out[e + 1] not in _AFTER_DASH):
+            after = "?"  # a dash before a name, not a number (五-福新村: a paste of 五福新村, not 5-)
         run = m.group()
         if after not in _UNIT_WORDS_PLAIN and " " not in run:
             continue  # 三墩: no numeral to read, no space to drop
