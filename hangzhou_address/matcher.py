@@ -419,10 +419,11 @@ class Matcher:
             return self._inside_word(b, outcome, reasons), outcome, ()
         fb, why = self._fuzzy_answer(outcome)
         if (fb is not None and fb.path == "fuzzy" and any("exists only outside" in r for r in reasons)
-                and not all(e.endswith(_SLIPS) for e in outcome.best.edits)):
+                and not _slips_only(outcome.best.edits, town_named=res.town_code is not None)):
             # the name as written exists, with this number, outside the divisions the text names: read it as
             # another name inside them only for a slip of the IME or the eye (same sound, look-alike, two
-            # characters swapped, a generic suffix), not for an arbitrary or a missing character
+            # characters swapped, a generic suffix; one missing character when the text names the town:
+            # 富春文北路35号 is 文教北路, though 建德市 has a 文北路35号), not for an arbitrary character
             fb = None
         if fb is not None and deeper(fb.level, b.level if b is not None else level):
             reasons.append(why)
@@ -639,6 +640,14 @@ _CONFUSABLE_CAP = 0.89
 # (not a numbered road: 江干区24号大街, 下沙1号路)
 _NUMBER_AFTER_RE = re.compile(r"[\s,，、·.\-]*\d+(?!\d|号(?:大街|路|街|大道))")
 _DIVISION_HIT_LABELS = frozenset({"district", "town"})  # (a village is followed by its group numbers)
+
+
+def _slips_only(edits: tuple[str, ...], *, town_named: bool) -> bool:
+    """Whether a fuzzy reading's edits are all slips of the IME or the eye (:data:`_SLIPS`) — or, when the text
+    names the town, one character missing with slips at most besides."""
+    missing = sum(e.endswith(" missing") for e in edits)
+    return (missing <= int(town_named)
+            and all(e.endswith(_SLIPS) or e.endswith(" missing") for e in edits))
 
 
 def _division_before_number(norm: str, res: Resolution) -> bool:

@@ -412,3 +412,21 @@ def test_a_separator_after_a_division_name_still_starts_a_word():
 
     m = default_matcher(default_registry())
     assert m.match("萧山区,东村2号").code == m.match("萧山区东村2号").code
+
+
+def test_a_dropped_character_is_read_inside_the_named_town_though_the_name_exists_elsewhere():
+    """富阳区富春文北路35号 (embedded, SYNTHETIC): 文北路35号 exists, but in 建德市; the text names the town 富春街道,
+    where 文教北路 (教 dropped) has a 35号. With the town named, one missing character is a slip like a
+    same-sounding one; with the district only, it is not (the name as written may be right and the district
+    wrong)."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import _slips_only, default_matcher
+
+    m = default_matcher(default_registry())
+    r = m.match("杭州富阳市富春文北路35号")
+    assert r.level == "building" and r.code.startswith("330111001")
+    assert "fuzzy: 文北路 read as 文教北路 (1 edit: 教 missing)" in r.reasons
+    assert _slips_only(("教 missing",), town_named=True) and not _slips_only(("教 missing",), town_named=False)
+    assert not _slips_only(("教 missing", "北 missing"), town_named=True)
+    assert not _slips_only(("教→北 other character",), town_named=True)
+    assert _slips_only(("家→佳 same pinyin", "路 dropped"), town_named=False)
