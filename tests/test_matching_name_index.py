@@ -22,3 +22,25 @@ def test_a_look_alike_of_a_written_character_counts_as_that_character(road_city)
     got = names.candidates("材溪路", XI)
     assert len(got) <= MAX_CANDIDATES
     assert names.names[got[0]] == ("R", "村溪路")
+
+
+def test_a_name_the_stretch_spells_exactly_is_always_a_candidate(road_city):
+    """江村村 (separators removed from 江村·村): dropping the generic words leaves 江, shared with every 江X村;
+    the name spelled exactly at the stretch's end comes first all the same, in its scope only."""
+    m, _code = road_city([(f"江{x}村", 1, XI) for x in "东南西北中上下前后左右甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥"
+                          "金木水火土天地玄黄宇宙洪荒"] + [("江村村", 5, XI)])
+    names = NameIndex(m.index)
+    assert names.names[names.candidates("江村村", XI)[0]][1] == "江村村"
+    assert names.names[names.candidates("前江村村", XI)[0]][1] == "江村村"  # (a tail of the stretch)
+    assert all(names.names[i][1] != "江村村" for i in names.candidates("江村村", "330102001"))
+
+
+def test_within_finds_names_two_edits_away_whatever_they_share(road_city):
+    """NameIndex.within: every name of the scope within k edits (OSA), closest first — 龙源庄村 is two edits from
+    戊源村 (龙 for 戊, 庄 dropped) though the two share only 源 and 村."""
+    m, _code = road_city([("龙源庄村", 1, XI), ("武源村", 1, XI), ("青山湖路", 1, XI)])
+    names = NameIndex(m.index)
+    got = [names.names[i][1] for i in names.within("戊源村", XI, 2)]
+    assert got == ["武源村", "龙源庄村"]
+    assert [names.names[i][1] for i in names.within("戊源村", XI, 1)] == ["武源村"]
+    assert names.within("戊源村", "330102001", 2) == []  # another town

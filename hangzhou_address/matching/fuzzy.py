@@ -382,18 +382,20 @@ def _two_edit_rival(best: FuzzyCandidate, others: list[FuzzyCandidate],
                     anchor: _Anchor, scope: Resolution, consistent: Any) -> str | None:
     """The first name of four characters or more, other than the best's, within two edits of the best's
     written stretch (:data:`rapidfuzz.distance.OSA`: a character dropped, added or replaced, or two adjacent
-    ones swapped) that has the anchor's number (and group) in ``scope``: a runner-up, or a name of the
-    candidate pool too costly to be scored. None when there is none."""
+    ones swapped) that has the anchor's number (and group) in ``scope``: a runner-up, or any name of the
+    scope's (:meth:`NameIndex.within`: 戊源村 is two edits from 龙源庄村, though they share only 源). None when
+    there is none."""
     written = best.written
     for fc in others:
         if _two_edits_away(fc.name, written):
             return fc.name
-    ids, has_number = pool
-    for nid in ids:
-        kind, name = names.names[nid]
-        if name == best.name or not _two_edits_away(name, written) or not has_number(nid):
-            continue
-        if _rows_in_scope(index, kind, name, anchor, scope, consistent):
+    _ids, has_number = pool
+    for code in _search_scopes(scope):
+        for nid in names.within(written, code, 2):
+            kind, name = names.names[nid]
+            if (len(name) < 4 or name == best.name or kind not in anchor.kinds or not has_number(nid)
+                    or not _rows_in_scope(index, kind, name, anchor, scope, consistent)):
+                continue
             return name
     return None
 

@@ -90,8 +90,13 @@ class NameIndex:
         self._lengths = np.asarray(self.lengths, dtype=np.int64)
         #: name -> the ids of the names spelled so (a road and a compound may share one)
         self.ids_of: dict[str, list[int]] = {}
+        by_scope: dict[str, list[int]] = {}
         for nid, (_kind, name) in enumerate(self.names):
             self.ids_of.setdefault(name, []).append(nid)
+            for sc in self._scopes[nid]:
+                by_scope.setdefault(sc, []).append(nid)
+        #: scope -> (ids, names) of the names listed under it (for :meth:`within`)
+        self._by_scope = {sc: (ids, [self.names[i][1] for i in ids]) for sc, ids in by_scope.items()}
 
     def tokens(self, text: str) -> set[str]:
         """Characters (Han only) and their main toneless syllables (``"~" + pinyin``); a name's
@@ -113,6 +118,20 @@ class NameIndex:
             if ch not in tokens and sy not in tokens:
                 lb += 0.4 if self.costs.lookalike_in(ch, tokens) else 0.5
         return lb
+
+    def within(self, text: str, scope: str, edits: int) -> list[int]:
+        """Ids of the names in ``scope`` (a town or district code, ``""`` for the whole city) at most ``edits``
+        edits from ``text`` (a character dropped, added or replaced, or two adjacent ones swapped:
+        :data:`rapidfuzz.distance.OSA`), closest first — whatever characters they share with it."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        got = self._by_scope.get(scope)
+        if got is None:
+            return []
+        ids, strings = got
+        return [ids[k] for _name, _d, k in process.extract(text, strings, scorer=OSA.distance,
+                                                              score_cutoff=edits, limit=None)]
 
     def candidates(self, fragment: str, scope: str, limit: int = MAX_CANDIDATES,
                    has_number: Callable[[int], bool] | None = None) -> list[int]:
