@@ -383,20 +383,23 @@ def _two_edit_rival(best: FuzzyCandidate, others: list[FuzzyCandidate],
     """The first name of four characters or more, other than the best's, within two edits of the best's
     written stretch (:data:`rapidfuzz.distance.OSA`: a character dropped, added or replaced, or two adjacent
     ones swapped) that has the anchor's number (and group) in ``scope``: a runner-up, or any name of the
-    scope's (:meth:`NameIndex.within`: 戊源村 is two edits from 龙源庄村, though they share only 源). None when
-    there is none."""
+    scope's town or district (:meth:`NameIndex.within`: 戊源村 is two edits from 龙源庄村, though they share
+    only 源), or of the candidate pool when the whole city is searched. None when there is none."""
     written = best.written
     for fc in others:
         if _two_edits_away(fc.name, written):
             return fc.name
-    _ids, has_number = pool
-    for code in _search_scopes(scope):
-        for nid in names.within(written, code, 2):
-            kind, name = names.names[nid]
-            if (len(name) < 4 or name == best.name or kind not in anchor.kinds or not has_number(nid)
-                    or not _rows_in_scope(index, kind, name, anchor, scope, consistent)):
-                continue
-            return name
+    ids, has_number = pool
+    # in a town or district, every name of it (a few hundred or thousand); in the whole city, the candidate pool
+    # only (searching 10,000 names would cost more than the rest of the reading)
+    scopes = _search_scopes(scope)
+    found = (nid for code in scopes for nid in names.within(written, code, 2)) if scopes != ("",) else ids
+    for nid in found:
+        kind, name = names.names[nid]
+        if (name == best.name or not _two_edits_away(name, written) or kind not in anchor.kinds
+                or not has_number(nid) or not _rows_in_scope(index, kind, name, anchor, scope, consistent)):
+            continue
+        return name
     return None
 
 
