@@ -430,3 +430,27 @@ def test_a_dropped_character_is_read_inside_the_named_town_though_the_name_exist
     assert not _slips_only(("教 missing", "北 missing"), town_named=True)
     assert not _slips_only(("教→北 other character",), town_named=True)
     assert _slips_only(("家→佳 same pinyin", "路 dropped"), town_named=False)
+
+
+def test_arbitrary_edits_count_what_no_slip_explains():
+    from hangzhou_address.matching.fuzzy import arbitrary_edits
+
+    assert arbitrary_edits(("驾→家 same pinyin", "桥 missing")) == 0  # two slips
+    assert arbitrary_edits(("西园 swapped", "一 missing", "路 dropped")) == 0
+    assert arbitrary_edits(("中→义 other character", "河→烹 other character")) == 2
+    assert arbitrary_edits(("菩 added", "小区 added")) == 1  # a character the text adds; a generic suffix is a slip
+    assert arbitrary_edits(("尖→剑 same pinyin",), skipped=1) == 1  # a character left unexplained
+
+
+def test_a_rival_needing_more_arbitrary_characters_does_not_cap_the_reading():
+    """江干区义烹中路10号 (embedded, SYNTHETIC): 义蓬中路 with one same-sounding character; 中河中路 has a 10号 too and is
+    two edits away — but two arbitrary ones (中→义, 河→烹): no clerk's slips make that text of it. The reason says
+    so, the reading stays sure. 董驾村's rival 董家桥村 takes two slips (a same sound, a dropped character): capped."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    r = m.match("江干区义烹中路10号")
+    assert "义烹中路 is two edits from 中河中路, which has this number too" in r.reasons
+    assert r.confidence >= 0.9
+    assert m.match("浙江省杭州市富阳区董驾村26号").confidence < 0.9

@@ -40,12 +40,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..resolve import DivisionResolver, Resolution
 
 __all__ = ["NameIndex", "FuzzyCandidate", "FuzzyOutcome", "fuzzy_lookup", "MAX_ANCHORS", "MAX_CANDIDATES",
-           "MAX_POOL", "MARGIN", "SMALL_MARGIN", "max_cost", "may_be_meant"]
+           "MAX_POOL", "MARGIN", "SMALL_MARGIN", "max_cost", "may_be_meant", "arbitrary_edits"]
 
 #: building numbers looked at per text
 MAX_ANCHORS = 3
 #: division names (counted back from the anchor) after which a name may start
 MAX_STARTS = 3
+#: two-edit rivals of a reading looked at (``FuzzyOutcome.two_edit_rival``)
+MAX_RIVALS = 32
 #: extra cost accepted for a reading that no other building rivals
 LONE_EXTRA = 0.4
 #: characters of a stretch looked at (its end: the name ends at the anchor)
@@ -178,6 +180,8 @@ class FuzzyOutcome:
     #: the written stretch (any characters; two adjacent swapped count as one) that has the number in the
     #: scope: 董驾村 read as 董家村 (one edit) while 董家桥村 (two: 驾 for 家, 桥 dropped) has the number too
     two_edit_rival: str | None = None
+    #: the edits of reading the written stretch as :attr:`two_edit_rival` (empty when there is none)
+    two_edit_rival_edits: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,12 +359,13 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     tails = len({name for _c, name in costs_seen if name != best.name and len(name) > len(best.written)
                  and name.endswith(best.written)})
     pool = pools[anchor.start]
+    # (a name as written, separators aside, outside the division names, is read as the exact look-up would:
+    # exact answers have no two-edit rival either)
+    rival, rival_edits = (None, ()) if not best.edits and not inside else _two_edit_rival(
+        best, fragment, others, pool, names, index, anchor, scope, consistent)
     return FuzzyOutcome(best, tuple(others), accepted, margin, anchor.number, scope, exact_without, scored, near,
                         tails, inside, _slip_rival(best, pool, names, index, anchor, scope, consistent),
-                        # (a name as written, separators aside, outside the division names, is read as the exact
-                        # look-up would: exact answers have no such rival either)
-                        None if not best.edits and not inside else
-                        _two_edit_rival(best, others, pool, names, index, anchor, scope, consistent))
+                        rival, rival_edits)
 
 
 def _slip_rival(best: FuzzyCandidate, pool: tuple[dict[int, None], Callable[[int], bool]], names: NameIndex,
@@ -377,30 +382,61 @@ def _slip_rival(best: FuzzyCandidate, pool: tuple[dict[int, None], Callable[[int
     return None
 
 
-def _two_edit_rival(best: FuzzyCandidate, others: list[FuzzyCandidate],
+def _two_edit_rival(best: FuzzyCandidate, fragment: str, others: list[FuzzyCandidate],
                     pool: tuple[dict[int, None], Callable[[int], bool]], names: NameIndex, index: Any,
-                    anchor: _Anchor, scope: Resolution, consistent: Any) -> str | None:
-    """The first name of four characters or more, other than the best's, within two edits of the best's
-    written stretch (:data:`rapidfuzz.distance.OSA`: a character dropped, added or replaced, or two adjacent
-    ones swapped) that has the anchor's number (and group) in ``scope``: a runner-up, or any name of the
-    scope's town or district (:meth:`NameIndex.within`: 戊源村 is two edits from 龙源庄村, though they share
-    only 源), or of the candidate pool when the whole city is searched. None when there is none."""
+                    anchor: _Anchor, scope: Resolution, consistent: Any) -> tuple[str | None, tuple[str, ...]]:
+    """The name of four characters or more, other than the best's, within two edits of the best's written
+    stretch (:data:`rapidfuzz.distance.OSA`: a character dropped, added or replaced, or two adjacent ones
+    swapped) that has the anchor's number (and group) in ``scope`` — a runner-up, or any name of the scope's
+    town or district (:meth:`NameIndex.within`: 戊源村 is two edits from 龙源庄村, though they share only 源), or
+    of the candidate pool when the whole city is searched — with the edits of reading the best's written stretch
+    and the characters the best leaves unexplained before it (the end of ``fragment``, the stretch the best
+    reading was aligned with) as it, characters the rival leaves unexplained counted as ``added``; of
+    several (at most :data:`MAX_RIVALS`), the one needing the fewest arbitrary characters, then the cheapest.
+    ``(None, ())`` when there is none."""
     written = best.written
-    for fc in others:
-        if _two_edits_away(fc.name, written):
-            return fc.name
+    found: dict[str, str] = {fc.name: fc.kind for fc in others
+                             if _two_edits_away(fc.name, written) and _keeps_a_stem_character(fc.kind, fc.name, written)}
     ids, has_number = pool
     # in a town or district, every name of it (a few hundred or thousand); in the whole city, the candidate pool
     # only (searching 10,000 names would cost more than the rest of the reading)
     scopes = _search_scopes(scope)
-    found = (nid for code in scopes for nid in names.within(written, code, 2)) if scopes != ("",) else ids
-    for nid in found:
+    for nid in ((nid for code in scopes for nid in names.within(written, code, 2)) if scopes != ("",) else ids):
+        if len(found) >= MAX_RIVALS:
+            break
         kind, name = names.names[nid]
-        if (name == best.name or not _two_edits_away(name, written) or kind not in anchor.kinds
-                or not has_number(nid) or not _rows_in_scope(index, kind, name, anchor, scope, consistent)):
+        if (name in found or name == best.name or not _two_edits_away(name, written) or kind not in anchor.kinds
+                or not _keeps_a_stem_character(kind, name, written) or not has_number(nid)
+                or not _rows_in_scope(index, kind, name, anchor, scope, consistent)):
             continue
-        return name
-    return None
+        found[name] = kind
+    ranked = []
+    stretch = fragment[max(len(fragment) - len(written) - best.skipped, 0):]  # the written name, and what it leaves
+    for name, kind in found.items():
+        got = _score(kind, name, stretch, names.costs, 9.0, edits=True)
+        edits = (*got[2], *("? added",) * got[1]) if got is not None else ("? other character",)
+        ranked.append((arbitrary_edits(edits), got[0] if got else 9.0, name, edits))
+    if not ranked:
+        return None, ()
+    _arbitrary, _cost, name, edits = min(ranked)
+    return name, edits
+
+
+def arbitrary_edits(edits: tuple[str, ...], skipped: int = 0) -> int:
+    """How many of a reading's ``edits`` are no slip of the IME or the eye — an arbitrary character
+    (``other character``) or one the text adds — plus the ``skipped`` characters it leaves unexplained."""
+    return skipped + sum(e.endswith(" other character") or (e.endswith(" added") and e[:-6] not in _SUFFIX_WORDS)
+                         for e in edits)
+
+
+_SUFFIX_WORDS = frozenset(w for words in GENERIC_SUFFIXES.values() for w in words)
+
+
+def _keeps_a_stem_character(kind: str, name: str, written: str) -> bool:
+    """Whether ``written`` keeps a character of ``name``'s distinctive part (its generic suffix aside): two edits
+    can replace the whole of 安华 in 安华公寓, and every X公寓 with the number is no rival of 安滑公寓."""
+    stem = strip_generic_suffix(name, kind) or name
+    return any(ch in written for ch in stem)
 
 
 def _two_edits_away(name: str, written: str) -> bool:
