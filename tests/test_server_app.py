@@ -168,7 +168,12 @@ def test_413_and_422(client, H):
     r = client.post("/v1/match", content=b'{"texts": [', headers={**H, "Content-Type": "application/json"})
     assert r.status_code == 422 and "not valid JSON" in r.json()["detail"]
     r = client.post("/v1/match", json={"text": ["a"]}, headers=H)
-    assert r.status_code == 422 and r.json()["detail"] == "texts: required field missing"
+    assert r.status_code == 422 and r.json()["problems"] == [
+        "texts: required field missing", "text: not a field of this request (see /openapi.json)"]
+    r = client.post("/v1/match", json={"texts": ["a"], "fuzzy": 0}, headers=H)  # 0 is no boolean (the schema's)
+    assert r.status_code == 422 and r.json()["detail"].startswith("fuzzy:")
+    r = client.post("/v1/match", content=b'\xff\xfe{"texts"', headers={**H, "Content-Type": "application/json"})
+    assert r.status_code == 422 and "JSON" in r.json()["detail"]  # not UTF-8: malformed, like bad JSON
     r = client.post("/v1/match", json={"texts": "a"}, headers=H)
     assert r.status_code == 422 and r.json()["detail"].startswith("texts:")
 
@@ -259,6 +264,25 @@ def test_without_a_city_directory_edits_are_503(client, keys, sample):
     r = client.post("/v1/changes", json=_retire(sample[1]["code"]),
                     headers={"X-API-Key": keys[1]["edit"], "If-Match": "1"})
     assert r.status_code == 503
+
+
+def test_405_lists_every_method_of_the_path(client, H):
+    r = client.delete("/v1/match", headers=H)
+    assert r.status_code == 405 and r.headers["Allow"] == "GET, POST"
+
+
+def test_a_batch_over_the_time_limit_is_abandoned_with_503(tiny_registry, keys, H, monkeypatch):
+    """Limits.max_request_seconds: checked between slices of the batch (here: a clock that jumps 10 s per read)."""
+    import itertools
+
+    from hangzhou_address.server import app as app_module
+
+    ticks = itertools.count(0.0, 10.0)
+    monkeypatch.setattr(app_module.time, "monotonic", lambda: next(ticks))
+    c = TestClient(create_app(tiny_registry, keys=keys[0], page=False, limits={"max_request_seconds": 15}))
+    r = c.post("/v1/match", json={"texts": ["滨江区"] * 200}, headers=H)
+    assert r.status_code == 503 and "longer than 15 s" in r.json()["detail"] and "smaller batches" in r.json()["detail"]
+    assert c.post("/v1/match", json={"texts": ["滨江区"] * 50}, headers=H).status_code == 200  # one slice: no check
 
 
 def test_limits_are_configurable(tiny_registry, keys, H):

@@ -27,7 +27,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -36,7 +36,11 @@ from fastapi import Body, Depends, FastAPI, Header, Path as PathParam, Query, Re
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
-from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from pydantic import BaseModel, ConfigDict, Field
+
+from .responses import V1_ERRORS, error_response
 
 from ..errors import ChangeConflictError, ChangeError, CRSError, DataError, HangzhouAddressError, InputError
 from .keys import ApiKey, KeyStore, RateLimiter
@@ -62,9 +66,19 @@ class Limits:
     max_k: int = 100
     max_radius_m: float = 5000.0
     max_change_ops: int = 1000
+    #: a batch still being answered after this many seconds is abandoned with 503 (one text takes well under a
+    #: millisecond; the bound is for a loaded machine, not for the input, which the sizes above bound)
+    max_request_seconds: float = 30.0
 
 
 # ------------------------------------------------------------------------------------------ models
+class _StrictIn(BaseModel):
+    """A request body: its fields as the schema says (``"fuzzy": 0`` is no boolean, ``"texts": [1]`` no text),
+    and no field the schema does not know."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
 class CandidateOut(BaseModel):
     code: str
     level: str
@@ -85,7 +99,7 @@ class MatchOut(BaseModel):
     elements: dict[str, str]
 
 
-class MatchBatchIn(BaseModel):
+class MatchBatchIn(_StrictIn):
     texts: list[str] = Field(..., description="address texts (at most 1,000)")
     fuzzy: bool = True
 
@@ -94,7 +108,7 @@ class MatchBatchOut(BaseModel):
     results: list[MatchOut]
 
 
-class ParseIn(BaseModel):
+class ParseIn(_StrictIn):
     texts: list[str]
     fuzzy: bool = False
 
@@ -122,12 +136,12 @@ class LocateOut(BaseModel):
     district_code: str | None
 
 
-class Point(BaseModel):
+class Point(_StrictIn):
     x: float
     y: float
 
 
-class LocateIn(BaseModel):
+class LocateIn(_StrictIn):
     points: list[Point]
     crs: str = "EPSG:4490"
 
@@ -136,7 +150,7 @@ class LocateBatchOut(BaseModel):
     results: list[LocateOut]
 
 
-class UpgradeIn(BaseModel):
+class UpgradeIn(_StrictIn):
     codes: list[str]
 
 
@@ -178,6 +192,8 @@ class Health(BaseModel):
     status: str
     version: int
     synthetic_below_community: bool = True
+
+
 
 
 # ------------------------------------------------------------------------------------------ state
@@ -374,6 +390,8 @@ def _validation_message(exc: RequestValidationError) -> list[str]:
                        "send a JSON object with Content-Type: application/json")
         elif e.get("type") == "missing":
             out.append(f"{where}: required field missing")
+        elif e.get("type") == "extra_forbidden":
+            out.append(f"{where}: not a field of this request (see /openapi.json)")
         else:
             out.append(f"{where}: {e.get('msg', 'invalid')}")
     return out or ["the request is malformed"]
@@ -510,6 +528,20 @@ def create_app(registry: Any = None, *, keys: KeyStore | str | os.PathLike[str] 
     async def _http_error(request: Request, exc: _HTTPError) -> JSONResponse:
         return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=exc.headers)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _routing_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's answer to a body it cannot decode (not UTF-8, not JSON): malformed, as the docs say (422)
+            problem = f"the request body cannot be read as JSON ({exc.detail}); send UTF-8 JSON"
+            return JSONResponse({"detail": problem, "problems": [problem]}, status_code=422, headers=headers)
+        if exc.status_code == 405:
+            # every method of the path, not only the first route's (GET and POST /v1/match are two routes)
+            methods = {m for route in app.router.routes if route.matches(request.scope)[0] != Match.NONE
+                       for m in getattr(route, "methods", None) or ()}
+            headers["Allow"] = ", ".join(sorted(methods - {"HEAD"}))
+        return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=headers)
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = _validation_message(exc)
@@ -567,7 +599,7 @@ def create_app(registry: Any = None, *, keys: KeyStore | str | os.PathLike[str] 
     def metrics_text() -> PlainTextResponse:
         return PlainTextResponse(metrics.text(), media_type="text/plain; version=0.0.4")
 
-    @app.get("/v1/match", response_model=MatchOut, tags=["match"])
+    @app.get("/v1/match", response_model=MatchOut, tags=["match"], responses=V1_ERRORS)
     async def match_one(request: Request, q: Annotated[str, Query(description="one address text")],
                         fuzzy: bool = True, _key: ApiKey = read) -> JSONResponse:
         # one text is a fraction of a millisecond (and at most 1,000 characters): answered on the event loop,
@@ -575,30 +607,41 @@ def create_app(registry: Any = None, *, keys: KeyStore | str | os.PathLike[str] 
         _note(request, batch=1)
         return JSONResponse(_safe_match(matcher(), q, fuzzy))
 
-    @app.post("/v1/match", response_model=MatchBatchOut, tags=["match"])
+    def in_time(items: list[Any], step: int, what: str) -> Iterator[list[Any]]:
+        """``items`` in slices of ``step``, refusing with 503 once :attr:`Limits.max_request_seconds` have passed."""
+        deadline = time.monotonic() + lim.max_request_seconds
+        for i in range(0, len(items), step):
+            if i and time.monotonic() > deadline:
+                raise _HTTPError(503, f"the batch took longer than {lim.max_request_seconds:g} s: {i:,} of "
+                                      f"{len(items):,} {what} done, none returned; send smaller batches")
+            yield items[i:i + step]
+
+    @app.post("/v1/match", response_model=MatchBatchOut, tags=["match"], responses=V1_ERRORS)
     def match_batch(request: Request, body: MatchBatchIn, _key: ApiKey = read) -> JSONResponse:
         batch(request, len(body.texts), "texts", lim.max_batch)
         m = matcher()
-        return JSONResponse({"results": [_safe_match(m, t, body.fuzzy) for t in body.texts]})
+        return JSONResponse({"results": [_safe_match(m, t, body.fuzzy) for part in in_time(body.texts, 50, "texts")
+                                         for t in part]})
 
-    @app.post("/v1/parse", response_model=ParseBatchOut, tags=["match"])
+    @app.post("/v1/parse", response_model=ParseBatchOut, tags=["match"], responses=V1_ERRORS)
     def parse_batch(request: Request, body: ParseIn, _key: ApiKey = read) -> JSONResponse:
         batch(request, len(body.texts), "texts", lim.max_batch)
         m = matcher()
-        return JSONResponse({"results": [_parse_dict(p) for p in m.parse_many(body.texts, fuzzy=body.fuzzy)]})
+        return JSONResponse({"results": [_parse_dict(p) for part in in_time(body.texts, 100, "texts")
+                                         for p in m.parse_many(part, fuzzy=body.fuzzy)]})
 
-    @app.get("/v1/locate", response_model=LocateOut, tags=["spatial"])
+    @app.get("/v1/locate", response_model=LocateOut, tags=["spatial"], responses=V1_ERRORS)
     def locate_one(request: Request, x: float, y: float, crs: str = "EPSG:4490", _key: ApiKey = read) -> JSONResponse:
         _note(request, batch=1)
         return JSONResponse(_locate_rows(city.registry(), [x], [y], crs)[0])
 
-    @app.post("/v1/locate", response_model=LocateBatchOut, tags=["spatial"])
+    @app.post("/v1/locate", response_model=LocateBatchOut, tags=["spatial"], responses=V1_ERRORS)
     def locate_batch(request: Request, body: LocateIn, _key: ApiKey = read) -> JSONResponse:
         batch(request, len(body.points), "points", lim.max_batch)
         rows = _locate_rows(city.registry(), [p.x for p in body.points], [p.y for p in body.points], body.crs)
         return JSONResponse({"results": rows})
 
-    @app.get("/v1/codes/{code}", tags=["codes"])
+    @app.get("/v1/codes/{code}", tags=["codes"], responses=V1_ERRORS)
     def code_explain(request: Request, code: Annotated[str, PathParam(max_length=64)],
                      _key: ApiKey = read) -> JSONResponse:
         from ..codes import explain
@@ -606,7 +649,7 @@ def create_app(registry: Any = None, *, keys: KeyStore | str | os.PathLike[str] 
         _note(request, batch=1)
         return JSONResponse(explain(code, registry=city.registry()))
 
-    @app.get("/v1/divisions", response_model=DivisionsOut, tags=["codes"])
+    @app.get("/v1/divisions", response_model=DivisionsOut, tags=["codes"], responses=V1_ERRORS)
     def divisions(request: Request, name: Annotated[str, Query(max_length=100)],
                   level: Literal["district", "town", "community"] | None = None,
                   _key: ApiKey = read) -> JSONResponse:
@@ -615,7 +658,7 @@ def create_app(registry: Any = None, *, keys: KeyStore | str | os.PathLike[str] 
         return JSONResponse({"results": [{"code": d.code, "level": d.level, "name": d.name,
                                           "parent_code": d.parent_code, "status": d.status} for d in hits]})
 
-    @app.post("/v1/upgrade", response_model=UpgradeOut, tags=["codes"])
+    @app.post("/v1/upgrade", response_model=UpgradeOut, tags=["codes"], responses=V1_ERRORS)
     def upgrade(request: Request, body: UpgradeIn, _key: ApiKey = read) -> JSONResponse:
         from ..lifecycle.resolution import upgrade_codes
 
@@ -625,7 +668,7 @@ def create_app(registry: Any = None, *, keys: KeyStore | str | os.PathLike[str] 
                 for i, c, s, r in zip(df["input"], df["current_code"], df["status"], df["reason"])]
         return JSONResponse({"results": rows})
 
-    @app.get("/v1/buildings/near", response_model=FeatureCollection, tags=["spatial"])
+    @app.get("/v1/buildings/near", response_model=FeatureCollection, tags=["spatial"], responses=V1_ERRORS)
     def near(request: Request, x: float, y: float, k: Annotated[int, Query(ge=1)] = 5, crs: str = "EPSG:4490",
              _key: ApiKey = read) -> JSONResponse:
         from ..spatial import buildings_near
@@ -645,7 +688,7 @@ def create_app(registry: Any = None, *, keys: KeyStore | str | os.PathLike[str] 
                  for g, c, gc, d in zip(found.geometry, found["code"], found["grid_code"], found["distance_m"])]
         return JSONResponse({"type": "FeatureCollection", "features": feats})
 
-    @app.get("/v1/geometry", response_model=FeatureCollection, tags=["spatial"])
+    @app.get("/v1/geometry", response_model=FeatureCollection, tags=["spatial"], responses=V1_ERRORS)
     def geometry(request: Request, codes: Annotated[str, Query(description="comma-separated grid / building codes")],
                  _key: ApiKey = read) -> JSONResponse:
         wanted = [c.strip() for c in codes.split(",") if c.strip()]
@@ -664,9 +707,9 @@ def create_app(registry: Any = None, *, keys: KeyStore | str | os.PathLike[str] 
         return JSONResponse({"type": "FeatureCollection", "features": feats, "missing": missing})
 
     @app.post("/v1/changes", response_model=ChangesOut, tags=["edits"],
-              responses={409: {"description": "another edit got there first"},
-                         412: {"description": "If-Match is not the current version"},
-                         428: {"description": "If-Match missing"}})
+              responses={**V1_ERRORS, 409: error_response("another edit got there first"),
+                         412: error_response("If-Match is not the current version"),
+                         428: error_response("If-Match missing")})
     def changes(request: Request, key: ApiKey = edit,
                 body: Any = Body(..., description="a change request: a list of operations, or {\"changes\": [...]}"),
                 if_match: Annotated[str | None, Header(description="the version the change was made against")] = None

@@ -36,6 +36,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..errors import DataError, HangzhouAddressError
 from ..i18n import COLUMNS_ZH, LEVELS_ZH, check_lang, localize_frame, translate_reason
+from .responses import V1_ERRORS, error_response
 
 __all__ = ["router", "STATIC_FILES", "MAX_UPLOAD_BYTES", "MAX_ROWS", "MAX_EXPORT_ROWS", "LEDGER_SUFFIXES",
            "ADDRESS_HEADERS", "RESULT_COLUMNS", "guess_address_column", "labels", "require_key"]
@@ -77,6 +78,8 @@ def require_key(request: Request, x_api_key: str | None = Header(None, descripti
 
 
 _KEY = [Depends(require_key)]
+#: the page helpers' error responses: the API's, and 400 for an upload the page cannot read
+_ERRORS = {**V1_ERRORS, 400: error_response("the upload or the rows are not something the page can read")}
 
 
 def labels() -> dict[str, Any]:
@@ -160,7 +163,7 @@ def _read_head(path: Path, sheet: str | None) -> tuple[list[str], pd.DataFrame, 
     return columns, head, total, problems
 
 
-@router.post("/v1/page/ledger", dependencies=_KEY)
+@router.post("/v1/page/ledger", dependencies=_KEY, responses=_ERRORS)
 async def ledger(file: UploadFile = File(...), column: str | None = Form(None),
                  sheet: str | None = Form(None)) -> JSONResponse:
     """Read an uploaded CSV / XLSX ledger: its columns, first rows and address column."""
@@ -190,7 +193,7 @@ async def ledger(file: UploadFile = File(...), column: str | None = Form(None),
                          "truncated": total > len(rows), "problems": problems}, headers=_headers())
 
 
-@router.post("/v1/page/translate", dependencies=_KEY)
+@router.post("/v1/page/translate", dependencies=_KEY, responses=_ERRORS)
 async def translate(request: Request) -> JSONResponse:
     """``{"reasons": [...]}`` (at most 10,000 texts) → ``{"reasons": [...]}`` in Chinese."""
     body = await _json(request)
@@ -218,7 +221,7 @@ def _cell(v: Any) -> Any:
     return str(v)
 
 
-@router.post("/v1/page/export", dependencies=_KEY)
+@router.post("/v1/page/export", dependencies=_KEY, responses=_ERRORS)
 async def export(request: Request) -> Response:
     """``{"columns": [...], "rows": [{...}], "format": "xlsx"|"csv", "lang": "zh"|"en"}`` → the file.
 
