@@ -1,0 +1,233 @@
+"""Fault benchmark: edits through the HTTP API while one of its workers is killed (issue #17).
+
+Usage: python bench/bench_service_faults.py [--seconds 16] [--kills 3] [--kill-after 4] [--workers 2] [--scale 0.01]
+
+Builds a small SYNTHETIC city directory (``hzaddr city build --districts 330108``), starts ``hzaddr serve --city``
+with ``--workers`` uvicorn workers, and runs two clients at once for ``--seconds``:
+
+* an editor: one ``POST /v1/changes`` after another, each retiring another building of the city with
+  ``If-Match`` (412 → the current version from the answer's ETag, then again); a request whose connection
+  breaks is tried again, and a "already retired" refusal then tells that the lost request had been applied;
+* a reader: ``GET /v1/match`` in a loop (errors and the longest gap without an answer).
+
+Every ``--kill-after`` seconds (``--kills`` times), while an edit is in flight, a worker process gets SIGKILL
+(each request opens its own connection, so edits reach every worker, the killed one included). Afterwards the directory is read back: every
+edit the service accepted (200) must be in it, the version must count exactly the edits applied, the audit
+file must hold one ``applied`` line per version, and the service must have answered again (a new worker
+up) within 5 s. Everything is on loopback; the city's buildings are SYNTHETIC.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def workers_of(pid: int) -> list[int]:
+    """The uvicorn worker processes of the server ``pid``: its children started by multiprocessing's spawn (not
+    its resource tracker)."""
+    import psutil
+
+    out = []
+    for p in psutil.Process(pid).children(recursive=True):
+        try:
+            if "spawn_main" in " ".join(p.cmdline()):
+                out.append(p.pid)
+        except psutil.NoSuchProcess:
+            pass
+    return out
+
+
+def editor(url: str, key: str, codes: list[str], stop: threading.Event, in_flight: threading.Event,
+           out: dict) -> None:
+    accepted: list[tuple[str, int]] = []  # (building, version)
+    lost_then_found: list[str] = []
+    lost_unresolved: list[str] = []
+    other: dict[int, int] = {}
+    version = int(httpx.get(url + "/healthz", timeout=5).json()["version"])
+    # a new connection per request: the edits go to every worker, the killed one included
+    limits = httpx.Limits(max_keepalive_connections=0)
+    with httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=30.0, limits=limits) as client:
+        for code in codes:
+            if stop.is_set():
+                break
+            body = [{"op": "retire_building", "code": code, "date": "2026-12-02", "reason": "fault test"}]
+            broke = False
+            for _attempt in range(20):
+                try:
+                    in_flight.set()
+                    r = client.post("/v1/changes", json=body, headers={"If-Match": str(version)})
+                except httpx.HTTPError:
+                    broke = True  # the worker died with the request: applied or not, the retry tells
+                    out["broken_requests"] = out.get("broken_requests", 0) + 1
+                    time.sleep(0.1)
+                    continue
+                finally:
+                    in_flight.clear()
+                if r.status_code == 200:
+                    version = int(r.json()["version"])
+                    accepted.append((code, version))
+                    if broke:
+                        out["lost_then_applied_on_retry"] = out.get("lost_then_applied_on_retry", 0) + 1
+                    break
+                if r.status_code == 412:
+                    version = int(r.headers["ETag"].strip('"'))
+                    continue
+                if r.status_code == 422 and "already retired" in r.json().get("detail", "") and broke:
+                    lost_then_found.append(code)  # the lost request had been applied
+                    version = int(httpx.get(url + "/healthz", timeout=5).json()["version"])
+                    break
+                other[r.status_code] = other.get(r.status_code, 0) + 1
+                break
+            else:
+                lost_unresolved.append(code)
+    out.update(accepted=accepted, lost_then_found=lost_then_found, lost_unresolved=lost_unresolved, other=other)
+
+
+def reader(url: str, key: str, stop: threading.Event, out: dict) -> None:
+    ok = errors = 0
+    last_ok = time.perf_counter()
+    gaps: list[tuple[float, float]] = []  # (start, length) of stretches without an answer
+    with httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=10.0) as client:
+        while not stop.is_set():
+            try:
+                r = client.get("/v1/match", params={"q": "滨江区西兴街道江南大道1号"})
+                good = r.status_code == 200
+            except httpx.HTTPError:
+                good = False
+            now = time.perf_counter()
+            if good:
+                if now - last_ok > 0.5:
+                    gaps.append((last_ok, now - last_ok))
+                ok, last_ok = ok + 1, now
+            else:
+                errors += 1
+    out.update(ok=ok, errors=errors, gaps=gaps)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=16.0)
+    ap.add_argument("--kill-after", type=float, default=4.0, help="seconds between kills")
+    ap.add_argument("--kills", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--scale", type=float, default=0.01)
+    args = ap.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="hzaddr-bench-faults-"))
+    city = tmp / "city"
+    subprocess.run([sys.executable, "-m", "hangzhou_address", "city", "build", "--scale", str(args.scale),
+                    "--districts", "330108", "-o", str(city), "--quiet"], check=True)
+    from hangzhou_address.io.city import open_city
+    from hangzhou_address.io.embedded import load_official_divisions
+    from hangzhou_address.server.keys import KeyStore
+
+    divisions, lineage = load_official_divisions()
+    reg = open_city(city, divisions=divisions, lineage=lineage)
+    b = reg.buildings
+    codes = list(b.loc[b["status"] == "active", "code"]) if "status" in b else list(b["code"])
+    v0 = int(reg.version)
+    keys = KeyStore(tmp / "keys.toml")
+    edit_key = keys.add("fault-editor", scope="edit", rate="100000/s")
+    read_key = keys.add("fault-reader", scope="read", rate="100000/s")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "hangzhou_address", "serve", "--city", str(city), "--keys",
+                               str(tmp / "keys.toml"), "--port", str(port), "--workers", str(args.workers),
+                               "--log-level", "warning"], start_new_session=True)
+    try:
+        t0 = time.perf_counter()
+        while True:
+            try:
+                if httpx.get(url + "/healthz", timeout=2).status_code == 200 and \
+                        len(workers_of(server.pid)) >= args.workers:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.perf_counter() - t0 > 120:
+                print("server did not start", file=sys.stderr)
+                return 1
+            time.sleep(0.3)
+        time.sleep(1.0)
+        stop, in_flight = threading.Event(), threading.Event()
+        ed: dict = {}
+        rd: dict = {}
+        threads = [threading.Thread(target=editor, args=(url, edit_key, codes, stop, in_flight, ed)),
+                   threading.Thread(target=reader, args=(url, read_key, stop, rd))]
+        t_start = time.perf_counter()
+        for t in threads:
+            t.start()
+        kills: list[tuple[float, int, float | None]] = []  # (time, victim, seconds until the workers were back)
+        for k in range(args.kills):
+            time.sleep(max(0.0, t_start + args.kill_after * (k + 1) - time.perf_counter()))
+            in_flight.wait(timeout=5)  # while an edit is being answered (by this worker or the other one)
+            victim = workers_of(server.pid)[k % args.workers]
+            t_kill = time.perf_counter()
+            os.kill(victim, signal.SIGKILL)
+            back = None
+            while time.perf_counter() - t_kill < 10:
+                if len([p for p in workers_of(server.pid) if p != victim]) >= args.workers:
+                    back = time.perf_counter() - t_kill
+                    break
+                time.sleep(0.05)
+            kills.append((t_kill, victim, back))
+        time.sleep(max(0.0, t_start + args.seconds - time.perf_counter()))
+        stop.set()
+        for t in threads:
+            t.join()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+    after = open_city(city, divisions=divisions, lineage=lineage)
+    status = dict(zip(after.buildings["code"], after.buildings["status"]))
+    accepted = [c for c, _v in ed["accepted"]]
+    missing = [c for c in accepted + ed["lost_then_found"] if status.get(c) != "retired"]
+    applied_lines = 0
+    audit = city.parent / f"{city.name}.audit.jsonl"
+    if audit.exists():
+        applied_lines = sum(json.loads(line)["outcome"] == "applied" for line in audit.read_text().splitlines())
+    n_applied = len(accepted) + len(ed["lost_then_found"])
+    retired_now = sum(status.get(c) == "retired" for c in codes)
+    gap = max((g for _s, g in rd["gaps"]), default=0.0)
+    respawned = max((b if b is not None else float("inf") for _t, _v, b in kills), default=float("nan"))
+    print(f"# {os.cpu_count()} cores; {args.workers} workers; SYNTHETIC city of {len(codes):,} buildings; "
+          f"{len(kills)} × kill -9 of a worker while an edit was in flight, every {args.kill_after:g} s of "
+          f"{args.seconds:g} s")
+    print(f"edits accepted (200): {len(accepted):,}; requests broken by a kill: {ed.get('broken_requests', 0)} — "
+          f"found applied on retry (\"already retired\"): {len(ed['lost_then_found'])}, applied on retry: "
+          f"{ed.get('lost_then_applied_on_retry', 0)}, unresolved: {len(ed['lost_unresolved'])}; "
+          f"other statuses: {ed['other']}")
+    print(f"accepted edits missing from the directory afterwards: {len(missing)}")
+    print(f"version {v0} → {int(after.version)} (edits applied {n_applied:,}; buildings retired {retired_now:,}); "
+          f"audit 'applied' lines {applied_lines:,}")
+    print(f"reads: {rd['ok']:,} answered, {rd['errors']} failed; longest gap without an answer after the kill "
+          f"{gap:.2f} s; the workers back at most {respawned:.2f} s after a kill")
+    ok = (not missing and int(after.version) - v0 == n_applied == retired_now == applied_lines
+          and respawned <= 5.0 and gap <= 5.0 and not ed["lost_unresolved"])
+    print("RESULT:", "ok" if ok else "FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
