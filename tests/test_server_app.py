@@ -153,6 +153,23 @@ def test_401_403_429(client, keys, tiny_registry):
     assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
 
 
+def test_the_workers_share_a_keys_rate(tiny_registry):
+    """create_app(workers=n): each process spends 1/n of a key's rate (hzaddr serve --workers passes it), so n
+    workers together never exceed it: a burst of 4 at 4/s in one process, 2 in each of two."""
+    store = KeyStore()
+    key = {"X-API-Key": store.add("burst", scope="read", rate="4/s")}
+
+    def allowed(app):
+        c = TestClient(app)
+        return sum(c.get("/v1/match", params={"q": "a"}, headers=key).status_code == 200 for _ in range(8))
+
+    one, two = allowed(create_app(tiny_registry, keys=store, page=False)), \
+        allowed(create_app(tiny_registry, keys=store, page=False, workers=2))
+    assert one >= 4 and 2 <= two < one  # (the bucket refills a little while the 8 requests run)
+    with pytest.raises(Exception, match="workers"):
+        create_app(tiny_registry, keys=store, page=False, workers=0)
+
+
 def test_413_and_422(client, H):
     r = client.post("/v1/match", content=b'{"texts": ["' + b"a" * (5 * 2**20) + b'"]}',
                     headers={**H, "Content-Type": "application/json"})

@@ -94,3 +94,16 @@ def test_cli_serve_refuses_a_missing_key_file(tmp_path, capsys):
 
     assert main(["serve", "--keys", str(tmp_path / "none.toml")]) == 1
     assert "hzaddr keys add" in capsys.readouterr().err
+
+
+def test_a_share_of_the_rate_per_worker():
+    """RateLimiter(share=1/2): this process spends half of each key's rate (two workers: the key's rate in all)."""
+    import pytest
+
+    now = [0.0]
+    half = RateLimiter(clock=lambda: now[0], share=0.5)
+    assert [half.take("k", 10.0) for _ in range(6)] == [0.0] * 5 + [pytest.approx(0.2)]  # burst 5, 5 tokens a second
+    now[0] += 1.0
+    assert sum(half.take("k", 10.0) == 0.0 for _ in range(10)) == 5
+    with pytest.raises(ValueError):
+        RateLimiter(share=0.0)

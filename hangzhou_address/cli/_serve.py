@@ -68,7 +68,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         import uvicorn
     except ImportError:
         raise InputError("hzaddr serve needs the [server] extra: pip install 'hangzhou_address[server]'") from None
-    from ..server.app import ENV_CITY, ENV_KEYS, ENV_POSTGIS, ENV_SCHEMA
+    from ..server.app import ENV_CITY, ENV_KEYS, ENV_POSTGIS, ENV_SCHEMA, ENV_WORKERS
     from ..server.keys import KeyStore
 
     if not args.keys.is_file():
@@ -91,6 +91,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     os.environ[ENV_KEYS] = str(args.keys.resolve())
     os.environ[ENV_POSTGIS] = dsn or ""
     os.environ[ENV_SCHEMA] = args.schema or ""
+    os.environ[ENV_WORKERS] = str(args.workers)  # each worker spends its share of a key's rate
     print(f"hzaddr serve: http://{args.host}:{args.port} ({args.workers} workers; {where})", file=sys.stderr)
     uvicorn.run("hangzhou_address.server.app:app_from_environment", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_level=args.log_level, access_log=False)

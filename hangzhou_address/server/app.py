@@ -472,7 +472,7 @@ class _Guard:
 # ------------------------------------------------------------------------------------------ app
 def create_app(registry: Any = None, *, keys: KeyStore | str | os.PathLike[str] | None = None,
                limits: Limits | dict[str, Any] | None = None, city_dir: str | os.PathLike[str] | None = None,
-               page: bool = True) -> FastAPI:
+               page: bool = True, workers: int = 1) -> FastAPI:
     """The HTTP API over ``registry``.
 
     Parameters
@@ -489,6 +489,9 @@ def create_app(registry: Any = None, *, keys: KeyStore | str | os.PathLike[str] 
         it); the service re-reads it when its manifest changes (an edit through another worker).
     page : bool, default True
         Serve the clerk's page (``hangzhou_address.server.page.router``) when that module is installed.
+    workers : int, default 1
+        How many processes serve these keys (``hzaddr serve --workers``): each spends ``1 / workers`` of a key's
+        rate, so that together they never exceed it.
 
     Returns
     -------
@@ -509,7 +512,9 @@ def create_app(registry: Any = None, *, keys: KeyStore | str | os.PathLike[str] 
 
             registry = default_registry()
     city = _City(registry, cdir)
-    limiter = RateLimiter()
+    if not isinstance(workers, int) or workers < 1:
+        raise InputError(f"workers must be a positive int, got {workers!r}")
+    limiter = RateLimiter(share=1.0 / workers)
     metrics = _Metrics()
     audit_lock = threading.Lock()
     audit_path = cdir.parent / f"{cdir.name}.audit.jsonl" if cdir is not None else None
@@ -793,6 +798,7 @@ def _audit(lock: Any, path: Path | None, key: str, outcome: str, if_match: int, 
 ENV_CITY, ENV_KEYS = "HZADDR_SERVE_CITY", "HZADDR_SERVE_KEYS"
 #: ``hzaddr serve --postgis DSN [--schema S]``: the registry read from PostGIS (hangzhou_address.io.postgis)
 ENV_POSTGIS, ENV_SCHEMA = "HZADDR_SERVE_POSTGIS", "HZADDR_SERVE_SCHEMA"
+ENV_WORKERS = "HZADDR_SERVE_WORKERS"
 
 
 def app_from_environment() -> FastAPI:
@@ -820,4 +826,4 @@ def app_from_environment() -> FastAPI:
     from ..matcher import default_matcher
 
     default_matcher(registry)  # built before the first request
-    return create_app(registry, keys=keys, city_dir=city)
+    return create_app(registry, keys=keys, city_dir=city, workers=int(os.environ.get(ENV_WORKERS) or 1))

@@ -219,15 +219,23 @@ class KeyStore:
 
 
 class RateLimiter:
-    """Token buckets, one per key name: ``rate`` tokens a second, a burst of ``max(1, rate)``."""
+    """Token buckets, one per key name: ``rate`` tokens a second, a burst of ``max(1, rate)``.
 
-    def __init__(self, clock: Any = time.monotonic) -> None:
+    ``share``: the part of each key's rate this process may spend (``1 / workers`` when several worker processes
+    answer for the same keys: together they never exceed the key's rate; each still allows one request at once).
+    """
+
+    def __init__(self, clock: Any = time.monotonic, *, share: float = 1.0) -> None:
+        if not 0.0 < share <= 1.0:
+            raise ValueError(f"share must be in (0, 1], got {share!r}")
         self._clock = clock
+        self._share = share
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
     def take(self, name: str, per_second: float) -> float:
         """Take one token for ``name``; 0.0 when allowed, else the seconds to wait before the next one."""
+        per_second *= self._share
         burst = max(1.0, per_second)
         with self._lock:
             now = self._clock()
