@@ -52,8 +52,8 @@ from .resolve import (
 from .matching.confidence import ConfidenceModel
 from .matching.confidence import default_model as default_confidence_model
 from .matching.confidence import features as confidence_features
-from .matching.fuzzy import (MARGIN, SKIP_COST, FuzzyCandidate, FuzzyOutcome, NameIndex, arbitrary_edits,
-                              fuzzy_lookup, may_be_meant)
+from .matching.fuzzy import MARGIN, SKIP_COST, FuzzyCandidate, FuzzyOutcome, NameIndex, fuzzy_lookup
+from .matching.rivals import arbitrary_edits, may_be_meant
 from .matching.address_index import AddressIndex
 from .matching.confusable import Confusables, one_slip_apart
 from .matching.building_part import BuildingPart, coverage
@@ -645,7 +645,7 @@ _DIVISION_HIT_LABELS = frozenset({"district", "town"})  # (a village is followed
 
 def _as_slip_like(outcome: FuzzyOutcome) -> bool:
     """Whether the two-edit rival of a fuzzy reading needs no more arbitrary characters
-    (:func:`~hangzhou_address.matching.fuzzy.arbitrary_edits`: not a same sound, a look-alike, a swap, a dropped
+    (:func:`~hangzhou_address.matching.rivals.arbitrary_edits`: not a same sound, a look-alike, a swap, a dropped
     character or a generic suffix; characters the reading leaves unexplained count too) than the reading:
     then two slips of the clerk explain the text as well as one (董驾村: 董家村 with one same-sounding
     character, 董家桥村 with that and a dropped one), and the reading is capped below "sure". A rival that

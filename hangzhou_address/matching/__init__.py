@@ -17,7 +17,9 @@ hold; it runs them in this order):
   distance with pinyin, look-alike and generic-suffix costs;
 * :mod:`~hangzhou_address.matching.fuzzy` — the fuzzy look-up where the exact one finds no building:
   building-number anchors, scoped candidates, scoring and the margin rule; its candidates come from
-  :mod:`~hangzhou_address.matching.name_index`, a character and pinyin index of the registry's names;
+  :mod:`~hangzhou_address.matching.name_index`, a character and pinyin index of the registry's names, its
+  readings are scored by :mod:`~hangzhou_address.matching.reading`, and the names one slip or two edits from a
+  reading that have its number too by :mod:`~hangzhou_address.matching.rivals`;
 * :mod:`~hangzhou_address.matching.confidence` — the fitted confidence model and its features;
 * :mod:`~hangzhou_address.matching.elements` — a parse's elements, the registry's reading merged with the
   statistical tagger's;

@@ -30,24 +30,24 @@ from dataclasses import dataclass
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from rapidfuzz.distance import OSA
-
-from .confusable import one_slip_apart
 from .name_index import MAX_CANDIDATES, MAX_POOL, NameIndex
-from .similarity import GENERIC_SUFFIXES, SUFFIX_CHANGED, SUFFIX_COST, CharCosts, align, strip_generic_suffix
+from .reading import Anchor, FuzzyCandidate, rows_in_scope, score, search_scopes
+from .rivals import slip_rival, two_edit_rival
+from .similarity import GENERIC_SUFFIXES, CharCosts, strip_generic_suffix
+
+#: (the names of these helpers before they had modules of their own)
+_score = score
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..resolve import DivisionResolver, Resolution
 
 __all__ = ["NameIndex", "FuzzyCandidate", "FuzzyOutcome", "fuzzy_lookup", "MAX_ANCHORS", "MAX_CANDIDATES",
-           "MAX_POOL", "MARGIN", "SMALL_MARGIN", "max_cost", "may_be_meant", "arbitrary_edits"]
+           "MAX_POOL", "MARGIN", "SMALL_MARGIN", "max_cost"]
 
 #: building numbers looked at per text
 MAX_ANCHORS = 3
 #: division names (counted back from the anchor) after which a name may start
 MAX_STARTS = 3
-#: two-edit rivals of a reading looked at (``FuzzyOutcome.two_edit_rival``)
-MAX_RIVALS = 32
 #: extra cost accepted for a reading that no other building rivals
 LONE_EXTRA = 0.4
 #: characters of a stretch looked at (its end: the name ends at the anchor)
@@ -135,19 +135,6 @@ def max_cost(name_len: int, scoped: bool) -> float:
 
 
 @dataclass(frozen=True, slots=True)
-class FuzzyCandidate:
-    """A registry name the text may mean, with the building(s) its number names there."""
-
-    kind: str  # "R" road, "P" compound / village
-    name: str
-    written: str  # the stretch of the text read as this name
-    cost: float
-    edits: tuple[str, ...]
-    skipped: int  # characters of the stretch before the name that it does not explain
-    rows: tuple[int, ...]  # address rows with the number, consistent with the scope
-
-
-@dataclass(frozen=True, slots=True)
 class FuzzyOutcome:
     """What the fuzzy stage found: ``best`` is accepted when ``accepted``; ``others`` are the
     runners-up (other buildings), cheapest first."""
@@ -184,15 +171,7 @@ class FuzzyOutcome:
     two_edit_rival_edits: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class _Anchor:
-    start: int
-    number: int
-    group: int | None
-    kinds: tuple[str, ...]
-
-
-def _anchors(norm: str) -> list[_Anchor]:
+def _anchors(norm: str) -> list[Anchor]:
     out = []
     for m in _ANCHOR_RE.finditer(norm):
         unit = m.group(2)
@@ -200,13 +179,13 @@ def _anchors(norm: str) -> list[_Anchor]:
         if before and before[-1].isdigit():
             continue  # a sub-number (9-2-1685: unit 2 of building 9), not the number after a name
         if unit.startswith("组"):
-            out.append(_Anchor(m.start(), int(m.group(3)), int(m.group(1)), ("P",)))
+            out.append(Anchor(m.start(), int(m.group(3)), int(m.group(1)), ("P",)))
         elif unit in ("号", "號"):
-            out.append(_Anchor(m.start(), int(m.group(1)), None, ("R", "P")))
+            out.append(Anchor(m.start(), int(m.group(1)), None, ("R", "P")))
         elif unit == "弄":
-            out.append(_Anchor(m.start(), int(m.group(1)), None, ("R",)))
+            out.append(Anchor(m.start(), int(m.group(1)), None, ("R",)))
         else:
-            out.append(_Anchor(m.start(), int(m.group(1)), None, ("P",)))
+            out.append(Anchor(m.start(), int(m.group(1)), None, ("P",)))
         if len(out) >= MAX_ANCHORS:
             break
     return out
@@ -237,7 +216,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
         return None
     div_hits = [h for h in res.hits if h[0] in _DIVISION_LABELS]
     costs = names.costs
-    found: list[tuple[float, FuzzyCandidate, Resolution, _Anchor, str, int]] = []
+    found: list[tuple[float, FuzzyCandidate, Resolution, Anchor, str, int]] = []
     exact_without = False
     scored = 0
     scopes: dict[int, Resolution] = {}
@@ -268,7 +247,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
                 scopes[s] = scope
             sub = fragment[bisect.bisect_left(positions, s):]
             if len(sub) >= 2:
-                for code in _search_scopes(scope):
+                for code in search_scopes(scope):
                     ids.update(dict.fromkeys(names.candidates(sub, code, has_number=has_number)))
         pools[anchor.start] = (ids, has_number)
         tokens = names.tokens(fragment)
@@ -281,7 +260,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
             if names.lower_bound(nid, tokens) >= limit:
                 continue
             scored += 1
-            cand = _score(kind, name, fragment, costs, limit, rows=rows_memo)
+            cand = score(kind, name, fragment, costs, limit, rows=rows_memo)
             if cand is None:
                 continue
             cost, skipped, edits = cand
@@ -292,7 +271,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
             if s != starts[-1]:
                 # the name reaches into a division name: reading it after that name may be better
                 last = bisect.bisect_left(positions, starts[-1])
-                alt = (_score(kind, name, fragment[last:], costs, limit, rows=rows_memo)
+                alt = (score(kind, name, fragment[last:], costs, limit, rows=rows_memo)
                        if len(fragment) - last >= 1 else None)
                 if alt is not None and alt[0] + SKIP_COST * alt[1] <= cost + SKIP_COST * unexplained + reuse:
                     cost, skipped, edits = alt[0], alt[1] + last, alt[2]
@@ -305,7 +284,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
                 continue
             rank = cost + SKIP_COST * unexplained + reuse
             costs_seen.append((rank, name))
-            rows = _rows_in_scope(index, kind, name, anchor, scope, consistent)
+            rows = rows_in_scope(index, kind, name, anchor, scope, consistent)
             if not rows:
                 if cost == 0 and unexplained == 0:
                     exact_without = True
@@ -320,7 +299,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     rank, best, scope, anchor, fragment, at = found[0]
     inside = any(h[1] < at < h[2] for h in div_hits)
     # the edits of the best reading, for the reasons and the confidence
-    again = _score(best.kind, best.name, fragment, costs, best.cost + 1e-6, edits=True)
+    again = score(best.kind, best.name, fragment, costs, best.cost + 1e-6, edits=True)
     if again is not None:
         best = FuzzyCandidate(best.kind, best.name, best.written, best.cost, again[2], best.skipped, best.rows)
     best_buildings = {index.building(r) for r in best.rows}
@@ -361,121 +340,11 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     pool = pools[anchor.start]
     # (a name as written, separators aside, outside the division names, is read as the exact look-up would:
     # exact answers have no two-edit rival either)
-    rival, rival_edits = (None, ()) if not best.edits and not inside else _two_edit_rival(
+    rival, rival_edits = (None, ()) if not best.edits and not inside else two_edit_rival(
         best, fragment, others, pool, names, index, anchor, scope, consistent)
     return FuzzyOutcome(best, tuple(others), accepted, margin, anchor.number, scope, exact_without, scored, near,
-                        tails, inside, _slip_rival(best, pool, names, index, anchor, scope, consistent),
+                        tails, inside, slip_rival(best, pool, names, index, anchor, scope, consistent),
                         rival, rival_edits)
-
-
-def _slip_rival(best: FuzzyCandidate, pool: tuple[dict[int, None], Callable[[int], bool]], names: NameIndex,
-                index: Any, anchor: _Anchor, scope: Resolution, consistent: Any) -> str | None:
-    """The first name of the candidate pool (other than the best's) one slip from the best's written
-    stretch that has the anchor's number (and group) in ``scope``, or None."""
-    ids, has_number = pool
-    for nid in ids:
-        kind, name = names.names[nid]
-        if name == best.name or not has_number(nid) or not one_slip_apart(name, best.written, names.costs):
-            continue
-        if _rows_in_scope(index, kind, name, anchor, scope, consistent):
-            return name
-    return None
-
-
-def _two_edit_rival(best: FuzzyCandidate, fragment: str, others: list[FuzzyCandidate],
-                    pool: tuple[dict[int, None], Callable[[int], bool]], names: NameIndex, index: Any,
-                    anchor: _Anchor, scope: Resolution, consistent: Any) -> tuple[str | None, tuple[str, ...]]:
-    """The name of four characters or more, other than the best's, within two edits of the best's written
-    stretch (:data:`rapidfuzz.distance.OSA`: a character dropped, added or replaced, or two adjacent ones
-    swapped) that has the anchor's number (and group) in ``scope`` — a runner-up, or any name of the scope's
-    town or district (:meth:`NameIndex.within`: 戊源村 is two edits from 龙源庄村, though they share only 源), or
-    of the candidate pool when the whole city is searched — with the edits of reading the best's written stretch
-    and the characters the best leaves unexplained before it (the end of ``fragment``, the stretch the best
-    reading was aligned with) as it, characters the rival leaves unexplained counted as ``added``; of
-    several (at most :data:`MAX_RIVALS`), the one needing the fewest arbitrary characters, then the cheapest.
-    ``(None, ())`` when there is none."""
-    written = best.written
-    found: dict[str, str] = {fc.name: fc.kind for fc in others
-                             if _two_edits_away(fc.name, written) and _keeps_a_stem_character(fc.kind, fc.name, written)}
-    ids, has_number = pool
-    # in a town or district, every name of it (a few hundred or thousand); in the whole city, the candidate pool
-    # only (searching 10,000 names would cost more than the rest of the reading)
-    scopes = _search_scopes(scope)
-    for nid in ((nid for code in scopes for nid in names.within(written, code, 2)) if scopes != ("",) else ids):
-        if len(found) >= MAX_RIVALS:
-            break
-        kind, name = names.names[nid]
-        if (name in found or name == best.name or not _two_edits_away(name, written) or kind not in anchor.kinds
-                or not _keeps_a_stem_character(kind, name, written) or not has_number(nid)
-                or not _rows_in_scope(index, kind, name, anchor, scope, consistent)):
-            continue
-        found[name] = kind
-    ranked = []
-    stretch = fragment[max(len(fragment) - len(written) - best.skipped, 0):]  # the written name, and what it leaves
-    for name, kind in found.items():
-        got = _score(kind, name, stretch, names.costs, 9.0, edits=True)
-        edits = (*got[2], *("? added",) * got[1]) if got is not None else ("? other character",)
-        ranked.append((arbitrary_edits(edits), got[0] if got else 9.0, name, edits))
-    if not ranked:
-        return None, ()
-    _arbitrary, _cost, name, edits = min(ranked)
-    return name, edits
-
-
-def arbitrary_edits(edits: tuple[str, ...], skipped: int = 0) -> int:
-    """How many of a reading's ``edits`` are no slip of the IME or the eye — an arbitrary character
-    (``other character``) or one the text adds — plus the ``skipped`` characters it leaves unexplained."""
-    return skipped + sum(e.endswith(" other character") or (e.endswith(" added") and e[:-6] not in _SUFFIX_WORDS)
-                         for e in edits)
-
-
-_SUFFIX_WORDS = frozenset(w for words in GENERIC_SUFFIXES.values() for w in words)
-
-
-def _keeps_a_stem_character(kind: str, name: str, written: str) -> bool:
-    """Whether ``written`` keeps a character of ``name``'s distinctive part (its generic suffix aside): two edits
-    can replace the whole of 安华 in 安华公寓, and every X公寓 with the number is no rival of 安滑公寓."""
-    stem = strip_generic_suffix(name, kind) or name
-    return any(ch in written for ch in stem)
-
-
-def _two_edits_away(name: str, written: str) -> bool:
-    """Whether ``name`` has four characters or more and is at most two edits from ``written`` (a character
-    dropped, added or replaced, or two adjacent ones swapped: :data:`rapidfuzz.distance.OSA`)."""
-    return len(name) >= 4 and OSA.distance(name, written, score_cutoff=2) <= 2
-
-
-def may_be_meant(candidate: FuzzyCandidate, written: str) -> bool:
-    """Whether a fuzzy candidate is close enough to the ``written`` stretch to be what the text means: one
-    edit (cost ≤ 1), or two edits of a name of four characters or more.
-
-    Examples
-    --------
-    >>> fc = FuzzyCandidate("P", "董家桥村", "董驾村", 1.2, (), 0, ())
-    >>> may_be_meant(fc, "董驾村"), may_be_meant(fc, "董驾")
-    (True, False)
-    """
-    return candidate.cost <= 1.0 or _two_edits_away(candidate.name, written)
-
-
-def _search_scopes(scope: Resolution) -> tuple[str, ...]:
-    """The codes whose names are searched for a reading in ``scope``: its town, else its district and the
-    pre-2021 districts written for it (江干区 → 上城区, but 白杨街道's 义蓬中路 was in 江干区 and is in 钱塘区
-    now: the :class:`NameIndex` lists it under 330104), else the whole city (``""``)."""
-    if scope.town_code:
-        return (scope.town_code,)
-    if scope.district_code:
-        return (scope.district_code, *sorted(set(scope.written_districts) - {scope.district_code}))
-    return ("",)
-
-
-def _rows_in_scope(index: Any, kind: str, name: str, anchor: _Anchor, scope: Resolution,
-                   consistent: Any) -> tuple[int, ...]:
-    """The address rows of ``name`` with the anchor's number (and group, or none) that agree with ``scope``."""
-    rows = index.exact(kind, name, anchor.number)
-    if anchor.group is not None:
-        rows = [r for r in rows if index.group[r] in (anchor.group, -1)]
-    return tuple(r for r in rows if consistent(scope, index, r))
 
 
 def _reuses_division(at: int, div_hits: list, res: Resolution) -> bool:
@@ -489,7 +358,7 @@ def _reuses_division(at: int, div_hits: list, res: Resolution) -> bool:
 
 def _edit_count(fc: FuzzyCandidate, fragment: str, costs: CharCosts) -> int:
     """How many edits the reading ``fc`` of ``fragment`` takes (a changed generic suffix counts as one)."""
-    got = _score(fc.kind, fc.name, fragment, costs, fc.cost + 1e-6, edits=True)
+    got = score(fc.kind, fc.name, fragment, costs, fc.cost + 1e-6, edits=True)
     return len(got[2]) if got is not None else 99
 
 
@@ -512,7 +381,7 @@ def _inner_start(norm: str, fragment: str, positions: list[int], resolver: Divis
     return []
 
 
-def _has_number(names: NameIndex, index: Any, anchor: _Anchor) -> Callable[[int], bool]:
+def _has_number(names: NameIndex, index: Any, anchor: Anchor) -> Callable[[int], bool]:
     """``has_number(name id)``: whether that name has the anchor's number (of its kind), memoized."""
     memo: dict[int, bool] = {}
 
@@ -566,50 +435,3 @@ def _starts(before: list, res: Resolution) -> list[int]:
         if decided.get(h[0]) is not None:
             break
     return list(dict.fromkeys(out))
-
-
-_VILLAGE_SUFFIXES = ("村", "社区")
-
-
-def _suffix_family(suffix: str) -> str:
-    """``"road"``, ``"village"`` or ``"compound"``: generic suffixes interchangeable with each other."""
-    if suffix in GENERIC_SUFFIXES["R"]:
-        return "road"
-    return "village" if suffix in _VILLAGE_SUFFIXES else "compound"
-
-
-def _score(kind: str, name: str, fragment: str, costs: CharCosts, limit: float, *, edits: bool = False,
-           rows: dict | None = None):
-    """``(cost, skipped, edits)`` of reading the end of ``fragment`` as ``name``, or None when it
-    costs more than ``limit``. Tried: the name against the fragment; the name without its generic
-    suffix when the fragment lacks it (顾家畈 for 顾家畈路); the fragment without a generic suffix
-    the name lacks (翠苑小区 for 翠苑); both without their (different) suffixes (+ both costs)."""
-    stem = strip_generic_suffix(name, kind)
-    frag_stem = strip_generic_suffix(fragment, kind)
-    name_suffix, frag_suffix = name[len(stem):], fragment[len(frag_stem):]
-    if name_suffix and frag_suffix and name_suffix != frag_suffix:
-        # 翠苑小区 for 翠苑花园 (a compound's suffix for another), 星长花园小区 for 星长花园 (one added); a village's
-        # 村 is not a compound's 新村, and a compound's 花园 is not added to a village (千岛湖炸花园 is no 千岛湖村)
-        tries = [(name, fragment, 0.0, "")]
-        if _suffix_family(name_suffix) == _suffix_family(frag_suffix):
-            tries.append((name, frag_stem, SUFFIX_COST, f"{frag_suffix} added"))
-            tries.append((stem, frag_stem, SUFFIX_CHANGED, f"{name_suffix} written {frag_suffix}"))
-    else:
-        tries = [(name, fragment, 0.0, "")]
-        if name_suffix and not frag_suffix:
-            tries.append((stem, fragment, SUFFIX_COST, f"{name_suffix} dropped"))
-        elif frag_suffix and not name_suffix:
-            tries.append((name, frag_stem, SUFFIX_COST, f"{frag_suffix} added"))
-    best = None
-    for target, text, extra, note in tries:
-        # (a try that cannot beat the best so far is skipped; a tie may still win on fewer skipped characters)
-        bound = limit if best is None else min(limit, best[0])
-        if extra > bound:
-            continue
-        al = align(target, text, costs, max_cost=bound - extra, edits=edits, memo=rows)
-        cost = al.cost + extra
-        if cost <= limit and (best is None or (cost, al.skipped) < (best[0], best[1])):
-            best = (round(cost, 4), al.skipped, al.edits + ((note,) if note and edits else ()) if edits else ())
-            if cost == 0:
-                break
-    return best

@@ -1,0 +1,66 @@
+"""Tests of hangzhou_address.matching.rivals (names one slip or two edits from a fuzzy reading that have its number
+too), on the embedded SYNTHETIC city."""
+
+from __future__ import annotations
+
+from hangzhou_address.matching.fuzzy import fuzzy_lookup
+
+
+def test_a_rival_one_slip_from_the_written_name_is_found_even_unscored():
+    """桐庐县盛村2组53号 (embedded, SYNTHETIC): read as 盛村村 (村 dropped, cost 0.2), while 武盛村 — 武 dropped,
+    cost 1.0, too far behind to be scored — has a 2组53号 too: the answer says so and is not confident."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    res, parts = m._analyse("桐庐县盛村2组53号")
+    out = fuzzy_lookup(parts.norm, res, m.resolver, m.index, m.names, m._consistent)
+    assert out is not None and out.best.name == "盛村村" and out.slip_rival == "武盛村"
+    assert all(o.name != "武盛村" for o in out.others)  # (the case this is about: not among the scored)
+    r = m.match("桐庐县盛村2组53号")
+    assert "盛村 is one character from 武盛村, which has this number too" in r.reasons
+    assert r.confidence < 0.9
+
+
+def test_a_rival_two_edits_from_the_written_name_keeps_the_answer_below_sure():
+    """富阳区董驾村26号 (embedded, SYNTHETIC): read as 董家村 (驾 for 家, one edit), while 董家桥村 — 驾 for 家 and
+    桥 dropped, too far behind to be scored — has a 26号 too: a clerk's two slips write the same text for it.
+    The answer stays 董家村's (the cheaper reading), says why, and is below 0.9; the rival must be in scope."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    res, parts = m._analyse("浙江省杭州市富阳区董驾村26号")
+    out = fuzzy_lookup(parts.norm, res, m.resolver, m.index, m.names, m._consistent)
+    assert out is not None and out.accepted and out.best.name == "董家村" and out.two_edit_rival == "董家桥村"
+    assert all(o.name != "董家桥村" for o in out.others)  # found in the pool, not among the scored
+    r = m.match("浙江省杭州市富阳区董驾村26号")
+    assert r.level == "building" and "董驾村 is two edits from 董家桥村, which has this number too" in r.reasons
+    assert r.confidence < 0.9
+    # the town named (董家村's 常安镇; 董家桥村 is in another town): no rival in scope, the reading is sure
+    r = m.match("浙江省杭州市富阳区常安镇董驾村26号")
+    assert r.level == "building" and r.confidence >= 0.9 and not any("two edits from" in x for x in r.reasons)
+
+
+def test_arbitrary_edits_count_what_no_slip_explains():
+    from hangzhou_address.matching.rivals import arbitrary_edits
+
+    assert arbitrary_edits(("驾→家 same pinyin", "桥 missing")) == 0  # two slips
+    assert arbitrary_edits(("西园 swapped", "一 missing", "路 dropped")) == 0
+    assert arbitrary_edits(("中→义 other character", "河→烹 other character")) == 2
+    assert arbitrary_edits(("菩 added", "小区 added")) == 1  # a character the text adds; a generic suffix is a slip
+    assert arbitrary_edits(("尖→剑 same pinyin",), skipped=1) == 1  # a character left unexplained
+
+
+def test_a_rival_needing_more_arbitrary_characters_does_not_cap_the_reading():
+    """江干区义烹中路10号 (embedded, SYNTHETIC): 义蓬中路 with one same-sounding character; 中河中路 has a 10号 too and is
+    two edits away — but two arbitrary ones (中→义, 河→烹): no clerk's slips make that text of it. The reason says
+    so, the reading stays sure. 董驾村's rival 董家桥村 takes two slips (a same sound, a dropped character): capped."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    r = m.match("江干区义烹中路10号")
+    assert "义烹中路 is two edits from 中河中路, which has this number too" in r.reasons
+    assert r.confidence >= 0.9
+    assert m.match("浙江省杭州市富阳区董驾村26号").confidence < 0.9
