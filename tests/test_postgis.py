@@ -351,3 +351,75 @@ def test_the_service_serves_the_city_stored_in_postgis(dsn, written, tiny_regist
                                                  "date": "2026-01-01", "reason": "x"}],
                           headers={"X-API-Key": key, "If-Match": "1"})
     assert changes.status_code in (403, 503)  # a read key, and no city directory to edit: nothing written
+
+
+# ------------------------------------------------------------------------ edits through the API (issue #17)
+def _api(dsn, schema, tmp_path, **kw):
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from hangzhou_address.server import KeyStore, create_app
+
+    store = KeyStore()
+    key = store.add("pg-editor", scope="edit", rate="10000/s")
+    app = create_app(pg.read_postgis(dsn, schema=schema), keys=store, page=False, postgis=(dsn, schema),
+                     audit=tmp_path / "audit.jsonl", **kw)
+    return TestClient(app), {"X-API-Key": key}
+
+
+@pytest.mark.postgis
+def test_an_edit_through_the_api_is_one_transaction_in_postgis(dsn, written, tiny_registry, tmp_path):
+    """POST /v1/changes on a PostGIS service: applied to the database (a new version), the service answers from
+    it, a stale If-Match is 412 and writes nothing, another service on the same database sees the new version,
+    and the audit file has one record per attempt."""
+    import json
+    import time
+
+    client, key = _api(dsn, written, tmp_path)
+    other, _ = _api(dsn, written, tmp_path / "other")  # (tmp_path / "other" need not exist: never written)
+    code = tiny_registry.buildings["code"].iloc[0]
+    body = [{"op": "retire_building", "code": code, "date": "2026-12-02", "reason": "拆除"}]
+    r = client.post("/v1/changes", json=body, headers={**key, "If-Match": "1"})
+    assert r.status_code == 200, r.text
+    assert r.json()["version"] == 2 and r.headers["ETag"] == '"2"'
+    assert pg.schema_version(dsn, schema=written) == 2
+    assert client.get("/healthz").json()["version"] == 2
+    assert client.get(f"/v1/codes/{code}", headers=key).json()["lifecycle"]["status"] == "retired"
+    r = client.post("/v1/changes", json=body, headers={**key, "If-Match": "1"})
+    assert r.status_code == 412 and r.headers["ETag"] == '"2"'
+    assert pg.schema_version(dsn, schema=written) == 2
+    deadline = time.monotonic() + 10  # the other service re-reads the database when its version changes
+    while other.get("/healthz").json()["version"] != 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert other.get("/healthz").json()["version"] == 2
+    lines = [json.loads(x) for x in (tmp_path / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [x["outcome"] for x in lines] == ["applied", "stale"] and lines[0]["key"] == "pg-editor"
+    assert code not in (tmp_path / "audit.jsonl").read_text(encoding="utf-8")  # never the request body
+
+
+@pytest.mark.postgis
+def test_an_edit_while_the_database_is_unreachable_is_503_and_reads_go_on(dsn, written, tiny_registry, tmp_path):
+    """The database goes away (here: the service's DSN points at a closed port): reads keep answering from the
+    version in memory, an edit is 503 — nothing half-written, no wrong answer — and is audited as such."""
+    import json
+
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from hangzhou_address.server import KeyStore, create_app
+
+    store = KeyStore()
+    key = {"X-API-Key": store.add("pg-editor", scope="edit", rate="10000/s")}
+    gone = "postgresql://hzaddr:x@127.0.0.1:1/nothing?connect_timeout=2"
+    app = create_app(pg.read_postgis(dsn, schema=written), keys=store, page=False, postgis=(gone, written),
+                     audit=tmp_path / "audit.jsonl")
+    client = TestClient(app)
+    text = tiny_registry.addresses["text"].iloc[0]
+    assert client.get("/v1/match", params={"q": text}, headers=key).json()["level"] == "building"
+    code = tiny_registry.buildings["code"].iloc[0]
+    r = client.post("/v1/changes", json=[{"op": "retire_building", "code": code, "date": "2026-12-02",
+                                          "reason": "拆除"}], headers={**key, "If-Match": "1"})
+    assert r.status_code == 503 and "cannot be written" in r.json()["detail"] and "x@" not in r.json()["detail"]
+    assert client.get("/v1/match", params={"q": text}, headers=key).json()["level"] == "building"
+    assert pg.schema_version(dsn, schema=written) == 1  # (the real database: untouched)
+    assert json.loads((tmp_path / "audit.jsonl").read_text(encoding="utf-8"))["outcome"] == "unreachable"

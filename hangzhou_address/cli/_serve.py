@@ -16,8 +16,11 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("serve", help="run the HTTP API (docs/service.md)")
     add_city_option(p)
-    p.add_argument("--postgis", metavar="DSN", help="serve the city stored in PostGIS (docs/postgis.md; read-only: "
-                   "edits through the API need --city; edit the database with hzaddr's Python API, io.postgis.apply_postgis)")
+    p.add_argument("--postgis", metavar="DSN", help="serve the city stored in PostGIS (docs/postgis.md); edits "
+                   "through the API (POST /v1/changes) are applied to it, one transaction each")
+    p.add_argument("--audit", type=Path, default=None, metavar="FILE",
+                   help="audit file of the edits (JSON lines; default: <city>.audit.jsonl next to --city, "
+                        "hzaddr.audit.jsonl next to the keys file with --postgis)")
     p.add_argument("--schema", default=None, help="the PostGIS schema (default hangzhou_address)")
     p.add_argument("--keys", type=Path, required=True, metavar="KEYS_TOML", help="API keys file (`hzaddr keys add`)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -68,7 +71,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         import uvicorn
     except ImportError:
         raise InputError("hzaddr serve needs the [server] extra: pip install 'hangzhou_address[server]'") from None
-    from ..server.app import ENV_CITY, ENV_KEYS, ENV_POSTGIS, ENV_SCHEMA, ENV_WORKERS
+    from ..server.app import ENV_AUDIT, ENV_CITY, ENV_KEYS, ENV_POSTGIS, ENV_SCHEMA, ENV_WORKERS
     from ..server.keys import KeyStore
 
     if not args.keys.is_file():
@@ -86,12 +89,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         from ..io.postgis import DEFAULT_SCHEMA, read_postgis, safe_dsn
 
         read_postgis(dsn, schema=args.schema or DEFAULT_SCHEMA)  # unreachable / empty: fails here, not in workers
-        where = f"PostGIS {safe_dsn(dsn)} (read-only)"
+        where = f"PostGIS {safe_dsn(dsn)}"
     os.environ[ENV_CITY] = str(args.city.resolve()) if args.city is not None else ""
     os.environ[ENV_KEYS] = str(args.keys.resolve())
     os.environ[ENV_POSTGIS] = dsn or ""
     os.environ[ENV_SCHEMA] = args.schema or ""
     os.environ[ENV_WORKERS] = str(args.workers)  # each worker spends its share of a key's rate
+    audit = args.audit if args.audit is not None else (args.keys.parent / "hzaddr.audit.jsonl" if dsn else None)
+    os.environ[ENV_AUDIT] = str(audit.resolve()) if audit is not None else ""
     print(f"hzaddr serve: http://{args.host}:{args.port} ({args.workers} workers; {where})", file=sys.stderr)
     uvicorn.run("hangzhou_address.server.app:app_from_environment", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_level=args.log_level, access_log=False)

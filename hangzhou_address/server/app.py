@@ -246,16 +246,20 @@ class _Metrics:
 
 
 class _City:
-    """The registry the service answers from; re-read when the city directory's manifest changes."""
+    """The registry the service answers from; re-read when the city directory's manifest changes, or when the
+    PostGIS schema's current version does (``postgis``: ``(dsn, schema)``; checked in the background, so that a
+    database that is down never delays an answer)."""
 
-    def __init__(self, registry: Any, city_dir: Path | None) -> None:
+    def __init__(self, registry: Any, city_dir: Path | None, postgis: tuple[str, str] | None = None) -> None:
         self.city_dir = city_dir
+        self.postgis = postgis
         self._registry = registry
-        self._stamp = self._manifest_stamp()
+        self._stamp: Any = self._source_stamp() if postgis is None else int(registry.version)
         self._checked = time.monotonic()
         self._lock = threading.Lock()
         self.edit_lock = threading.Lock()
         self._reloading = False
+        self._failing = False
 
     def _manifest_stamp(self) -> tuple[int, int] | None:
         if self.city_dir is None:
@@ -266,31 +270,60 @@ class _City:
             return None
         return st.st_mtime_ns, st.st_ino
 
+    def _source_stamp(self) -> Any:
+        """What tells one version of the source from another: the manifest's (mtime, inode), or the PostGIS
+        schema's current version (one small query)."""
+        if self.postgis is not None:
+            from ..io.postgis import schema_version
+
+            return schema_version(self.postgis[0], schema=self.postgis[1])
+        return self._manifest_stamp()
+
     def registry(self) -> Any:
-        if self.city_dir is not None and time.monotonic() - self._checked > _RELOAD_CHECK_S:
+        if (self.city_dir is not None or self.postgis is not None) and not self._reloading \
+                and time.monotonic() - self._checked > _RELOAD_CHECK_S:
             self._checked = time.monotonic()
-            if self._manifest_stamp() != self._stamp and not self._reloading:
+            if self.postgis is not None:  # the query itself runs in the background
+                self._reloading = True
+                threading.Thread(target=self._reload_quietly, args=(True,), daemon=True).start()
+            elif self._manifest_stamp() != self._stamp:
                 self._reloading = True  # re-read in the background; the old version answers meanwhile
                 threading.Thread(target=self._reload_quietly, daemon=True).start()
         return self._registry
 
-    def _reload_quietly(self) -> None:
+    def _reload_quietly(self, if_changed: bool = False) -> None:
+        log = logging.getLogger(__name__)
         try:
-            self.reload()
-        except Exception:  # noqa: BLE001 - a half-visible directory: the next check tries again
-            logging.getLogger(__name__).exception("re-reading the city directory failed")
+            if not if_changed or self._source_stamp() != self._stamp:
+                self.reload()
+            if self._failing:
+                log.warning("the city's source answers again")
+            self._failing = False
+        except Exception as exc:  # noqa: BLE001 - a half-visible directory, a database down: the next check tries
+            if not self._failing:  # (once per failing stretch, not every half second)
+                log.warning("re-reading the city failed (%s); answering from version %s", type(exc).__name__,
+                            getattr(self._registry, "version", "?"))
+            self._failing = True
         finally:
+            self._checked = time.monotonic()
             self._reloading = False
 
     def reload(self) -> Any:
-        """Open the city directory's current version and answer from it."""
-        from ..io.city import open_city
+        """Read the source's current version (the city directory, or the PostGIS schema) and answer from it."""
         from ..matcher import default_matcher
 
-        assert self.city_dir is not None
         with self._lock:
-            stamp = self._manifest_stamp()
-            reg = open_city(self.city_dir)
+            if self.postgis is not None:
+                from ..io.postgis import read_postgis
+
+                reg = read_postgis(self.postgis[0], schema=self.postgis[1])
+                stamp: Any = int(reg.version)
+            else:
+                from ..io.city import open_city
+
+                assert self.city_dir is not None
+                stamp = self._manifest_stamp()
+                reg = open_city(self.city_dir)
             default_matcher(reg)  # build the matcher before the swap
             self._registry, self._stamp = reg, stamp
         return reg
@@ -472,7 +505,8 @@ class _Guard:
 # ------------------------------------------------------------------------------------------ app
 def create_app(registry: Any = None, *, keys: KeyStore | str | os.PathLike[str] | None = None,
                limits: Limits | dict[str, Any] | None = None, city_dir: str | os.PathLike[str] | None = None,
-               page: bool = True, workers: int = 1) -> FastAPI:
+               page: bool = True, workers: int = 1, postgis: tuple[str, str] | None = None,
+               audit: str | os.PathLike[str] | None = None) -> FastAPI:
     """The HTTP API over ``registry``.
 
     Parameters
@@ -492,6 +526,13 @@ def create_app(registry: Any = None, *, keys: KeyStore | str | os.PathLike[str] 
     workers : int, default 1
         How many processes serve these keys (``hzaddr serve --workers``): each spends ``1 / workers`` of a key's
         rate, so that together they never exceed it.
+    postgis : (dsn, schema), optional
+        The PostGIS database and schema ``registry`` was read from (``hzaddr serve --postgis``): edits are applied
+        to it in one transaction each (:func:`hangzhou_address.io.postgis.apply_postgis`), and the service
+        re-reads it when its current version changes (an edit through another worker or another machine).
+    audit : path, optional
+        The audit file of the edits (JSON lines); default: ``<city>.audit.jsonl`` next to ``city_dir``, none for
+        a PostGIS service without one.
 
     Returns
     -------
@@ -511,13 +552,16 @@ def create_app(registry: Any = None, *, keys: KeyStore | str | os.PathLike[str] 
             from ..registry import default_registry
 
             registry = default_registry()
-    city = _City(registry, cdir)
+    if postgis is not None and cdir is not None:
+        raise InputError("a city directory or a PostGIS database, not both")
+    city = _City(registry, cdir, postgis)
     if not isinstance(workers, int) or workers < 1:
         raise InputError(f"workers must be a positive int, got {workers!r}")
     limiter = RateLimiter(share=1.0 / workers)
     metrics = _Metrics()
     audit_lock = threading.Lock()
-    audit_path = cdir.parent / f"{cdir.name}.audit.jsonl" if cdir is not None else None
+    audit_path = (Path(audit) if audit is not None else
+                  cdir.parent / f"{cdir.name}.audit.jsonl" if cdir is not None else None)
 
     app = FastAPI(title="hangzhou_address API", version=__version__,
                   description="Hangzhou unified address library as a service: matching, parsing, spatial look-ups, "
@@ -723,8 +767,9 @@ def create_app(registry: Any = None, *, keys: KeyStore | str | os.PathLike[str] 
         from ..io.city import read_manifest
         from ..io.versions import apply_to_directory, directory_version
 
-        if cdir is None:
-            raise _HTTPError(503, "this service was started without a city directory: edits are not possible")
+        if cdir is None and postgis is None:
+            raise _HTTPError(503, "this service was started without a city directory or a PostGIS database: edits "
+                                  "are not possible")
         expected = _etag_version(if_match)
         if expected is None:
             raise _HTTPError(428, "send If-Match: <version> (the version the change was made against; "
@@ -742,14 +787,25 @@ def create_app(registry: Any = None, *, keys: KeyStore | str | os.PathLike[str] 
         outcome, record = "applied", {}
         try:
             with city.edit_lock:
-                have = directory_version(read_manifest(cdir))
-                if have != expected:
-                    raise _Stale(have)
-                applied = apply_to_directory(cdir, [guard, *ops[1:]])
-                city.reload()
+                if postgis is not None:
+                    applied = _apply_postgis(postgis, [guard, *ops[1:]])  # the version checked in the transaction
+                else:
+                    assert cdir is not None
+                    have = directory_version(read_manifest(cdir))
+                    if have != expected:
+                        raise _Stale(have)
+                    applied = apply_to_directory(cdir, [guard, *ops[1:]])
+                try:
+                    city.reload()
+                except DataError:  # written, but not read back (the database went away): the next check will
+                    logging.getLogger(__name__).warning("the new version was written but not re-read yet")
             record = {"version": applied.version, "parent_version": applied.parent_version,
                       "change_ids": [c.get("change_id") for c in applied.changes],
                       "kinds": [c.get("kind") for c in applied.changes]}
+        except _Unreachable as exc:
+            outcome = "unreachable"
+            raise _HTTPError(503, f"the database cannot be written now ({exc}); nothing was changed — try again "
+                                  "later") from None
         except _Stale as exc:
             outcome = "stale"
             raise _HTTPError(412, f"If-Match {expected}: the city is at version {exc.version}; "
@@ -779,6 +835,28 @@ class _Stale(Exception):
         self.version = version
 
 
+class _Unreachable(Exception):
+    """The PostGIS database could not be reached for an edit."""
+
+
+def _apply_postgis(postgis: tuple[str, str], changes: list[Any]) -> Any:
+    """:func:`~hangzhou_address.io.postgis.apply_postgis`, with a database that cannot be reached (down,
+    restarting) as :class:`_Unreachable` (503), not as the city's data error."""
+    from ..io.postgis import apply_postgis
+
+    dsn, schema = postgis
+    try:
+        return apply_postgis(dsn, changes, schema=schema)
+    except DataError as exc:
+        if str(exc).startswith("cannot connect"):
+            raise _Unreachable(str(exc)) from None
+        raise
+    except Exception as exc:  # psycopg's OperationalError: the connection broke during the transaction
+        if type(exc).__name__ in ("OperationalError", "InterfaceError"):
+            raise _Unreachable(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__) from None
+        raise
+
+
 def _audit(lock: Any, path: Path | None, key: str, outcome: str, if_match: int, record: dict[str, Any]) -> None:
     """Append one audit record (who, when, what; never the request body) to the JSON-lines audit file."""
     if path is None:
@@ -799,21 +877,25 @@ ENV_CITY, ENV_KEYS = "HZADDR_SERVE_CITY", "HZADDR_SERVE_KEYS"
 #: ``hzaddr serve --postgis DSN [--schema S]``: the registry read from PostGIS (hangzhou_address.io.postgis)
 ENV_POSTGIS, ENV_SCHEMA = "HZADDR_SERVE_POSTGIS", "HZADDR_SERVE_SCHEMA"
 ENV_WORKERS = "HZADDR_SERVE_WORKERS"
+ENV_AUDIT = "HZADDR_SERVE_AUDIT"
 
 
 def app_from_environment() -> FastAPI:
     """The app of ``hzaddr serve`` in a uvicorn worker: the city directory and key file named by
     ``HZADDR_SERVE_CITY`` (empty: the embedded registry) and ``HZADDR_SERVE_KEYS``, or the registry read from
-    the PostGIS database ``HZADDR_SERVE_POSTGIS`` (schema ``HZADDR_SERVE_SCHEMA``; read-only: edits go to the
-    database with :func:`hangzhou_address.io.postgis.apply_postgis`)."""
+    the PostGIS database ``HZADDR_SERVE_POSTGIS`` (schema ``HZADDR_SERVE_SCHEMA``; edits through the API are
+    applied to it, :func:`hangzhou_address.io.postgis.apply_postgis`); ``HZADDR_SERVE_WORKERS`` workers share each
+    key's rate; edits are audited to ``HZADDR_SERVE_AUDIT`` (default: next to the city directory)."""
     city = os.environ.get(ENV_CITY) or None
     keys = os.environ.get(ENV_KEYS) or None
     dsn = os.environ.get(ENV_POSTGIS) or None
     registry = None
+    postgis = None
     if dsn is not None:
         from ..io.postgis import DEFAULT_SCHEMA, read_postgis
 
-        registry = read_postgis(dsn, schema=os.environ.get(ENV_SCHEMA) or DEFAULT_SCHEMA)
+        postgis = (dsn, os.environ.get(ENV_SCHEMA) or DEFAULT_SCHEMA)
+        registry = read_postgis(dsn, schema=postgis[1])
         city = None
     elif city is not None:
         from ..cli._registry import open_registry
@@ -826,4 +908,5 @@ def app_from_environment() -> FastAPI:
     from ..matcher import default_matcher
 
     default_matcher(registry)  # built before the first request
-    return create_app(registry, keys=keys, city_dir=city, workers=int(os.environ.get(ENV_WORKERS) or 1))
+    return create_app(registry, keys=keys, city_dir=city, workers=int(os.environ.get(ENV_WORKERS) or 1),
+                      postgis=postgis, audit=os.environ.get(ENV_AUDIT) or None)
