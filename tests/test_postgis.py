@@ -394,6 +394,7 @@ def test_an_edit_through_the_api_is_one_transaction_in_postgis(dsn, written, tin
     assert other.get("/healthz").json()["version"] == 2
     lines = [json.loads(x) for x in (tmp_path / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [x["outcome"] for x in lines] == ["applied", "stale"] and lines[0]["key"] == "pg-editor"
+    assert pg.read_postgis(dsn, schema=written).metadata["changes"][-1]["applied_by"] == "pg-editor"
     assert code not in (tmp_path / "audit.jsonl").read_text(encoding="utf-8")  # never the request body
 
 

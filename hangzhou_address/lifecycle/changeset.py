@@ -76,6 +76,9 @@ class ChangeSet:
         ``old_code, new_code, date, reason`` (``new_code`` missing: retired, no successor).
     summary : mapping
         Counts for people (``{"buildings recoded": 412, …}``).
+    applied_by : str or None
+        Who applied it (the API key's name, for an edit through the service): kept in the change log, written
+        with the version itself; not part of :attr:`change_id`.
     """
 
     kind: str
@@ -85,6 +88,7 @@ class ChangeSet:
     tables: Mapping[str, TableChange] = field(default_factory=dict)
     lineage_rows: Any = None
     summary: Mapping[str, int] = field(default_factory=dict)
+    applied_by: str | None = None
 
     def __post_init__(self) -> None:
         for name in self.tables:
@@ -124,9 +128,12 @@ class ChangeSet:
 
     def log_entry(self, version: int) -> dict[str, Any]:
         """The change log's record of this change once applied as ``version``."""
-        return {"version": version, "parent_version": self.parent_version, "change_id": self.change_id,
-                "kind": self.kind, "date": self.date, "reason": self.reason,
-                "summary": {k: int(v) for k, v in self.summary.items()}}
+        entry = {"version": version, "parent_version": self.parent_version, "change_id": self.change_id,
+                 "kind": self.kind, "date": self.date, "reason": self.reason,
+                 "summary": {k: int(v) for k, v in self.summary.items()}}
+        if self.applied_by is not None:
+            entry["applied_by"] = self.applied_by
+        return entry
 
 
 def _hashable(df: Any) -> pd.DataFrame:

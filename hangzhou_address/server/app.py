@@ -20,6 +20,7 @@ Everything below community level in the embedded data is SYNTHETIC.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import logging
@@ -779,33 +780,37 @@ def create_app(registry: Any = None, *, keys: KeyStore | str | os.PathLike[str] 
         batch(request, n, "operations", lim.max_change_ops)
         ops = parse_change_request(body, where="the change request", base=None)  # InputError -> 422, nothing written
 
+        def signed(op: Any) -> Any:  # the change log of the new version names the key (written with the version)
+            return lambda reg: dataclasses.replace(op(reg), applied_by=key.name)
+
         def guard(reg: Any) -> Any:
             if int(reg.version) != expected:
                 raise _Stale(int(reg.version))
-            return ops[0](reg)
+            return signed(ops[0])(reg)
 
         outcome, record = "applied", {}
         try:
             with city.edit_lock:
                 if postgis is not None:
-                    applied = _apply_postgis(postgis, [guard, *ops[1:]])  # the version checked in the transaction
+                    applied = _apply_postgis(postgis, [guard, *map(signed, ops[1:])])  # (version checked inside)
                 else:
                     assert cdir is not None
                     have = directory_version(read_manifest(cdir))
                     if have != expected:
                         raise _Stale(have)
-                    applied = apply_to_directory(cdir, [guard, *ops[1:]])
+                    applied = apply_to_directory(cdir, [guard, *map(signed, ops[1:])])
                 try:
                     city.reload()
-                except DataError:  # written, but not read back (the database went away): the next check will
-                    logging.getLogger(__name__).warning("the new version was written but not re-read yet")
+                except Exception:  # noqa: BLE001 - written, but not read back (the database went away): the
+                    # edit stands; this worker answers from the old version until its next check re-reads it
+                    logging.getLogger(__name__).warning("version %s was written but not re-read yet", applied.version)
             record = {"version": applied.version, "parent_version": applied.parent_version,
                       "change_ids": [c.get("change_id") for c in applied.changes],
                       "kinds": [c.get("kind") for c in applied.changes]}
         except _Unreachable as exc:
             outcome = "unreachable"
-            raise _HTTPError(503, f"the database cannot be written now ({exc}); nothing was changed — try again "
-                                  "later") from None
+            raise _HTTPError(503, f"the database cannot be written now ({exc}): try again later with the same "
+                                  "If-Match (a change the database did take before it went away answers 412)") from None
         except _Stale as exc:
             outcome = "stale"
             raise _HTTPError(412, f"If-Match {expected}: the city is at version {exc.version}; "
@@ -844,6 +849,8 @@ def _apply_postgis(postgis: tuple[str, str], changes: list[Any]) -> Any:
     restarting) as :class:`_Unreachable` (503), not as the city's data error."""
     from ..io.postgis import apply_postgis
 
+    import psycopg
+
     dsn, schema = postgis
     try:
         return apply_postgis(dsn, changes, schema=schema)
@@ -851,10 +858,8 @@ def _apply_postgis(postgis: tuple[str, str], changes: list[Any]) -> Any:
         if str(exc).startswith("cannot connect"):
             raise _Unreachable(str(exc)) from None
         raise
-    except Exception as exc:  # psycopg's OperationalError: the connection broke during the transaction
-        if type(exc).__name__ in ("OperationalError", "InterfaceError"):
-            raise _Unreachable(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__) from None
-        raise
+    except (psycopg.OperationalError, psycopg.InterfaceError) as exc:  # the connection broke (AdminShutdown …)
+        raise _Unreachable(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__) from None
 
 
 def _audit(lock: Any, path: Path | None, key: str, outcome: str, if_match: int, record: dict[str, Any]) -> None:
