@@ -277,6 +277,8 @@ class DivisionResolver:
                 for od in h:
                     now_in.setdefault(od, set()).add(cur[:6])
         self.split_districts = frozenset(od for od, ds in now_in.items() if len(ds) > 1)
+        #: per split 2020 district code: the current districts that hold its former towns (余杭区: 余杭区, 临平区)
+        self.split_into = {od: frozenset(ds) for od, ds in now_in.items() if len(ds) > 1}
         #: per district code: the current districts its territory is or was in (itself, its successors, the
         #: districts that hold its former towns): two district names whose sets are disjoint contradict
         self.district_kin: dict[str, frozenset[str]] = {
@@ -804,6 +806,8 @@ class DivisionResolver:
                               hangzhou_prefix=hz)
         if len(hyps) > 1:
             hyps.sort(key=_hyp_order)
+            if d_ev:
+                hyps = self._refined_by_deeper(hyps, d_ev)
         best = hyps[0]
         score, chain, blevel, legacy, conflict = best
         if score < 2.5:
@@ -863,6 +867,28 @@ class DivisionResolver:
             level=_LEVELS[level_i], score=score, margin=margin, candidates=cands, reasons=tuple(reasons),
             hits=(), hangzhou_prefix=hz, legacy=legacy, conflict=conflict,
             written_districts=written, split=split)
+
+    def _refined_by_deeper(self, hyps: list, d_ev: list) -> list:
+        """``hyps`` without the district-only readings of a split 2020 district name written in the text when a
+        competitive town / community hypothesis lies in one of that district's successors through its pre-2021
+        membership: 余杭区和睦桥十七组 — 余杭区 read as today's 余杭区 is no rival of the village 和睦桥 (临平区, in
+        余杭区 until 2021), whose reading explains the written 余杭区 too. Unchanged otherwise."""
+        successors: set[str] = set()
+        for code, _w, _chain, _i, _h in d_ev:
+            successors.update(self.split_into.get(code, ()))
+        if not successors:
+            return hyps
+        top = hyps[0][0]
+        if not any(h[2] >= 1 and h[3] and h[1][0] in successors and h[0] >= top - 1.0 for h in hyps):
+            return hyps
+        kept = [h for h in hyps if not (h[2] == 0 and h[1][0] in successors)]
+        # only when what is left decides the district: strong enough, no other district close behind (a weak
+        # bare name elsewhere must not take the written district's answer away) and no town or community of
+        # another district named as well (conflicting names: left as they were)
+        if not kept or kept[0][0] < 2.5 or kept[0][2] == 0 or any(
+                h[1][0] != kept[0][1][0] and (h[0] > kept[0][0] - 1.0 or h[2] >= 1) for h in kept[1:]):
+            return hyps
+        return kept
 
     def _cands(self, hyps, lv: int) -> tuple[tuple[str, str, str, float], ...]:
         out: dict[str, tuple[str, str, str, float]] = {}

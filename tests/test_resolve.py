@@ -40,6 +40,28 @@ def test_legacy_and_short_names(reg, text, district, town):
     assert r.level == "town"
 
 
+@pytest.mark.parametrize(("text", "code"), [
+    ("杭州市余杭区和睦桥十七组", "330113005208"),  # 余杭区 + a bare village of 临平区 (余杭区 until 2021)
+    ("浙江省杭州市萧山区临江工业园区", "330114006400"),  # 萧山区 + a community of 钱塘区 (萧山区 until 2021)
+    ("余杭区博陆村", "330113006210"),
+])
+def test_a_split_2020_district_and_a_division_of_its_other_successor(reg, text, code):
+    """A 2020 district name whose territory is split (余杭区 → 余杭区 + 临平区) read as today's 余杭区 is no rival of a
+    village or community of 临平区 that the text names: that reading explains the written 余杭区 too (corpus row:
+    the gold is 临平区's 和睦桥; before, the district was ambiguous and nothing was returned)."""
+    r = resolve_divisions(text, registry=reg)
+    assert r.code == code and r.legacy
+    assert resolve_divisions("余杭区", registry=reg).code == "330110"  # the name alone: today's 余杭区
+
+
+def test_a_split_district_keeps_its_answer_when_the_other_evidence_does_not_decide(reg):
+    """The refinement applies only when what is left decides the district: not for a weak bare name (余杭区 CBC
+    时代大观: 余杭区 stays) nor when a town of a third district is named too (conflicting names stay conflicting)."""
+    assert resolve_divisions("浙江省杭州余杭区CBC时代大观3号楼1422", registry=reg).code == "330110"
+    r = resolve_divisions("杭州市临平余杭区新塘街道桥南沈村", registry=reg)
+    assert r.town_code != "330113001"
+
+
 def test_legacy_reason_is_given(reg):
     r = resolve_divisions("江干区下沙街道", registry=reg)
     assert any("江干区" in x and "钱塘区" in x for x in r.reasons)
