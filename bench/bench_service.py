@@ -16,8 +16,6 @@ import argparse
 import asyncio
 import os
 import platform
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,11 +25,9 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _service import free_port, stop_server, wait_until_up  # noqa: E402
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def texts_of(city: Path | None, n: int) -> list[str]:
@@ -93,16 +89,9 @@ def main() -> int:
     url = f"http://127.0.0.1:{port}"
     try:
         t0 = time.perf_counter()
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.perf_counter() - t0 > 300:
-                print("server did not start", file=sys.stderr)
-                return 1
-            time.sleep(0.5)
+        if not wait_until_up(url, server, 300):
+            print("server did not start", file=sys.stderr)
+            return 1
         # every worker warm: a few hundred requests before measuring
         asyncio.run(run_phase(url, key, 3.0, args.concurrency,
                               lambda c, i: c.get("/v1/match", params={"q": texts[i % len(texts)]})))
@@ -122,11 +111,7 @@ def main() -> int:
         print(f"POST /v1/match (1,000 texts): {served:,.0f} addresses/s, p50 {np.median(lat):.2f} s per batch, "
               f"errors {err} of {n:,} (4 connections)")
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        stop_server(server)
     from hangzhou_address.cli._registry import open_registry
     from hangzhou_address.matcher import Matcher
 

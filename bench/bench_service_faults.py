@@ -29,7 +29,6 @@ import json
 import os
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,11 +38,9 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _service import free_port, stop_server, wait_until_up  # noqa: E402
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def workers_of(pid: int) -> list[int]:
@@ -178,18 +175,9 @@ def main() -> int:
                                str(tmp / "keys.toml"), "--port", str(port), "--workers", str(args.workers),
                                "--log-level", "warning"], start_new_session=True)
     try:
-        t0 = time.perf_counter()
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200 and \
-                        len(workers_of(server.pid)) >= args.workers:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.perf_counter() - t0 > 120:
-                print("server did not start", file=sys.stderr)
-                return 1
-            time.sleep(0.3)
+        if not wait_until_up(url, server, 120, poll=0.3, ready=lambda: len(workers_of(server.pid)) >= args.workers):
+            print("server did not start", file=sys.stderr)
+            return 1
         time.sleep(1.0)
         stop, in_flight = threading.Event(), threading.Event()
         ed: dict = {}
@@ -225,11 +213,7 @@ def main() -> int:
         for t in threads:
             t.join()
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        stop_server(server)
 
     if args.postgis:
         from hangzhou_address.io.postgis import read_postgis
