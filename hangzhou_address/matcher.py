@@ -455,7 +455,8 @@ class Matcher:
                   and b.code not in {idx.building(x) for x in fc.rows}]
         if not rivals:
             return b
-        if outcome.accepted and outcome.best in rivals and outcome.best.cost + SKIP_COST * outcome.best.skipped + MARGIN <= own:
+        best = outcome.best
+        if outcome.accepted and best in rivals and best.cost + SKIP_COST * best.skipped + MARGIN <= own:
             # the whole word read clearly better (雷-东村2号: 雷东村 with the separator ignored, against 东村
             # leaving 雷 unexplained)
             fb, why = self._fuzzy_answer(outcome)

@@ -276,9 +276,9 @@ class DivisionResolver:
             if len(cur) == 9:
                 for od in h:
                     now_in.setdefault(od, set()).add(cur[:6])
-        self.split_districts = frozenset(od for od, ds in now_in.items() if len(ds) > 1)
         #: per split 2020 district code: the current districts that hold its former towns (余杭区: 余杭区, 临平区)
         self.split_into = {od: frozenset(ds) for od, ds in now_in.items() if len(ds) > 1}
+        self.split_districts = frozenset(self.split_into)
         #: per district code: the current districts its territory is or was in (itself, its successors, the
         #: districts that hold its former towns): two district names whose sets are disjoint contradict
         self.district_kin: dict[str, frozenset[str]] = {

@@ -35,9 +35,6 @@ from .reading import Anchor, FuzzyCandidate, rows_in_scope, score, search_scopes
 from .rivals import slip_rival, two_edit_rival
 from .similarity import GENERIC_SUFFIXES, CharCosts, strip_generic_suffix
 
-#: (the names of these helpers before they had modules of their own)
-_score = score
-
 if TYPE_CHECKING:  # pragma: no cover
     from ..resolve import DivisionResolver, Resolution
 

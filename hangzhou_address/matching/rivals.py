@@ -93,8 +93,7 @@ _SUFFIX_WORDS = frozenset(w for words in GENERIC_SUFFIXES.values() for w in word
 def _keeps_a_stem_character(kind: str, name: str, written: str) -> bool:
     """Whether ``written`` keeps a character of ``name``'s distinctive part (its generic suffix aside): two edits
     can replace the whole of 安华 in 安华公寓, and every X公寓 with the number is no rival of 安滑公寓."""
-    stem = strip_generic_suffix(name, kind) or name
-    return any(ch in written for ch in stem)
+    return any(ch in written for ch in strip_generic_suffix(name, kind))
 
 
 def _two_edits_away(name: str, written: str) -> bool:
