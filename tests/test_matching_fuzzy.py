@@ -382,3 +382,22 @@ def test_a_dropped_character_is_read_inside_the_named_town_though_the_name_exist
     assert not _slips_only(("教 missing", "北 missing"), town_named=True)
     assert not _slips_only(("教→北 other character",), town_named=True)
     assert _slips_only(("家→佳 same pinyin", "路 dropped"), town_named=False)
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("浙江杭州拱墅区绍兴32号", "fuzzy: 绍兴 read as 绍兴路 (1 edit: 路 dropped)"),
+    ("杭州市绍兴32号", "fuzzy: 绍兴 read as 绍兴路 (1 edit: 路 dropped)"),
+    ("杭州市河庄澳门30号", "fuzzy: 澳门 read as 澳门街 (1 edit: 街 dropped)"),
+])
+def test_a_place_outside_hangzhou_written_inside_an_address_may_name_its_road(text, read):
+    """拱墅区绍兴32号 (embedded, SYNTHETIC): the resolver reads 绍兴 as the city outside Hangzhou, but after a
+    Hangzhou district (or 杭州 itself) and right before the number it is 绍兴路 with 路 dropped. A text naming
+    绍兴 alone stays outside Hangzhou."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    r = m.match(text)
+    assert r.level == "building" and read in r.reasons, r
+    assert m.match("绍兴32号").code is None
+    assert m.match("浙江省绍兴市越城区1号").code is None

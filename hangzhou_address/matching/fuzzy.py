@@ -425,6 +425,10 @@ def _starts(before: list, res: Resolution) -> list[int]:
     decided = {"district": res.district_code, "town": res.town_code, "community": res.community_code}
     for k, h in enumerate(reversed(before[-MAX_STARTS:])):
         out.append(h[2])
+        if k == 0 and h[0] == "outside" and (res.district_code or any(x[0] == "city" for x in before)):
+            # a place outside Hangzhou written after Hangzhou or a district of it, right before the number,
+            # names a road or compound (拱墅区绍兴9号: 绍兴路 with 路 dropped; 萧山区澳门34号: 澳门街)
+            out.append(h[1])
         if h[0] in ("prov", "city", "outside"):
             break
         if (k == 0 and h[0] in ("town", "community")) or decided.get(h[0]) is None:
