@@ -135,8 +135,9 @@ class NameIndex:
             return []
         # each distinct character of a name that the text lacks takes an edit: only names sharing all but
         # ``edits`` of theirs can be that close (a few of the scope's thousands)
-        ids, shared = np.unique(np.concatenate(lists), return_counts=True)
-        near = ids[(shared >= self._distinct[ids] - edits) & (np.abs(self._lengths[ids] - len(text)) <= edits)]
+        counts = np.bincount(np.concatenate(lists))  # per name id: its distinct characters the text has
+        ids = np.flatnonzero(counts)
+        near = ids[(counts[ids] >= self._distinct[ids] - edits) & (np.abs(self._lengths[ids] - len(text)) <= edits)]
         got = []
         for nid in near.tolist():
             d = OSA.distance(self.names[nid][1], text, score_cutoff=edits)
