@@ -157,12 +157,14 @@ def text_determined(reg, matcher, variants) -> list[bool | None]:
     how alike they sound), in the divisions the resolver reads from the text, only the variant's
     building has its number (and group). ``determined`` asks the same of the *corrected* name; a
     dropped character often leaves a stretch several names share (川村: 芹川村, 浙川村, 峰川村 …),
-    which no reader can decide. None for the other classes."""
+    which no reader can decide. The group (``3组``) counts only where the text writes it. None for the other
+    classes."""
     import pandas as pd
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
     from hangzhou_address.matching.fuzzy import _SEPARATORS_RE  # the separators the fuzzy stage removes
+    from hangzhou_address.matching.normalize import normalize_for_matching
 
     a = reg.addresses
     name = a["road"].where(a["form"] == "road", a["poi"])
@@ -184,6 +186,8 @@ def text_determined(reg, matcher, variants) -> list[bool | None]:
             out.append(None)
             continue
         no, grp = own[(v.building_code, v.name)]
+        if grp is not None and not re.search(rf"(?<!\d){grp}组", normalize_for_matching(v.text)[0]):
+            grp = None  # (a text without the group does not say which group's number it is)
         written = _SEPARATORS_RE.sub("", v.written_name)
         cands = [c for c, _d, _i in process.extract(written, names, scorer=OSA.distance, score_cutoff=k,
                                                      limit=None)] if k else [v.name]

@@ -44,3 +44,12 @@ def test_within_finds_names_two_edits_away_whatever_they_share(road_city):
     assert got == ["武源村", "龙源庄村"]
     assert [names.names[i][1] for i in names.within("戊源村", XI, 1)] == ["武源村"]
     assert names.within("戊源村", "330102001", 2) == []  # another town
+
+
+def test_a_stretch_of_generic_words_only_searches_their_characters(road_city):
+    """渌渚镇新村3组: after the town, the stretch 新村 is a generic word whole — dropping the generic words would
+    leave nothing to search, but it may be 新港村 with 港 dropped: its characters are searched then."""
+    m, _code = road_city([("新港村", 1, XI), ("东港村", 1, XI)])
+    names = NameIndex(m.index)
+    got = [names.names[i][1] for i in names.candidates("新村", XI)]
+    assert got and got[0] == "新港村"

@@ -157,7 +157,8 @@ class NameIndex:
         import numpy as np
 
         get = self.postings.get
-        stretch = _drop_generic_words(fragment)
+        # (a stretch of generic words only keeps them: 渌渚镇新村3组 may be 新港村 with 港 dropped)
+        stretch = _drop_generic_words(fragment) or fragment
         # a look-alike of a written character stands for it (材 for 村: 村溪路 for 材溪路), so that a
         # look-alike slip loses one token, as a same-pinyin one does, not two
         tokens = self.tokens(stretch) | {o for ch in stretch for o in self.costs.lookalikes(ch)}
