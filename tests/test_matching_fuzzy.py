@@ -401,3 +401,16 @@ def test_a_place_outside_hangzhou_written_inside_an_address_may_name_its_road(te
     assert r.level == "building" and read in r.reasons, r
     assert m.match("绍兴32号").code is None
     assert m.match("浙江省绍兴市越城区1号").code is None
+
+
+def test_a_city_wide_reading_beats_a_rival_needing_more_edits_by_the_small_margin():
+    """杭州潭头材1组15号 (embedded, SYNTHETIC): no district is named, so the whole city is searched; 潭头村 (村 written
+    as its look-alike 材, 0.4) leads 滩头村 (that and 潭 written 滩: two edits, 0.65) by 0.25 only — less than the
+    whole city's margin, but the rival needs an edit more, so the smaller margin decides, as in a named town."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    r = m.match("杭州潭头材1组15号")
+    assert r.level == "building", r
+    assert "fuzzy: 潭头材 read as 潭头村 (1 edit: 村→材 look-alike)" in r.reasons

@@ -303,6 +303,8 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     others: list[FuzzyCandidate] = []
     runner = float("inf")
     seen = set(best_buildings)
+    scoped = bool(scope.town_code or scope.district_code)
+    need = MARGIN if scoped else CITY_MARGIN
     close: list[tuple[FuzzyCandidate, str]] = []  # rivals within the margin, with their stretch
     for r2, fc, _s, _a, f, _p in found[1:]:
         bs = {index.building(r) for r in fc.rows}
@@ -311,18 +313,16 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
         seen |= bs
         others.append(fc)
         runner = min(runner, r2)
-        if r2 < rank + MARGIN:
+        if r2 < rank + need:
             close.append((fc, f))
     margin = round(runner - rank, 6)  # (costs are sums of tenths and quarters: 1.2 - 1.0 is 0.2)
-    scoped = bool(scope.town_code or scope.district_code)
     n_edits = len(best.edits)
     limit = max_cost(len(best.name), scoped)
     if margin == float("inf"):
         # a reading with no rival at all may cost a little more (体育路 for 体育场路, alone in its town); in a
         # named town or district each edit it is allowed may then be an arbitrary one (煮栖村 for 下栖梧村)
         limit = max(limit + LONE_EXTRA, float(max_edits(len(best.name)))) if scoped else limit + LONE_EXTRA
-    need = MARGIN if scoped else CITY_MARGIN
-    if scoped and SMALL_MARGIN <= margin < need and all(_edit_count(fc, f, costs) > n_edits for fc, f in close):
+    if SMALL_MARGIN <= margin < need and all(_edit_count(fc, f, costs) > n_edits for fc, f in close):
         need = SMALL_MARGIN  # 华街 for 永华街 (one edit), not 华中路 (two: 中 missing, 街 for 路)
     if rank == best.cost and _as_written(best):
         # the name as written, separators and a generic suffix aside (大唐、村; 施家1组 for 施家村): as the
