@@ -53,7 +53,8 @@ MAX_FRAGMENT = 14
 MAX_INNER_PREFIX = 6
 #: lead of the accepted candidate over the best other building (a town or district was named) …
 MARGIN = 0.35
-#: … or when every rival that close needs more edits than it (a town or district was named) …
+#: … or when every rival that close (within the margin that applies) needs more edits than it, in a named
+#: town or district or in the whole city …
 SMALL_MARGIN = 0.2
 #: … and when the whole city was searched
 CITY_MARGIN = 0.5
