@@ -57,6 +57,7 @@ from .matching.rivals import arbitrary_edits, may_be_meant
 from .matching.address_index import AddressIndex
 from .matching.confusable import Confusables, one_slip_apart
 from .matching.building_part import BuildingPart, coverage
+from .matching.division_spelling import DivisionSpeller, Respelling
 from .matching.elements import merge_elements
 from .matching.exact import Answer, common_of_codes, common_of_rows, consistent, deeper, exact_lookup
 from .matching.results import Candidate, MatchResult, ParsedAddress
@@ -158,6 +159,12 @@ class Matcher:
         self._confusables = self.registry.cached("confusable_names", lambda: Confusables(index))
         return self._confusables
 
+    @property
+    def speller(self) -> DivisionSpeller:
+        """The division names by suffix, for misspelled ones (:mod:`hangzhou_address.matching.division_spelling`;
+        built on first use, cached on the registry)."""
+        return self.registry.cached("division_speller", lambda: DivisionSpeller(self.resolver))
+
     # ------------------------------------------------------------------ parse
     def parse(self, text: str, *, fuzzy: bool = False) -> ParsedAddress:
         """Parse ``text`` into elements and the division codes it determines.
@@ -174,7 +181,7 @@ class Matcher:
         """
         _check_type(text)
         fuzzy = _check_fuzzy(fuzzy)
-        res, parts = self._analyse(text)
+        res, parts = self._analyse(text, fuzzy)
         runs = tagger.default_tagger().runs(text) if _needs_tagger(text, res, parts) else ()
         return _parsed(text, self._decide(res, parts, fuzzy), parts, runs)
 
@@ -194,7 +201,7 @@ class Matcher:
         # a chunk at a time: the intermediate objects die young; they hold no reference cycles, so
         # the cyclic collector is paused for the chunk (hangzhou_address.runtime.gc_paused)
         with gc_paused():
-            analysed = [self._analyse(t) for t in items]
+            analysed = [self._analyse(t, fuzzy) for t in items]
             todo = [i for i, (t, (res, parts)) in enumerate(zip(items, analysed)) if _needs_tagger(t, res, parts)]
             # the model is loaded only when some text needs it
             tagged = dict(zip(todo, tagger.default_tagger().runs_many([items[i] for i in todo]))) if todo else {}
@@ -202,13 +209,23 @@ class Matcher:
             return [_parsed(t, decide(res, parts, fuzzy), parts, tagged.get(i, ()))
                     for i, (t, (res, parts)) in enumerate(zip(items, analysed))]
 
-    def _analyse(self, text: str) -> tuple[Resolution, BuildingPart]:
+    def _analyse(self, text: str, fuzzy: bool = False) -> tuple[Resolution, BuildingPart]:
         if len(text) > MAX_INPUT_CHARS:
             res = Resolution(None, None, None, None, 0.0, 0.0, (), (_too_long(len(text)),), ())
             return res, BuildingPart("", None)
         norm, offsets = normalize_for_matching(text)
         res = self.resolver.resolve(norm)
+        respelled: tuple[Respelling, ...] = ()
+        if fuzzy:
+            # a misspelled division name (米市港街道): read as the division it means, when the resolver then
+            # reads that division
+            norm2, found = self.speller.respell(norm, res)
+            if found:
+                res2 = self.resolver.resolve(norm2)
+                if all(r.read_in(res2) for r in found):
+                    norm, res, respelled = norm2, res2, found
         parts = BuildingPart(norm, offsets)
+        parts.respelled = respelled
         parts.read(res, self.resolver)
         if parts.div_as_poi and self.index is not None:
             # a compound / village named like a division, followed by a building number: resolve the
@@ -242,15 +259,17 @@ class Matcher:
         _check_type(text)
         if len(text) > MAX_INPUT_CHARS:  # refused before any work on the text (a 10 MB cell costs nothing)
             return MatchResult(text, None, None, 0.0, {}, (), (_too_long(len(text)),)), None
-        res, parts = self._analyse(text)
+        res, parts = self._analyse(text, fuzzy)
         if not text.strip():
             return MatchResult(text, None, None, 0.0, {}, (), ("empty input",)), None
         dec = self._decide(res, parts, fuzzy)
         res, b, outcome, cands, reasons = dec
         if not cands and res.candidates:
             cands = tuple(Candidate(*x) for x in res.candidates[: self.max_candidates])
+        if parts.respelled:
+            reasons[:0] = [r.reason for r in parts.respelled]
         if parts.norm != text:
-            changed = _changed(text, parts.norm)
+            changed = _changed(text, _as_written(parts.norm, parts.respelled))
             if changed:
                 reasons.insert(0, "normalized: " + changed)
         elements = parts.elements(text)
@@ -322,7 +341,8 @@ class Matcher:
                   address_outside_divisions=any("exists only outside" in r for r in reasons),
                   bare_name_heads_a_word=bare, confusable=confusable, two_edit_rival=two_edit_rival,
                   candidates_outside=outside,
-                  division_before_number=path == "division" and _division_before_number(parts.norm, res))
+                  division_before_number=path == "division" and _division_before_number(parts.norm, res),
+                  division_respelled=bool(parts.respelled))
         x = None
         if outcome is None and not want_features:
             # the confidence of an answer without a fuzzy reading depends on these alone (memoized:
@@ -654,6 +674,13 @@ def _as_slip_like(outcome: FuzzyOutcome) -> bool:
     on the development variants (seed 5) such readings were wrong 6 times in about 650."""
     best = outcome.best
     return arbitrary_edits(outcome.two_edit_rival_edits) <= arbitrary_edits(best.edits, best.skipped)
+
+
+def _as_written(norm: str, respelled: tuple[Respelling, ...]) -> str:
+    """The normalized text with its respelled division names as written (for the 'normalized:' reason)."""
+    for r in respelled:
+        norm = norm[:r.start] + r.written + norm[r.start + len(r.written):]
+    return norm
 
 
 def _slips_only(edits: tuple[str, ...], *, town_named: bool) -> bool:

@@ -46,7 +46,7 @@ FEATURES = (
     "path_unique", "path_chosen", "path_literal", "path_common", "path_near", "path_fuzzy", "path_fuzzy_common",
     # division evidence
     "div_score", "div_margin", "div_conflict", "div_legacy", "div_split", "div_none", "div_no_district",
-    "outside_mentioned", "div_ambiguous", "bare_name_heads_a_word",
+    "outside_mentioned", "div_ambiguous", "bare_name_heads_a_word", "division_respelled",
     # division names written in the text that the answer contradicts
     "districts_contradicted", "towns_contradicted",
     # the building part
@@ -74,7 +74,8 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
              number_separator: bool = False, contradicted: tuple[int, int] = (0, 0),
              fuzzy_undecided: bool = False, address_outside_divisions: bool = False,
              bare_name_heads_a_word: bool = False, confusable: bool = False, two_edit_rival: bool = False,
-             candidates_outside: float = 0.0, division_before_number: bool = False) -> tuple[float, ...]:
+             candidates_outside: float = 0.0, division_before_number: bool = False,
+             division_respelled: bool = False) -> tuple[float, ...]:
     """The feature vector (:data:`FEATURES`) of one answer.
 
     ``fuzzy`` is the fuzzy reading the answer comes from (None for other answers);
@@ -90,7 +91,9 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
     did not decide, 1.0 when one of its candidates one edit away at most (a name the misspelled text may
     well mean) lies outside the returned code (萧山区亲和村3组73号 → 萧山区, while 新和村 is in 钱塘区);
     ``division_before_number``: a division answer while a division name read is followed directly by a
-    number (萧山临江1组4号 → 临江街道: numbers belong to roads, compounds and villages — 临江村).
+    number (萧山临江1组4号 → 临江街道: numbers belong to roads, compounds and villages — 临江村);
+    ``division_respelled``: a division name of the text was misspelled and read as the division it means
+    (:mod:`hangzhou_address.matching.division_spelling`: 米市港街道 → 米市巷街道).
     """
     x = [0.0] * len(FEATURES)
     x[0] = 1.0
@@ -107,6 +110,7 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
     x[_INDEX["div_no_district"]] = float(res.district_code is None)
     x[_INDEX["outside_mentioned"]] = float(any(r.startswith("mentions a place outside") for r in res.reasons))
     x[_INDEX["div_ambiguous"]] = float(any(r.startswith("ambiguous") for r in res.reasons))
+    x[_INDEX["division_respelled"]] = float(division_respelled)
     x[_INDEX["districts_contradicted"]] = float(min(contradicted[0], 2))
     x[_INDEX["towns_contradicted"]] = float(min(contradicted[1], 2))
     x[_INDEX["not_at_boundary"]] = float(not boundary)

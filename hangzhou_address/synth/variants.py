@@ -19,6 +19,8 @@ corruption, mostly to the road / compound / village *name*:
 ``number_separator``          a separator inside the door / building number (``30 1号``)
 ``garbage``                   texts that are no address (不详, #REF!, phone numbers, random characters)
 ``conflicting_districts``     two different wrong district names in front of the address
+``division_typo``             one slip in the town name written (the district's when no town is): a
+                              homophone, a look-alike or two adjacent characters swapped
 ============================  ===================================================================
 
 The addresses are the registry's (SYNTHETIC for the embedded city); the generator is deterministic for a
@@ -35,12 +37,12 @@ from functools import lru_cache
 from typing import Any
 
 __all__ = ["VARIANT_CLASSES", "Variant", "make_variants", "legacy_district_names", "homophones", "lookalikes",
-           "chinese_number"]
+           "division_slip", "chinese_number"]
 
 #: The variant classes, in the order :func:`make_variants` produces them.
 VARIANT_CLASSES: tuple[str, ...] = (
     "format", "homophone", "lookalike", "drop", "swap", "two_edits", "suffix", "financial",
-    "separator", "number_separator", "garbage", "conflicting_districts",
+    "separator", "number_separator", "garbage", "conflicting_districts", "division_typo",
 )
 
 _EDIT_CLASSES = frozenset({"homophone", "lookalike", "drop", "swap", "two_edits", "suffix", "separator"})
@@ -291,6 +293,21 @@ def _random_sub(name: str, form: str, rng: random.Random) -> str | None:
     return name[:i] + c + name[i + 1:]
 
 
+def division_slip(name: str, level: str, rng: random.Random) -> str | None:
+    """One slip in a division name as written (its suffix kept): a homophone, a look-alike or a swap."""
+    stem = _strip(name, level)
+    n = len(stem) if name.startswith(stem) else len(name)
+    edits = [(i, c) for i in range(n) for c in (*homophones(name[i]), *lookalikes(name[i]))]
+    swaps = [i for i in range(n - 1) if name[i] != name[i + 1]]
+    if swaps and (not edits or rng.random() < 0.2):
+        i = rng.choice(swaps)
+        return name[:i] + name[i + 1] + name[i] + name[i + 2:]
+    if not edits:
+        return None
+    i, c = rng.choice(edits)
+    return name[:i] + c + name[i + 1:]
+
+
 def _drop(name: str, form: str, rng: random.Random) -> str | None:
     if len(name) < 3:
         return None
@@ -435,6 +452,16 @@ class _Generator:
         tmode = rng.choice(["full", "short", "drop", "drop"])
         tfull = self.name.get(t, "")
         tname = {"full": tfull, "short": _strip(tfull, "town") if tfull else "", "drop": ""}[tmode]
+        if cls == "division_typo":
+            if not tname and not dname:
+                tmode, tname = "full", tfull
+            slipped = division_slip(tname, "town", rng) if tname else division_slip(dname, "district", rng)
+            if slipped is None:
+                return None
+            if tname:
+                tname = slipped
+            else:
+                dname = slipped
         if cls == "financial":
             num = _financial_number(no, rng)
         elif cls == "number_separator":

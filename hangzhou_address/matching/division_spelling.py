@@ -1,0 +1,187 @@
+"""A misspelled district, town or community name, written with its suffix, read as the division it means.
+
+The resolver (:mod:`hangzhou_address.resolve`) reads division names as they are spelled (and their short,
+former and traditional forms). A clerk typing from pinyin writes ``米市港街道`` for 米市巷街道, ``宁為街道`` for
+宁围街道, ``西胡区`` for 西湖区; the division is then lost, and with it the scope of everything after it.
+:class:`DivisionSpeller` looks, in fuzzy mode only, at each division suffix (街道, 镇, 乡, 区, 县, 市, 社区;
+a village's 村 is the fuzzy stage's: :mod:`hangzhou_address.matching.fuzzy`) that no division name read by the resolver covers, and at the characters before it: when exactly one
+division name with that suffix is one *slip* away from them — one character of the same pinyin or a
+look-alike (:class:`~hangzhou_address.matching.similarity.CharCosts`, the fuzzy stage's costs), or two
+adjacent characters swapped — the text is read as if it said that name. The scope keeps it safe: a town is
+looked for among the towns of the district the text names (the whole city when it names none but says
+杭州), a community only among those of the town it names. Same-length edits only, so the offsets of the normalized text stay
+valid. :class:`Respelling` records what was read, for the reasons.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .similarity import LOOKALIKE, CharCosts
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..resolve import DivisionResolver, Resolution
+
+__all__ = ["DivisionSpeller", "Respelling", "MAX_RESPELLINGS"]
+
+#: division names respelled per text (a text of a hundred 街道 costs no more than one with three)
+MAX_RESPELLINGS = 3
+#: suffixes per level (districts, towns, communities), longest first
+_SUFFIXES = {0: ("区", "县", "市"), 1: ("街道", "镇", "乡"), 2: ("社区",)}
+_SUFFIX_RE = re.compile("街道|社区|[区县市镇乡]")
+_LEVEL_OF = {s: lv for lv, ss in _SUFFIXES.items() for s in ss}
+#: labels of the resolver's hits a respelled name must not overlap: names read already, and places outside
+#: Hangzhou (阜阳市 is no 富阳市, 江岸区 no 江干区)
+_READ_LABELS = frozenset({"prov", "city", "district", "town", "community", "outside"})
+
+
+@dataclass(frozen=True, slots=True)
+class Respelling:
+    """A division name read from a misspelling: ``written`` at ``start`` in the normalized text, read as
+    ``name`` (the division ``code``), with its one ``edit`` (``"巷→港 look-alike"``, ``"湖西 swapped"``)."""
+
+    start: int
+    written: str
+    name: str
+    code: str
+    edit: str
+    #: the current code the division stands for at its level (a former name's successor), or None
+    current: str | None = None
+    #: 0 district, 1 town, 2 community
+    level: int = 1
+
+    def read_in(self, res: Resolution) -> bool:
+        """Whether the resolver's reading ``res`` of the respelled text reads this division."""
+        return self.current is not None and self.current == (res.district_code, res.town_code,
+                                                             res.community_code)[self.level]
+
+    @property
+    def reason(self) -> str:
+        """The reason the matcher gives (``fuzzy: 米市港街道 read as 米市巷街道 (1 edit: 巷→港 look-alike)``)."""
+        return f"fuzzy: {self.written} read as {self.name} (1 edit: {self.edit})"
+
+
+def _han(text: str) -> bool:
+    return all("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+class DivisionSpeller:
+    """The division names of a resolver by suffix and length, and the one-slip reading of a misspelled one.
+
+    Parameters
+    ----------
+    resolver : DivisionResolver
+        Its divisions (current and former) give the names; its ``cur`` the current codes they stand for.
+    costs : CharCosts, optional
+        Substitution costs (the fuzzy name index's, so that both read a slip alike).
+    """
+
+    def __init__(self, resolver: DivisionResolver, costs: CharCosts | None = None) -> None:
+        self.costs = costs or CharCosts()
+        self._cur = resolver.cur
+        self._codes = resolver.codes
+        self._hist = resolver.hist_d
+        #: (suffix, position, character) -> [(stem, division index)]: the names a one-character slip may mean
+        #: share every other position with the text; (suffix, sorted characters) -> the same, for a swap
+        self._by_char: dict[tuple[str, int, str], list[tuple[str, int]]] = {}
+        self._by_sorted: dict[tuple[str, str], list[tuple[str, int]]] = {}
+        #: (suffix, name before it) of every division: a name spelled so is no misspelling of another
+        self._spelled: set[tuple[str, str]] = set()
+        lengths: dict[str, set[int]] = {}
+        for i, (name, level) in enumerate(zip(resolver.names, resolver.levels)):
+            for suffix in _SUFFIXES.get(level, ()):
+                stem = name[: -len(suffix)]
+                if name.endswith(suffix) and len(stem) >= 2 and _han(stem):
+                    for k, ch in enumerate(stem):
+                        self._by_char.setdefault((suffix, k, ch), []).append((stem, i))
+                    self._by_sorted.setdefault((suffix, "".join(sorted(stem))), []).append((stem, i))
+                    self._spelled.add((suffix, stem))
+                    lengths.setdefault(suffix, set()).add(len(stem))
+                    break
+        #: per suffix: the lengths of the names before it, longest first
+        self.lengths = {suffix: tuple(sorted(ns, reverse=True)) for suffix, ns in lengths.items()}
+
+    def _near(self, suffix: str, written: str) -> list[tuple[str, int]]:
+        """The names (of that suffix and length) sharing all but one position with ``written``, or its
+        characters in another order."""
+        near = [x for k, ch in enumerate(written) for x in self._by_char.get((suffix, k, ch), ())
+                if len(x[0]) == len(written)]
+        return near + self._by_sorted.get((suffix, "".join(sorted(written))), [])
+
+    def _slip(self, stem: str, written: str) -> str | None:
+        """The one slip turning ``stem`` into ``written`` (same length), or None."""
+        diff = [k for k in range(len(stem)) if stem[k] != written[k]]
+        if len(diff) == 1:
+            k = diff[0]
+            if self.costs.substitution(stem[k], written[k]) <= LOOKALIKE:
+                return f"{stem[k]}→{written[k]} {self.costs.kind(stem[k], written[k])}"
+        elif len(diff) == 2 and diff[1] == diff[0] + 1 and stem[diff[0]] == written[diff[1]] \
+                and stem[diff[1]] == written[diff[0]]:
+            return f"{stem[diff[0]]}{stem[diff[1]]} swapped"
+        return None
+
+    def _in_scope(self, i: int, level: int, res: Resolution, in_hangzhou: bool) -> bool:
+        district, town, _community = self._cur[i]
+        if level == 0:
+            return res.district_code in (None, district)
+        if level == 1:
+            # (China has some 40,000 towns, and the resolver knows those of Hangzhou only: 龙港镇 of Wenzhou is
+            # no misspelled 龙岗镇 — a town is respelled only in a text that says it is in Hangzhou)
+            if res.district_code is None:
+                return in_hangzhou
+            return district == res.district_code or res.district_code in self._hist.get(town or "", ())
+        return res.town_code is not None and town == res.town_code
+
+    def respell(self, norm: str, res: Resolution) -> tuple[str, tuple[Respelling, ...]]:
+        """``norm`` with its misspelled division names written as the divisions they mean, and what was read.
+
+        Parameters
+        ----------
+        norm : str
+            The normalized text.
+        res : Resolution
+            The resolver's reading of ``norm`` (its hits are names read already; its district and town
+            scope the names looked for).
+
+        Returns
+        -------
+        (str, tuple of Respelling)
+            ``norm`` itself and ``()`` when nothing was respelled.
+        """
+        if res.outside:
+            return norm, ()  # (the resolver read the text as a place outside Hangzhou)
+        read = [(h[1], h[2]) for h in res.hits if h[0] in _READ_LABELS]
+        in_hangzhou = any(h[0] == "city" for h in res.hits)
+        out = norm
+        found: list[Respelling] = []
+        for m in _SUFFIX_RE.finditer(norm):
+            suffix, end = m.group(), m.start()
+            level = _LEVEL_OF[suffix]
+            if level == 2 and res.town_code is None:
+                continue  # (a community only inside the town the text names)
+            if any(a < m.end() and end < b for a, b in read):
+                continue  # the suffix belongs to a name read already
+            for n in self.lengths.get(suffix, ()):
+                start = end - n
+                written = norm[start:end]
+                if start < 0 or not _han(written) or any(a < end and start < b for a, b in read):
+                    continue
+                if (suffix, written) in self._spelled:
+                    break  # (a division's own name, whether or not the resolver read it)
+                got = {}
+                for stem, i in self._near(suffix, written):
+                    if stem not in got and self._in_scope(i, level, res, in_hangzhou):
+                        edit = self._slip(stem, written)
+                        if edit is not None:
+                            got[stem] = (i, edit)
+                if len(got) == 1:  # (two names one slip away: the text does not say which)
+                    (stem, (i, edit)), = got.items()
+                    found.append(Respelling(start, written + suffix, stem + suffix, self._codes[i], edit,
+                                            self._cur[i][level], level))
+                    out = out[:start] + stem + out[end:]
+                    break
+            if len(found) >= MAX_RESPELLINGS:
+                break
+        return out, tuple(found)

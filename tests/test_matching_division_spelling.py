@@ -1,0 +1,107 @@
+"""Tests for hangzhou_address.matching.division_spelling (misspelled division names; the division lists are the
+real, official ones; everything below community level is SYNTHETIC)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hangzhou_address.matching.division_spelling import MAX_RESPELLINGS, DivisionSpeller
+
+
+@pytest.fixture(scope="module")
+def embedded():
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    return m, DivisionSpeller(m.resolver)
+
+
+def _respell(embedded, text):
+    m, speller = embedded
+    return speller.respell(text, m.resolver.resolve(text))
+
+
+@pytest.mark.parametrize(("text", "name", "edit"), [
+    ("杭州市拱墅区米市港街道", "米市巷街道", "巷→港 look-alike"),
+    ("杭州市滨江区长和街道", "长河街道", "河→和 same pinyin"),
+    ("杭州市富杨区", "富阳区", "阳→杨 same pinyin"),
+    ("杭州市湖西区", "西湖区", "西湖 swapped"),
+])
+def test_one_slip_in_a_division_name_is_read_as_the_division(embedded, text, name, edit):
+    out, found = _respell(embedded, text)
+    assert len(found) == 1 and found[0].name == name and found[0].edit == edit
+    assert len(out) == len(text) and name in out
+    assert found[0].reason == f"fuzzy: {found[0].written} read as {name} (1 edit: {edit})"
+
+
+@pytest.mark.parametrize("text", ["杭州市拱墅区米市巷街道", "西湖区花园小区3幢", "上城区老城区", "杭州市", "超市", ""])
+def test_names_spelled_right_and_other_words_are_left_alone(embedded, text):
+    assert _respell(embedded, text) == (text, ())
+
+
+def _stub(*divisions):
+    """A resolver-like object with the given (code, name, level, (district, town, community)) divisions."""
+    return SimpleNamespace(codes=[d[0] for d in divisions], names=[d[1] for d in divisions],
+                           levels=[d[2] for d in divisions], cur=[d[3] for d in divisions], hist_d={})
+
+
+def _res(district=None, town=None, hits=()):
+    return SimpleNamespace(district_code=district, town_code=town, community_code=None, hits=hits, outside=False)
+
+
+def test_two_names_one_slip_away_leave_the_text_as_written():
+    """长禾街道 is one slip from 长河街道 and from 长和街道 (both he): the text does not say which."""
+    speller = DivisionSpeller(_stub(("330108002", "长河街道", 1, ("330108", "330108002", None)),
+                                    ("330108009", "长和街道", 1, ("330108", "330108009", None))))
+    assert speller.respell("滨江区长禾街道", _res("330108")) == ("滨江区长禾街道", ())
+    assert speller.respell("滨江区长和街道", _res("330108")) == ("滨江区长和街道", ())  # (spelled: no slip)
+
+
+def test_a_town_is_looked_for_in_the_district_named_and_a_community_in_the_town_named():
+    speller = DivisionSpeller(_stub(("330108002", "长河街道", 1, ("330108", "330108002", None)),
+                                    ("330108002001", "长河社区", 2, ("330108", "330108002", "330108002001"))))
+    assert speller.respell("杭州长和街道", _res(hits=(("city", 0, 2),)))[1][0].name == "长河街道"  # (the whole city)
+    assert speller.respell("长和街道", _res()) == ("长和街道", ())  # (not said to be in Hangzhou: a town elsewhere)
+    assert speller.respell("西湖区长和街道", _res("330106")) == ("西湖区长和街道", ())
+    assert speller.respell("长和社区", _res("330108")) == ("长和社区", ())  # (no town named)
+    assert speller.respell("长和社区", _res("330108", "330108002"))[1][0].name == "长河社区"
+
+
+def test_a_name_read_already_is_not_respelled():
+    """The suffix or the characters before it belong to a division name the resolver read."""
+    speller = DivisionSpeller(_stub(("330108002", "长河街道", 1, ("330108", "330108002", None))))
+    hit = ("town", 0, 4)
+    assert speller.respell("长和街道", _res(hits=(hit,))) == ("长和街道", ())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="长和河街道区县市镇乡社西湖富杨阳米港巷0123456789 ", max_size=400))
+def test_respelling_keeps_the_length_and_is_bounded(embedded, text):
+    out, found = _respell(embedded, text)
+    assert len(out) == len(text) and len(found) <= MAX_RESPELLINGS
+    for r in found:
+        assert out[r.start:r.start + len(r.name)] == r.name and text[r.start:r.start + len(r.written)] == r.written
+
+
+def test_the_matcher_respells_in_fuzzy_mode_only(embedded):
+    m, _speller = embedded
+    r = m.match("杭州市萧山区宁为街道")
+    assert r.code == "330109013" and "fuzzy: 宁为街道 read as 宁围街道 (1 edit: 围→为 same pinyin)" in r.reasons
+    assert m.match("杭州市萧山区宁为街道", fuzzy=False).code == "330109"
+    assert m.parse("杭州市萧山区宁为街道", fuzzy=True).town_code == "330109013"
+    assert m.parse("杭州市萧山区宁为街道").town_code is None
+    assert m.match("杭州市萧山区寧為街道").reasons[0] == "normalized: traditional characters"
+
+
+@pytest.mark.parametrize("text", ["阜阳市清河西路118号", "湖北省武汉市江岸区湛家矶街道", "安徽省阜阳市颍东区", "龙港镇大桥西路70号"])
+def test_a_place_outside_hangzhou_is_no_misspelled_district(embedded, text):
+    """阜阳市 (Anhui) is one same-sounding character from 富阳市, 江岸区 (Wuhan) from 江干区: they are read as the
+    places they are, never respelled; 龙港镇 (Wenzhou; the resolver knows no towns outside Hangzhou) is no 龙岗镇
+    of 临安区 in a text that does not say it is in Hangzhou."""
+    assert _respell(embedded, text) == (text, ())
+    assert embedded[0].match(text).code is None
