@@ -513,6 +513,19 @@ def _rewrite(cur: Any, schema: str, name: str, df: Any) -> int:
     return n
 
 
+#: the pandas dtype whose conversion (:func:`_column_values`) fits a column of this PostgreSQL type
+_CONVERT_AS = {"smallint": "int64", "integer": "int64", "bigint": "int64", "double precision": "float64",
+               "boolean": "bool", "text": "object", "USER-DEFINED": "geometry"}
+
+
+def _stored_types(cur: Any, schema: str, table: str) -> dict[str, str]:
+    """Per column of ``table``, the dtype to convert values as for its PostgreSQL type (the type the column
+    was created with: ``_columns`` may since say ``object`` for an integer column that got a missing value)."""
+    cur.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = %s "
+                "AND table_name = %s", (schema, table))
+    return {c: _CONVERT_AS[t] for c, t in cur.fetchall() if t in _CONVERT_AS}
+
+
 def apply_postgis(dsn: str, changes: Any, *, schema: str = DEFAULT_SCHEMA) -> PostgisVersion:
     """Apply one or several change sets to the city in schema ``schema``, in one transaction.
 
@@ -579,7 +592,7 @@ def apply_postgis(dsn: str, changes: Any, *, schema: str = DEFAULT_SCHEMA) -> Po
                         cur.execute(sql.SQL("UPDATE {} SET listed = true, dtype = %s WHERE table_name = %s AND "
                                             "column_name = %s").format(_t(schema, "_columns")),
                                     (str(df[c].dtype), name, c))
-                    dtypes = {**hid, **dict(have)}
+                    dtypes = {**hid, **dict(have), **_stored_types(cur, schema, name)}
                     d = i = 0
                     for cs in applied:
                         if name == "lineage":
