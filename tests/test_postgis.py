@@ -639,3 +639,35 @@ def test_catching_up_falls_back_to_a_full_read(dsn, written, tiny_registry, monk
     pg.write_postgis(tiny_registry, dsn, schema=written, replace=True)  # the schema written again
     assert check(v6, True).version == 1
     check(tiny_registry, True)  # a registry not read from the database
+
+
+@pytest.mark.postgis
+def test_api_edits_read_no_city_the_editor_answers_at_once_the_others_catch_up(dsn, written, tiny_registry, tmp_path,
+                                                                                monkeypatch):
+    """The editing worker applies the edit to the registry it answers from and answers from the version it
+    wrote; another worker catches up reading only the rows changed; neither reads the city (issue #17)."""
+    import time
+
+    client, key = _api(dsn, written, tmp_path)
+    other, other_key = _api(dsn, written, tmp_path / "other")
+    reads = _spy(monkeypatch, "_read")
+    code = tiny_registry.buildings["code"].iloc[1]
+    edits = [[{"op": "retire_building", "code": code, "date": "2026-12-02", "reason": "拆除"}],
+             [{"op": "rename_road", "name": "宏图路", "new_name": "测试更名路", "district": "330108",
+               "date": "2026-12-03", "reason": "道路更名"}]]
+    for v, body in enumerate(edits, start=1):
+        r = client.post("/v1/changes", json=body, headers={**key, "If-Match": str(v)})
+        assert r.status_code == 200, r.text
+        assert client.get("/healthz").json()["version"] == v + 1  # at once: the version it wrote
+    assert client.get(f"/v1/codes/{code}", headers=key).json()["lifecycle"]["status"] == "retired"
+    deadline = time.monotonic() + 20
+    while other.get("/healthz").json()["version"] != 3 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert reads == []  # neither the edits nor the catching up read the whole city
+    full = pg.read_postgis(dsn, schema=written)
+    for c in (client, other):
+        _same_registry(c.app.state.city.held(), full)
+    row = full.addresses[full.addresses["road"] == "测试更名路"].iloc[0]
+    for c, k in ((client, key), (other, other_key)):  # both answer from the new version
+        r = c.get("/v1/match", params={"q": row["text"]}, headers=k)
+        assert r.status_code == 200 and r.json()["code"] == row["building_code"], r.text
