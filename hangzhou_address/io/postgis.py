@@ -593,6 +593,46 @@ def _same_columns(df: Any, name: str, columns: list[tuple[str, str]]) -> bool:
     return True
 
 
+def _as_read(df: Any, name: str, columns: list[tuple[str, str]]) -> Any:
+    """Table ``df`` as :func:`_read_table` gives table ``name`` of these ``columns``: in their order, a
+    RangeIndex, a column whose dtype differs converted as a read converts it (e.g. int32 -> object once a value
+    is missing), a missing value of an object column as None (a read's; pandas makes NaN of it in a concat);
+    ``df`` itself when it is already so. None when it cannot be (other columns, geometry in another CRS)."""
+    names = [c for c, _ in columns]
+    if df is None or sorted(map(str, df.columns)) != sorted(names):
+        return None
+    geom = [c for c, dt in columns if dt == "geometry"]
+    if geom and (getattr(df, "crs", None) is None or df.crs.to_epsg() != SRID):
+        return None
+    out = df
+    if [str(c) for c in df.columns] != names or not isinstance(df.index, pd.RangeIndex) or df.index.start != 0:
+        out = df[names].reset_index(drop=True)
+    for c, dt in columns:
+        if dt == "geometry":
+            continue
+        col = out[c]
+        if str(col.dtype) != dt:
+            fixed = _restore(col.to_numpy(dtype=object, na_value=None).tolist(), dt)
+        elif dt == "object":
+            arr = col.to_numpy(dtype=object)
+            miss = pd.isna(arr)
+            if not miss.any() or all(v is None for v in arr[miss]):
+                continue
+            arr = arr.copy()
+            arr[miss] = None
+            fixed = pd.Series(arr, dtype=object, copy=False)
+        else:
+            continue
+        if out is df:
+            out = df.copy(deep=False)
+        out[c] = fixed.set_axis(out.index)
+    if geom and not hasattr(out, "crs"):
+        import geopandas as gpd
+
+        out = gpd.GeoDataFrame(out, geometry=geom[0], crs=f"EPSG:{SRID}")
+    return out if _same_columns(out, name, columns) else None
+
+
 def _patch_table(cur: Any, schema: str, name: str, columns: list[tuple[str, str]], old: Any,
                  delta: dict[str, Any]) -> Any:
     """Table ``name`` now: ``old`` without the rows ``delta`` removed, then the rows appended since
@@ -631,15 +671,7 @@ def _patch_table(cur: Any, schema: str, name: str, columns: list[tuple[str, str]
         out = added
     else:
         out = pd.concat([keep[names], added], ignore_index=True)
-    out = pd.DataFrame(out)[names] if not geom else out[names]
-    for c, dt in columns:
-        if dt != "geometry" and str(out[c].dtype) != dt:  # e.g. int32 -> object once a value is missing
-            out[c] = _restore(out[c].to_numpy(dtype=object, na_value=None).tolist(), dt)
-    if geom:
-        import geopandas as gpd
-
-        out = gpd.GeoDataFrame(out, geometry=geom[0], crs=f"EPSG:{SRID}")
-    return out if _same_columns(out, name, columns) else None
+    return _as_read(out, name, columns)
 
 
 def _catch_up(cur: Any, schema: str, registry: Any) -> Any:
@@ -822,6 +854,26 @@ def _max_ord(cur: Any, schema: str, table: str) -> int:
     return int(cur.fetchone()[0])
 
 
+def _registry_as_read(cur: Any, schema: str, reg: Any, names: list[str]) -> tuple[Any, bool]:
+    """``reg`` with its tables ``names`` as a read of the database gives them (:func:`_as_read`, with the
+    columns ``_columns`` lists now), and whether every one could be made so."""
+    from ..lifecycle.changeset import table_of
+    from ..registry import LAZY_TABLES, Registry
+
+    stored = _stored_columns(cur, schema)
+    tables = {n: table_of(reg, n) if n == "divisions" or reg.has_table(n) else None for n in ("divisions", *LAZY_TABLES)}
+    changed = False
+    for n in names:
+        got = _as_read(tables.get(n), n, stored[n]) if n in stored else None
+        if got is None:
+            return reg, False
+        changed = changed or got is not tables[n]
+        tables[n] = got
+    if not changed:
+        return reg, True
+    return Registry(tables.pop("divisions"), metadata=reg.metadata, _checked=LAZY_TABLES, **tables), True
+
+
 def apply_postgis(dsn: str, changes: Any, *, schema: str = DEFAULT_SCHEMA, registry: Any = None) -> PostgisVersion:
     """Apply one or several change sets to the city in schema ``schema``, in one transaction.
 
@@ -948,7 +1000,9 @@ def apply_postgis(dsn: str, changes: Any, *, schema: str = DEFAULT_SCHEMA, regis
                          "date": e.get("date"), "entry": e} for e in added]
                 changed = {"tables": delta} if _record_changes(cur, schema) else None
                 _insert_versions(cur, schema, rows, int(new.version), changed)
-                _note_source(new, _source(cur, schema, int(new.version)))
+                new, as_read = _registry_as_read(cur, schema, new, sorted(counts))
+                if as_read:  # exactly what a read of the new version gives: it may stand for one
+                    _note_source(new, _source(cur, schema, int(new.version)))
         except (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected):
             raise ChangeConflictError(f"schema {schema!r}: another editor changed the city at the same time; "
                                       "make the change again against the current version") from None
