@@ -424,3 +424,270 @@ def test_an_edit_while_the_database_is_unreachable_is_503_and_reads_go_on(dsn, w
     assert client.get("/v1/match", params={"q": text}, headers=key).json()["level"] == "building"
     assert pg.schema_version(dsn, schema=written) == 1  # (the real database: untouched)
     assert json.loads((tmp_path / "audit.jsonl").read_text(encoding="utf-8"))["outcome"] == "unreachable"
+
+
+# ------------------------------------------------ the registry held, and catching up (issue #17, "service")
+def _spy(monkeypatch, name):
+    """Count the calls of ``pg.<name>`` (still doing what it does)."""
+    calls = []
+    real = getattr(pg, name)
+
+    def spy(*args, **kw):
+        calls.append(args[2] if name == "_read_table" else args[1:2])
+        return real(*args, **kw)
+
+    monkeypatch.setattr(pg, name, spy)
+    return calls
+
+
+def _same_registry(a, b):
+    """``a`` is what ``b`` (a full read_postgis) is: every table (missing values of object columns alike: None
+    in a read), the version, the metadata."""
+    for name in TABLES:
+        if name not in ("divisions", "lineage"):
+            assert a.has_table(name) == b.has_table(name), name
+        x, y = _table(a, name), _table(b, name)
+        _same_table(x, y, name)
+        for c in x.columns:
+            if x[c].dtype == object and c != "geometry":
+                assert [type(v) for v in x[c] if pd.isna(v) is True] == \
+                    [type(v) for v in y[c] if pd.isna(v) is True], (name, c)
+    assert a.version == b.version
+    assert a.metadata == b.metadata
+
+
+def _edits(reg):
+    """Four edits of different kinds, each a function of the version before it (dates in order)."""
+    b = reg.buildings
+    community = b["grid_code"].str[:12].value_counts().index[0]
+    grid = reg.grids["code"].iloc[2]
+    fp = reg.grids.loc[reg.grids["code"] == grid, "geometry"].iloc[0].representative_point().buffer(2e-5)
+    return [
+        lambda r: lc.retire_building(r, b["code"].iloc[4], date="2026-03-01", reason="拆除"),
+        lambda r: lc.add_building(r, grid, fp, addresses=["测试新路8号"], date="2026-03-02", reason="竣工"),
+        lambda r: lc.rename_road(r, "宏图路", "测试更名路", district="330108", date="2026-03-03", reason="道路更名"),
+        lambda r: lc.regrid(r, community, lc.subdivide_grids(r, community, factor=1.5), date="2026-03-04",
+                            reason="网格细分"),
+    ]
+
+
+@pytest.mark.postgis
+def test_apply_with_the_registry_held_writes_what_reading_it_writes(dsn, schema, tiny_registry, monkeypatch):
+    """``registry=`` the current version: the city is not read under the lock, and the database, the returned
+    PostgisVersion and its registry are those of the path that reads it."""
+    import dataclasses
+
+    import psycopg
+    from psycopg import sql
+
+    fast = f"{schema}_f"
+    pg.write_postgis(tiny_registry, dsn, schema=schema)
+    pg.write_postgis(tiny_registry, dsn, schema=fast)
+    try:
+        held = pg.read_postgis(dsn, schema=fast)
+        reads = _spy(monkeypatch, "_read")
+        for k, edit in enumerate(_edits(tiny_registry)):
+            slow = pg.apply_postgis(dsn, [edit], schema=schema)
+            n = len(reads)
+            out = pg.apply_postgis(dsn, [edit], schema=fast, registry=held)
+            assert len(reads) == n, "the fast path read the city"
+            assert dataclasses.replace(out, schema=schema) == slow and out.version == k + 2
+            back = pg.read_postgis(dsn, schema=fast)
+            _same_registry(out.registry, back)
+            held = out.registry
+        a, b = pg.read_postgis(dsn, schema=schema), pg.read_postgis(dsn, schema=fast)
+        for name in TABLES:
+            _same_table(_table(a, name), _table(b, name), name)
+        assert a.metadata["changes"] == b.metadata["changes"] and a.version == b.version == 5
+        with psycopg.connect(dsn) as conn:
+            q = sql.SQL("SELECT version, parent_version, change_id, changed FROM {} ORDER BY version")
+            assert conn.execute(q.format(sql.Identifier(schema, "versions"))).fetchall() == \
+                conn.execute(q.format(sql.Identifier(fast, "versions"))).fetchall()
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(fast)))
+
+
+@pytest.mark.postgis
+def test_a_registry_that_is_not_the_current_version_is_not_used(dsn, written, tiny_registry, monkeypatch):
+    codes = tiny_registry.buildings["code"]
+    v1 = pg.read_postgis(dsn, schema=written)
+    pg.apply_postgis(dsn, lc.retire_building(v1, codes.iloc[0], date="2026-01-01", reason="a"), schema=written)
+    reads = _spy(monkeypatch, "_read")
+    with pytest.raises(ChangeConflictError, match="version 1"):  # as without registry=
+        pg.apply_postgis(dsn, lc.retire_building(v1, codes.iloc[1], date="2026-01-01", reason="b"), schema=written,
+                         registry=v1)
+    assert pg.schema_version(dsn, schema=written) == 2
+    # a function is called with the city read from the database, not with the stale registry
+    out = pg.apply_postgis(dsn, [lambda r: lc.retire_building(r, codes.iloc[1], date="2026-01-02", reason="b")],
+                           schema=written, registry=v1)
+    assert len(reads) == 1 and out.version == 3 and out.registry.version == 3
+    _same_registry(out.registry, pg.read_postgis(dsn, schema=written))
+    # a registry of the same version number that was not read from this schema (the directory's): read too
+    assert tiny_registry.version == 1
+    pg.write_postgis(tiny_registry, dsn, schema=written, replace=True)  # written again: another schema
+    stale = out.registry
+    for reg in (tiny_registry, stale):
+        n = len(reads)
+        with pytest.raises(ChangeConflictError):
+            pg.apply_postgis(dsn, lc.retire_building(stale, codes.iloc[2], date="2026-01-03", reason="c"),
+                             schema=written, registry=reg)
+        assert len(reads) == n  # (refused before anything is read)
+    n = len(reads)
+    out = pg.apply_postgis(dsn, [lambda r: lc.retire_building(r, codes.iloc[2], date="2026-01-03", reason="c")],
+                           schema=written, registry=tiny_registry)
+    assert len(reads) == n + 1  # version 1 as well, but not read from this database: not trusted
+    _same_registry(out.registry, pg.read_postgis(dsn, schema=written))
+
+
+def _str_columns(reg):
+    """``reg`` with its addresses' text columns of pandas' ``str`` dtype (missing: NaN), as a city directory
+    gives them (the tiny city's are ``object`` with None)."""
+    from hangzhou_address.registry import Registry
+
+    a = reg.addresses.astype({c: "str" for c in ("poi", "road", "form")})
+    return Registry(reg.divisions, grids=reg.grids, buildings=reg.buildings, addresses=a, lineage=reg.lineage,
+                    division_areas=reg.division_areas, aliases=reg.aliases, metadata=reg.metadata)
+
+
+@pytest.mark.postgis
+@pytest.mark.parametrize("columns", ["object", "str"])
+def test_catching_up_after_edits_of_every_kind_is_a_full_read(dsn, schema, tiny_registry, monkeypatch, columns):
+    """A worker at version v catches up with v+1..v+k reading only the rows added since: equal (every table,
+    version, metadata) to read_postgis; step by step and in one go; from a registry read and from one an edit
+    returned. ``str``: text columns that an edit turns into ``object`` (their missing values NaN in memory,
+    None in a read)."""
+    written = schema
+    pg.write_postgis(tiny_registry if columns == "object" else _str_columns(tiny_registry), dsn, schema=written)
+    reader = pg.read_postgis(dsn, schema=written)
+    step = reader
+    editor = pg.read_postgis(dsn, schema=written)
+    tables = _spy(monkeypatch, "_read_table")
+    reads = _spy(monkeypatch, "_read")
+    for edit in _edits(tiny_registry):
+        editor = pg.apply_postgis(dsn, [edit], schema=written, registry=editor).registry
+        del tables[:], reads[:]
+        step = pg.refresh_postgis(dsn, step, schema=written)
+        assert reads == [] and tables, "caught up without reading anything?"
+        full = pg.read_postgis(dsn, schema=written)
+        _same_registry(step, full)
+        _same_registry(editor, full)
+    del tables[:], reads[:]
+    caught = pg.refresh_postgis(dsn, reader, schema=written)  # v1 -> v5 in one go
+    assert reads == [] and caught.version == 5
+    full = pg.read_postgis(dsn, schema=written)
+    _same_registry(caught, full)
+    assert pg.refresh_postgis(dsn, caught, schema=written) is caught  # nothing new: the same registry
+    # (the rows appended were read, not the tables: the buildings were never read whole)
+    assert set(tables) <= set(TABLES)
+    from hangzhou_address.matcher import Matcher
+
+    texts = list(full.addresses["text"].iloc[::13]) + ["滨江区测试新路8号", "滨江区测试更名路1号"]
+    m1, m2 = Matcher(caught), Matcher(full)
+    for t in texts:
+        a, b = m1.match(t), m2.match(t)
+        assert (a.code, a.level, a.confidence) == (b.code, b.level, b.confidence), t
+
+
+@pytest.mark.postgis
+def test_catching_up_reads_only_the_rows_added(dsn, written, tiny_registry, monkeypatch):
+    import psycopg
+    from psycopg import sql
+
+    reader = pg.read_postgis(dsn, schema=written)
+    code = tiny_registry.buildings["code"].iloc[6]
+    pg.apply_postgis(dsn, lc.retire_building(reader, code, date="2026-01-01", reason="x"), schema=written)
+    with psycopg.connect(dsn) as conn:
+        changed = conn.execute(sql.SQL("SELECT changed FROM {} WHERE version = 2").format(
+            sql.Identifier(written, "versions"))).fetchone()[0]
+    assert changed["tables"]["buildings"]["removed"] == [code]
+    assert set(changed["tables"]) == {"buildings", "addresses", "lineage"}
+    rows = []
+    real = pg._read_table
+    monkeypatch.setattr(pg, "_read_table", lambda cur, s, t, cols, **kw: rows.append((t, kw)) or
+                        real(cur, s, t, cols, **kw))
+    got = pg.refresh_postgis(dsn, reader, schema=written)
+    # the rows appended of the three tables, and building_id / change_id (hidden until a change lists them) for
+    # the rows kept
+    assert sorted(t for t, _ in rows) == ["addresses", "buildings", "buildings", "lineage", "lineage"]
+    assert all(kw for _, kw in rows)  # never a whole table
+    assert got.grids is reader.grids and got.divisions.equals(reader.divisions)  # untouched: taken as they are
+    _same_registry(got, pg.read_postgis(dsn, schema=written))
+
+
+@pytest.mark.postgis
+def test_catching_up_falls_back_to_a_full_read(dsn, written, tiny_registry, monkeypatch):
+    """No record of a version (NULL: an older library; no column: an older database), a gap in the versions,
+    a schema written again: the whole city is read, and the result is still a full read's."""
+    import psycopg
+    from psycopg import sql
+
+    codes = tiny_registry.buildings["code"]
+    versions = sql.Identifier(written, "versions")
+    reads = _spy(monkeypatch, "_read")
+
+    def edit(k, day):
+        return [lambda r: lc.retire_building(r, codes.iloc[k], date=f"2026-02-{day:02d}", reason="x")]
+
+    def check(held, full_read):
+        n = len(reads)
+        got = pg.refresh_postgis(dsn, held, schema=written)
+        assert len(reads) == n + full_read
+        _same_registry(got, pg.read_postgis(dsn, schema=written))
+        return got
+
+    v1 = pg.read_postgis(dsn, schema=written)
+    pg.apply_postgis(dsn, edit(0, 1), schema=written)
+    with psycopg.connect(dsn) as conn:
+        conn.execute(sql.SQL("UPDATE {} SET changed = NULL WHERE version = 2").format(versions))
+    v2 = check(v1, True)  # the record is missing
+    pg.apply_postgis(dsn, edit(1, 2), schema=written)
+    v3 = check(v2, False)
+    with psycopg.connect(dsn) as conn:  # a database written before versions.changed
+        conn.execute(sql.SQL("ALTER TABLE {} DROP COLUMN changed").format(versions))
+    pg.apply_postgis(dsn, edit(2, 3), schema=written)  # adds the column back (and records v4)
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute(sql.SQL("SELECT version, changed IS NULL FROM {} ORDER BY version").format(versions)
+                            ).fetchall() == [(1, True), (2, True), (3, True), (4, False)]
+    v4 = check(v3, False)  # v3's record is gone, but v3 is held: only v4's is needed
+    pg.apply_postgis(dsn, edit(3, 4), schema=written)
+    pg.apply_postgis(dsn, edit(4, 5), schema=written)
+    with psycopg.connect(dsn) as conn:  # a gap in the chain of versions
+        conn.execute(sql.SQL("DELETE FROM {} WHERE version = 5").format(versions))
+    check(v4, True)
+    v6 = check(check(v1, True), False)
+    pg.write_postgis(tiny_registry, dsn, schema=written, replace=True)  # the schema written again
+    assert check(v6, True).version == 1
+    check(tiny_registry, True)  # a registry not read from the database
+
+
+@pytest.mark.postgis
+def test_api_edits_read_no_city_the_editor_answers_at_once_the_others_catch_up(dsn, written, tiny_registry, tmp_path,
+                                                                                monkeypatch):
+    """The editing worker applies the edit to the registry it answers from and answers from the version it
+    wrote; another worker catches up reading only the rows changed; neither reads the city (issue #17)."""
+    import time
+
+    client, key = _api(dsn, written, tmp_path)
+    other, other_key = _api(dsn, written, tmp_path / "other")
+    reads = _spy(monkeypatch, "_read")
+    code = tiny_registry.buildings["code"].iloc[1]
+    edits = [[{"op": "retire_building", "code": code, "date": "2026-12-02", "reason": "拆除"}],
+             [{"op": "rename_road", "name": "宏图路", "new_name": "测试更名路", "district": "330108",
+               "date": "2026-12-03", "reason": "道路更名"}]]
+    for v, body in enumerate(edits, start=1):
+        r = client.post("/v1/changes", json=body, headers={**key, "If-Match": str(v)})
+        assert r.status_code == 200, r.text
+        assert client.get("/healthz").json()["version"] == v + 1  # at once: the version it wrote
+    assert client.get(f"/v1/codes/{code}", headers=key).json()["lifecycle"]["status"] == "retired"
+    deadline = time.monotonic() + 20
+    while other.get("/healthz").json()["version"] != 3 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert reads == []  # neither the edits nor the catching up read the whole city
+    full = pg.read_postgis(dsn, schema=written)
+    for c in (client, other):
+        _same_registry(c.app.state.city.held(), full)
+    row = full.addresses[full.addresses["road"] == "测试更名路"].iloc[0]
+    for c, k in ((client, key), (other, other_key)):  # both answer from the new version
+        r = c.get("/v1/match", params={"q": row["text"]}, headers=k)
+        assert r.status_code == 200 and r.json()["code"] == row["building_code"], r.text

@@ -247,9 +247,10 @@ class _Metrics:
 
 
 class _City:
-    """The registry the service answers from; re-read when the city directory's manifest changes, or when the
-    PostGIS schema's current version does (``postgis``: ``(dsn, schema)``; checked in the background, so that a
-    database that is down never delays an answer)."""
+    """The registry the service answers from; re-read when the city directory's manifest changes, or brought up
+    to date when the PostGIS schema's current version does (``postgis``: ``(dsn, schema)``; checked in the
+    background, so that a database that is down never delays an answer; only what changed is read,
+    :func:`~hangzhou_address.io.postgis.refresh_postgis`)."""
 
     def __init__(self, registry: Any, city_dir: Path | None, postgis: tuple[str, str] | None = None) -> None:
         self.city_dir = city_dir
@@ -309,15 +310,30 @@ class _City:
             self._checked = time.monotonic()
             self._reloading = False
 
+    def held(self) -> Any:
+        """The registry answering now (without the check for a newer version :meth:`registry` makes)."""
+        return self._registry
+
+    def adopt(self, reg: Any) -> None:
+        """Answer from ``reg``, the PostGIS version an edit through this worker made (nothing read back); its
+        matcher is built before the swap. A newer version already held is kept."""
+        from ..matcher import default_matcher
+
+        default_matcher(reg)
+        with self._lock:
+            if int(reg.version) >= int(self._registry.version):
+                self._registry, self._stamp = reg, int(reg.version)
+
     def reload(self) -> Any:
-        """Read the source's current version (the city directory, or the PostGIS schema) and answer from it."""
+        """Read the source's current version (the city directory, or what changed in the PostGIS schema) and
+        answer from it."""
         from ..matcher import default_matcher
 
         with self._lock:
             if self.postgis is not None:
-                from ..io.postgis import read_postgis
+                from ..io.postgis import refresh_postgis
 
-                reg = read_postgis(self.postgis[0], schema=self.postgis[1])
+                reg = refresh_postgis(self.postgis[0], self._registry, schema=self.postgis[1])
                 stamp: Any = int(reg.version)
             else:
                 from ..io.city import open_city
@@ -792,7 +808,8 @@ def create_app(registry: Any = None, *, keys: KeyStore | str | os.PathLike[str] 
         try:
             with city.edit_lock:
                 if postgis is not None:
-                    applied = _apply_postgis(postgis, [guard, *map(signed, ops[1:])])  # (version checked inside)
+                    # (version checked inside; the registry answering now is edited when it is the current one)
+                    applied = _apply_postgis(postgis, [guard, *map(signed, ops[1:])], city.held())
                 else:
                     assert cdir is not None
                     have = directory_version(read_manifest(cdir))
@@ -800,7 +817,10 @@ def create_app(registry: Any = None, *, keys: KeyStore | str | os.PathLike[str] 
                         raise _Stale(have)
                     applied = apply_to_directory(cdir, [guard, *map(signed, ops[1:])])
                 try:
-                    city.reload()
+                    if postgis is not None:
+                        city.adopt(applied.registry)  # the new version as written: nothing to read back
+                    else:
+                        city.reload()
                 except Exception:  # noqa: BLE001 - written, but not read back (the database went away): the
                     # edit stands; this worker answers from the old version until its next check re-reads it
                     logging.getLogger(__name__).warning("version %s was written but not re-read yet", applied.version)
@@ -844,16 +864,17 @@ class _Unreachable(Exception):
     """The PostGIS database could not be reached for an edit."""
 
 
-def _apply_postgis(postgis: tuple[str, str], changes: list[Any]) -> Any:
-    """:func:`~hangzhou_address.io.postgis.apply_postgis`, with a database that cannot be reached (down,
-    restarting) as :class:`_Unreachable` (503), not as the city's data error."""
+def _apply_postgis(postgis: tuple[str, str], changes: list[Any], registry: Any = None) -> Any:
+    """:func:`~hangzhou_address.io.postgis.apply_postgis` (given the ``registry`` the worker answers from), with a
+    database that cannot be reached (down, restarting) as :class:`_Unreachable` (503), not as the city's data
+    error."""
     from ..io.postgis import apply_postgis
 
     import psycopg
 
     dsn, schema = postgis
     try:
-        return apply_postgis(dsn, changes, schema=schema)
+        return apply_postgis(dsn, changes, schema=schema, registry=registry)
     except DataError as exc:
         if str(exc).startswith("cannot connect"):
             raise _Unreachable(str(exc)) from None
