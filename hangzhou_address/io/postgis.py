@@ -74,6 +74,8 @@ _INDEXED = {
 }
 #: the registry cache key under which :func:`read_postgis` & co. note which database version a registry holds
 _SOURCE_KEY = "postgis_source"
+#: apply_postgis ANALYZEs a table when the rows it deleted and inserted exceed this share of it
+_ANALYZE_SHARE = 0.05
 #: a change deleting more rows (keys) than this from one table records no keys: readers re-read that table
 _MAX_DELTA_KEYS = 200_000
 
@@ -616,7 +618,7 @@ def _as_read(df: Any, name: str, columns: list[tuple[str, str]]) -> Any:
         elif dt == "object":
             arr = col.to_numpy(dtype=object)
             miss = pd.isna(arr)
-            if not miss.any() or all(v is None for v in arr[miss]):
+            if not miss.any() or (arr[miss] == None).all():  # noqa: E711 - elementwise, on an object array
                 continue
             arr = arr.copy()
             arr[miss] = None
@@ -854,13 +856,12 @@ def _max_ord(cur: Any, schema: str, table: str) -> int:
     return int(cur.fetchone()[0])
 
 
-def _registry_as_read(cur: Any, schema: str, reg: Any, names: list[str]) -> tuple[Any, bool]:
+def _registry_as_read(stored: dict[str, list[tuple[str, str]]], reg: Any, names: list[str]) -> tuple[Any, bool]:
     """``reg`` with its tables ``names`` as a read of the database gives them (:func:`_as_read`, with the
-    columns ``_columns`` lists now), and whether every one could be made so."""
+    columns ``stored`` in ``_columns``), and whether every one could be made so."""
     from ..lifecycle.changeset import table_of
     from ..registry import LAZY_TABLES, Registry
 
-    stored = _stored_columns(cur, schema)
     tables = {n: table_of(reg, n) if n == "divisions" or reg.has_table(n) else None for n in ("divisions", *LAZY_TABLES)}
     changed = False
     for n in names:
@@ -990,8 +991,12 @@ def apply_postgis(dsn: str, changes: Any, *, schema: str = DEFAULT_SCHEMA, regis
                             counts[name] = [0 if old is None else len(old), _rewrite(cur, schema, name, df)]
                             delta[name] = {"rewritten": True}
                             break
-                for name in counts:
-                    cur.execute(sql.SQL("ANALYZE {}").format(_t(schema, name)))
+                for name, (d, i) in counts.items():
+                    # a rewritten table has no statistics yet; a few rows changed in a large one do not need
+                    # new ones (autovacuum re-analyzes once ~10 % changed): ANALYZE of the full city's buildings
+                    # is ~1 s, under the lock
+                    if delta[name].get("rewritten") or d + i > _ANALYZE_SHARE * max(len(table_of(new, name)), 1):
+                        cur.execute(sql.SQL("ANALYZE {}").format(_t(schema, name)))
                 cur.execute(sql.SQL("UPDATE {} SET is_current = false WHERE version = %s").format(
                     _t(schema, "versions")), (base,))
                 log = [dict(e) for e in new.metadata.get("changes", ())]
@@ -1000,11 +1005,12 @@ def apply_postgis(dsn: str, changes: Any, *, schema: str = DEFAULT_SCHEMA, regis
                          "date": e.get("date"), "entry": e} for e in added]
                 changed = {"tables": delta} if _record_changes(cur, schema) else None
                 _insert_versions(cur, schema, rows, int(new.version), changed)
-                new, as_read = _registry_as_read(cur, schema, new, sorted(counts))
-                if as_read:  # exactly what a read of the new version gives: it may stand for one
-                    _note_source(new, _source(cur, schema, int(new.version)))
+                final, source = _stored_columns(cur, schema), _source(cur, schema, int(new.version))
         except (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected):
             raise ChangeConflictError(f"schema {schema!r}: another editor changed the city at the same time; "
                                       "make the change again against the current version") from None
+    new, as_read = _registry_as_read(final, new, sorted(counts))  # (committed: the lock is released)
+    if as_read:  # exactly what a read of the new version gives: it may stand for one
+        _note_source(new, source)
     return PostgisVersion(schema, int(new.version), base, tuple(added),
                           tuple((t, int(d), int(i)) for t, (d, i) in sorted(counts.items())), registry=new)
