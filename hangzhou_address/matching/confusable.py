@@ -17,7 +17,7 @@ from typing import Any
 
 from .similarity import FUZZY_PINYIN, CharCosts
 
-__all__ = ["Confusables", "one_slip_apart"]
+__all__ = ["Confusables", "one_slip_apart", "same_length_slip"]
 
 
 def one_slip_apart(a: str, b: str, costs: CharCosts) -> bool:
@@ -39,12 +39,27 @@ def one_slip_apart(a: str, b: str, costs: CharCosts) -> bool:
         a, b, la, lb = b, a, lb, la
     if la - lb == 1:
         return any(a[:i] + a[i + 1:] == b for i in range(la))
-    if la != lb:
-        return False
-    diff = [i for i in range(la) if a[i] != b[i]]
+    return la == lb and same_length_slip(a, b, costs) is not None
+
+
+def same_length_slip(a: str, b: str, costs: CharCosts, max_cost: float = FUZZY_PINYIN) -> str | None:
+    """The one slip turning ``a`` into ``b`` of the same length — one character replaced by one costing at
+    most ``max_cost`` (:meth:`CharCosts.substitution`: same-sounding, look-alike…), or two adjacent characters
+    swapped — as an edit (``"巷→港 look-alike"``, ``"湖西 swapped"``); None when there is no such slip.
+
+    Examples
+    --------
+    >>> c = CharCosts()
+    >>> same_length_slip("米市巷", "米市港", c), same_length_slip("西湖", "湖西", c), same_length_slip("西湖", "西湖", c)
+    ('巷→港 look-alike', '西湖 swapped', None)
+    """
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
     if len(diff) == 1:
-        return costs.substitution(a[diff[0]], b[diff[0]]) <= FUZZY_PINYIN
-    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        k = diff[0]
+        return f"{a[k]}→{b[k]} {costs.kind(a[k], b[k])}" if costs.substitution(a[k], b[k]) <= max_cost else None
+    if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]:
+        return f"{a[diff[0]]}{a[diff[1]]} swapped"
+    return None
 
 
 class Confusables:

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .confusable import same_length_slip
 from .similarity import LOOKALIKE, CharCosts
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -110,18 +111,6 @@ class DivisionSpeller:
                 if len(x[0]) == len(written)]
         return near + self._by_sorted.get((suffix, "".join(sorted(written))), [])
 
-    def _slip(self, stem: str, written: str) -> str | None:
-        """The one slip turning ``stem`` into ``written`` (same length), or None."""
-        diff = [k for k in range(len(stem)) if stem[k] != written[k]]
-        if len(diff) == 1:
-            k = diff[0]
-            if self.costs.substitution(stem[k], written[k]) <= LOOKALIKE:
-                return f"{stem[k]}→{written[k]} {self.costs.kind(stem[k], written[k])}"
-        elif len(diff) == 2 and diff[1] == diff[0] + 1 and stem[diff[0]] == written[diff[1]] \
-                and stem[diff[1]] == written[diff[0]]:
-            return f"{stem[diff[0]]}{stem[diff[1]]} swapped"
-        return None
-
     def _in_scope(self, i: int, level: int, res: Resolution, in_hangzhou: bool) -> bool:
         district, town, _community = self._cur[i]
         if level == 0:
@@ -173,7 +162,7 @@ class DivisionSpeller:
                 got = {}
                 for stem, i in self._near(suffix, written):
                     if stem not in got and self._in_scope(i, level, res, in_hangzhou):
-                        edit = self._slip(stem, written)
+                        edit = same_length_slip(stem, written, self.costs, LOOKALIKE)
                         if edit is not None:
                             got[stem] = (i, edit)
                 if len(got) == 1:  # (two names one slip away: the text does not say which)
