@@ -38,6 +38,8 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from rapidfuzz.distance import OSA
+
 from . import tagger
 from .errors import InputError
 from .resolve import (
@@ -57,6 +59,7 @@ from .matching.rivals import arbitrary_edits, may_be_meant
 from .matching.address_index import AddressIndex
 from .matching.confusable import Confusables, one_slip_apart
 from .matching.building_part import BuildingPart, coverage
+from .matching.overlap import overlapped_division
 from .matching.division_spelling import DivisionSpeller, Respelling
 from .matching.elements import merge_elements
 from .matching.exact import Answer, common_of_codes, common_of_rows, consistent, deeper, exact_lookup
@@ -333,7 +336,9 @@ class Matcher:
             elif outcome.two_edit_rival is not None:
                 # 董驾村 read as 董家村 (one edit), while 董家桥村 with two has the number too
                 two_edit_rival = True
-                reasons.append(f"{written} is two edits from {outcome.two_edit_rival}, which has this number too")
+                apart = "one edit" if OSA.distance(written, outcome.two_edit_rival, score_cutoff=1) <= 1 else "two edits"
+                reasons.append(f"{written} is {apart} from {outcome.two_edit_rival}, which has this number too")
+        overlap = self._overlap(parts, res, b, outcome, level, code, reasons)
         kw = dict(boundary=b.boundary if b is not None else True,
                   buildings_elsewhere=b.elsewhere if b is not None else False, fuzzy=outcome,
                   leftover=leftover, number_separator=split_number, contradicted=self._contradicted(res, d, t),
@@ -342,7 +347,7 @@ class Matcher:
                   bare_name_heads_a_word=bare, confusable=confusable, two_edit_rival=two_edit_rival,
                   candidates_outside=outside,
                   division_before_number=path == "division" and _division_before_number(parts.norm, res),
-                  division_respelled=bool(parts.respelled))
+                  division_respelled=bool(parts.respelled), name_overlaps_division=overlap)
         x = None
         if outcome is None and not want_features:
             # the confidence of an answer without a fuzzy reading depends on these alone (memoized:
@@ -370,6 +375,21 @@ class Matcher:
             # conflicting evidence never raises the answer
             conf = min(conf, _CONFLICT_CAP)
         return MatchResult(text, code, level, round(conf, 4), elements, cands, tuple(reasons), d, t, c), x
+
+    def _overlap(self, parts: BuildingPart, res: Resolution, b: Answer | None, outcome: FuzzyOutcome | None,
+                 level: str | None, code: str, reasons: list[str]) -> bool:
+        """Whether a building answer's name starts inside a division name of the text that the building is
+        not in (:func:`~hangzhou_address.matching.overlap.overlapped_division`: 萧山桥花园 → 山桥花园 of
+        西湖区); a reason says so."""
+        if level != "building" or b is None:
+            return False
+        name = outcome.best.written if outcome is not None else b.via[1] if b.via is not None else ""
+        key = overlapped_division(parts.norm, name, code, self.resolver, res.hits)
+        if key is None:
+            return False
+        reasons.append(f"{name} starts inside {key}, which the answer is not in: the text may mean {key} and "
+                       "another name")
+        return True
 
     def _decide(self, res: Resolution, parts: BuildingPart, fuzzy: bool) -> _Decision:
         """The one reading of the divisions that :meth:`match` and :meth:`parse` both report.

@@ -297,6 +297,11 @@ class DivisionResolver:
         self.has_former, self.former_villages, self.editions, self.former_ac = (
             g.has_former, g.former_villages, g.editions, g.former_ac)
         self.outside_where = g.outside_where
+        self._longest_key = max(map(len, self.key_text), default=0)
+        #: the pairs of adjacent characters inside division names: a division name can cross a position only
+        #: where the text has one of them (:meth:`divisions_across` looks no further for most texts)
+        self._division_pairs = frozenset(k[j:j + 2] for k, f in zip(self.key_text, self.key_flags) if f & _F_DIV
+                                         for j in range(len(k) - 1))
         self.former_names = g.former_names
         #: memoized decisions (see :meth:`_decide`) and decisions per evidence shape (:meth:`_decide_by_shape`)
         self._decisions = BoundedMemo(_DECISION_MEMO_BYTES)
@@ -307,6 +312,30 @@ class DivisionResolver:
         """Whether ``text`` (normalized) is one of the ways of writing a Hangzhou division."""
         got = self.automaton.get(text, None)
         return got is not None and bool(self.key_flags[got[0]] & _F_DIV)
+
+    def divisions_across(self, text: str, start: int, end: int) -> list[tuple[str, int, frozenset[str]]]:
+        """The division names written in ``text`` (normalized) that begin before ``start`` and end inside
+        ``text[start:end]`` — a name read there shares its first characters with them (临浦|一村: 临浦 and
+        浦一村) — each with where it starts and the current codes it may stand for (a district: every current district its
+        territory is or was in; a town or community: its successors). The city and province prefixes are
+        no division and are left out."""
+        if start < 1 or text[start - 1:start + 1] not in self._division_pairs:
+            return []
+        out = []
+        key_flags, key_entries, key_text = self.key_flags, self.key_entries, self.key_text
+        lo = max(start - self._longest_key, 0)  # (no key begins earlier and reaches the name)
+        for a, neg_b, kid in self._scan(text[lo:end]):
+            a += lo
+            if a >= start or lo - neg_b <= start or not key_flags[kid] & _F_DIV:
+                continue
+            codes: set[str] = set()
+            for i, _kind in key_entries[kid]:
+                if self.levels[i] == 0:
+                    codes |= self.district_kin.get(self.codes[i], frozenset((self.codes[i],)))
+                else:
+                    codes.update(self.successors[i])
+            out.append((key_text[kid], a, frozenset(codes)))
+        return out
 
     # ------------------------------------------------------------------ scanning
     def scan(self, text: str) -> list[tuple[int, int, int]]:

@@ -64,3 +64,28 @@ def test_a_rival_needing_more_arbitrary_characters_does_not_cap_the_reading():
     assert "义烹中路 is two edits from 中河中路, which has this number too" in r.reasons
     assert r.confidence >= 0.9
     assert m.match("浙江省杭州市富阳区董驾村26号").confidence < 0.9
+
+
+def test_a_three_character_name_one_arbitrary_edit_away_is_a_rival():
+    """建德市大洋镇亲源村38号 (embedded, SYNTHETIC): read as 青源村 (亲 for 青, same sound), while 上源村 — one
+    arbitrary character away — has a 2组38号 too: the reason says so and the model weighs it."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    res, parts = m._analyse("建德市大洋镇亲源村38号")
+    out = fuzzy_lookup(parts.norm, res, m.resolver, m.index, m.names, m._consistent)
+    assert out is not None and out.best.name == "青源村" and out.two_edit_rival is not None
+    assert len(out.two_edit_rival) == 3
+    r = m.match("建德市大洋镇亲源村38号")
+    assert f"亲源村 is one edit from {out.two_edit_rival}, which has this number too" in r.reasons
+    assert m.confidence_features("建德市大洋镇亲源村38号")["fuzzy_two_edit_rival"] < 0
+
+
+def test_rival_distance_is_two_edits_for_long_names_one_for_three_characters():
+    from hangzhou_address.matching.rivals import _rival_distance
+
+    assert _rival_distance("新源村", "亲源村")  # one character replaced
+    assert not _rival_distance("新和村", "亲源村")  # two, in a name of three: any X源村 / 新X村 would be a rival
+    assert _rival_distance("董家桥村", "董驾村")  # two, in a name of four
+    assert not _rival_distance("源村", "亲源村")  # a name of two characters is never a rival

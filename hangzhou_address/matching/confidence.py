@@ -65,6 +65,8 @@ FEATURES = (
     "building_with_ambiguous_district", "building_without_district",
     # the text
     "leftover_chars", "number_separator",
+    # the name read starts inside a division name of the text (:mod:`hangzhou_address.matching.overlap`)
+    "name_overlaps_division",
 )
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
 
@@ -75,7 +77,7 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
              fuzzy_undecided: bool = False, address_outside_divisions: bool = False,
              bare_name_heads_a_word: bool = False, confusable: bool = False, two_edit_rival: bool = False,
              candidates_outside: float = 0.0, division_before_number: bool = False,
-             division_respelled: bool = False) -> tuple[float, ...]:
+             division_respelled: bool = False, name_overlaps_division: bool = False) -> tuple[float, ...]:
     """The feature vector (:data:`FEATURES`) of one answer.
 
     ``fuzzy`` is the fuzzy reading the answer comes from (None for other answers);
@@ -93,7 +95,10 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
     ``division_before_number``: a division answer while a division name read is followed directly by a
     number (萧山临江1组4号 → 临江街道: numbers belong to roads, compounds and villages — 临江村);
     ``division_respelled``: a division name of the text was misspelled and read as the division it means
-    (:mod:`hangzhou_address.matching.division_spelling`: 米市港街道 → 米市巷街道).
+    (:mod:`hangzhou_address.matching.division_spelling`: 米市港街道 → 米市巷街道);
+    ``name_overlaps_division``: a building answer whose name starts inside a division name of the text that
+    the building is not in (萧山桥花园 → 山桥花园 of 西湖区:
+    :func:`hangzhou_address.matching.overlap.overlapped_division`).
     """
     x = [0.0] * len(FEATURES)
     x[0] = 1.0
@@ -154,6 +159,7 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
         x[_INDEX["building_without_district"]] = x[_INDEX["div_no_district"]]
     x[_INDEX["leftover_chars"]] = min(leftover, 20) / 20.0
     x[_INDEX["number_separator"]] = float(number_separator)
+    x[_INDEX["name_overlaps_division"]] = float(name_overlaps_division)
     return tuple(x)
 
 

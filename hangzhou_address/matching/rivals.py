@@ -45,7 +45,7 @@ def two_edit_rival(best: FuzzyCandidate, fragment: str, others: list[FuzzyCandid
                    anchor: Anchor, scope: Resolution, consistent: Any) -> tuple[str | None, tuple[str, ...]]:
     """The name of four characters or more, other than the best's, within two edits of the best's written
     stretch (:data:`rapidfuzz.distance.OSA`: a character dropped, added or replaced, or two adjacent ones
-    swapped) that has the anchor's number (and group) in ``scope`` — a runner-up, or any name of the scope's
+    swapped) — or of three characters within one edit — that has the anchor's number (and group) in ``scope`` — a runner-up, or any name of the scope's
     town or district (:meth:`NameIndex.within`: 戊源村 is two edits from 龙源庄村, though they share only 源), or
     of the candidate pool when the whole city is searched — with the edits of reading the best's written stretch
     and the characters the best leaves unexplained before it (the end of ``fragment``, the stretch the best
@@ -54,7 +54,7 @@ def two_edit_rival(best: FuzzyCandidate, fragment: str, others: list[FuzzyCandid
     ``(None, ())`` when there is none."""
     written = best.written
     found: dict[str, str] = {fc.name: fc.kind for fc in others
-                             if _two_edits_away(fc.name, written) and _keeps_a_stem_character(fc.kind, fc.name, written)}
+                             if _rival_distance(fc.name, written) and _keeps_a_stem_character(fc.kind, fc.name, written)}
     ids, has_number = pool
     # in a town or district, every name of it (a few hundred or thousand); in the whole city, the candidate pool
     # only (searching 10,000 names would cost more than the rest of the reading)
@@ -63,7 +63,7 @@ def two_edit_rival(best: FuzzyCandidate, fragment: str, others: list[FuzzyCandid
         if len(found) >= MAX_RIVALS:
             break
         kind, name = names.names[nid]
-        if (name in found or name == best.name or not _two_edits_away(name, written) or kind not in anchor.kinds
+        if (name in found or name == best.name or not _rival_distance(name, written) or kind not in anchor.kinds
                 or not _keeps_a_stem_character(kind, name, written) or not has_number(nid)
                 or not rows_in_scope(index, kind, name, anchor, scope, consistent)):
             continue
@@ -94,6 +94,13 @@ def _keeps_a_stem_character(kind: str, name: str, written: str) -> bool:
     """Whether ``written`` keeps a character of ``name``'s distinctive part (its generic suffix aside): two edits
     can replace the whole of 安华 in 安华公寓, and every X公寓 with the number is no rival of 安滑公寓."""
     return any(ch in written for ch in strip_generic_suffix(name, kind))
+
+
+def _rival_distance(name: str, written: str) -> bool:
+    """Whether ``name`` is close enough to ``written`` to be a rival of its reading: two edits for a name of four
+    characters or more (:func:`_two_edits_away`), one for a name of three (新源村 for 亲源村, read as 青源村: a
+    look-alike the confusable table does not know is one arbitrary character)."""
+    return _two_edits_away(name, written) or len(name) == 3 and OSA.distance(name, written, score_cutoff=1) <= 1
 
 
 def _two_edits_away(name: str, written: str) -> bool:
