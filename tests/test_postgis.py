@@ -691,3 +691,75 @@ def test_api_edits_read_no_city_the_editor_answers_at_once_the_others_catch_up(d
     for c, k in ((client, key), (other, other_key)):  # both answer from the new version
         r = c.get("/v1/match", params={"q": row["text"]}, headers=k)
         assert r.status_code == 200 and r.json()["code"] == row["building_code"], r.text
+
+
+@pytest.mark.postgis
+def test_two_service_processes_behind_a_load_balancer_answer_as_one(dsn, written, tiny_registry, tmp_path):
+    """Scale-out (issue #17, docs/service.md): two separate ``hzaddr serve --postgis`` processes — two machines,
+    as far as this one can tell — behind a round-robin TCP balancer that knows nothing of HTTP. Reads through it
+    are answered by both, alike; an edit through it lands once, in the database, and within a few seconds both
+    processes answer from the new version; a second edit against the old version is refused, whichever
+    process gets it (the version check is the database's, not a process's)."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    httpx = pytest.importorskip("httpx")
+    pytest.importorskip("uvicorn")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from _service import free_port, stop_server, wait_until_up
+
+    from _balancer import RoundRobinBalancer
+
+    keys = tmp_path / "keys.toml"
+    out = subprocess.run([sys.executable, "-m", "hangzhou_address.cli", "keys", "add", "lb-editor", "--scope", "edit",
+                          "--rate", "10000/s", "--keys", str(keys)], capture_output=True, text=True, check=True)
+    headers = {"X-API-Key": out.stdout.strip().splitlines()[-1]}
+    ports = [free_port(), free_port()]
+    servers = [subprocess.Popen([sys.executable, "-m", "hangzhou_address.cli", "serve", "--postgis", dsn,
+                                 "--schema", written, "--keys", str(keys), "--port", str(p), "--workers", "1",
+                                 "--audit", str(tmp_path / f"audit{p}.jsonl"), "--log-level", "warning"],
+                                start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+               for p in ports]
+    lb = None
+    try:
+        for p, s in zip(ports, servers):
+            assert wait_until_up(f"http://127.0.0.1:{p}", s, timeout=120), s.stderr.read().decode()[-2000:]
+        lb = RoundRobinBalancer(free_port(), ports)
+        url = f"http://127.0.0.1:{lb.port}"
+        row = tiny_registry.addresses.iloc[0]
+        answers = set()
+        for _ in range(8):  # a new connection each time: the balancer alternates
+            r = httpx.get(url + "/v1/match", params={"q": row["text"]}, headers=headers, timeout=30)
+            assert r.status_code == 200, r.text
+            answers.add((r.json()["code"], r.json()["level"]))
+        assert answers == {(row["building_code"], "building")}
+        assert lb.connections[ports[0]] >= 4 and lb.connections[ports[1]] >= 4
+
+        code = tiny_registry.buildings["code"].iloc[1]
+        body = [{"op": "retire_building", "code": code, "date": "2026-12-03", "reason": "拆除"}]
+        r = httpx.post(url + "/v1/changes", json=body, headers={**headers, "If-Match": "1"}, timeout=60)
+        assert r.status_code == 200, r.text
+        deadline = time.monotonic() + 30
+        versions = {}
+        while time.monotonic() < deadline:
+            versions = {p: httpx.get(f"http://127.0.0.1:{p}/healthz", timeout=5).json()["version"] for p in ports}
+            if set(versions.values()) == {2}:
+                break
+            time.sleep(0.25)
+        assert set(versions.values()) == {2}, versions
+        for _ in range(4):  # both processes, through the balancer, know the building is retired
+            got = httpx.get(f"{url}/v1/codes/{code}", headers=headers, timeout=30).json()
+            assert got["lifecycle"]["status"] == "retired", got
+        stale = [{"op": "retire_building", "code": tiny_registry.buildings["code"].iloc[2], "date": "2026-12-03",
+                  "reason": "拆除"}]
+        for _ in range(2):  # against version 1 again: refused by either process
+            r = httpx.post(url + "/v1/changes", json=stale, headers={**headers, "If-Match": "1"}, timeout=60)
+            assert r.status_code in (409, 412), r.text
+        assert pg.read_postgis(dsn, schema=written).version == 2  # one edit landed, once
+    finally:
+        if lb is not None:
+            lb.close()
+        for s in servers:
+            stop_server(s)
