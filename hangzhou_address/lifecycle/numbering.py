@@ -31,17 +31,18 @@ _LENGTHS = {"community": (12, 9), "grid": (15, 12), "building": (20, 15)}
 _MAX = {"community": 999, "grid": 999, "building": 9999}
 
 
-def _codes_ever(registry: Registry, level: str) -> Iterable[str]:
-    n = _LENGTHS[level][0]
+def _code_columns(registry: Registry, level: str) -> Iterable[pd.Series]:
+    """The columns that hold ``level`` codes ever issued: the level's table (retired rows included) and both
+    sides of the lineage."""
     table = {"community": None, "grid": "grids", "building": "buildings"}[level]
     if table is None:
-        yield from (c for c in registry.divisions["code"] if len(c) == n)
+        yield registry.divisions["code"]
     elif registry.has_table(table):
-        yield from registry.require(table)["code"]
+        yield registry.require(table)["code"]
     lin = registry.lineage
     for col in ("old_code", "new_code"):
         if col in lin:
-            yield from (c for c in lin[col] if isinstance(c, str) and len(c) == n)
+            yield lin[col]
 
 
 def issued_numbers(registry: Registry, parent: str, level: str) -> set[int]:
@@ -52,8 +53,13 @@ def issued_numbers(registry: Registry, parent: str, level: str) -> set[int]:
         from ..errors import ChangeError
 
         raise ChangeError(f"a {level}'s parent has {p} characters, got {parent!r}")
-    return {int(c[p:p + (n - p if level != "building" else 4)]) for c in _codes_ever(registry, level)
-            if c.startswith(parent)}
+    width = n - p if level != "building" else 4  # (a building code ends with its check character)
+    out: set[int] = set()
+    for column in _code_columns(registry, level):
+        codes = column.astype("string")  # vectorized string methods (1.35 M codes: ~10 ms, not ~0.7 s)
+        mine = codes[codes.str.startswith(parent, na=False) & (codes.str.len() == n)]
+        out.update(int(v) for v in mine.str.slice(p, p + width))
+    return out
 
 
 def next_numbers(registry: Registry, parent: str, level: str, k: int, *, taken: Iterable[int] = ()) -> list[int]:
@@ -74,7 +80,8 @@ def building_ids(buildings: pd.DataFrame) -> np.ndarray:
     """The permanent ids of ``buildings``: its ``building_id`` column, else 1 … N in code order."""
     if "building_id" in buildings:
         return buildings["building_id"].to_numpy(dtype=np.int64)
-    order = np.argsort(buildings["code"].to_numpy(dtype=str), kind="stable")
+    # (sorted as strings where they are: converting 1.35 M codes to a numpy array first took ~0.25 s)
+    order = buildings["code"].astype("string").argsort(kind="stable").to_numpy()
     ids = np.empty(len(buildings), dtype=np.int64)
     ids[order] = np.arange(1, len(buildings) + 1, dtype=np.int64)
     return ids
@@ -93,5 +100,8 @@ def next_building_id(registry: Registry) -> int:
     """The next permanent building id: above every id ever assigned (retired buildings keep theirs)."""
     if not registry.has_table("buildings"):
         return 1
-    ids = building_ids(registry.require("buildings"))
+    b = registry.require("buildings")
+    if "building_id" not in b:  # ids 1 … N in code order: the next is N + 1
+        return len(b) + 1
+    ids = building_ids(b)
     return int(ids.max()) + 1 if len(ids) else 1
