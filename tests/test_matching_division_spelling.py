@@ -105,3 +105,33 @@ def test_a_place_outside_hangzhou_is_no_misspelled_district(embedded, text):
     of 临安区 in a text that does not say it is in Hangzhou."""
     assert _respell(embedded, text) == (text, ())
     assert embedded[0].match(text).code is None
+
+
+@pytest.mark.parametrize(("text", "written", "name", "district"), [
+    ("浙江省笑山南环路2524号", "笑山", "萧山", "330109"),  # right after the province: where the district is expected
+    ("杭州渔杭乔司鑫业路97号", "渔杭", "余杭", "330113"),  # 余杭 + 乔司: 乔司 is in 临平区 since 2021
+    ("肖山城厢街道人民路5号", "肖山", "萧山", "330109"),  # at the start, a town of 萧山区 after it
+])
+def test_a_bare_district_name_with_one_slip_is_read_where_a_district_is_expected(embedded, text, written, name,
+                                                                               district):
+    m, _speller = embedded
+    r = m.match(text)
+    assert r.district_code == district
+    assert any(x.startswith(f"fuzzy: {written} read as {name} (1 edit: ") for x in r.reasons)
+    assert not any(f"{written} read as" in x for x in m.match(text, fuzzy=False).reasons)  # fuzzy mode only
+
+
+@pytest.mark.parametrize("text", [
+    "笑山南环路2524号",  # at the start with no town after it: may be a name (尚城国际), not a district
+    "尚城国际3幢",
+    "江岸湛家矶街道",  # 江岸 is a district of 武汉 (江岸区): never 江干
+    "阜阳清河西路118号",
+    "杭州市西湖区笑山路5号",  # a district read already: nothing to respell
+    "杭州市萧山城厢街道",  # spelled right
+])
+def test_a_bare_district_name_is_not_read_elsewhere_or_without_confirmation(embedded, text):
+    m, speller = embedded
+    res = m.resolver.resolve(text)
+    out, found = speller.respell(text, res)
+    assert not any(f.bare and f.read_in(m.resolver.resolve(out)) for f in found)
+    assert not any(" read as 萧山 " in x or " read as 江干 " in x for x in m.match(text).reasons)

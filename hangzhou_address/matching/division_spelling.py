@@ -1,4 +1,5 @@
-"""A misspelled district, town or community name, written with its suffix, read as the division it means.
+"""A misspelled district, town or community name, written with its suffix (or a district's without it, where
+the text's district is expected), read as the division it means.
 
 The resolver (:mod:`hangzhou_address.resolve`) reads division names as they are spelled (and their short,
 former and traditional forms). A clerk typing from pinyin writes ``米市港街道`` for 米市巷街道, ``宁為街道`` for
@@ -9,8 +10,11 @@ division name with that suffix is one *slip* away from them — one character of
 look-alike (:class:`~hangzhou_address.matching.similarity.CharCosts`, the fuzzy stage's costs), or two
 adjacent characters swapped — the text is read as if it said that name. The scope keeps it safe: a town is
 looked for among the towns of the district the text names (the whole city when it names none but says
-杭州), a community only among those of the town it names. Same-length edits only, so the offsets of the normalized text stay
-valid. :class:`Respelling` records what was read, for the reasons.
+杭州), a community only among those of the town it names. A district name written bare (``笑山南环路``,
+``杭州渔杭乔司``) is read only where the text's district is expected — right after 浙江省 / 杭州市, or at the
+start of the text when a town or community name follows (``渔杭乔司``; ``尚城国际3幢`` may be a compound named so)
+— when the resolver read no district and no name starts there. Same-length edits only, so the offsets of the
+normalized text stay valid. :class:`Respelling` records what was read, for the reasons.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .confusable import same_length_slip
+from .gazetteer import F_OUT_COUNTY, F_OUT_FULL, F_OUT_SHORT
 from .similarity import LOOKALIKE, CharCosts
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,9 +57,19 @@ class Respelling:
     current: str | None = None
     #: 0 district, 1 town, 2 community
     level: int = 1
+    #: a bare district name (笑山 for 萧山, without 区), where the text's district is expected
+    bare: bool = False
+    #: (a bare name at the very start of the text, without 浙江省 / 杭州市 before it) read only when a town or
+    #: community of the text confirms it: 尚城国际3幢 may be a compound named so, 肖山城厢街道 is 萧山
+    needs_town: bool = False
 
     def read_in(self, res: Resolution) -> bool:
-        """Whether the resolver's reading ``res`` of the respelled text reads this division."""
+        """Whether the resolver's reading ``res`` of the respelled text reads this division (a bare district
+        name: reads it as a district name, whichever district its towns then decide — 余杭 + 乔司 is 临平区 —
+        and, at the very start of the text, a town too)."""
+        if self.bare:
+            return (res.district_code is not None and (res.town_code is not None or not self.needs_town)
+                    and any(h[0] == "district" and h[1] == self.start for h in res.hits))
         return self.current is not None and self.current == (res.district_code, res.town_code,
                                                              res.community_code)[self.level]
 
@@ -103,6 +118,11 @@ class DivisionSpeller:
                     break
         #: per suffix: the lengths of the names before it, longest first
         self.lengths = {suffix: tuple(sorted(ns, reverse=True)) for suffix, ns in lengths.items()}
+        #: places outside Hangzhou written bare (江岸 of 江岸区, Wuhan; 阜阳): no misspelled bare district
+        outside = F_OUT_COUNTY | F_OUT_FULL | F_OUT_SHORT
+        self._outside_bare = frozenset(
+            k[:-1] if k.endswith(_SUFFIXES[0]) else k
+            for k, f in zip(getattr(resolver, "key_text", ()), getattr(resolver, "key_flags", ())) if f & outside)
 
     def _near(self, suffix: str, written: str) -> list[tuple[str, int]]:
         """The names (of that suffix and length) sharing all but one position with ``written``, or its
@@ -173,4 +193,37 @@ class DivisionSpeller:
                     break
             if len(found) >= MAX_RESPELLINGS:
                 break
+        if not found and not any(h[0] == "district" for h in res.hits):
+            bare = self._bare_district(norm, res)
+            if bare is not None:
+                found.append(bare)
+                out = out[:bare.start] + bare.name + out[bare.start + len(bare.name):]
         return out, tuple(found)
+
+    def _bare_district(self, norm: str, res: Resolution) -> Respelling | None:
+        """A district name written without its suffix and with one slip (笑山 for 萧山, 渔杭 for 余杭) where the
+        text's district is expected — at its start, or right after 浙江省 / 杭州市 — when the resolver read no
+        district name, no name it read starts or lies there, and exactly one district's bare name is one slip away
+        (of the district the text's town is in, when it names one: 肖山城厢街道)."""
+        pos = 0
+        for h in res.hits:  # (in reading order)
+            if h[0] in ("prov", "city") and h[1] == pos:
+                pos = h[2]
+        written = norm[pos:pos + 2]
+        if len(written) < 2 or not _han(written) or norm[pos + 2:pos + 3] in ("区", "县", "市"):
+            return None  # (with its suffix: the loop above)
+        if (written in self._outside_bare or any(h[1] < pos + 2 and pos < h[2] for h in res.hits)
+                or any((suffix, written) in self._spelled for suffix in _SUFFIXES[0])):
+            return None
+        got: dict[str, tuple[int, str]] = {}
+        for suffix in _SUFFIXES[0]:
+            for stem, i in self._near(suffix, written):
+                if len(stem) == 2 and stem not in got and self._in_scope(i, 0, res, True):
+                    edit = same_length_slip(stem, written, self.costs, LOOKALIKE)
+                    if edit is not None:
+                        got[stem] = (i, edit)
+        if len(got) != 1:
+            return None
+        (stem, (i, edit)), = got.items()
+        return Respelling(pos, written, stem, self._codes[i], edit, self._cur[i][0], 0, bare=True,
+                          needs_town=pos == 0)
