@@ -414,3 +414,17 @@ def test_a_city_wide_reading_beats_a_rival_needing_more_edits_by_the_small_margi
     r = m.match("杭州潭头材1组15号")
     assert r.level == "building", r
     assert "fuzzy: 潭头材 read as 潭头村 (1 edit: 村→材 look-alike)" in r.reasons
+
+
+def test_the_number_of_a_numbered_road_is_no_building_number():
+    """范家二号路238号 (real text of the NAACL corpus: 江干区天成路范家二号路238号): 二号路 is a numbered road, its 2号
+    no door number — the fuzzy stage once read 范家 + 2号 as the SYNTHETIC compound 万家花园's 2幢 at 0.996."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+    from hangzhou_address.matching.fuzzy import _anchors
+
+    assert [a.number for a in _anchors("范家2号路238号")] == [238]
+    assert [a.number for a in _anchors("下沙1号大街5号")] == [5]
+    assert [a.number for a in _anchors("范家2号楼")] == [2]
+    r = default_matcher(default_registry()).match("江干区天成路范家二号路238号")
+    assert r.level == "community" and not any(x.startswith("fuzzy:") for x in r.reasons)
