@@ -41,3 +41,16 @@ def test_score_reads_the_end_of_the_stretch_and_counts_what_it_skips():
     cost, skipped, edits = score("R", "顾家畈路", "某某顾佳畈路", c, 9.0, edits=True)
     assert skipped == 2 and edits == ("家→佳 same pinyin",) and 0 < cost < 1
     assert score("R", "顾家畈路", "文三路", c, 0.5) is None  # over the limit
+
+
+def test_a_fragment_that_writes_a_road_is_no_compound_or_village_without_that_word():
+    """桃源路100幢 (real text of the NAACL corpus) was read as the SYNTHETIC village 桃源溪村 (溪 for 路, 村 dropped) at
+    0.988: the text writes a road. A village whose name has the word (官路村, 村 dropped: 官路) still reads."""
+    from hangzhou_address.matching.reading import score
+    from hangzhou_address.matching.similarity import CharCosts
+
+    costs = CharCosts()
+    assert score("P", "桃源溪村", "桃源路", costs, 9.0) is None
+    assert score("R", "桃源大道", "桃源路", costs, 9.0) is not None  # a road for a road
+    assert score("P", "官路村", "官路", costs, 9.0) is not None
+    assert score("P", "横街村", "横街", costs, 9.0) is not None

@@ -64,6 +64,8 @@ def rows_in_scope(index: Any, kind: str, name: str, anchor: Anchor, scope: Resol
 
 
 _VILLAGE_SUFFIXES = ("村", "社区")
+#: the generic words that end a road's name
+_ROAD_WORDS = GENERIC_SUFFIXES["R"]
 
 
 def _suffix_family(suffix: str) -> str:
@@ -78,7 +80,13 @@ def score(kind: str, name: str, fragment: str, costs: CharCosts, limit: float, *
     """``(cost, skipped, edits)`` of reading the end of ``fragment`` as ``name``, or None when it
     costs more than ``limit``. Tried: the name against the fragment; the name without its generic
     suffix when the fragment lacks it (顾家畈 for 顾家畈路); the fragment without a generic suffix
-    the name lacks (翠苑小区 for 翠苑); both without their (different) suffixes (+ both costs)."""
+    the name lacks (翠苑小区 for 翠苑); both without their (different) suffixes (+ both costs). A fragment that ends
+    with a road's generic word (路, 街, 大道 …) is no compound or village whose name lacks that word (None)."""
+    if kind == "P" and fragment.endswith(_ROAD_WORDS) and not any(
+            fragment.endswith(w) and w in name for w in _ROAD_WORDS):
+        # the text writes a road (桃源路100幢): no compound or village without that word (桃源溪村, its 溪 read
+        # as 路; 官路村 with 村 dropped keeps its 路)
+        return None
     stem = strip_generic_suffix(name, kind)
     frag_stem = strip_generic_suffix(fragment, kind)
     name_suffix, frag_suffix = name[len(stem):], fragment[len(frag_stem):]
