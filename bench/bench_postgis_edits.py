@@ -1,8 +1,8 @@
 """Benchmark: one edit of the city stored in PostGIS, as the HTTP service makes it, and a worker catching up.
 
-For each edit: ``apply_postgis`` the way the service called it before (the city read under the version lock)
-and the way it calls it now (``registry=`` the version the worker answers from; nothing read), and the time
-the version lock is held (a probe connection tries the lock every 10 ms). Then a worker that did not edit:
+For each edit: ``apply_postgis`` without ``registry=``, as a script calls it (until 2026-12-03 the city was read
+under the version lock; now before it, and used under it if it is still current) and the way the service calls
+it (``registry=`` the version the worker answers from; nothing read), and the time the version lock is held (a probe connection tries the lock every 10 ms). Then a worker that did not edit:
 catching up by reading the whole city (``read_postgis``, before) and with ``refresh_postgis`` (now), each with
 the matcher built for the new version before the swap; the caught-up registry is compared with a full read
 (every table, the version, the metadata).
@@ -166,8 +166,8 @@ def main() -> None:
     todo = changes(reader)
     name, fn = todo[0]
     out, s, held = edit(args.dsn, args.schema, fn)
-    print(f"before: {name} without registry= (reads the city under the lock): {s:.1f} s, lock held {held:.1f} s "
-          f"-> v{out.version}")
+    print(f"no registry= (a script; since 2026-12-03 the city is read before the lock): {name}: {s:.1f} s, lock "
+          f"held {held:.2f} s -> v{out.version}")
     current, prev = out.registry, reader
     for name, fn in todo[1:]:
         out, s, held = edit(args.dsn, args.schema, fn, registry=current)

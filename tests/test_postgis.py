@@ -763,3 +763,54 @@ def test_two_service_processes_behind_a_load_balancer_answer_as_one(dsn, written
             lb.close()
         for s in servers:
             stop_server(s)
+
+
+@pytest.mark.postgis
+def test_an_edit_without_a_registry_reads_the_city_before_the_lock(dsn, written, tiny_registry, monkeypatch):
+    """apply_postgis without registry= (a script, a command): the city is read before the version lock is taken
+    and used under it when it is still the current version — other editors wait for the change, not for a read
+    of the whole city; when another editor got there in between, it is read again under the lock."""
+    codes = tiny_registry.buildings["code"]
+    locked = []
+    real_lock = pg._lock_current
+
+    def lock(cur, schema):
+        locked.append(True)
+        return real_lock(cur, schema)
+
+    monkeypatch.setattr(pg, "_lock_current", lock)
+    reads_under_lock = []
+    real_read = pg._read
+
+    def read(*args, **kw):
+        reads_under_lock.append(bool(locked))
+        return real_read(*args, **kw)
+
+    monkeypatch.setattr(pg, "_read", read)
+    out = pg.apply_postgis(dsn, [lambda r: lc.retire_building(r, codes.iloc[0], date="2026-01-01", reason="a")],
+                           schema=written)
+    assert out.version == 2 and reads_under_lock == [False]  # read once, before the lock
+    _same_registry(out.registry, pg.read_postgis(dsn, schema=written))
+
+    # another editor commits between the read and the lock: the city is read again, under the lock
+    locked.clear()
+    reads_under_lock.clear()
+    real_read_postgis = pg.read_postgis
+
+    def read_then_someone_edits(dsn_, *, schema):
+        got = real_read_postgis(dsn_, schema=schema)
+        monkeypatch.setattr(pg, "read_postgis", real_read_postgis)
+        pg.apply_postgis(dsn_, lc.retire_building(got, codes.iloc[1], date="2026-01-02", reason="b"), schema=schema,
+                         registry=got)
+        locked.clear()
+        reads_under_lock.clear()
+        return got
+
+    monkeypatch.setattr(pg, "read_postgis", read_then_someone_edits)
+    out = pg.apply_postgis(dsn, [lambda r: lc.retire_building(r, codes.iloc[2], date="2026-01-03", reason="c")],
+                           schema=written)
+    assert out.version == 4 and reads_under_lock == [True]  # the stale read was not used
+    full = pg.read_postgis(dsn, schema=written)
+    _same_registry(out.registry, full)
+    retired = set(full.buildings.loc[full.buildings["status"] == "retired", "code"])
+    assert {codes.iloc[0], codes.iloc[1], codes.iloc[2]} <= retired

@@ -891,8 +891,10 @@ def apply_postgis(dsn: str, changes: Any, *, schema: str = DEFAULT_SCHEMA, regis
         The registry the caller holds, as this module returned it (:func:`read_postgis`,
         :func:`refresh_postgis`, :attr:`PostgisVersion.registry`). When it is the database's current version
         (checked under the lock: same schema, version and ``versions`` row), the change sets are applied to it
-        instead of to the city read from the database under the lock; otherwise the city is read, exactly as
-        without it. Either way the same rows are written and the same :class:`PostgisVersion` is returned.
+        instead of to the city read from the database under the lock; otherwise the city is read under the lock.
+        Without it the city is read before the lock is taken and used the same way (other editors then wait
+        for the change only, not for the read). Either way the same rows are written and the same
+        :class:`PostgisVersion` is returned.
 
     Returns
     -------
@@ -915,6 +917,14 @@ def apply_postgis(dsn: str, changes: Any, *, schema: str = DEFAULT_SCHEMA, regis
     schema = _check_schema(schema)
     items = _changes(changes)
     psycopg = _psycopg()
+    if registry is None:
+        # read before the lock, not under it: other editors wait for the change (~1 s on the full city), not for
+        # a whole read of the city (20-40 s); under the lock it is used only if it is still the current version,
+        # the check a registry the caller holds gets (else the city is read there, as before)
+        try:
+            registry = read_postgis(dsn, schema=schema)
+        except DataError:
+            registry = None  # (no city there: the transaction below says so)
     with _connect(dsn) as conn:
         try:
             with conn.transaction(), conn.cursor(binary=True) as cur:
