@@ -466,8 +466,11 @@ class DivisionResolver:
                             w -= 0.5
                         elif kind == 4:
                             w -= 1.5
-                    if lv == 0 and kind == 2 and (deep_seen or start > first_digit):
-                        w -= 1.0  # a district named after streets / towns is part of a name (杭州西湖保时捷中心)
+                    if lv == 0 and kind == 2 and (deep_seen or start > first_digit) and not (
+                            adjacent and prev_level == -1 and not seen_d):
+                        # a district named after streets / towns is part of a name (文三路90号西湖保时捷中心) —
+                        # not right after the city prefix, where a district is written (杭行路666号杭州拱墅万达广场)
+                        w -= 1.0
                     evidence.append((i, w, len(accepted), kind))
                     n_ev += 1
                     all_short = all_short and kind == 2

@@ -590,3 +590,18 @@ def test_current_names_win_over_a_former_name_and_give_no_former_reason(reg):
         entries = rv.key_entries[value[0]]
         if any(k == 5 for _i, k in entries):
             assert all(k == 5 for _i, k in entries), key
+
+
+def test_a_bare_district_right_after_the_city_prefix_is_read_even_late_in_the_text():
+    """杭行路666号杭州拱墅万达广场 (real text of the NAACL corpus, gold district 拱墅区): after the door number a bare
+    district name is usually part of a name and weighs little (文三路90号西湖保时捷中心) — but right after 杭州 it is
+    written as the district. Checked with the official divisions alone (no SYNTHETIC road to help)."""
+    from hangzhou_address.io.embedded import load_official_divisions
+    from hangzhou_address.registry import Registry
+    from hangzhou_address.resolve import DivisionResolver
+
+    divisions, lineage = load_official_divisions()
+    rv = DivisionResolver(Registry(divisions, lineage=lineage))
+    assert rv.resolve("杭行路666号杭州拱墅万达广场").district_code == "330105"
+    late = rv.resolve("文三路90号西湖保时捷中心")
+    assert late.district_code is None or late.score < rv.resolve("杭州西湖保时捷中心").score
