@@ -113,6 +113,8 @@ _BOUNDARY_CHARS = frozenset("省市区县镇乡道村路街巷号弄栋幢楼室
 #: 市辖区 (the NBS lists' "city districts" placeholder) after the city prefix: part of the prefix
 _CITY_DISTRICTS_RE = re.compile(r"[-_,，]*市辖区[-_,，]*")
 _DIGIT_RE = re.compile(r"[0-9]")
+#: a door / building number (what ends the address proper: a bare name after it is a description)
+_DOOR_NUMBER_RE = re.compile(r"[0-9]+\s*(?:号(?!路|街|大街|大道|巷)|號|幢|栋|弄)")
 # 建设 + 二路 / 下沙 + 4号大街: a bare name heading a numbered road
 _NUMBERED_ROAD_RE = re.compile(r"[0-9一二三四五六七八九十]{1,3}(?:路|街|大街|弄|巷|大道)")
 
@@ -369,6 +371,8 @@ class DivisionResolver:
         deep_seen = False
         m_digit = _DIGIT_RE.search(text)
         first_digit = m_digit.start() if m_digit else n
+        m_door = _DOOR_NUMBER_RE.search(text, first_digit) if m_digit else None
+        after_door = m_door.end() if m_door else n  # where the first door / building number ends
         anchored = False  # a city prefix or district name seen: later foreign names are shop names
         prev_level = -9  # level of the previous accepted hit ending at last_end (-1 prefix)
         prev_kid = -1  # key of the previous accepted hit
@@ -460,6 +464,8 @@ class DivisionResolver:
                             w += 1.0
                         if tail:
                             w -= 1.0  # (a compound named after its town): decides with its district only
+                        if lv >= 1 and start >= after_door:
+                            w -= 1.0  # after the door number a bare name describes (梅家巷5号东门: its east gate)
                     else:
                         w = 3.0 if left_ok else (2.0 if lv == 2 else 2.5)
                         if kind == 3 or kind == 5:  # legacy form, a former name

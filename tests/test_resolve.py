@@ -605,3 +605,18 @@ def test_a_bare_district_right_after_the_city_prefix_is_read_even_late_in_the_te
     assert rv.resolve("杭行路666号杭州拱墅万达广场").district_code == "330105"
     late = rv.resolve("文三路90号西湖保时捷中心")
     assert late.district_code is None or late.score < rv.resolve("杭州西湖保时捷中心").score
+
+
+def test_a_bare_name_after_the_door_number_describes_it():
+    """梅家巷5号（东门）: 东门 is a community of 建德市 (an official division), but after the door number a bare name
+    says which gate; the building stands (the SYNTHETIC 梅家巷5号 of 建德市)."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    plain = m.match("建德市梅家巷5号")
+    for text in ("建德市梅家巷5号（东门）", "建德市梅家巷5号 东门", "建德市梅家巷5号东门"):
+        r = m.match(text)
+        assert (r.code, r.level) == (plain.code, "building") and r.confidence >= 0.9, text
+    # before the number the bare name is read as the community it names
+    assert m.resolver.resolve("建德市东门梅家巷").community_code is not None
