@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -117,3 +118,29 @@ def test_keys_ignore_spaces_and_aliases_their_separators():
     assert normalize_key("西湖區") == "西湖区"
     assert alias_keys("万科·万家") == ("万科·万家", "万科万家")
     assert alias_keys("万·家") == ("万·家",) and alias_keys("万家") == ()  # two characters hide too much
+
+
+@pytest.mark.parametrize(("text", "normalized"), [
+    ("西湖区 之江路 No.12", "西湖区之江路12号"),
+    ("之江路no. 12", "之江路12号"),
+    ("教工路No.28号", "教工路28号"),  # a unit word after it: the digits alone
+    ("教工路NO. 3幢", "教工路3幢"),
+    ("Room 501 No.12", "Room 501,12号"),  # never joined to a number before it (50112号)
+    ("Nono.5", "Nono.5"),  # inside a word: no door number
+    ("No.123456", "No.123456"),  # six digits: no door number
+])
+def test_an_english_door_number_reads_as_one(text, normalized):
+    out, offsets = normalize_for_matching(text)
+    assert out == normalized
+    assert normalize_for_matching(out)[0] == out
+    if offsets is not None:
+        assert list(offsets) == sorted(offsets) and offsets[-1] == len(text)
+
+
+@given(st.text(alphabet="No. 12号幢a5之江路", max_size=20))
+@settings(max_examples=300, deadline=None)
+def test_english_door_numbers_normalize_idempotently(text):
+    out, offsets = normalize_for_matching(text)
+    assert normalize_for_matching(out)[0] == out
+    if offsets is not None:
+        assert len(offsets) == len(out) + 1 and list(offsets) == sorted(offsets)

@@ -37,12 +37,31 @@ _PLAIN_AND_SPACE = _PLAIN_NUMERALS + " "
 _AFTER_DASH = frozenset("0123456789 " + _PLAIN_NUMERALS + _FINANCIAL)
 
 
+#: an English door number (之江路 No.12, no. 12): read as 12号 (as 12 when a unit word follows: No.28号)
+_NO_RE = re.compile(r"(?<![A-Za-z])[Nn][Oo]\. ?(\d{1,5})(?!\d)")
+_NO_UNIT_WORDS = frozenset("号幢栋组单元室楼层弄座#-")
+
+
 def _substitutions(out: str) -> list[tuple[int, int, str]]:
     """The ``(start, end, replacement)`` edits of :func:`normalize_for_matching`, in text order: every
     run of spaces (dropped, or one kept between ASCII letters / digits), every numeral run before a
-    unit word (its value in digits)."""
+    unit word (its value in digits), every English door number (``No.12`` → ``12号``)."""
     subs: list[tuple[int, int, str]] = []
     n = len(out)
+    door = [(m.start(), m.end(), ("," if out[:m.start()].rstrip(" ")[-1:].isdigit() else "") + m.group(1)
+             + ("" if out[m.end():m.end() + 1] in _NO_UNIT_WORDS and m.end() < n else "号"))
+            for m in _NO_RE.finditer(out)] if "o." in out or "O." in out else []  # (501 No.12: not 50112号)
+    if door:
+        # the numeral runs and spaces outside them, then all in text order
+        inside = [(a, b) for a, b, _r in door]
+        rest = [x for x in _run_substitutions(out, n) if not any(a < x[1] and x[0] < b for a, b in inside)]
+        return sorted(door + rest)
+    return _run_substitutions(out, n)
+
+
+def _run_substitutions(out: str, n: int) -> list[tuple[int, int, str]]:
+    """The edits of the runs of spaces and numerals (:func:`_substitutions`)."""
+    subs: list[tuple[int, int, str]] = []
     for m in _RUN_RE.finditer(out):
         s, e = m.span()
         if out[s] == " ":
@@ -135,7 +154,8 @@ def normalize_for_matching(text: str) -> tuple[str, tuple[int, ...] | None]:
     Full-width characters become ASCII, traditional characters simplified, dashes ``-``; control,
     zero-width and space characters are dropped (a space between two ASCII letters or digits is
     kept); Chinese numerals before a unit word become
-    digits (``十八幢`` → ``18幢``, ``翠苑一区`` → ``翠苑1区``). ``offsets[i]`` is the index in ``text``
+    digits (``十八幢`` → ``18幢``, ``翠苑一区`` → ``翠苑1区``), an English door number a door number
+    (``No.12`` → ``12号``). ``offsets[i]`` is the index in ``text``
     of normalized character ``i`` (None when the two are aligned one to one), with one extra
     entry for the end. Time and memory are linear in ``len(text)`` (matching itself refuses texts longer
     than :data:`MAX_INPUT_CHARS` before normalizing them).
@@ -146,7 +166,7 @@ def normalize_for_matching(text: str) -> tuple[str, tuple[int, ...] | None]:
     ('杭州市西湖区文三路90号', (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 11, 12))
     """
     out = text if _translated_chars().isdisjoint(text) else text.translate(_translate_table())
-    subs = _substitutions(out) if _RUN_RE.search(out) else None
+    subs = _substitutions(out) if _RUN_RE.search(out) or "o." in out or "O." in out else None
     if not subs:
         return out, None
     pieces: list[str] = []
