@@ -1,5 +1,6 @@
 """Reading the building part of an address: the door number after a road (文三路90号), the building
-number after a compound (翠苑一区3幢, 47-6-746), group + house number after a village (和顺村5组971号),
+number after a compound (翠苑一区3幢, 47-6-746), group + house number after a village (和顺村5组971号, 第5组,
+5队, 5-971号),
 then unit / floor / room — after the names the division resolver found (:class:`BuildingPart`), and
 what a reading leaves unexplained (:func:`coverage`)."""
 
@@ -22,7 +23,9 @@ __all__ = ["BuildingPart", "coverage"]
 
 # building part after a road / compound name (normalized text: ASCII digits)
 _ROADNO_RE = re.compile(r"\s*(\d{1,5})\s*(号|弄)?")
-_VILLAGE_RE = re.compile(r"\s*(\d{1,3})\s*组\s*(\d{1,5})\s*号?")
+_VILLAGE_RE = re.compile(r"\s*第?(\d{1,3})\s*[组队]\s*(\d{1,5})\s*号?")
+#: a village's group and house number written with a dash (拔山村2-29号: group 2, house 29 — 号 after the second)
+_VILLAGE_DASH_RE = re.compile(r"\s*(\d{1,3})\s*-\s*(\d{1,5})\s*号")
 _HOUSENO_RE = re.compile(r"\s*第?(\d{1,4})\s*(号楼|幢|栋|號|号|座|#|-|楼(?!\d*[层室]))")
 _CELL_RE = re.compile(r"\s*(\d{1,2})\s*单元")
 _FLOOR_RE = re.compile(r"\s*(\d{1,3})\s*(层|楼)")
@@ -96,7 +99,7 @@ class BuildingPart:
                 else:
                     self._add("road", start, end, name)
                 continue
-            m = _VILLAGE_RE.match(norm, end)
+            m = _VILLAGE_RE.match(norm, end) or (_VILLAGE_DASH_RE.match(norm, end) if _is_village(name) else None)
             if m:
                 self._add("poi", start, end, name)
                 self._add("group", m.start(1), m.start(2), int(m.group(1)))
@@ -181,6 +184,11 @@ class BuildingPart:
                 s, e = off[s], off[e]
             out.append((label, s, text[s:e]))
         return out
+
+
+def _is_village(name: str) -> bool:
+    """Whether a compound / village name is a village's (``村``, not a compound's ``新村``)."""
+    return name.endswith("村") and not name.endswith("新村")
 
 
 #: numbers with their unit words and separators: what :func:`coverage` does not count

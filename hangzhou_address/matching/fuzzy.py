@@ -71,7 +71,7 @@ REUSE_COST = 0.4
 
 _SEPARATORS_RE = re.compile(r"[\s,，、.。;；:：_/·・\\|'\"“”‘’()（）\[\]【】<>《》-]+")
 # a building number and its unit word; group 1 = number, group 2 = unit; or a village's group + house number
-_ANCHOR_RE = re.compile(r"(\d{1,5})(号楼|号|號|弄|幢|栋|座|#|组(\d{1,5})号?|-(?=\d))")
+_ANCHOR_RE = re.compile(r"(\d{1,5})(号楼|号|號|弄|幢|栋|座|#|[组队](\d{1,5})号?|-(?=\d))")
 _DIVISION_LABELS = frozenset({"prov", "city", "district", "town", "community", "outside"})
 #: what follows 号 in the name of a numbered road (1号路, 2号大街): that 号 is no door / building number
 _NUMBERED_ROAD_TAILS = ("路", "街", "大街", "大道", "巷")
@@ -178,7 +178,7 @@ def _anchors(norm: str) -> list[Anchor]:
         before = norm[:m.start()].rstrip("-#")
         if before and before[-1].isdigit():
             continue  # a sub-number (9-2-1685: unit 2 of building 9), not the number after a name
-        if unit.startswith("组"):
+        if unit.startswith(("组", "队")):
             out.append(Anchor(m.start(), int(m.group(3)), int(m.group(1)), ("P",)))
         elif unit in ("号", "號"):
             if norm.startswith(_NUMBERED_ROAD_TAILS, m.end()):
