@@ -49,3 +49,14 @@ def test_a_dash_after_a_compound_is_still_building_unit_room(matcher):
     res, parts = matcher._analyse(text)
     assert isinstance(parts, BuildingPart)
     assert parts.values.get("houseno") == int(row["houseno"]) and parts.values.get("roomno") == 501
+
+
+def test_a_door_number_written_with_di(matcher):
+    """北德路第33号: 第 (ordinal) before the door number, as clerks write it."""
+    reg = matcher.registry
+    a = reg.addresses
+    row = a[a["road"].notna() & a["roadno"].notna()].iloc[0]
+    names = dict(zip(reg.divisions["code"], reg.divisions["name"]))
+    text = f"{names[row['district_code']]}{row['road']}第{int(row['roadno'])}号"
+    r = matcher.match(text)
+    assert (r.code, r.level) == (row["building_code"], "building") and r.confidence >= 0.9

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["BuildingPart", "coverage"]
 
 # building part after a road / compound name (normalized text: ASCII digits)
-_ROADNO_RE = re.compile(r"\s*(\d{1,5})\s*(号|弄)?")
+_ROADNO_RE = re.compile(r"\s*(?:第\s*)?(\d{1,5})\s*(号|弄)?")
 _VILLAGE_RE = re.compile(r"\s*第?(\d{1,3})\s*[组队]\s*(\d{1,5})\s*号?")
 #: a village's group and house number written with a dash (拔山村2-29号: group 2, house 29 — 号 after the second)
 _VILLAGE_DASH_RE = re.compile(r"\s*(\d{1,3})\s*-\s*(\d{1,5})\s*号")
