@@ -175,6 +175,7 @@ REASON_PATTERNS: tuple[tuple[re.Pattern[str], _Repl], ...] = tuple((re.compile(p
     (r"(.+) starts inside (.+), which the answer is not in: the text may mean (.+) and another name",
      r"\1 从 \2 的中间开始，而结果不在 \2 内：文本可能是 \3 加另一个名称"),
     (r"(.+) names (\d+) buildings", r"\1 对应 \2 栋楼"),
+    (r"the text names two addresses \((.+), (.+)\)", r"文本写了两个地址（\1、\2）"),
     (r"(.+) is also outside the divisions read", r"\1 在所读行政区划以外也有"),
     (r"(.+) fits as well", r"\1 也符合"),
     (r"fuzzy: the name found starts inside a word", "模糊匹配：找到的名称从一个词的中间开始"),

@@ -60,3 +60,25 @@ def test_a_door_number_written_with_di(matcher):
     text = f"{names[row['district_code']]}{row['road']}第{int(row['roadno'])}号"
     r = matcher.match(text)
     assert (r.code, r.level) == (row["building_code"], "building") and r.confidence >= 0.9
+
+
+def test_a_text_naming_two_buildings_says_so_and_returns_what_they_share(matcher):
+    """江城路1号；江城路3号 / 江城路1号、3号 (SYNTHETIC road): two buildings, and the text does not say which one the
+    row is about — never one of them "sure"; the common level, both as candidates. The same address written twice
+    is one building."""
+    reg = matcher.registry
+    a = reg.addresses
+    rr = a[a["road"].notna() & a["roadno"].notna()]
+    first = rr.iloc[0]
+    second = rr[(rr["road"] == first["road"]) & (rr["district_code"] == first["district_code"])
+                & (rr["roadno"] != first["roadno"])].iloc[0]
+    names = dict(zip(reg.divisions["code"], reg.divisions["name"]))
+    d, road, n1, n2 = names[first["district_code"]], first["road"], int(first["roadno"]), int(second["roadno"])
+    for text in (f"{d}{road}{n1}号；{d}{road}{n2}号", f"{d}{road}{n1}号、{n2}号", f"{d}{road}{n1}号和{n2}号"):
+        r = matcher.match(text)
+        assert r.level != "building", text
+        assert first["building_code"].startswith(r.code) and second["building_code"].startswith(r.code)
+        assert {c.code for c in r.candidates} == {first["building_code"], second["building_code"]}
+        assert any(x.startswith(f"the text names two addresses ({road}{n1}, {road}{n2})") for x in r.reasons)
+    r = matcher.match(f"{d}{road}{n1}号；{d}{road}{n1}号")
+    assert (r.code, r.level) == (first["building_code"], "building")

@@ -26,6 +26,8 @@ _ROADNO_RE = re.compile(r"\s*(?:第\s*)?(\d{1,5})\s*(号|弄)?")
 _VILLAGE_RE = re.compile(r"\s*第?(\d{1,3})\s*[组队]\s*(\d{1,5})\s*号?")
 #: a village's group and house number written with a dash (拔山村2-29号: group 2, house 29 — 号 after the second)
 _VILLAGE_DASH_RE = re.compile(r"\s*(\d{1,3})\s*-\s*(\d{1,5})\s*号")
+#: a second door number of the same road right after the first (江城路1号、3号; 1号和3号)
+_MORE_DOOR_RE = re.compile(r"\s*[、,，/和及与]\s*(\d{1,5})\s*号")
 _HOUSENO_RE = re.compile(r"\s*第?(\d{1,4})\s*(号楼|幢|栋|號|号|座|#|-|楼(?!\d*[层室]))")
 _CELL_RE = re.compile(r"\s*(\d{1,2})\s*单元")
 _FLOOR_RE = re.compile(r"\s*(\d{1,3})\s*(层|楼)")
@@ -95,6 +97,9 @@ class BuildingPart:
                     self._add("road", start, end, name)
                     self._add("roadno", m.start(1), m.end(), int(m.group(1)))
                     self.lookups.append(("R", name, int(m.group(1)), None, boundary))
+                    more = _MORE_DOOR_RE.match(norm, m.end()) if m.group(2) == "号" else None
+                    if more:  # 江城路1号、3号: a second door number of the road (a look-up, no element)
+                        self.lookups.append(("R", name, int(more.group(1)), None, boundary))
                     tail_from = tail_from or m.end()
                 else:
                     self._add("road", start, end, name)

@@ -87,6 +87,19 @@ def exact_lookup(index: AddressIndex, resolver: DivisionResolver, res: Resolutio
             if d0 is not None and idx.district[r] != d0:
                 reasons.append(f"the building is in {resolver.name_of.get(idx.district[r], '')} "
                                f"({idx.district[r]}) since the 2021 reorganization")
+            other = _another_address(idx, resolver, res, parts.lookups, kind, name, number, buildings[0])
+            if other is not None:
+                # 江城路1号；江城路3号, 江城路1号、3号: the text names two buildings and does not say which one the
+                # row is about — their common level, both as candidates
+                (o_name, o_number), o_row = other
+                both = [r, o_row]
+                code, level, chain = common_of_rows(both, idx)
+                if code is None:
+                    code, level, chain = buildings[0][:4], "city", (None, None, None)
+                reasons.append(f"the text names two addresses ({name}{number}, {o_name}{o_number}); "
+                               f"returned their common {level}")
+                cands = tuple(Candidate(idx.building(x), "building", idx.text(x), 0.5) for x in both)
+                return Answer(code, level, cands, chain, "common", boundary), True
             return Answer(buildings[0], "building", (), (idx.district[r], idx.town[r], idx.community[r]),
                           "chosen" if elsewhere else "unique", boundary, elsewhere, (kind, hit, number, group)), True
         # several buildings: deepest common level
@@ -160,6 +173,23 @@ def _named_in_text(resolver: DivisionResolver, res: Resolution, idx: AddressInde
     # a district counts when the text names none of its towns (西兴街道 written: 长河街道 is not named by 滨江区)
     districts -= {t[:6] for t in towns if t}
     return any(idx.town[r] in towns or idx.district[r] in districts for r in rows)
+
+
+def _another_address(idx: AddressIndex, resolver: DivisionResolver, res: Resolution, lookups: list, kind: str,
+                     name: str, number: int, building: str) -> tuple[tuple[str, int], int] | None:
+    """Another look-up of the same kind (a second door number, a second compound building) that names exactly
+    one other building agreeing with the divisions: ``((name, number), row)``, or None. (A road address and a
+    compound address of the text — 文三路90号翠苑一区3幢 — are two ways of saying one place: not counted.)"""
+    for k2, n2, num2, g2, _b in lookups:
+        if k2 != kind or (n2, num2) == (name, number):
+            continue
+        rows = idx.exact(k2, n2, num2)
+        if g2 is not None:
+            rows = [x for x in rows if idx.group[x] in (g2, -1)]
+        ok = [x for x in rows if consistent(resolver, res, idx, x)]
+        if len({idx.building(x) for x in ok}) == 1 and idx.building(ok[0]) != building:
+            return (n2, num2), ok[0]
+    return None
 
 
 def consistent(resolver: DivisionResolver, res: Resolution, idx: AddressIndex, r: int) -> bool:
