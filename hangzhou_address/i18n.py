@@ -159,6 +159,7 @@ REASON_PATTERNS: tuple[tuple[re.Pattern[str], _Repl], ...] = tuple((re.compile(p
     (r"(.+) \(before (\d+)\) → (.+) \((\d+)\): renamed \((.+)\)", r"\1（\2 年以前）→ \3 (\4)：更名（\5）"),
     (r"(.+) \(before (\d+)\) → (.+) \((\d+)\): merged \((.+)\)", r"\1（\2 年以前）→ \3 (\4)：合并（\5）"),
     (r"the building is in (.+) \((\d+)\) since the (\d+) reorganization", r"该楼栋自 \3 年区划调整起属 \1 (\2)"),
+    (r"the building is in (.+) \((\d+)\), another district the text names", r"该楼栋在文本写的另一个区 \1 (\2)"),
     (r"ambiguous (\w+): (.+)", lambda m: f"{_level(m.group(1))}不唯一：{m.group(2)}"),
     (r"conflicting division names ignored: (.+)", r"忽略了相互矛盾的行政区划名：\1"),
     (r"conflicting district names: (.+) / (.+)", r"区县名相互矛盾：\1 / \2"),

@@ -369,9 +369,11 @@ class Matcher:
             # one slip (or, for a fuzzy reading, two edits) from another address: never "sure" (the text may
             # well be that one, misspelled)
             conf = min(conf, _CONFUSABLE_CAP)
-        if (res.level is None and res.candidates and level in ("building", "grid", "community", "town")
-                or res.clash or res.misplaced):
-            # the text's district names contradict each other (西湖区滨江区, 上城淳安县, 杭州市万州区桐庐县):
+        deep = level in ("building", "grid", "community", "town")
+        if (res.level is None and res.candidates and deep or res.clash or res.misplaced
+                or deep and self._in_another_named_district(res, d)):
+            # the text's district names contradict each other (西湖区滨江区, 上城淳安县, 杭州市万州区桐庐县, or the
+            # answer in another district the text names than the one read, not its successor: 拱墅区建德西湖村43号):
             # conflicting evidence never raises the answer
             conf = min(conf, _CONFLICT_CAP)
         return MatchResult(text, code, level, round(conf, 4), elements, cands, tuple(reasons), d, t, c), x
@@ -390,6 +392,18 @@ class Matcher:
         reasons.append(f"{name} starts inside {key}, which the answer is not in: the text may mean {key} and "
                        "another name")
         return True
+
+    def _in_another_named_district(self, res: Resolution, d: str | None) -> bool:
+        """Whether the answer's district ``d`` is another district the text names than the one the resolver
+        read, and neither was ever part of the other (拱墅区建德西湖村43号: 建德市, while 拱墅区 was read; not
+        余杭区星桥…: 星桥 made 临平区 out of 余杭区)."""
+        d0 = res.district_code
+        if d is None or d0 is None or d == d0:
+            return False
+        kin = self.resolver.district_kin
+        if d in kin.get(d0, ()) or d0 in kin.get(d, ()):
+            return False
+        return any(d in kin.get(w, frozenset((w,))) for w in res.written_districts)
 
     def _decide(self, res: Resolution, parts: BuildingPart, fuzzy: bool) -> _Decision:
         """The one reading of the divisions that :meth:`match` and :meth:`parse` both report.

@@ -605,3 +605,19 @@ def test_compound_in_two_districts_gives_the_city_with_both_buildings():
     assert "阳光花园3 names 2 buildings" in r.reasons[0]
     w = hz.match("西湖区阳光花园3幢")  # a district in the text still decides
     assert w.level == "building" and w.code in both and w.code.startswith("330106")
+
+
+def test_a_building_in_another_district_the_text_names_is_never_sure():
+    """拱墅区建德西湖村43号 (SYNTHETIC 西湖村 of 建德市): the text names 拱墅区 and 建德; the building lies in 建德市,
+    not in the district read (拱墅区) nor a successor of it — conflicting evidence, at most 0.89, and the reason says
+    so (not "since the 2021 reorganization", which is for 余杭区 → 临平区 and the like)."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    r = m.match("拱墅区建德西湖村43号5楼")
+    assert r.district_code == "330182" and r.confidence <= 0.89
+    assert "the building is in 建德市 (330182), another district the text names" in r.reasons
+    r = m.match("杭州市余杭区星桥悲路4号")  # 余杭区 + 星桥 (临平区 since 2021): no conflict
+    assert r.level == "building" and r.confidence >= 0.9
+    assert not any("another district the text names" in x for x in r.reasons)

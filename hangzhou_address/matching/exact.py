@@ -85,8 +85,12 @@ def exact_lookup(index: AddressIndex, resolver: DivisionResolver, res: Resolutio
                 # another building has this address; the division names decided between them
                 reasons.append(f"{name}{number} also exists elsewhere; chose the one in the named division")
             if d0 is not None and idx.district[r] != d0:
-                reasons.append(f"the building is in {resolver.name_of.get(idx.district[r], '')} "
-                               f"({idx.district[r]}) since the 2021 reorganization")
+                where = f"{resolver.name_of.get(idx.district[r], '')} ({idx.district[r]})"
+                kin = resolver.district_kin
+                if idx.district[r] in kin.get(d0, ()) or d0 in kin.get(idx.district[r], ()):
+                    reasons.append(f"the building is in {where} since the 2021 reorganization")
+                else:  # 拱墅区建德西湖村43号: another district the text names, not a successor of the one read
+                    reasons.append(f"the building is in {where}, another district the text names")
             other = _another_address(idx, resolver, res, parts.lookups, kind, name, number, buildings[0])
             if other is not None:
                 # 江城路1号；江城路3号, 江城路1号、3号: the text names two buildings and does not say which one the
