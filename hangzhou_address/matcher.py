@@ -371,7 +371,7 @@ class Matcher:
             conf = min(conf, _CONFUSABLE_CAP)
         deep = level in ("building", "grid", "community", "town")
         if (res.level is None and res.candidates and deep or res.clash or res.misplaced
-                or deep and self._in_another_named_district(res, d)):
+                or deep and (self._in_another_named_district(res, d) or self._districts_disagree(res))):
             # the text's district names contradict each other (西湖区滨江区, 上城淳安县, 杭州市万州区桐庐县, or the
             # answer in another district the text names than the one read, not its successor: 拱墅区建德西湖村43号):
             # conflicting evidence never raises the answer
@@ -404,6 +404,16 @@ class Matcher:
         if d in kin.get(d0, ()) or d0 in kin.get(d, ()):
             return False
         return any(d in kin.get(w, frozenset((w,))) for w in res.written_districts)
+
+    def _districts_disagree(self, res: Resolution) -> bool:
+        """Whether the text names two districts that never shared any territory (杭州西湖区淳安古墩路22号: 西湖区
+        and 淳安县; not 余杭区 and 临平, nor 江干区 and 钱塘区)."""
+        written = res.written_districts
+        if len(written) < 2:
+            return False
+        kin = self.resolver.district_kin
+        sets = [kin.get(w, frozenset((w,))) for w in written]
+        return any(not a & b for i, a in enumerate(sets) for b in sets[i + 1:])
 
     def _decide(self, res: Resolution, parts: BuildingPart, fuzzy: bool) -> _Decision:
         """The one reading of the divisions that :meth:`match` and :meth:`parse` both report.

@@ -621,3 +621,15 @@ def test_a_building_in_another_district_the_text_names_is_never_sure():
     r = m.match("杭州市余杭区星桥悲路4号")  # 余杭区 + 星桥 (临平区 since 2021): no conflict
     assert r.level == "building" and r.confidence >= 0.9
     assert not any("another district the text names" in x for x in r.reasons)
+
+
+def test_two_districts_that_never_shared_territory_cap_the_answer():
+    """杭州西湖区淳安古墩路22号: 西湖区 and 淳安县 (never one territory) — the building the text reads stays, at most
+    0.89; 萧山区钱塘区… (钱塘区 holds former towns of 萧山区) is no conflict."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    r = m.match("杭州西湖区淳安古墩路22号")
+    assert r.level == "building" and r.confidence <= 0.89
+    assert m.match("萧山区钱塘区义蓬街道").confidence >= 0.9
