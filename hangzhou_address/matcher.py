@@ -398,11 +398,9 @@ class Matcher:
         read, and neither was ever part of the other (拱墅区建德西湖村43号: 建德市, while 拱墅区 was read; not
         余杭区星桥…: 星桥 made 临平区 out of 余杭区)."""
         d0 = res.district_code
-        if d is None or d0 is None or d == d0:
+        if d is None or d0 is None or self.resolver.districts_related(d, d0):
             return False
         kin = self.resolver.district_kin
-        if d in kin.get(d0, ()) or d0 in kin.get(d, ()):
-            return False
         named = [kin.get(w, frozenset((w,))) for w in res.written_districts]
         # (江干区义烹中路: 江干区 is now 上城区 and, in part, 钱塘区 — one written name covering both is no conflict)
         return any(d in k for k in named) and not any(d in k and d0 in k for k in named)

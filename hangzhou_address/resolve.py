@@ -52,6 +52,7 @@ from .matching.gazetteer import F_POI as _F_POI
 from .matching.gazetteer import F_PREFIX_ONLY as _F_PREFIX_ONLY
 from .matching.gazetteer import F_PROV as _F_PROV
 from .matching.gazetteer import F_ROAD as _F_ROAD
+from .matching.gazetteer import NUMBERED_ROAD_TAILS as _NUMBERED_ROAD_TAILS
 from .matching.gazetteer import ROAD_TAIL as _ROAD_TAIL
 from .matching.gazetteer import build_gazetteer, older_divisions
 from .matching.normalize import normalize_for_matching
@@ -114,7 +115,7 @@ _BOUNDARY_CHARS = frozenset("省市区县镇乡道村路街巷号弄栋幢楼室
 _CITY_DISTRICTS_RE = re.compile(r"[-_,，]*市辖区[-_,，]*")
 _DIGIT_RE = re.compile(r"[0-9]")
 #: a door / building number (what ends the address proper: a bare name after it is a description)
-_DOOR_NUMBER_RE = re.compile(r"[0-9]+\s*(?:号(?!路|街|大街|大道|巷)|號|幢|栋|弄)")
+_DOOR_NUMBER_RE = re.compile(r"[0-9]+\s*(?:号(?!" + "|".join(_NUMBERED_ROAD_TAILS) + r")|號|幢|栋|弄)")
 # 建设 + 二路 / 下沙 + 4号大街: a bare name heading a numbered road
 _NUMBERED_ROAD_RE = re.compile(r"[0-9一二三四五六七八九十]{1,3}(?:路|街|大街|弄|巷|大道)")
 
@@ -299,7 +300,6 @@ class DivisionResolver:
         self.has_former, self.former_villages, self.editions, self.former_ac = (
             g.has_former, g.former_villages, g.editions, g.former_ac)
         self.outside_where = g.outside_where
-        self._longest_key = max(map(len, self.key_text), default=0)
         #: the pairs of adjacent characters inside division names: a division name can cross a position only
         #: where the text has one of them (:meth:`divisions_across` looks no further for most texts)
         self._division_pairs = frozenset(k[j:j + 2] for k, f in zip(self.key_text, self.key_flags) if f & _F_DIV
@@ -315,6 +315,12 @@ class DivisionResolver:
         got = self.automaton.get(text, None)
         return got is not None and bool(self.key_flags[got[0]] & _F_DIV)
 
+    def districts_related(self, a: str, b: str) -> bool:
+        """Whether current district ``a`` and district ``b`` are one, or one holds territory of the other now or
+        before 2021 (余杭区 and 临平区; 萧山区 and 钱塘区)."""
+        kin = self.district_kin
+        return a == b or a in kin.get(b, ()) or b in kin.get(a, ())
+
     def divisions_across(self, text: str, start: int, end: int) -> list[tuple[str, int, frozenset[str]]]:
         """The division names written in ``text`` (normalized) that begin before ``start`` and end inside
         ``text[start:end]`` — a name read there shares its first characters with them (临浦|一村: 临浦 and
@@ -325,10 +331,8 @@ class DivisionResolver:
             return []
         out = []
         key_flags, key_entries, key_text = self.key_flags, self.key_entries, self.key_text
-        lo = max(start - self._longest_key, 0)  # (no key begins earlier and reaches the name)
-        for a, neg_b, kid in self._scan(text[lo:end]):
-            a += lo
-            if a >= start or lo - neg_b <= start or not key_flags[kid] & _F_DIV:
+        for a, neg_b, kid in self._scan(text[:end]):
+            if a >= start or -neg_b <= start or not key_flags[kid] & _F_DIV:
                 continue
             codes: set[str] = set()
             for i, _kind in key_entries[kid]:

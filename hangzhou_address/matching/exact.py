@@ -86,8 +86,7 @@ def exact_lookup(index: AddressIndex, resolver: DivisionResolver, res: Resolutio
                 reasons.append(f"{name}{number} also exists elsewhere; chose the one in the named division")
             if d0 is not None and idx.district[r] != d0:
                 where = f"{resolver.name_of.get(idx.district[r], '')} ({idx.district[r]})"
-                kin = resolver.district_kin
-                if idx.district[r] in kin.get(d0, ()) or d0 in kin.get(idx.district[r], ()):
+                if resolver.districts_related(idx.district[r], d0):
                     reasons.append(f"the building is in {where} since the 2021 reorganization")
                 else:  # 拱墅区建德西湖村43号: another district the text names, not a successor of the one read
                     reasons.append(f"the building is in {where}, another district the text names")

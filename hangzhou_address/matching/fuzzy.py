@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .gazetteer import NUMBERED_ROAD_TAILS
 from .name_index import MAX_CANDIDATES, MAX_POOL, NameIndex
 from .reading import Anchor, FuzzyCandidate, rows_in_scope, score, search_scopes
 from .rivals import slip_rival, two_edit_rival
@@ -73,8 +74,6 @@ _SEPARATORS_RE = re.compile(r"[\s,，、.。;；:：_/·・\\|'\"“”‘’()�
 # a building number and its unit word; group 1 = number, group 2 = unit; or a village's group + house number
 _ANCHOR_RE = re.compile(r"(\d{1,5})(号楼|号|號|弄|幢|栋|座|#|[组队](\d{1,5})号?|-(?=\d))")
 _DIVISION_LABELS = frozenset({"prov", "city", "district", "town", "community", "outside"})
-#: what follows 号 in the name of a numbered road (1号路, 2号大街): that 号 is no door / building number
-_NUMBERED_ROAD_TAILS = ("路", "街", "大街", "大道", "巷")
 
 
 def _division_names(text: str, resolver: DivisionResolver) -> bool:
@@ -181,7 +180,7 @@ def _anchors(norm: str) -> list[Anchor]:
         if unit.startswith(("组", "队")):
             out.append(Anchor(m.start(), int(m.group(3)), int(m.group(1)), ("P",)))
         elif unit in ("号", "號"):
-            if norm.startswith(_NUMBERED_ROAD_TAILS, m.end()):
+            if norm.startswith(NUMBERED_ROAD_TAILS, m.end()):
                 continue  # a numbered road (范家二号路238号, 下沙1号大街): the number is part of its name
             out.append(Anchor(m.start(), int(m.group(1)), None, ("R", "P")))
         elif unit == "弄":

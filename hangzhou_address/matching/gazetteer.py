@@ -33,6 +33,7 @@ __all__ = [
     "older_divisions",
     "KIND_CODE",
     "ROAD_TAIL",
+    "NUMBERED_ROAD_TAILS",
     "F_PROV",
     "F_CITY",
     "F_OUT_FULL",
@@ -49,6 +50,8 @@ __all__ = [
 _LEVELS = ("district", "town", "community")
 #: a bare name ending so is the road itself (余杭塘路 社区: its bare form is the road)
 ROAD_TAIL = ("路", "街", "巷", "弄", "大道")
+#: what follows 号 in the name of a numbered road (1号路, 2号大街): that 号 is no door / building number
+NUMBERED_ROAD_TAILS = ("路", "街", "大街", "大道", "巷")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
 
 #: "converted": a community written with the other kind word (云峰村 for 云峰社区, 五星社区 for 五星村委会),

@@ -39,17 +39,15 @@ _AFTER_DASH = frozenset("0123456789 " + _PLAIN_NUMERALS + _FINANCIAL)
 
 #: an English door number (之江路 No.12, no. 12): read as 12号 (as 12 when a unit word follows: No.28号)
 _NO_RE = re.compile(r"(?<![A-Za-z])[Nn][Oo]\. ?(\d{1,5})(?!\d)")
-_NO_UNIT_WORDS = frozenset("号幢栋组单元室楼层弄座#-")
 
 
 def _substitutions(out: str) -> list[tuple[int, int, str]]:
     """The ``(start, end, replacement)`` edits of :func:`normalize_for_matching`, in text order: every
     run of spaces (dropped, or one kept between ASCII letters / digits), every numeral run before a
     unit word (its value in digits), every English door number (``No.12`` → ``12号``)."""
-    subs: list[tuple[int, int, str]] = []
     n = len(out)
     door = [(m.start(), m.end(), ("," if out[:m.start()].rstrip(" ")[-1:].isdigit() else "") + m.group(1)
-             + ("" if out[m.end():m.end() + 1] in _NO_UNIT_WORDS and m.end() < n else "号"))
+             + ("" if out[m.end():m.end() + 1] in _UNIT_WORDS else "号"))
             for m in _NO_RE.finditer(out)] if "o." in out or "O." in out else []  # (501 No.12: not 50112号)
     if door:
         # the numeral runs and spaces outside them, then all in text order
