@@ -428,3 +428,16 @@ def test_the_number_of_a_numbered_road_is_no_building_number():
     assert [a.number for a in _anchors("范家2号楼")] == [2]
     r = default_matcher(default_registry()).match("江干区天成路范家二号路238号")
     assert r.level == "community" and not any(x.startswith("fuzzy:") for x in r.reasons)
+
+
+@pytest.mark.parametrize("text", ["1号1号1号", "1号1号1号1号1号1号", "3幢1号", "1号楼2幢", "2-1号3号"])
+def test_numbers_alone_are_no_misspelled_name(text):
+    """A stretch of numbers and their units only (1号 before 1号) is no misspelled road or compound: 1号1号1号
+    was read as 1号大街 (大街 dropped), house 1, at 0.997."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    assert m.match("1号大街1号").level == "building"  # (the road exists in the embedded SYNTHETIC city)
+    r = m.match(text)
+    assert r.level != "building" and not any(x.startswith("fuzzy:") for x in r.reasons), r

@@ -72,6 +72,8 @@ REUSE_COST = 0.4
 
 _SEPARATORS_RE = re.compile(r"[\s,，、.。;；:：_/·・\\|'\"“”‘’()（）\[\]【】<>《》-]+")
 # a building number and its unit word; group 1 = number, group 2 = unit; or a village's group + house number
+#: a stretch with none of these is numbers and their units only (1号 before 1号: no misspelled name of a road)
+_NAME_CHAR_RE = re.compile(r"[^\W\d_a-zA-Z号號幢栋棟组組队隊弄楼樓室座]")
 _ANCHOR_RE = re.compile(r"(\d{1,5})(号楼|号|號|弄|幢|栋|座|#|[组队](\d{1,5})号?|-(?=\d))")
 _DIVISION_LABELS = frozenset({"prov", "city", "district", "town", "community", "outside"})
 
@@ -230,7 +232,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
         # one stretch, from the earliest start; each candidate is aligned with it once, and the start
         # its alignment reaches decides its scope and how many characters it leaves unexplained
         fragment, positions = _clean(norm, starts[0], anchor.start)
-        if len(fragment) < 2:
+        if len(fragment) < 2 or not _NAME_CHAR_RE.search(fragment):
             continue
         if not res.town_code and len(starts) <= MAX_STARTS:
             starts = sorted(set(starts) | set(_inner_start(norm, fragment, positions, resolver, scopes, res)))
