@@ -107,3 +107,38 @@ def test_a_share_of_the_rate_per_worker():
     assert sum(half.take("k", 10.0) == 0.0 for _ in range(10)) == 5
     with pytest.raises(ValueError):
         RateLimiter(share=0.0)
+
+
+def test_concurrent_first_requests_with_one_key_cost_one_scrypt(monkeypatch):
+    """The first requests of a client's many connections arrive together: one of them checks the secret
+    (scrypt, ~0.1 s of CPU), the others wait for that answer instead of each checking it again."""
+    import threading
+
+    from hangzhou_address.server import keys as keys_module
+
+    store = KeyStore()
+    key = store.add("a")
+    calls = []
+    real = keys_module.hash_secret
+
+    def slow_hash(secret, salt):
+        calls.append(1)
+        return real(secret, salt)
+
+    monkeypatch.setattr(keys_module, "hash_secret", slow_hash)
+    start = threading.Barrier(8)
+    got = []
+
+    def ask():
+        start.wait()
+        got.append(store.verify(key))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [k.name for k in got] == ["a"] * 8
+    assert len(calls) == 1
+    assert store.verify(key[:-1] + ("x" if key[-1] != "x" else "y")) is None  # a wrong secret still checked
+    assert len(calls) == 2

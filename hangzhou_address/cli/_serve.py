@@ -26,7 +26,10 @@ def register(sub: Any) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
-    p.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
+    p.add_argument("--log-level", default="info", help="server log level (default info)")
+    p.add_argument("--access-log", default="-", metavar="FILE",
+                   help="where the access log goes (key name, route, status, latency, batch size; never a query "
+                        "text or a result): - for standard error (default), a file appended to, or none")
     p.set_defaults(func=_cmd_serve)
 
     k = sub.add_parser("keys", help="API keys of `hzaddr serve`")
@@ -71,7 +74,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         import uvicorn
     except ImportError:
         raise InputError("hzaddr serve needs the [server] extra: pip install 'hangzhou_address[server]'") from None
-    from ..server.app import ENV_AUDIT, ENV_CITY, ENV_KEYS, ENV_POSTGIS, ENV_SCHEMA, ENV_WORKERS
+    from ..server.app import (
+        ENV_AUDIT,
+        ENV_CITY,
+        ENV_KEYS,
+        ENV_POSTGIS,
+        ENV_SCHEMA,
+        ENV_WORKERS,
+    )
     from ..server.keys import KeyStore
 
     if not args.keys.is_file():
@@ -86,9 +96,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise InputError("--city and --postgis: serve one or the other")
     where = f"city {args.city}" if args.city else "embedded SYNTHETIC city"
     if dsn:
-        from ..io.postgis import DEFAULT_SCHEMA, read_postgis, safe_dsn
+        from ..io.postgis import safe_dsn
 
-        read_postgis(dsn, schema=args.schema or DEFAULT_SCHEMA)  # unreachable / empty: fails here, not in workers
         where = f"PostGIS {safe_dsn(dsn)}"
     os.environ[ENV_CITY] = str(args.city.resolve()) if args.city is not None else ""
     os.environ[ENV_KEYS] = str(args.keys.resolve())
@@ -97,7 +106,40 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     os.environ[ENV_WORKERS] = str(args.workers)  # each worker spends its share of a key's rate
     audit = args.audit if args.audit is not None else (args.keys.parent / "hzaddr.audit.jsonl" if dsn else None)
     os.environ[ENV_AUDIT] = str(audit.resolve()) if audit is not None else ""
-    print(f"hzaddr serve: http://{args.host}:{args.port} ({args.workers} workers; {where})", file=sys.stderr)
-    uvicorn.run("hangzhou_address.server.app:app_from_environment", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level=args.log_level, access_log=False)
+    _access_log(args.access_log)
+    try:  # POSIX: workers forked from this process once it has loaded the city (hangzhou_address.server.prefork)
+        from ..server import prefork
+    except ImportError:  # no gunicorn (Windows): uvicorn's workers, each loading the city itself
+        prefork = None  # type: ignore[assignment]
+    how = "forked after loading" if prefork is not None else "each loading the city"
+    print(f"hzaddr serve: http://{args.host}:{args.port} ({args.workers} workers, {how}; {where})", file=sys.stderr)
+    if prefork is not None:
+        from ..server.app import app_from_environment
+
+        app = app_from_environment()  # the city read once, here (a bad source fails here, as an InputError)
+        prefork.warm_up(app.state.city.registry())
+        prefork.serve(lambda: app, host=args.host, port=args.port, workers=args.workers, log_level=args.log_level)
+    else:
+        from ..server.access_log import uvicorn_log_config
+
+        if dsn:  # unreachable / empty: fails here, not in every worker
+            from ..io.postgis import DEFAULT_SCHEMA, read_postgis
+
+            read_postgis(dsn, schema=args.schema or DEFAULT_SCHEMA)
+        uvicorn.run("hangzhou_address.server.app:app_from_environment", factory=True, host=args.host,
+                    port=args.port, workers=args.workers, log_level=args.log_level, access_log=False,
+                    log_config=uvicorn_log_config(args.access_log),
+                    http="hangzhou_address.server.protocol:Protocol")
     return 0
+
+
+
+def _access_log(target: str) -> None:
+    """The access log's destination (``--access-log``), set in this process before the workers fork."""
+    from ..errors import InputError
+    from ..server.access_log import configure_access_log
+
+    try:
+        configure_access_log(target)
+    except OSError as e:
+        raise InputError(f"--access-log {target}: {e.strerror or e}") from None

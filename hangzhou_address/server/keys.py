@@ -15,8 +15,9 @@ shown once, when it is made. Checking a key costs one scrypt (~30 ms) the first 
 process then remembers that key by a keyed digest (HMAC with a per-process random key, in memory only), so later
 requests cost microseconds. A key with an unknown id is refused without any hashing.
 
-The rate is a token bucket per key name, in process memory (each worker process counts its own requests:
-with ``--workers N`` a key can make up to N times its rate in total).
+The rate is a token bucket per key name, in process memory: each of the ``N`` worker processes of one
+``hzaddr serve --workers N`` spends ``1 / N`` of the key's rate (:class:`RateLimiter`'s ``share``), so that
+together they never exceed it.
 """
 
 from __future__ import annotations
@@ -108,6 +109,8 @@ class KeyStore:
         self._memo_key = secrets.token_bytes(32)
         self._verified: dict[bytes, str] = {}
         self._lock = threading.Lock()
+        #: per key id, a lock held while its secret is checked (concurrent first requests with one key: one scrypt)
+        self._gates: dict[str, threading.Lock] = {}
 
     @staticmethod
     def _read(path: Path) -> list[ApiKey]:
@@ -205,16 +208,22 @@ class KeyStore:
         entry = next((k for k in self._keys.values() if k.id == parts[1]), None)
         if entry is None:
             return None
-        try:
-            good = hmac.compare_digest(hash_secret(parts[2], bytes.fromhex(entry.salt)), entry.hash)
-        except ValueError:
-            return None
-        if not good:
-            return None
         with self._lock:
-            if len(self._verified) > 10_000:
-                self._verified.clear()
-            self._verified[digest] = entry.name
+            gate = self._gates.setdefault(entry.id, threading.Lock())
+        with gate:  # one scrypt per key at a time: the first requests of a client's connections wait for one
+            name = self._verified.get(digest)
+            if name is not None and name in self._keys:
+                return self._keys[name]
+            try:
+                good = hmac.compare_digest(hash_secret(parts[2], bytes.fromhex(entry.salt)), entry.hash)
+            except ValueError:
+                return None
+            if not good:
+                return None
+            with self._lock:
+                if len(self._verified) > 10_000:
+                    self._verified.clear()
+                self._verified[digest] = entry.name
         return entry
 
 
