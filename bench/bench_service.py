@@ -136,7 +136,8 @@ def main() -> int:
     key = KeyStore(tmp / "keys.toml").add("bench", scope="read", rate="1000000/s")
     port = free_port()
     cmd = [sys.executable, "-m", "hangzhou_address", "serve", "--keys", str(tmp / "keys.toml"), "--port", str(port),
-           "--workers", str(args.workers), "--log-level", "warning"]
+           "--workers", str(args.workers), "--log-level", "warning",
+           "--access-log", str(tmp / "access.log")]  # (written, as in production; not mixed into the report)
     if args.city:
         cmd += ["--city", str(args.city)]
     server = subprocess.Popen(cmd, env={**os.environ}, start_new_session=True)
