@@ -8,9 +8,13 @@ former and traditional forms). A clerk typing from pinyin writes ``米市港街�
 a village's 村 is the fuzzy stage's: :mod:`hangzhou_address.matching.fuzzy`) that no division name read by the resolver covers, and at the characters before it: when exactly one
 division name with that suffix is one *slip* away from them — one character of the same pinyin or a
 look-alike (:class:`~hangzhou_address.matching.similarity.CharCosts`, the fuzzy stage's costs), or two
-adjacent characters swapped — the text is read as if it said that name. The scope keeps it safe: a town is
-looked for among the towns of the district the text names (the whole city when it names none but says
-杭州), a community only among those of the town it names. A district name written bare (``笑山南环路``,
+adjacent characters swapped — the text is read as if it said that name. A town's name is looked for whatever
+town suffix the text writes (星窍镇 for 星桥街道, once 星桥镇). The scope keeps it safe: a town is looked for
+among the towns of the district the text names — today's, or those that were in it before (江干区沙下街道: 下沙
+is in 钱塘区 now) — (the whole city when it names none but says 杭州), a community only among those of the town
+it names. A town name written bare right after the district that opens the text (``余杭乔嘶`` for 乔司,
+``江干区臼堡`` for 九堡: real ledgers write the town so) is read the same way when the resolver read no town,
+unless the text writes it again further on (a name, then) or it ends with 村 (大村2组: a village). A district name written bare (``笑山南环路``,
 ``杭州渔杭乔司``) is read only where the text's district is expected — right after 浙江省 / 杭州市, or at the
 start of the text when a town or community name follows (``渔杭乔司``; ``尚城国际3幢`` may be a compound named so)
 — when the resolver read no district and no name starts there. Same-length edits only, so the offsets of the
@@ -38,6 +42,13 @@ MAX_RESPELLINGS = 3
 _SUFFIXES = {0: ("区", "县", "市"), 1: ("街道", "镇", "乡"), 2: ("社区",)}
 _SUFFIX_RE = re.compile("街道|社区|[区县市镇乡]")
 _LEVEL_OF = {s: lv for lv, ss in _SUFFIXES.items() for s in ss}
+#: the key names are indexed under: a town's suffix changes over time (星桥镇 is now 星桥街道), so a town's
+#: name is looked for whatever suffix the text writes (星窍镇 for 星桥街道); districts and communities by suffix
+_TOWN = "town"
+
+
+def _key(suffix: str) -> str:
+    return _TOWN if _LEVEL_OF[suffix] == 1 else suffix
 #: labels of the resolver's hits a respelled name must not overlap: names read already, and places outside
 #: Hangzhou (阜阳市 is no 富阳市, 江岸区 no 江干区)
 _READ_LABELS = frozenset({"prov", "city", "district", "town", "community", "outside"})
@@ -66,7 +77,10 @@ class Respelling:
     def read_in(self, res: Resolution) -> bool:
         """Whether the resolver's reading ``res`` of the respelled text reads this division (a bare district
         name: reads it as a district name, whichever district its towns then decide — 余杭 + 乔司 is 临平区 —
-        and, at the very start of the text, a town too)."""
+        and, at the very start of the text, a town too; a bare town name: reads that town)."""
+        if self.bare and self.level == 1:
+            return self.current is not None and res.town_code == self.current and any(
+                h[1] == self.start and h[0] in ("town", "district") for h in res.hits)
         if self.bare:
             return (res.district_code is not None and (res.town_code is not None or not self.needs_town)
                     and any(h[0] == "district" and h[1] == self.start for h in res.hits))
@@ -110,13 +124,14 @@ class DivisionSpeller:
             for suffix in _SUFFIXES.get(level, ()):
                 stem = name[: -len(suffix)]
                 if name.endswith(suffix) and len(stem) >= 2 and _han(stem):
+                    key = _key(suffix)
                     for k, ch in enumerate(stem):
-                        self._by_char.setdefault((suffix, k, ch), []).append((stem, i))
-                    self._by_sorted.setdefault((suffix, "".join(sorted(stem))), []).append((stem, i))
-                    self._spelled.add((suffix, stem))
-                    lengths.setdefault(suffix, set()).add(len(stem))
+                        self._by_char.setdefault((key, k, ch), []).append((stem, i))
+                    self._by_sorted.setdefault((key, "".join(sorted(stem))), []).append((stem, i))
+                    self._spelled.add((key, stem))
+                    lengths.setdefault(key, set()).add(len(stem))
                     break
-        #: per suffix: the lengths of the names before it, longest first
+        #: per suffix (towns: :data:`_TOWN`): the lengths of the names before it, longest first
         self.lengths = {suffix: tuple(sorted(ns, reverse=True)) for suffix, ns in lengths.items()}
         #: places outside Hangzhou written bare (江岸 of 江岸区, Wuhan; 阜阳): no misspelled bare district
         outside = F_OUT_COUNTY | F_OUT_FULL | F_OUT_SHORT
@@ -124,12 +139,27 @@ class DivisionSpeller:
             k[:-1] if k.endswith(_SUFFIXES[0]) else k
             for k, f in zip(getattr(resolver, "key_text", ()), getattr(resolver, "key_flags", ())) if f & outside)
 
-    def _near(self, suffix: str, written: str) -> list[tuple[str, int]]:
-        """The names (of that suffix and length) sharing all but one position with ``written``, or its
-        characters in another order."""
-        near = [x for k, ch in enumerate(written) for x in self._by_char.get((suffix, k, ch), ())
+    def _near(self, key: str, written: str) -> list[tuple[str, int]]:
+        """The names (of that key — a suffix, or :data:`_TOWN` — and length) sharing all but one position with
+        ``written``, or its characters in another order."""
+        near = [x for k, ch in enumerate(written) for x in self._by_char.get((key, k, ch), ())
                 if len(x[0]) == len(written)]
-        return near + self._by_sorted.get((suffix, "".join(sorted(written))), [])
+        return near + self._by_sorted.get((key, "".join(sorted(written))), [])
+
+    def _one_slip(self, key: str, written: str, level: int, res: Resolution, in_hangzhou: bool,
+                  ) -> tuple[str, int, str] | None:
+        """The one name in scope (stem, division index, edit) that ``written`` is one slip from, or None (none,
+        or two: the text does not say which)."""
+        got: dict[str, tuple[int, str]] = {}
+        for stem, i in self._near(key, written):
+            if stem not in got and self._in_scope(i, level, res, in_hangzhou):
+                edit = same_length_slip(stem, written, self.costs, LOOKALIKE)
+                if edit is not None:
+                    got[stem] = (i, edit)
+        if len(got) != 1:
+            return None
+        (stem, (i, edit)), = got.items()
+        return stem, i, edit
 
     def _in_scope(self, i: int, level: int, res: Resolution, in_hangzhou: bool) -> bool:
         district, town, _community = self._cur[i]
@@ -140,7 +170,9 @@ class DivisionSpeller:
             # no misspelled 龙岗镇 — a town is respelled only in a text that says it is in Hangzhou)
             if res.district_code is None:
                 return in_hangzhou
-            return district == res.district_code or res.district_code in self._hist.get(town or "", ())
+            # (or the district the text names was its district once: 江干区沙下街道 — 下沙 is in 钱塘区 now)
+            hist = self._hist.get(town or "", frozenset())
+            return district == res.district_code or res.district_code in hist or bool(res.written_districts & hist)
         return res.town_code is not None and town == res.town_code
 
     def respell(self, norm: str, res: Resolution) -> tuple[str, tuple[Respelling, ...]]:
@@ -172,33 +204,57 @@ class DivisionSpeller:
                 continue  # (a community only inside the town the text names)
             if any(a < m.end() and end < b for a, b in read):
                 continue  # the suffix belongs to a name read already
-            for n in self.lengths.get(suffix, ()):
+            key = _key(suffix)
+            for n in self.lengths.get(key, ()):
                 start = end - n
                 written = norm[start:end]
                 if start < 0 or not _han(written) or any(a < end and start < b for a, b in read):
                     continue
-                if (suffix, written) in self._spelled:
+                if (key, written) in self._spelled:
                     break  # (a division's own name, whether or not the resolver read it)
-                got = {}
-                for stem, i in self._near(suffix, written):
-                    if stem not in got and self._in_scope(i, level, res, in_hangzhou):
-                        edit = same_length_slip(stem, written, self.costs, LOOKALIKE)
-                        if edit is not None:
-                            got[stem] = (i, edit)
-                if len(got) == 1:  # (two names one slip away: the text does not say which)
-                    (stem, (i, edit)), = got.items()
+                one = self._one_slip(key, written, level, res, in_hangzhou)
+                if one is not None:
+                    stem, i, edit = one
                     found.append(Respelling(start, written + suffix, stem + suffix, self._codes[i], edit,
                                             self._cur[i][level], level))
                     out = out[:start] + stem + out[end:]
                     break
             if len(found) >= MAX_RESPELLINGS:
                 break
-        if not found and not any(h[0] == "district" for h in res.hits):
-            bare = self._bare_district(norm, res)
+        if not found:
+            bare = (self._bare_district(norm, res) if not any(h[0] == "district" for h in res.hits)
+                    else self._bare_town(norm, res) if res.town_code is None else None)
             if bare is not None:
                 found.append(bare)
                 out = out[:bare.start] + bare.name + out[bare.start + len(bare.name):]
         return out, tuple(found)
+
+    def _bare_town(self, norm: str, res: Resolution) -> Respelling | None:
+        """A town name written without its suffix and with one slip (余杭乔嘶 for 乔司, 江干区峡沙 for 下沙) right
+        after the district name that opens the text (after 浙江省 / 杭州市, if written), when the resolver read
+        no town, no name it read lies there, the text does not write it again further on, and exactly one town
+        of that district — today's, or one that was in it before 2021 — is one slip away."""
+        pos, district = 0, False
+        for h in res.hits:  # (in reading order)
+            if h[0] in ("prov", "city", "district") and h[1] == pos:
+                pos, district = h[2], district or h[0] == "district"
+        if not district:
+            return None
+        for n in self.lengths.get(_TOWN, ()):
+            written = norm[pos:pos + n]
+            if len(written) < n or not _han(written) or norm.startswith(_SUFFIXES[1], pos + n):
+                continue  # (with its suffix: the loop of respell)
+            if (_TOWN, written) in self._spelled or any(h[1] < pos + n and pos < h[2] for h in res.hits):
+                continue
+            if norm.count(written) > 1 or written.endswith("村"):
+                # (written twice alike — 长青广业街…长青文化创意园 — it is a name, not a slip; 大村2组 is the village
+                # 大村, or a misspelled 大X村, before its group, not the town 戴村镇)
+                return None
+            one = self._one_slip(_TOWN, written, 1, res, True)
+            if one is not None:
+                stem, i, edit = one
+                return Respelling(pos, written, stem, self._codes[i], edit, self._cur[i][1], 1, bare=True)
+        return None
 
     def _bare_district(self, norm: str, res: Resolution) -> Respelling | None:
         """A district name written without its suffix and with one slip (笑山 for 萧山, 渔杭 for 余杭) where the
@@ -217,7 +273,7 @@ class DivisionSpeller:
             return None
         got: dict[str, tuple[int, str]] = {}
         for suffix in _SUFFIXES[0]:
-            for stem, i in self._near(suffix, written):
+            for stem, i in self._near(_key(suffix), written):
                 if len(stem) == 2 and stem not in got and self._in_scope(i, 0, res, True):
                     edit = same_length_slip(stem, written, self.costs, LOOKALIKE)
                     if edit is not None:
