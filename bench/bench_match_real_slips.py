@@ -1,0 +1,100 @@
+"""Benchmark: real addresses with one slip in a division name they write — the divisions still found?
+
+The real Hangzhou rows of the NAACL 2019 corpus (bench_match_real.py: gold district / town from their annotated
+spans), each with one slip of the IME or the eye in one of its annotated district / town / community names
+(:func:`hangzhou_address.synth.variants.division_slip`: a same-pinyin or look-alike character, or two adjacent
+characters swapped; the span picked at random with ``--seed``), matched with the embedded registry (fuzzy mode,
+the default). Reported per kind of name slipped and per level judged: right, wrong, and wrong at confidence
+≥ 0.9 — a wrong district answered as sure is the failure that matters.
+
+Develop with one seed, judge with another (the division spelling stage was developed on seed 11, train split).
+
+Run:  python bench/bench_match_real_slips.py [--seed 12] [--split train|dev|all] [--examples 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import random
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import bench_match_real as bmr  # noqa: E402
+
+LEVELS = (("district", "district_code"), ("town", "town_code"))
+SLIPPED = ("district", "town", "community")
+
+
+def slipped_rows(split: str, seed: int, gold: bmr.Gold) -> list[tuple[str, str, str, str, dict]]:
+    """(text with one slip, the span's label, the span as written, as slipped, gold) per Hangzhou row."""
+    from hangzhou_address.synth.variants import division_slip
+
+    rng = random.Random(seed)
+    out = []
+    for r in bmr.load_rows(split):
+        kind, g = gold.derive(r["first"], r["all"])
+        if kind != "hangzhou":
+            continue
+        spans = [(lab, t) for lab, t in r["all"] if lab in SLIPPED and len(t) >= 2 and t in r["text"]]
+        if not spans:
+            continue
+        lab, t = rng.choice(spans)
+        new = division_slip(t, lab, rng)
+        if new and new != t:
+            out.append((r["text"].replace(t, new, 1), lab, t, new, g))
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seed", type=int, default=12)
+    ap.add_argument("--split", default="train")
+    ap.add_argument("--examples", type=int, default=10, help="wrong answers at ≥ 0.9 to print")
+    args = ap.parse_args(argv)
+
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import Matcher
+
+    reg = default_registry()
+    matcher = Matcher(reg)
+    gold = bmr.Gold(reg)
+    rows = slipped_rows(args.split, args.seed, gold)
+    print(f"# bench_match_real_slips: split {args.split}, seed {args.seed}: {len(rows):,} real rows with one slip "
+          f"in a division name (embedded registry, fuzzy mode)")
+    stats: collections.Counter = collections.Counter()
+    examples = []
+    for text, lab, written, slipped, g in rows:
+        res = matcher.match(text)
+        for lv, attr in LEVELS:
+            want, anyof = g[lv], g.get(f"{lv}_any", ())
+            if want is None and not anyof:
+                continue
+            got = getattr(res, attr)
+            ok = got == want or got in anyof
+            wrong = got is not None and not ok
+            stats[lab, lv, "n"] += 1
+            stats[lab, lv, "right"] += ok
+            stats[lab, lv, "wrong"] += wrong
+            if wrong and res.confidence >= 0.9:
+                stats[lab, lv, "wrong9"] += 1
+                examples.append(f"  [{lab} slipped, {lv}] {text!r} ({written} -> {slipped}): gold {want}, got {got} "
+                                f"({res.level}, {res.confidence:.3f}) {list(res.reasons)[:2]}")
+    print(f"  {'name slipped':14s} {'level':9s} {'n':>5s} {'right':>8s} {'wrong':>7s} {'wrong ≥0.9':>10s}")
+    for lab in SLIPPED:
+        for lv, _attr in LEVELS:
+            n = stats[lab, lv, "n"]
+            if n:
+                print(f"  {lab:14s} {lv:9s} {n:5d} {100 * stats[lab, lv, 'right'] / n:7.2f}% "
+                      f"{100 * stats[lab, lv, 'wrong'] / n:6.2f}% {100 * stats[lab, lv, 'wrong9'] / n:9.2f}%")
+    if args.examples and examples:
+        print(f"wrong at confidence ≥ 0.9 ({len(examples)}):")
+        print("\n".join(examples[: args.examples]))
+
+
+if __name__ == "__main__":
+    main()
