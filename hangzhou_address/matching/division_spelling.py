@@ -121,6 +121,8 @@ class DivisionSpeller:
         self._spelled: set[tuple[str, str]] = set()
         lengths: dict[str, set[int]] = {}
         for i, (name, level) in enumerate(zip(resolver.names, resolver.levels)):
+            if level == 2:  # (the official lists write some communities 某某社区居委会 / 某某社区居民委员会)
+                name = name.removesuffix("居民委员会").removesuffix("居委会")
             for suffix in _SUFFIXES.get(level, ()):
                 stem = name[: -len(suffix)]
                 if name.endswith(suffix) and len(stem) >= 2 and _han(stem):
@@ -201,7 +203,7 @@ class DivisionSpeller:
             suffix, end = m.group(), m.start()
             level = _LEVEL_OF[suffix]
             if level == 2 and res.town_code is None:
-                continue  # (a community only inside the town the text names)
+                continue  # (a community only inside the town the text names)  # (a community only inside the town the text names)
             if any(a < m.end() and end < b for a, b in read):
                 continue  # the suffix belongs to a name read already
             key = _key(suffix)
