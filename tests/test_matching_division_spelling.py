@@ -153,6 +153,8 @@ def test_a_town_is_read_whatever_its_suffix_and_in_the_district_it_was_in(embedd
     ("余杭乔嘶鑫业路97号11幢10楼", "乔嘶", "乔司", "330113005"),
     ("浙江杭州江干区臼堡九环路万科魅力之城10幢1828", "臼堡", "九堡", "330102018"),
     ("浙江省杭州市西湖区赚塘香山创意园", "赚塘", "转塘", "330106010"),
+    ("杭州乔饲三鑫工业园112号4栋9楼", "乔饲", "乔司", "330113005"),  # right after 杭州, no district: the city's towns
+    ("浙江省杭州市下砂多蓝水岸碧海苑", "下砂", "下沙", "330114001"),
 ])
 def test_a_bare_town_name_with_one_slip_after_the_district_is_read(embedded, text, written, name, town):
     """Real ledgers write the town bare after the district (余杭乔司); with one slip of the IME the town was
@@ -172,7 +174,8 @@ def test_a_bare_town_name_with_one_slip_after_the_district_is_read(embedded, tex
 @pytest.mark.parametrize("text", [
     "浙江省杭州市拱墅区长青广业街孔乐长青文化创意园3栋",  # 长青 written twice: a name (one slip from 长庆)
     "杭州萧山区大村2组62号",  # the village 大村 (or a misspelled 大X村) before its group, not the town 戴村镇
-    "杭州乔饲三鑫工业园112号",  # no district before it: not read (the whole city is too wide for a bare name)
+    "乔饲三鑫工业园112号",  # neither a district nor 杭州 before it: not read
+    "浙江省杭州市杭州市桥康8號5楼",  # city-wide, a swap (康桥) is too often another name: 桥康路 of 淳安县
     "余杭区乔司街道",  # spelled right
     "西湖区文星路5号",  # 文星 is no slip of 文新 (xing / xin)
 ])

@@ -224,8 +224,9 @@ class DivisionSpeller:
             if len(found) >= MAX_RESPELLINGS:
                 break
         if not found:
-            bare = (self._bare_district(norm, res) if not any(h[0] == "district" for h in res.hits)
-                    else self._bare_town(norm, res) if res.town_code is None else None)
+            bare = self._bare_district(norm, res) if not any(h[0] == "district" for h in res.hits) else None
+            if bare is None and res.town_code is None:
+                bare = self._bare_town(norm, res)
             if bare is not None:
                 found.append(bare)
                 out = out[:bare.start] + bare.name + out[bare.start + len(bare.name):]
@@ -235,13 +236,14 @@ class DivisionSpeller:
         """A town name written without its suffix and with one slip (余杭乔嘶 for 乔司, 江干区峡沙 for 下沙) right
         after the district name that opens the text (after 浙江省 / 杭州市, if written), when the resolver read
         no town, no name it read lies there, the text does not write it again further on, and exactly one town
-        of that district — today's, or one that was in it before 2021 — is one slip away."""
-        pos, district = 0, False
+        of that district — today's, or one that was in it before 2021 — is one slip away; or right after 杭州 /
+        杭州市 when the text names no district (杭州乔饲), any town of the city, but not two characters swapped."""
+        pos, district, city = 0, False, False
         for h in res.hits:  # (in reading order)
             if h[0] in ("prov", "city", "district") and h[1] == pos:
-                pos, district = h[2], district or h[0] == "district"
-        if not district:
-            return None
+                pos, district, city = h[2], district or h[0] == "district", city or h[0] == "city"
+        if not (district or city and res.district_code is None):
+            return None  # (right after 杭州 with no district anywhere: a town of the whole city)
         for n in self.lengths.get(_TOWN, ()):
             written = norm[pos:pos + n]
             if len(written) < n or not _han(written) or norm.startswith(_SUFFIXES[1], pos + n):
@@ -253,7 +255,8 @@ class DivisionSpeller:
                 # 大村, or a misspelled 大X村, before its group, not the town 戴村镇)
                 return None
             one = self._one_slip(_TOWN, written, 1, res, True)
-            if one is not None:
+            if one is not None and (district or not one[2].endswith(" swapped")):
+                # (city-wide, two characters swapped are too often another name: 杭州市桥康8号 — 桥康路, not 康桥)
                 stem, i, edit = one
                 return Respelling(pos, written, stem, self._codes[i], edit, self._cur[i][1], 1, bare=True)
         return None
