@@ -160,6 +160,8 @@ REASON_PATTERNS: tuple[tuple[re.Pattern[str], _Repl], ...] = tuple((re.compile(p
     (r"(.+) \(before (\d+)\) → (.+) \((\d+)\): merged \((.+)\)", r"\1（\2 年以前）→ \3 (\4)：合并（\5）"),
     (r"the building is in (.+) \((\d+)\) since the (\d+) reorganization", r"该楼栋自 \3 年区划调整起属 \1 (\2)"),
     (r"the building is in (.+) \((\d+)\), another district the text names", r"该楼栋在文本写的另一个区 \1 (\2)"),
+    (r"(.+) \((\d+)\) of 2020 lies now in (.+): the place the text names is not read, and it may be in either",
+     r"2020 年的 \1 (\2) 现分属 \3：文本写的地点未能读出，可能在其中任一个"),
     (r"ambiguous (\w+): (.+)", lambda m: f"{_level(m.group(1))}不唯一：{m.group(2)}"),
     (r"conflicting division names ignored: (.+)", r"忽略了相互矛盾的行政区划名：\1"),
     (r"conflicting district names: (.+) / (.+)", r"区县名相互矛盾：\1 / \2"),

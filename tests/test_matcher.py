@@ -633,3 +633,21 @@ def test_two_districts_that_never_shared_territory_cap_the_answer():
     r = m.match("杭州西湖区淳安古墩路22号")
     assert r.level == "building" and r.confidence <= 0.89
     assert m.match("萧山区钱塘区义蓬街道").confidence >= 0.9
+
+
+@pytest.mark.parametrize("text", ["杭州市余杭区各家车村八组195号", "杭州市余杭区某某路195号", "浙江省杭州市江干区某某路1号"])
+def test_a_split_2020_district_alone_is_not_sure_when_the_text_names_a_place_not_read(div_matcher, text):
+    """余杭区 of 2020 is today's 余杭区 and 临平区: with a place the text names unread (各家车村: a misspelled
+    village of 临平区), the district answer is no surer than that split, and says so."""
+    r = div_matcher.match(text)
+    assert r.level == "district" and r.confidence <= 0.89, r
+    assert any("of 2020 lies now in" in x and "it may be in either" in x for x in r.reasons), r.reasons
+    from hangzhou_address.i18n import translate_reason
+
+    assert all(translate_reason(x) != x for x in r.reasons if "of 2020 lies now in" in x)
+
+
+def test_a_split_2020_district_written_alone_keeps_its_confidence(div_matcher):
+    r = div_matcher.match("杭州市余杭区")  # (nothing else named: the text says no more than the district)
+    assert r.level == "district" and r.district_code == "330110" and r.confidence > 0.9
+    assert not any("of 2020 lies now in" in x for x in r.reasons)

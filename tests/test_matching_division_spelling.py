@@ -181,3 +181,22 @@ def test_a_bare_town_name_with_one_slip_after_the_district_is_read(embedded, tex
 ])
 def test_a_bare_town_name_is_not_read_where_the_text_may_mean_another_word(embedded, text):
     assert _respell(embedded, text) == (text, ())
+
+
+@pytest.mark.parametrize(("text", "name", "district", "town"), [
+    ("杭州市江滨区迎春路湘云雅苑", "滨江区", "330108", None),  # 江滨 is also a community: no reason to stop at 区
+    ("浙江省杭州市城下区上塘路172号", "下城区", "330105", None),  # (城下村 too)
+    ("浙江省杭州市疆干区下沙11号大街南1244号", "江干区", "330114", "330114001"),  # split in 2021: its town decides
+    ("浙江省杭州市峪杭区临平梧桐蓝山", "余杭区", "330113", "330113001"),
+])
+def test_a_misspelled_district_is_read_past_a_bare_community_and_whichever_successor(embedded, text, name,
+                                                                                      district, town):
+    """Real corpus text with one slip in its district (bench/bench_match_real_slips.py): a swapped 滨江区 reads a
+    community 江滨 first; a misspelled 江干区 / 余杭区 of 2020 is read whichever district of today its town decides."""
+    from hangzhou_address.matcher import Matcher
+
+    _out, found = _respell(embedded, text)
+    assert [f.name for f in found] == [name]
+    r = Matcher(embedded[0].registry).match(text)
+    assert (r.district_code, r.town_code) == (district, town), r
+    assert any(x.startswith(f"fuzzy: {found[0].written} read as {name}") for x in r.reasons)

@@ -441,3 +441,16 @@ def test_numbers_alone_are_no_misspelled_name(text):
     assert m.match("1号大街1号").level == "building"  # (the road exists in the embedded SYNTHETIC city)
     r = m.match(text)
     assert r.level != "building" and not any(x.startswith("fuzzy:") for x in r.reasons), r
+
+
+def test_a_village_group_and_house_written_with_a_dash_is_no_house_of_the_first_number():
+    """朝阳村7-182号 is group 7, house 182 (as the exact look-up reads it); the fuzzy stage once read the 7 as the
+    house number and answered 朝阳村1组7号 at 0.999."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+    from hangzhou_address.matching.fuzzy import _anchors
+
+    assert _anchors("朝阳村7-182号") == []
+    assert [a.number for a in _anchors("翠苑一区3-2-1101")] == [3]  # (building 3, unit 2, room 1101)
+    r = default_matcher(default_registry()).match("杭州市临平区朝阳村7-182号")
+    assert r.level == "community" and r.code == "330113005206", r

@@ -73,6 +73,9 @@ class Respelling:
     #: (a bare name at the very start of the text, without 浙江省 / 杭州市 before it) read only when a town or
     #: community of the text confirms it: 尚城国际3幢 may be a compound named so, 肖山城厢街道 is 萧山
     needs_town: bool = False
+    #: (a district) today's districts that hold its territory: a 2020 district split since (江干区: 上城区, 钱塘区)
+    #: is read whichever of them the text's town then decides
+    successors: frozenset[str] = frozenset()
 
     def read_in(self, res: Resolution) -> bool:
         """Whether the resolver's reading ``res`` of the respelled text reads this division (a bare district
@@ -84,6 +87,8 @@ class Respelling:
         if self.bare:
             return (res.district_code is not None and (res.town_code is not None or not self.needs_town)
                     and any(h[0] == "district" and h[1] == self.start for h in res.hits))
+        if self.level == 0 and res.district_code in self.successors:
+            return any(h[0] == "district" and h[1] == self.start for h in res.hits)
         return self.current is not None and self.current == (res.district_code, res.town_code,
                                                              res.community_code)[self.level]
 
@@ -113,6 +118,7 @@ class DivisionSpeller:
         self._cur = resolver.cur
         self._codes = resolver.codes
         self._hist = resolver.hist_d
+        self._kin = getattr(resolver, "district_kin", {})
         #: (suffix, position, character) -> [(stem, division index)]: the names a one-character slip may mean
         #: share every other position with the text; (suffix, sorted characters) -> the same, for a swap
         self._by_char: dict[tuple[str, int, str], list[tuple[str, int]]] = {}
@@ -196,6 +202,7 @@ class DivisionSpeller:
         if res.outside:
             return norm, ()  # (the resolver read the text as a place outside Hangzhou)
         read = [(h[1], h[2]) for h in res.hits if h[0] in _READ_LABELS]
+        read_no_community = [(h[1], h[2]) for h in res.hits if h[0] in _READ_LABELS and h[0] != "community"]
         in_hangzhou = any(h[0] == "city" for h in res.hits)
         out = norm
         found: list[Respelling] = []
@@ -206,11 +213,14 @@ class DivisionSpeller:
                 continue  # (a community only inside the town the text names)  # (a community only inside the town the text names)
             if any(a < m.end() and end < b for a, b in read):
                 continue  # the suffix belongs to a name read already
+            # (before a district's suffix, a bare community name read there is no reason to stop: 江滨区 is
+            # 滨江区 swapped, not the community 江滨 followed by 区)
+            blocking = read if level else read_no_community
             key = _key(suffix)
             for n in self.lengths.get(key, ()):
                 start = end - n
                 written = norm[start:end]
-                if start < 0 or not _han(written) or any(a < end and start < b for a, b in read):
+                if start < 0 or not _han(written) or any(a < end and start < b for a, b in blocking):
                     continue
                 if (key, written) in self._spelled:
                     break  # (a division's own name, whether or not the resolver read it)
@@ -218,7 +228,9 @@ class DivisionSpeller:
                 if one is not None:
                     stem, i, edit = one
                     found.append(Respelling(start, written + suffix, stem + suffix, self._codes[i], edit,
-                                            self._cur[i][level], level))
+                                            self._cur[i][level], level,
+                                            successors=self._kin.get(self._codes[i], frozenset()) if not level
+                                            else frozenset()))
                     out = out[:start] + stem + out[end:]
                     break
             if len(found) >= MAX_RESPELLINGS:

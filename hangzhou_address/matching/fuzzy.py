@@ -74,6 +74,8 @@ _SEPARATORS_RE = re.compile(r"[\s,，、.。;；:：_/·・\\|'\"“”‘’()�
 # a building number and its unit word; group 1 = number, group 2 = unit; or a village's group + house number
 #: a stretch with none of these is numbers and their units only (1号 before 1号: no misspelled name of a road)
 _NAME_CHAR_RE = re.compile(r"[^\W\d_a-zA-Z号號幢栋棟组組队隊弄楼樓室座]")
+#: what follows the dash of ``N-M号``: the second number, then 号 (a village's group and house)
+_GROUP_HOUSE_RE = re.compile(r"\d{1,5}[号號](?![\d-])")
 _ANCHOR_RE = re.compile(r"(\d{1,5})(号楼|号|號|弄|幢|栋|座|#|[组队](\d{1,5})号?|-(?=\d))")
 _DIVISION_LABELS = frozenset({"prov", "city", "district", "town", "community", "outside"})
 
@@ -187,6 +189,8 @@ def _anchors(norm: str) -> list[Anchor]:
             out.append(Anchor(m.start(), int(m.group(1)), None, ("R", "P")))
         elif unit == "弄":
             out.append(Anchor(m.start(), int(m.group(1)), None, ("R",)))
+        elif unit == "-" and _GROUP_HOUSE_RE.match(norm, m.end()):
+            continue  # (朝阳村7-182号: group 7, house 182, as the exact look-up reads it — not house 7)
         else:
             out.append(Anchor(m.start(), int(m.group(1)), None, ("P",)))
         if len(out) >= MAX_ANCHORS:
