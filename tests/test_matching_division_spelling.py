@@ -200,3 +200,21 @@ def test_a_misspelled_district_is_read_past_a_bare_community_and_whichever_succe
     r = Matcher(embedded[0].registry).match(text)
     assert (r.district_code, r.town_code) == (district, town), r
     assert any(x.startswith(f"fuzzy: {found[0].written} read as {name}") for x in r.reasons)
+
+
+@pytest.mark.parametrize(("text", "written", "name"), [
+    ("杭州市拱墅区塘上镇宋家村114号", "塘上镇", "上塘镇"),  # (塘上 is read as a community first)
+    ("建德市新江安街道叶家路727号", "新江安街道", "新安江街道"),
+    ("浙江省-杭州市-萧山区沥瓜瓜港三路", "沥瓜", "瓜沥"),  # separators between the opening names
+])
+def test_a_town_is_read_past_a_bare_community_and_separators(embedded, text, written, name):
+    _out, found = _respell(embedded, text)
+    assert [(f.written, f.name) for f in found] == [(written, name)]
+
+
+def test_hangzhou_written_after_a_town_name_does_not_make_it_a_town_of_hangzhou(embedded):
+    """长安镇 of 海宁 (NAACL corpus: 长安镇农发区启潮路…杭州百联奥特莱斯广场) is no misspelled 常安镇 of 富阳区: the 杭州
+    that widens the search to the whole city must come before the name."""
+    text = "长安镇农发区启潮路1092号杭州百联奥特莱斯广场五楼"
+    assert _respell(embedded, text) == (text, ())
+    assert _respell(embedded, "杭州常按镇")[1][0].name == "常安镇"

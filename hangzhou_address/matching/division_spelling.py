@@ -102,6 +102,22 @@ def _han(text: str) -> bool:
     return all("\u3400" <= ch <= "\u9fff" for ch in text)
 
 
+#: separators a text may put between the names that open it (浙江省-杭州市-萧山区)
+_BETWEEN = frozenset(" -_,，、/·")
+
+
+def _opening(norm: str, res: Resolution, labels: tuple[str, ...]) -> tuple[int, bool, bool]:
+    """Where the names of ``labels`` (province, city, district) that open the text end (separators between them
+    aside), and whether they include a district and a city."""
+    pos, district, city = 0, False, False
+    for h in res.hits:  # (in reading order)
+        while pos < h[1] and norm[pos] in _BETWEEN:
+            pos += 1
+        if h[0] in labels and h[1] == pos:
+            pos, district, city = h[2], district or h[0] == "district", city or h[0] == "city"
+    return pos, district, city
+
+
 class DivisionSpeller:
     """The division names of a resolver by suffix and length, and the one-slip reading of a misspelled one.
 
@@ -203,7 +219,7 @@ class DivisionSpeller:
             return norm, ()  # (the resolver read the text as a place outside Hangzhou)
         read = [(h[1], h[2]) for h in res.hits if h[0] in _READ_LABELS]
         read_no_community = [(h[1], h[2]) for h in res.hits if h[0] in _READ_LABELS and h[0] != "community"]
-        in_hangzhou = any(h[0] == "city" for h in res.hits)
+        city_ends = [h[2] - 1 for h in res.hits if h[0] == "city"]
         out = norm
         found: list[Respelling] = []
         for m in _SUFFIX_RE.finditer(norm):
@@ -213,9 +229,9 @@ class DivisionSpeller:
                 continue  # (a community only inside the town the text names)  # (a community only inside the town the text names)
             if any(a < m.end() and end < b for a, b in read):
                 continue  # the suffix belongs to a name read already
-            # (before a district's suffix, a bare community name read there is no reason to stop: 江滨区 is
-            # 滨江区 swapped, not the community 江滨 followed by 区)
-            blocking = read if level else read_no_community
+            # (before a district's or a town's suffix, a bare community name read there is no reason to stop:
+            # 江滨区 is 滨江区 swapped, not the community 江滨 followed by 区; 塘上镇 is 上塘, not 塘上 + 镇)
+            blocking = read if level == 2 else read_no_community
             key = _key(suffix)
             for n in self.lengths.get(key, ()):
                 start = end - n
@@ -224,7 +240,8 @@ class DivisionSpeller:
                     continue
                 if (key, written) in self._spelled:
                     break  # (a division's own name, whether or not the resolver read it)
-                one = self._one_slip(key, written, level, res, in_hangzhou)
+                # (杭州 written before the name: 长安镇…杭州百联奥特莱斯 is 海宁's 长安镇, not a misspelled 常安镇)
+                one = self._one_slip(key, written, level, res, any(c < start for c in city_ends))
                 if one is not None:
                     stem, i, edit = one
                     found.append(Respelling(start, written + suffix, stem + suffix, self._codes[i], edit,
@@ -250,10 +267,7 @@ class DivisionSpeller:
         no town, no name it read lies there, the text does not write it again further on, and exactly one town
         of that district — today's, or one that was in it before 2021 — is one slip away; or right after 杭州 /
         杭州市 when the text names no district (杭州乔饲), any town of the city, but not two characters swapped."""
-        pos, district, city = 0, False, False
-        for h in res.hits:  # (in reading order)
-            if h[0] in ("prov", "city", "district") and h[1] == pos:
-                pos, district, city = h[2], district or h[0] == "district", city or h[0] == "city"
+        pos, district, city = _opening(norm, res, ("prov", "city", "district"))
         if not (district or city and res.district_code is None):
             return None  # (right after 杭州 with no district anywhere: a town of the whole city)
         for n in self.lengths.get(_TOWN, ()):
@@ -278,10 +292,7 @@ class DivisionSpeller:
         text's district is expected — at its start, or right after 浙江省 / 杭州市 — when the resolver read no
         district name, no name it read starts or lies there, and exactly one district's bare name is one slip away
         (of the district the text's town is in, when it names one: 肖山城厢街道)."""
-        pos = 0
-        for h in res.hits:  # (in reading order)
-            if h[0] in ("prov", "city") and h[1] == pos:
-                pos = h[2]
+        pos, _district, _city = _opening(norm, res, ("prov", "city"))
         written = norm[pos:pos + 2]
         if len(written) < 2 or not _han(written) or norm[pos + 2:pos + 3] in ("区", "县", "市"):
             return None  # (with its suffix: the loop above)
