@@ -173,6 +173,7 @@ REASON_PATTERNS: tuple[tuple[re.Pattern[str], _Repl], ...] = tuple((re.compile(p
     (r"(.+) exists only outside the resolved division \(in (.+)\)", r"\1 只在所读行政区划以外存在（在 \2）"),
     (r"(.+) also exists elsewhere", r"\1 在别处也有"),
     (r"(.+) is one character from (.+), which has this number too", r"\1 与 \2 只差一个字，后者也有此门牌号"),
+    (r"(.+) is only a generic word: the reading rests on the number", r"\1 只是通名：这一读法仅凭门牌号"),
     (r"(.+) is two edits from (.+), which has this number too", r"\1 与 \2 只差两处，后者也有此门牌号"),
     (r"(.+) is one edit from (.+), which has this number too", r"\1 与 \2 只差一处，后者也有此门牌号"),
     (r"(.+) starts inside (.+), which the answer is not in: the text may mean (.+) and another name",

@@ -178,6 +178,9 @@ def test_a_bare_town_name_with_one_slip_after_the_district_is_read(embedded, tex
     "浙江省杭州市杭州市桥康8號5楼",  # city-wide, a swap (康桥) is too often another name: 桥康路 of 淳安县
     "余杭区乔司街道",  # spelled right
     "西湖区文星路5号",  # 文星 is no slip of 文新 (xing / xin)
+    "杭州余杭五尝17号3单元502室",  # a number right after it: 五常大道 without 大道, not the town 五常 (the fuzzy stage's)
+    "杭州余杭五尝道大9号",  # a road word right after it (五常大道 swapped)
+    "浙江杭州何桥母村1组26号",  # a village (何桥母村), not the town 河桥 + 母村
 ])
 def test_a_bare_town_name_is_not_read_where_the_text_may_mean_another_word(embedded, text):
     assert _respell(embedded, text) == (text, ())

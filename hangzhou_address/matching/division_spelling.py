@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .confusable import same_length_slip
-from .gazetteer import F_OUT_COUNTY, F_OUT_FULL, F_OUT_SHORT
+from .gazetteer import F_OUT_COUNTY, F_OUT_FULL, F_OUT_SHORT, NUMBERED_ROAD_TAILS
 from .similarity import LOOKALIKE, CharCosts
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -101,6 +101,12 @@ class Respelling:
 def _han(text: str) -> bool:
     return all("\u3400" <= ch <= "\u9fff" for ch in text)
 
+
+#: characters after a bare town name that say it is the start of another name: a digit, a road / compound word
+_NAME_GOES_ON = frozenset("0123456789号路街道巷弄苑园村") - {""}
+
+#: a numbered road right after a bare town (下莎20号大街: 下沙's 20号大街, not a door number of the town)
+_NUMBERED_ROAD_RE = re.compile(r"\d{1,3}号(?:" + "|".join(NUMBERED_ROAD_TAILS) + ")")
 
 #: separators a text may put between the names that open it (浙江省-杭州市-萧山区)
 _BETWEEN = frozenset(" -_,，、/·")
@@ -283,6 +289,10 @@ class DivisionSpeller:
             one = self._one_slip(_TOWN, written, 1, res, True)
             if one is not None and (district or not one[2].endswith(" swapped")):
                 # (city-wide, two characters swapped are too often another name: 杭州市桥康8号 — 桥康路, not 康桥)
+                if norm[pos + n:pos + n + 1] in _NAME_GOES_ON and not _NUMBERED_ROAD_RE.match(norm, pos + n):
+                    # (a number or a road / compound word right after it: 余杭五尝17号 is 五常大道 without 大道,
+                    # 五尝道大 五常大道 swapped — numbers belong to roads, compounds and villages, not towns)
+                    return None
                 stem, i, edit = one
                 return Respelling(pos, written, stem, self._codes[i], edit, self._cur[i][1], 1, bare=True)
         return None
