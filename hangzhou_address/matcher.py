@@ -56,7 +56,7 @@ from .matching.confidence import default_model as default_confidence_model
 from .matching.confidence import features as confidence_features
 from .matching.fuzzy import MARGIN, SKIP_COST, FuzzyCandidate, FuzzyOutcome, NameIndex, fuzzy_lookup
 from .matching.rivals import arbitrary_edits, may_be_meant
-from .matching.similarity import GENERIC_SUFFIXES
+from .matching.similarity import GENERIC_WORDS
 from .matching.address_index import AddressIndex
 from .matching.confusable import Confusables, one_slip_apart
 from .matching.building_part import BuildingPart, coverage
@@ -366,9 +366,9 @@ class Matcher:
         if split_number and level in ("building", "grid"):
             # the text does not say which number: at most the rate at which such answers are right
             conf = min(conf, self.confidence_model.caps.get("number_separator", _SPLIT_NUMBER_CAP))
-        if outcome is not None and level == "building" and outcome.best.written in _GENERIC_WORDS:
+        if outcome is not None and level == "building" and outcome.best.written in GENERIC_WORDS:
             # the text names nothing but a generic word (家园1号楼 read as 陈家园村, 新村1幢 as 新龙村): the reading
-            # rests on the number alone
+            # rests on the number alone (synthetic seeds 303 / 404: 4 of 10 such readings wrong, 2 of them at ≥ 0.99)
             conf = min(conf, _CONFUSABLE_CAP)
             reasons.append(f"{outcome.best.written} is only a generic word: the reading rests on the number")
         if confusable or (two_edit_rival and outcome is not None and _as_slip_like(outcome)):
@@ -727,9 +727,6 @@ _CONFUSABLE_CAP = 0.89
 #: right 91–93 % of the time (the fitting features of seeds 4242 / 404); on real 2019 text with one slip in a
 #: village of 临平区 after 余杭区 they were wrong at 0.965 (bench/bench_match_real_slips.py)
 _SPLIT_DISTRICT_CAP = 0.89
-#: the generic suffix words (路, 大街, 小区, 家园, 新村, 村…): a fuzzy reading of a text that writes one alone is capped
-#: by :data:`_CONFUSABLE_CAP` (synthetic seeds 303 / 404: 4 of 10 such readings wrong, 2 of them at ≥ 0.99)
-_GENERIC_WORDS = frozenset(w for words in GENERIC_SUFFIXES.values() for w in words)
 #: elements of the building part that name a place below the divisions
 _PLACE_ELEMENTS = frozenset({"road", "poi", "village", "roadno", "houseno", "group"})
 

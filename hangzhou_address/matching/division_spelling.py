@@ -232,7 +232,7 @@ class DivisionSpeller:
             suffix, end = m.group(), m.start()
             level = _LEVEL_OF[suffix]
             if level == 2 and res.town_code is None:
-                continue  # (a community only inside the town the text names)  # (a community only inside the town the text names)
+                continue  # (a community only inside the town the text names)
             if any(a < m.end() and end < b for a, b in read):
                 continue  # the suffix belongs to a name read already
             # (before a district's or a town's suffix, a bare community name read there is no reason to stop:

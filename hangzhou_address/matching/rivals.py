@@ -15,7 +15,7 @@ from rapidfuzz.distance import OSA
 from .confusable import one_slip_apart
 from .name_index import NameIndex
 from .reading import Anchor, FuzzyCandidate, rows_in_scope, score, search_scopes
-from .similarity import GENERIC_SUFFIXES, strip_generic_suffix
+from .similarity import GENERIC_WORDS, strip_generic_suffix
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..resolve import Resolution
@@ -83,11 +83,10 @@ def two_edit_rival(best: FuzzyCandidate, fragment: str, others: list[FuzzyCandid
 def arbitrary_edits(edits: tuple[str, ...], skipped: int = 0) -> int:
     """How many of a reading's ``edits`` are no slip of the IME or the eye — an arbitrary character
     (``other character``) or one the text adds — plus the ``skipped`` characters it leaves unexplained."""
-    return skipped + sum(e.endswith(" other character") or (e.endswith(" added") and e[:-6] not in _SUFFIX_WORDS)
+    return skipped + sum(e.endswith(" other character") or (e.endswith(" added") and e[:-6] not in GENERIC_WORDS)
                          for e in edits)
 
 
-_SUFFIX_WORDS = frozenset(w for words in GENERIC_SUFFIXES.values() for w in words)
 
 
 def _keeps_a_stem_character(kind: str, name: str, written: str) -> bool:

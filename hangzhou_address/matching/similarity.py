@@ -32,6 +32,7 @@ from dataclasses import dataclass
 __all__ = [
     "LOOKALIKES",
     "GENERIC_SUFFIXES",
+    "GENERIC_WORDS",
     "CharCosts",
     "Alignment",
     "align",
@@ -58,6 +59,8 @@ GENERIC_SUFFIXES: dict[str, tuple[str, ...]] = {
     "R": ("大道", "大街", "路", "街", "弄", "巷"),
     "P": ("小区", "花园", "家园", "新村", "公寓", "社区", "村", "苑"),
 }
+#: every generic suffix word, roads' and compounds' alike (路, 大街, 小区, 家园, 新村, 村…)
+GENERIC_WORDS: frozenset[str] = frozenset(w for words in GENERIC_SUFFIXES.values() for w in words)
 SUFFIX_COST = 0.2
 #: a generic suffix written as another one (翠苑小区 for 翠苑花园)
 SUFFIX_CHANGED = 0.8
