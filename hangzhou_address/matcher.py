@@ -61,7 +61,7 @@ from .matching.address_index import AddressIndex
 from .matching.confusable import Confusables, one_slip_apart
 from .matching.building_part import BuildingPart, coverage
 from .matching.overlap import overlapped_division
-from .matching.division_spelling import DivisionSpeller, Respelling
+from .matching.division_spelling import DivisionSpeller, Joined, Respelling, join_separated
 from .matching.elements import merge_elements
 from .matching.exact import Answer, common_of_codes, common_of_rows, consistent, deeper, exact_lookup
 from .matching.results import Candidate, MatchResult, ParsedAddress
@@ -218,6 +218,9 @@ class Matcher:
             res = Resolution(None, None, None, None, 0.0, 0.0, (), (_too_long(len(text)),), ())
             return res, BuildingPart("", None)
         norm, offsets = normalize_for_matching(text)
+        joined: tuple[Joined, ...] = ()
+        if fuzzy:  # a separator pasted inside a division name (江·干区): dropped when the name then reads
+            norm, offsets, joined = join_separated(norm, offsets, self.resolver)
         res = self.resolver.resolve(norm)
         respelled: tuple[Respelling, ...] = ()
         if fuzzy:
@@ -230,6 +233,7 @@ class Matcher:
                     norm, res, respelled = norm2, res2, found
         parts = BuildingPart(norm, offsets)
         parts.respelled = respelled
+        parts.joined = joined
         parts.read(res, self.resolver)
         if parts.div_as_poi and self.index is not None:
             # a compound / village named like a division, followed by a building number: resolve the
@@ -270,10 +274,10 @@ class Matcher:
         res, b, outcome, cands, reasons = dec
         if not cands and res.candidates:
             cands = tuple(Candidate(*x) for x in res.candidates[: self.max_candidates])
-        if parts.respelled:
-            reasons[:0] = [r.reason for r in parts.respelled]
+        if parts.respelled or parts.joined:
+            reasons[:0] = [r.reason for r in (*parts.joined, *parts.respelled)]
         if parts.norm != text:
-            changed = _changed(text, _as_written(parts.norm, parts.respelled))
+            changed = _changed(text, _as_written(parts.norm, parts.respelled, parts.joined))
             if changed:
                 reasons.insert(0, "normalized: " + changed)
         elements = parts.elements(text)
@@ -749,10 +753,13 @@ def _as_slip_like(outcome: FuzzyOutcome) -> bool:
     return arbitrary_edits(outcome.two_edit_rival_edits) <= arbitrary_edits(best.edits, best.skipped)
 
 
-def _as_written(norm: str, respelled: tuple[Respelling, ...]) -> str:
-    """The normalized text with its respelled division names as written (for the 'normalized:' reason)."""
+def _as_written(norm: str, respelled: tuple[Respelling, ...], joined: tuple[Joined, ...] = ()) -> str:
+    """The normalized text with its respelled division names as written and its dropped separators back (for
+    the 'normalized:' reason)."""
     for r in respelled:
         norm = norm[:r.start] + r.written + norm[r.start + len(r.written):]
+    for j in reversed(joined):
+        norm = norm[:j.at] + j.separator + norm[j.at:]
     return norm
 
 

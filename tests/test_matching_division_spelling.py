@@ -221,3 +221,39 @@ def test_hangzhou_written_after_a_town_name_does_not_make_it_a_town_of_hangzhou(
     text = "长安镇农发区启潮路1092号杭州百联奥特莱斯广场五楼"
     assert _respell(embedded, text) == (text, ())
     assert _respell(embedded, "杭州常按镇")[1][0].name == "常安镇"
+
+
+@pytest.mark.parametrize(("text", "written", "name", "district", "town"), [
+    ("浙江省杭州市江·干区新业路18号UDC时代大厦A座11楼", "江·干区", "江干区", "330102", None),
+    ("浙江杭州上、城区叶家弄104幢11单元1453", "上、城区", "上城区", "330102", None),
+    ("浙江省杭州市余杭区乔-司街道乔莫西路497号", "乔-司街道", "乔司街道", "330113", "330113005"),
+    ("浙江省杭州市西湖区古荡街-道嘉绿西苑68幢", "古荡街-道", "古荡街道", "330106", "330106007"),
+])
+def test_a_separator_pasted_inside_a_division_name_is_dropped(embedded, text, written, name, district, town):
+    """Real corpus text with a separator pasted inside its district or town (a PDF / Excel paste, an IME's 、):
+    江·干区 read nothing, and 新业路18号 was answered in 余杭区 at 0.99."""
+    from hangzhou_address.matcher import Matcher
+    from hangzhou_address.matching.division_spelling import join_separated
+    from hangzhou_address.matching.normalize import normalize_for_matching
+
+    norm, offsets = normalize_for_matching(text)
+    joined_norm, joined_offsets, joined = join_separated(norm, offsets, embedded[0].resolver)
+    assert [(j.written, j.name) for j in joined] == [(written, name)]
+    assert joined_norm == norm.replace(written, name, 1)
+    assert len(joined_offsets) == len(joined_norm) + 1 and joined_offsets[joined[0].at] > joined[0].at
+    r = Matcher(embedded[0].registry).match(text)
+    assert (r.district_code, r.town_code if town else None) == (district, town), r
+    assert f"fuzzy: {written} read as {name} (separators ignored)" in r.reasons
+    assert all(v in text for v in r.elements.values())  # (elements still cut from the text as written)
+    exact = Matcher(embedded[0].registry, fuzzy=False).match(text)  # (exact mode: names as written)
+    assert not any("separators ignored" in x for x in exact.reasons)
+    assert (exact.district_code, exact.town_code) != (r.district_code, r.town_code)
+
+
+@pytest.mark.parametrize("text", ["杭州市·西湖区文三路", "西湖区文三路·90号", "杭州市西湖区文、三路"])
+def test_a_separator_between_names_or_inside_other_words_stays(embedded, text):
+    from hangzhou_address.matching.division_spelling import join_separated
+    from hangzhou_address.matching.normalize import normalize_for_matching
+
+    norm, offsets = normalize_for_matching(text)
+    assert join_separated(norm, offsets, embedded[0].resolver) == (norm, offsets, ())

@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Mapping
 
     from ..resolve import DivisionResolver, Resolution
-    from .division_spelling import Respelling
+    from .division_spelling import Joined, Respelling
     from .fuzzy import FuzzyOutcome
 
 __all__ = ["BuildingPart", "coverage"]
@@ -46,7 +46,7 @@ class BuildingPart:
     spans and values per label, and the exact look-ups to make (``lookups``: kind ``"R"`` road / ``"P"``
     compound or village, name, number, group, whether the name starts a word)."""
 
-    __slots__ = ("norm", "offsets", "spans", "values", "lookups", "div_as_poi", "fallback", "respelled")
+    __slots__ = ("norm", "offsets", "spans", "values", "lookups", "div_as_poi", "fallback", "respelled", "joined")
 
     def __init__(self, norm: str, offsets: tuple[int, ...] | None) -> None:
         self.norm = norm
@@ -58,6 +58,8 @@ class BuildingPart:
         self.fallback: Resolution | None = None  # the reading with the compound name as a division
         #: misspelled division names read as the divisions they mean (``norm`` has them respelled)
         self.respelled: tuple[Respelling, ...] = ()
+        #: separators pasted inside division names, dropped (``norm`` is without them)
+        self.joined: tuple[Joined, ...] = ()
 
     def _add(self, label: str, start: int, end: int, value: Any) -> None:
         if label not in self.values:

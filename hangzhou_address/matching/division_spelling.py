@@ -34,7 +34,7 @@ from .similarity import LOOKALIKE, CharCosts
 if TYPE_CHECKING:  # pragma: no cover
     from ..resolve import DivisionResolver, Resolution
 
-__all__ = ["DivisionSpeller", "Respelling", "MAX_RESPELLINGS"]
+__all__ = ["DivisionSpeller", "Joined", "Respelling", "MAX_RESPELLINGS", "join_separated"]
 
 #: division names respelled per text (a text of a hundred 街道 costs no more than one with three)
 MAX_RESPELLINGS = 3
@@ -96,6 +96,56 @@ class Respelling:
     def reason(self) -> str:
         """The reason the matcher gives (``fuzzy: 米市港街道 read as 米市巷街道 (1 edit: 巷→港 look-alike)``)."""
         return f"fuzzy: {self.written} read as {self.name} (1 edit: {self.edit})"
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """A separator pasted inside a division name (``江·干区``, ``上、城区``, ``乔-司街道``), dropped: it stood at
+    ``at`` of the normalized text after the join, inside ``written``, read as the division name ``name``."""
+
+    at: int
+    separator: str
+    written: str
+    name: str
+
+    @property
+    def reason(self) -> str:
+        """The reason the matcher gives (``fuzzy: 江·干区 read as 江干区 (separators ignored)``)."""
+        return f"fuzzy: {self.written} read as {self.name} (separators ignored)"
+
+
+#: a separator pasted between two characters (a PDF / Excel paste, an IME's 、): 江·干区, 上、城区, 古荡街-道
+_PASTED_RE = re.compile(r"(?<=[\u3400-\u9fff])[·・、\-_/|,，](?=[\u3400-\u9fff])")
+_DIVISION_HITS = frozenset({"district", "town", "community"})
+
+
+def join_separated(norm: str, offsets: tuple[int, ...] | None, resolver: DivisionResolver,
+                   ) -> tuple[str, tuple[int, ...] | None, tuple[Joined, ...]]:
+    """``norm`` without the separators pasted inside division names, its ``offsets`` (see
+    :func:`~hangzhou_address.matching.normalize.normalize_for_matching`) kept in step, and what was joined.
+
+    A separator between two Han characters is dropped when the resolver then reads a district, town or community
+    name across the place it stood (``浙江省杭州市江·干区新业路18号``: 江干区, where nothing was read and 新业路18号 was
+    answered in 余杭区 at 0.99); a separator between two names (``杭州市·西湖区``) or inside other words stays. At most
+    :data:`MAX_RESPELLINGS` separators, one resolver reading each."""
+    joined: list[Joined] = []
+    pos = 0
+    while len(joined) < MAX_RESPELLINGS:
+        m = _PASTED_RE.search(norm, pos)
+        if m is None:
+            break
+        at = m.start()
+        candidate = norm[:at] + norm[at + 1:]
+        hit = next((h for h in resolver.resolve(candidate).hits if h[0] in _DIVISION_HITS and h[1] < at < h[2]), None)
+        if hit is None:
+            pos = at + 1
+            continue
+        name = candidate[hit[1]:hit[2]]
+        joined.append(Joined(at, m.group(), name[: at - hit[1]] + m.group() + name[at - hit[1]:], name))
+        if offsets is None:
+            offsets = tuple(range(len(norm) + 1))
+        norm, offsets, pos = candidate, offsets[:at] + offsets[at + 1:], at
+    return norm, offsets, tuple(joined)
 
 
 def _han(text: str) -> bool:
