@@ -351,7 +351,9 @@ def test_a_separator_pasted_inside_a_name_is_ignored(text, name):
     m = default_matcher(default_registry())
     r = m.match(text)
     assert r.level == "building", r
-    assert f"fuzzy: {name} read as {name} (separators ignored)" in r.reasons
+    # (read by the fuzzy stage, or — a village that is a community too — by division_spelling.join_separated
+    # before the look-up: "fuzzy: 雷-东村 read as 雷东村 (separators ignored)")
+    assert any(x.startswith("fuzzy: ") and x.endswith(f" read as {name} (separators ignored)") for x in r.reasons)
     assert not any("two edits from" in x for x in r.reasons)
     a = m.registry.addresses
     assert name in set(a.loc[a["building_code"] == r.code, "poi"])
