@@ -153,7 +153,7 @@ def _han(text: str) -> bool:
 
 
 #: characters after a bare town name that say it is the start of another name: a digit, a road / compound word
-_NAME_GOES_ON = frozenset("0123456789号路街道巷弄苑园村") - {""}
+_NAME_GOES_ON = frozenset("0123456789号路街道巷弄苑园村")
 
 #: a numbered road right after a bare town (下莎20号大街: 下沙's 20号大街, not a door number of the town)
 _NUMBERED_ROAD_RE = re.compile(r"\d{1,3}号(?:" + "|".join(NUMBERED_ROAD_TAILS) + ")")
@@ -226,16 +226,17 @@ class DivisionSpeller:
                 if len(x[0]) == len(written)]
         return near + self._by_sorted.get((key, "".join(sorted(written))), [])
 
-    def _one_slip(self, key: str, written: str, level: int, res: Resolution, in_hangzhou: bool,
+    def _one_slip(self, keys: tuple[str, ...], written: str, level: int, res: Resolution, in_hangzhou: bool,
                   ) -> tuple[str, int, str] | None:
-        """The one name in scope (stem, division index, edit) that ``written`` is one slip from, or None (none,
-        or two: the text does not say which)."""
+        """The one name in scope (stem, division index, edit) under any of ``keys`` that ``written`` is one slip
+        from, or None (none, or two: the text does not say which)."""
         got: dict[str, tuple[int, str]] = {}
-        for stem, i in self._near(key, written):
-            if stem not in got and self._in_scope(i, level, res, in_hangzhou):
-                edit = same_length_slip(stem, written, self.costs, LOOKALIKE)
-                if edit is not None:
-                    got[stem] = (i, edit)
+        for key in keys:
+            for stem, i in self._near(key, written):
+                if stem not in got and self._in_scope(i, level, res, in_hangzhou):
+                    edit = same_length_slip(stem, written, self.costs, LOOKALIKE)
+                    if edit is not None:
+                        got[stem] = (i, edit)
         if len(got) != 1:
             return None
         (stem, (i, edit)), = got.items()
@@ -297,7 +298,7 @@ class DivisionSpeller:
                 if (key, written) in self._spelled:
                     break  # (a division's own name, whether or not the resolver read it)
                 # (杭州 written before the name: 长安镇…杭州百联奥特莱斯 is 海宁's 长安镇, not a misspelled 常安镇)
-                one = self._one_slip(key, written, level, res, any(c < start for c in city_ends))
+                one = self._one_slip((key,), written, level, res, any(c < start for c in city_ends))
                 if one is not None:
                     stem, i, edit = one
                     found.append(Respelling(start, written + suffix, stem + suffix, self._codes[i], edit,
@@ -336,7 +337,7 @@ class DivisionSpeller:
                 # (written twice alike — 长青广业街…长青文化创意园 — it is a name, not a slip; 大村2组 is the village
                 # 大村, or a misspelled 大X村, before its group, not the town 戴村镇)
                 return None
-            one = self._one_slip(_TOWN, written, 1, res, True)
+            one = self._one_slip((_TOWN,), written, 1, res, True)
             if one is not None and (district or not one[2].endswith(" swapped")):
                 # (city-wide, two characters swapped are too often another name: 杭州市桥康8号 — 桥康路, not 康桥)
                 if norm[pos + n:pos + n + 1] in _NAME_GOES_ON and not _NUMBERED_ROAD_RE.match(norm, pos + n):
@@ -359,15 +360,10 @@ class DivisionSpeller:
         if (written in self._outside_bare or any(h[1] < pos + 2 and pos < h[2] for h in res.hits)
                 or any((suffix, written) in self._spelled for suffix in _SUFFIXES[0])):
             return None
-        got: dict[str, tuple[int, str]] = {}
-        for suffix in _SUFFIXES[0]:
-            for stem, i in self._near(_key(suffix), written):
-                if len(stem) == 2 and stem not in got and self._in_scope(i, 0, res, True):
-                    edit = same_length_slip(stem, written, self.costs, LOOKALIKE)
-                    if edit is not None:
-                        got[stem] = (i, edit)
-        if len(got) != 1:
+        # (the names _near gives have the length of ``written``: two characters)
+        one = self._one_slip(tuple(_key(suffix) for suffix in _SUFFIXES[0]), written, 0, res, True)
+        if one is None:
             return None
-        (stem, (i, edit)), = got.items()
+        stem, i, edit = one
         return Respelling(pos, written, stem, self._codes[i], edit, self._cur[i][0], 0, bare=True,
                           needs_town=pos == 0)

@@ -71,11 +71,11 @@ SKIP_COST = 0.4
 REUSE_COST = 0.4
 
 _SEPARATORS_RE = re.compile(r"[\s,，、.。;；:：_/·・\\|'\"“”‘’()（）\[\]【】<>《》-]+")
-# a building number and its unit word; group 1 = number, group 2 = unit; or a village's group + house number
 #: a stretch with none of these is numbers and their units only (1号 before 1号: no misspelled name of a road)
 _NAME_CHAR_RE = re.compile(r"[^\W\d_a-zA-Z号號幢栋棟组組队隊弄楼樓室座]")
 #: what follows the dash of ``N-M号``: the second number, then 号 (a village's group and house)
 _GROUP_HOUSE_RE = re.compile(r"\d{1,5}[号號](?![\d-])")
+# a building number and its unit word; group 1 = number, group 2 = unit; or a village's group + house number
 _ANCHOR_RE = re.compile(r"(\d{1,5})(号楼|号|號|弄|幢|栋|座|#|[组队](\d{1,5})号?|-(?=\d))")
 _DIVISION_LABELS = frozenset({"prov", "city", "district", "town", "community", "outside"})
 

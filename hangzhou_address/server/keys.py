@@ -187,12 +187,20 @@ class KeyStore:
             fh.write("\n".join(lines))
         return target
 
+    def _digest(self, key: str) -> bytes:
+        """What this process remembers a verified key by (a keyed digest: never the key itself)."""
+        return hmac.new(self._memo_key, key.encode("utf-8", "replace"), hashlib.sha256).digest()
+
+    def _known(self, digest: bytes) -> ApiKey | None:
+        """The entry of the key verified before with this ``digest``, else None."""
+        name = self._verified.get(digest)
+        return self._keys.get(name) if name is not None else None
+
     def remembered(self, key: str | None) -> ApiKey | None:
         """The entry of ``key`` when this process has verified it before (no hashing), else None."""
         if not key or not isinstance(key, str) or len(key) > 200:
             return None
-        name = self._verified.get(hmac.new(self._memo_key, key.encode("utf-8", "replace"), hashlib.sha256).digest())
-        return self._keys.get(name) if name is not None else None
+        return self._known(self._digest(key))
 
     def verify(self, key: str | None) -> ApiKey | None:
         """The entry of ``key``, or None when it is missing, malformed or not one of the store's keys."""
@@ -201,19 +209,19 @@ class KeyStore:
         parts = key.split("_", 2)
         if len(parts) != 3 or parts[0] != _PREFIX:
             return None
-        digest = hmac.new(self._memo_key, key.encode("utf-8", "replace"), hashlib.sha256).digest()
-        name = self._verified.get(digest)
-        if name is not None and name in self._keys:
-            return self._keys[name]
+        digest = self._digest(key)
+        known = self._known(digest)
+        if known is not None:
+            return known
         entry = next((k for k in self._keys.values() if k.id == parts[1]), None)
         if entry is None:
             return None
         with self._lock:
             gate = self._gates.setdefault(entry.id, threading.Lock())
         with gate:  # one scrypt per key at a time: the first requests of a client's connections wait for one
-            name = self._verified.get(digest)
-            if name is not None and name in self._keys:
-                return self._keys[name]
+            known = self._known(digest)
+            if known is not None:  # (verified by the request this one waited for)
+                return known
             try:
                 good = hmac.compare_digest(hash_secret(parts[2], bytes.fromhex(entry.salt)), entry.hash)
             except ValueError:
