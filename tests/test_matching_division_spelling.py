@@ -81,12 +81,12 @@ def test_a_name_read_already_is_not_respelled():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.text(alphabet="长和河街道区县市镇乡社西湖富杨阳米港巷0123456789 ", max_size=400))
+@given(st.text(alphabet="长和河街道区县市镇乡社西湖富杨阳米港巷滨江0123456789 ", max_size=400))
 def test_respelling_keeps_the_length_and_is_bounded(embedded, text):
     out, found = _respell(embedded, text)
     assert len(out) == len(text) and len(found) <= MAX_RESPELLINGS
     for r in found:
-        assert out[r.start:r.start + len(r.name)] == r.name and text[r.start:r.start + len(r.written)] == r.written
+        assert out[r.start:r.start + len(r.written)] == r.in_text and text[r.start:r.start + len(r.written)] == r.written
 
 
 def test_the_matcher_respells_in_fuzzy_mode_only(embedded):
@@ -257,3 +257,30 @@ def test_a_separator_between_names_or_inside_other_words_stays(embedded, text):
 
     norm, offsets = normalize_for_matching(text)
     assert join_separated(norm, offsets, embedded[0].resolver) == (norm, offsets, ())
+
+
+@pytest.mark.parametrize(("text", "written", "name", "town"), [
+    ("杭州市滨江区长街道长河路和瑞科技广场", "长街道", "长河街道", "330108002"),  # real text, 河 dropped
+    ("浙江省杭州市西湖区翠街道文一路727号", "翠街道", "翠苑街道", "330106005"),
+    ("杭州电子科技大学杭州青湖街道胜联路237号", "青湖街道", "青山湖街道", "330112008"),  # after 杭州: the city's towns
+])
+def test_a_town_one_character_short_before_its_suffix_is_read(embedded, text, written, name, town):
+    """长街道 for 长河街道: the one town of the district named (of the city, after 杭州) one character longer."""
+    out, found = _respell(embedded, text)
+    assert [(f.written, f.name, f.edit.endswith(" missing")) for f in found] == [(written, name, True)]
+    assert len(out) == len(text) and found[0].in_text in out
+    m, _speller = embedded
+    r = m.match(text)
+    assert r.town_code == town and f"fuzzy: {written} read as {name} (1 edit: {found[0].edit})" in r.reasons
+    assert r.reasons[0] != "normalized: " + text  # (the respelled 镇 is no normalization of the text)
+
+
+@pytest.mark.parametrize("text", [
+    "桐庐县南街道迎春南路306号",  # 城南 and 江南 are both towns of 桐庐县 one character longer
+    "杭州市长街道",  # 长河, 长安, 长口...: the city has several
+    "滨江区长镇",  # only before 街道: 长X镇 would not keep the length
+    "长街道",  # not said to be in Hangzhou
+    "浙江省淳安县市县阳街道八一新村48幢",  # (real text) one character alone, after a word nothing reads
+])
+def test_a_town_one_character_short_is_not_read_when_the_text_does_not_say_which(embedded, text):
+    assert _respell(embedded, text) == (text, ())

@@ -17,8 +17,9 @@ it names. A town name written bare right after the district that opens the text 
 unless the text writes it again further on (a name, then) or it ends with 村 (大村2组: a village). A district name written bare (``笑山南环路``,
 ``杭州渔杭乔司``) is read only where the text's district is expected — right after 浙江省 / 杭州市, or at the
 start of the text when a town or community name follows (``渔杭乔司``; ``尚城国际3幢`` may be a compound named so)
-— when the resolver read no district and no name starts there. Same-length edits only, so the offsets of the
-normalized text stay valid. :class:`Respelling` records what was read, for the reasons.
+— when the resolver read no district and no name starts there. A town's name written one character short
+before 街道 (``滨江区长街道`` for 长河街道) is read when exactly one town in scope is meant; the text then holds
+``长河镇`` in its place. Same-length edits only, so the offsets of the normalized text stay valid. :class:`Respelling` records what was read, for the reasons.
 """
 
 from __future__ import annotations
@@ -91,6 +92,13 @@ class Respelling:
             return any(h[0] == "district" and h[1] == self.start for h in res.hits)
         return self.current is not None and self.current == (res.district_code, res.town_code,
                                                              res.community_code)[self.level]
+
+    @property
+    def in_text(self) -> str:
+        """What the respelled text holds in place of ``written``: ``name``, of the same length — or, for a town
+        written one character short before 街道 (长街道 for 长河街道), the name with 镇 (长河镇: the resolver reads a
+        town whatever its suffix)."""
+        return self.name if len(self.name) == len(self.written) else self.name[:-2] + "镇"
 
     @property
     def reason(self) -> str:
@@ -197,6 +205,8 @@ class DivisionSpeller:
         self._by_sorted: dict[tuple[str, str], list[tuple[str, int]]] = {}
         #: (suffix, name before it) of every division: a name spelled so is no misspelling of another
         self._spelled: set[tuple[str, str]] = set()
+        #: (:data:`_TOWN`, a town's name with one character dropped) -> [(stem, division index)]: 长街道 for 长河街道
+        self._by_drop: dict[tuple[str, str], list[tuple[str, int]]] = {}
         lengths: dict[str, set[int]] = {}
         for i, (name, level) in enumerate(zip(resolver.names, resolver.levels)):
             if level == 2:  # (the official lists write some communities 某某社区居委会 / 某某社区居民委员会)
@@ -210,6 +220,10 @@ class DivisionSpeller:
                     self._by_sorted.setdefault((key, "".join(sorted(stem))), []).append((stem, i))
                     self._spelled.add((key, stem))
                     lengths.setdefault(key, set()).add(len(stem))
+                    if key == _TOWN:
+                        for k in range(len(stem)):
+                            self._by_drop.setdefault((key, stem[:k] + stem[k + 1:]), []).append((stem, i))
+                        lengths[key].add(len(stem) - 1)
                     break
         #: per suffix (towns: :data:`_TOWN`): the lengths of the names before it, longest first
         self.lengths = {suffix: tuple(sorted(ns, reverse=True)) for suffix, ns in lengths.items()}
@@ -227,9 +241,10 @@ class DivisionSpeller:
         return near + self._by_sorted.get((key, "".join(sorted(written))), [])
 
     def _one_slip(self, keys: tuple[str, ...], written: str, level: int, res: Resolution, in_hangzhou: bool,
-                  ) -> tuple[str, int, str] | None:
+                  dropped: bool = False) -> tuple[str, int, str] | None:
         """The one name in scope (stem, division index, edit) under any of ``keys`` that ``written`` is one slip
-        from, or None (none, or two: the text does not say which)."""
+        from — or, with ``dropped``, one character short of (towns) — or None (none, or two: the text does not
+        say which)."""
         got: dict[str, tuple[int, str]] = {}
         for key in keys:
             for stem, i in self._near(key, written):
@@ -237,6 +252,11 @@ class DivisionSpeller:
                     edit = same_length_slip(stem, written, self.costs, LOOKALIKE)
                     if edit is not None:
                         got[stem] = (i, edit)
+            if dropped:
+                for stem, i in self._by_drop.get((key, written), ()):
+                    if stem not in got and self._in_scope(i, level, res, in_hangzhou):
+                        k = next(k for k in range(len(stem)) if stem[:k] + stem[k + 1:] == written)
+                        got[stem] = (i, f"{stem[k]} missing")
         if len(got) != 1:
             return None
         (stem, (i, edit)), = got.items()
@@ -298,14 +318,18 @@ class DivisionSpeller:
                 if (key, written) in self._spelled:
                     break  # (a division's own name, whether or not the resolver read it)
                 # (杭州 written before the name: 长安镇…杭州百联奥特莱斯 is 海宁's 长安镇, not a misspelled 常安镇)
-                one = self._one_slip((key,), written, level, res, any(c < start for c in city_ends))
+                # (a town's name one character short is read only before 街道, which leaves room for it: 长街道 is
+                # written as 长河镇, of the same length — the resolver reads a town whatever its suffix; one character
+                # alone only right after a name read: 滨江区长街道, not 淳安县市县阳街道)
+                dropped = suffix == "街道" and (n > 1 or any(b == start for _a, b in read))
+                one = self._one_slip((key,), written, level, res, any(c < start for c in city_ends), dropped)
                 if one is not None:
                     stem, i, edit = one
                     found.append(Respelling(start, written + suffix, stem + suffix, self._codes[i], edit,
                                             self._cur[i][level], level,
                                             successors=self._kin.get(self._codes[i], frozenset()) if not level
                                             else frozenset()))
-                    out = out[:start] + stem + out[end:]
+                    out = out[:start] + found[-1].in_text + out[m.end():]
                     break
             if len(found) >= MAX_RESPELLINGS:
                 break
