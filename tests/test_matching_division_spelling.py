@@ -284,3 +284,24 @@ def test_a_town_one_character_short_before_its_suffix_is_read(embedded, text, wr
 ])
 def test_a_town_one_character_short_is_not_read_when_the_text_does_not_say_which(embedded, text):
     assert _respell(embedded, text) == (text, ())
+
+
+def test_a_misspelled_district_where_the_district_is_expected_outweighs_a_later_name(embedded):
+    """下诚区 opens the text; 西湖 later names a shop (杭州西湖保时捷中心): the misspelled district is read, not
+    dropped for the district that the later name made the resolver read."""
+    m, _speller = embedded
+    r = m.match("浙江省杭州市下诚区石桥路杭州西湖保时捷中心")
+    assert r.district_code == "330105"  # 下城区 of 2020 is in 拱墅区 today
+    assert "fuzzy: 下诚区 read as 下城区 (1 edit: 城→诚 same pinyin)" in r.reasons
+    # elsewhere in the text, a district one slip away is still read only within the district read
+    assert _respell(embedded, "西湖区文三路上诚区")[1] == ()
+
+
+def test_a_misspelled_district_and_another_district_name_leave_the_district_undecided(embedded):
+    """杭州市上成区解放路西湖区: two districts, as 上城区…西湖区 would be — not 西湖区, as if 上成区 were no name."""
+    m, _speller = embedded
+    spelled = m.match("杭州市上城区解放路西湖区")
+    r = m.match("杭州市上成区解放路西湖区")
+    assert spelled.code is None and r.code is None
+    assert {c.code for c in r.candidates} == {c.code for c in spelled.candidates} == {"330102", "330106"}
+    assert "fuzzy: 上成区 read as 上城区 (1 edit: 城→成 same pinyin)" in r.reasons

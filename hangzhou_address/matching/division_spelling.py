@@ -90,6 +90,11 @@ class Respelling:
                     and any(h[0] == "district" and h[1] == self.start for h in res.hits))
         if self.level == 0 and res.district_code in self.successors:
             return any(h[0] == "district" and h[1] == self.start for h in res.hits)
+        if self.level == 0 and res.district_code is None and any(
+                c[0] == self.current or c[0] in self.successors for c in res.candidates):
+            # the text names another district too (杭州市上成区解放路西湖区): left undecided between them, not
+            # read as the other one
+            return True
         return self.current is not None and self.current == (res.district_code, res.town_code,
                                                              res.community_code)[self.level]
 
@@ -240,21 +245,22 @@ class DivisionSpeller:
                 if len(x[0]) == len(written)]
         return near + self._by_sorted.get((key, "".join(sorted(written))), [])
 
-    def _one_slip(self, keys: tuple[str, ...], written: str, level: int, res: Resolution, in_hangzhou: bool,
+    def _one_slip(self, keys: tuple[str, ...], written: str, level: int, res: Resolution, placed: bool,
                   dropped: bool = False) -> tuple[str, int, str] | None:
         """The one name in scope (stem, division index, edit) under any of ``keys`` that ``written`` is one slip
         from — or, with ``dropped``, one character short of (towns) — or None (none, or two: the text does not
-        say which)."""
+        say which). ``placed`` (see :meth:`_in_scope`): a town's name comes after 杭州; a district's stands where
+        the text's district is expected."""
         got: dict[str, tuple[int, str]] = {}
         for key in keys:
             for stem, i in self._near(key, written):
-                if stem not in got and self._in_scope(i, level, res, in_hangzhou):
+                if stem not in got and self._in_scope(i, level, res, placed):
                     edit = same_length_slip(stem, written, self.costs, LOOKALIKE)
                     if edit is not None:
                         got[stem] = (i, edit)
             if dropped:
                 for stem, i in self._by_drop.get((key, written), ()):
-                    if stem not in got and self._in_scope(i, level, res, in_hangzhou):
+                    if stem not in got and self._in_scope(i, level, res, placed):
                         k = next(k for k in range(len(stem)) if stem[:k] + stem[k + 1:] == written)
                         got[stem] = (i, f"{stem[k]} missing")
         if len(got) != 1:
@@ -262,15 +268,17 @@ class DivisionSpeller:
         (stem, (i, edit)), = got.items()
         return stem, i, edit
 
-    def _in_scope(self, i: int, level: int, res: Resolution, in_hangzhou: bool) -> bool:
+    def _in_scope(self, i: int, level: int, res: Resolution, placed: bool) -> bool:
         district, town, _community = self._cur[i]
         if level == 0:
-            return res.district_code in (None, district)
+            # (where the text's district is expected, whatever district a later name made the resolver read:
+            # 杭州市下诚区石桥路杭州西湖保时捷中心 is 下城区, and 西湖 names the shop)
+            return placed or res.district_code in (None, district)
         if level == 1:
             # (China has some 40,000 towns, and the resolver knows those of Hangzhou only: 龙港镇 of Wenzhou is
             # no misspelled 龙岗镇 — a town is respelled only in a text that says it is in Hangzhou)
             if res.district_code is None:
-                return in_hangzhou
+                return placed
             # (or the district the text names was its district once: 江干区沙下街道 — 下沙 is in 钱塘区 now)
             hist = self._hist.get(town or "", frozenset())
             return district == res.district_code or res.district_code in hist or bool(res.written_districts & hist)
@@ -297,6 +305,7 @@ class DivisionSpeller:
         read = [(h[1], h[2]) for h in res.hits if h[0] in _READ_LABELS]
         read_no_community = [(h[1], h[2]) for h in res.hits if h[0] in _READ_LABELS and h[0] != "community"]
         city_ends = [h[2] - 1 for h in res.hits if h[0] == "city"]
+        opening = _opening(norm, res, ("prov", "city"))[0]  # where the text's district is expected
         out = norm
         found: list[Respelling] = []
         for m in _SUFFIX_RE.finditer(norm):
@@ -322,7 +331,8 @@ class DivisionSpeller:
                 # written as 长河镇, of the same length — the resolver reads a town whatever its suffix; one character
                 # alone only right after a name read: 滨江区长街道, not 淳安县市县阳街道)
                 dropped = suffix == "街道" and (n > 1 or any(b == start for _a, b in read))
-                one = self._one_slip((key,), written, level, res, any(c < start for c in city_ends), dropped)
+                placed = start == opening if level == 0 else any(c < start for c in city_ends)
+                one = self._one_slip((key,), written, level, res, placed, dropped)
                 if one is not None:
                     stem, i, edit = one
                     found.append(Respelling(start, written + suffix, stem + suffix, self._codes[i], edit,
@@ -385,7 +395,7 @@ class DivisionSpeller:
                 or any((suffix, written) in self._spelled for suffix in _SUFFIXES[0])):
             return None
         # (the names _near gives have the length of ``written``: two characters)
-        one = self._one_slip(tuple(_key(suffix) for suffix in _SUFFIXES[0]), written, 0, res, True)
+        one = self._one_slip(tuple(_key(suffix) for suffix in _SUFFIXES[0]), written, 0, res, False)
         if one is None:
             return None
         stem, i, edit = one
