@@ -153,6 +153,7 @@ REASON_PATTERNS: tuple[tuple[re.Pattern[str], _Repl], ...] = tuple((re.compile(p
     (r"a separator inside a number: the text does not say which number is meant", "数字中间有分隔符：看不出是哪个号"),
     (r"legacy name (.+) \((\d+)\) mapped to current (.+) \((\d+)\)", r"旧名 \1 (\2) 对应现 \3 (\4)"),
     (r"former name: (.+) is now (.+) \((\d+)\), same code", r"曾用名：\1 现为 \2 (\3)，编码不变"),
+    (r"(.+): a functional zone in (.+) \((\d+)\)", r"\1：功能区，位于 \2 (\3)"),
     (r"former town (.+): successor unknown \(not read as a village\)", r"原乡镇 \1：不知并入何处（未读作村）"),
     (r"former (\w+) (.+) \((.+)\): successor unknown", lambda m: f"原{_level(m.group(1))} {m.group(2)}"
      f"（{m.group(3)}）：不知并入何处"),

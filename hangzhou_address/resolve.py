@@ -305,6 +305,7 @@ class DivisionResolver:
         self._division_pairs = frozenset(k[j:j + 2] for k, f in zip(self.key_text, self.key_flags) if f & _F_DIV
                                          for j in range(len(k) - 1))
         self.former_names = g.former_names
+        self.zones = g.zones
         #: memoized decisions (see :meth:`_decide`) and decisions per evidence shape (:meth:`_decide_by_shape`)
         self._decisions = BoundedMemo(_DECISION_MEMO_BYTES)
         self._shapes = BoundedMemo(_DECISION_MEMO_BYTES // 4)
@@ -472,7 +473,7 @@ class DivisionResolver:
                             w -= 1.0  # after the door number a bare name describes (梅家巷5号东门: its east gate)
                     else:
                         w = 3.0 if left_ok else (2.0 if lv == 2 else 2.5)
-                        if kind == 3 or kind == 5:  # legacy form, a former name
+                        if kind == 3 or kind == 5 or kind == 6:  # legacy form, a former name, a functional zone
                             w -= 0.5
                         elif kind == 4:
                             w -= 1.5
@@ -486,8 +487,14 @@ class DivisionResolver:
                     all_short = all_short and kind == 2
                     used = True
                     best_lv = min(best_lv, lv)
-                if used and adjacent and prev_short and any(k != 2 and levels[i] == best_lv
-                                                             for i, k in key_entries[kid]):
+                if used and adjacent and prev_short and best_lv == 0 and any(k == 6 for _i, k in key_entries[kid]):
+                    zoned = {self.codes[i] for i, k in key_entries[kid] if k == 6}
+                    if key_dcodes[prev_kid] & zoned:
+                        # 杭州余杭未来科技城: a bare district name right before a functional zone of that district is
+                        # the district, not a town named alike (余杭街道)
+                        evidence[:] = [e for e in evidence if not (e[2] == len(accepted) - 1 and levels[e[0]] > 0)]
+                elif used and adjacent and prev_short and any(k != 2 and levels[i] == best_lv
+                                                              for i, k in key_entries[kid]):
                     if best_lv == 0 and self._contradict(key_dcodes[prev_kid], key_entries[kid]):
                         clash += (key_text[prev_kid], key_text[kid])  # 上城淳安县: the full name is read, reported
                     # 临平东湖街道: a bare name right before a full name of the same level is not that level
@@ -539,7 +546,15 @@ class DivisionResolver:
                 last_end = end
                 prev_level = lvl
                 prev_kid = kid
+        if self.zones and any(e[3] == 6 for e in evidence):
+            zoned = {self.codes[e[0]] for e in evidence if e[3] == 6}
+            if any(levels[e[0]] == 0 and e[3] != 6 and self.codes[e[0]] not in zoned for e in evidence):
+                # a functional zone counts only where no other district is written, bare or not:
+                # 杭州市西湖区文三路杭州高新区 is 西湖区 (the zone's 江北区块), 杭州市萧山区临江高新区 the 萧山区 of 2020
+                evidence = [e for e in evidence if e[3] != 6]
         res = self._decide(text, accepted, evidence, outside, hz)
+        if self.zones and res.district_code is not None:
+            res = self._note_zones(res)
         if self.has_former:
             res = _note_former(res)
         if self.former_villages:
@@ -555,6 +570,20 @@ class DivisionResolver:
         full = [self.codes[i] for i, k in entries if k != 2 and self.levels[i] == 0]
         return bool(bare_districts and full) and all(
             not kin.get(a, frozenset({a})) & kin.get(b, frozenset({b})) for a in bare_districts for b in full)
+
+    def _note_zones(self, res: Resolution) -> Resolution:
+        """``res`` with a reason per functional zone read that the answer's district holds (``杭州经济技术开发区: a
+        functional zone in 钱塘区 (330114)``: :mod:`hangzhou_address.matching.zones`)."""
+        notes = []
+        for h in res.hits:
+            zone = self.zones.get(h[3]) if h[0] == "district" else None
+            if zone is not None and zone[1] == res.district_code:
+                note = f"{zone[0]}: a functional zone in {self.name_of.get(zone[1], '')} ({zone[1]})"
+                if note not in notes and note not in res.reasons:
+                    notes.append(note)
+        if notes:  # (res is this call's own object: see :meth:`_decide`)
+            res.__dict__["reasons"] = (*res.reasons, *notes)
+        return res
 
     def _note_former_villages(self, res: Resolution) -> Resolution:
         """``res`` with a reason per former village / community (successor unknown) of its town that the text
@@ -645,6 +674,8 @@ class DivisionResolver:
         outside = [r for r in res.reasons if r.startswith("outside")]
         out = self._decide(res.normalized, hits, evidence, [] if not outside else [outside[0][18:]],
                            res.hangzhou_prefix)
+        if self.zones and out.district_code is not None:
+            out = self._note_zones(out)
         if self.has_former:
             out = _note_former(out)
         if self.former_villages:

@@ -74,7 +74,8 @@ def _varied_texts(registry) -> list[str]:
     with open(_ROOT / "data" / "corpus" / "naacl2019_train_dev.jsonl", encoding="utf-8") as fh:
         texts += [json.loads(line)["text"] for line in fh][:2500]
     texts += ["", "   ", "王小明 13800001111", "北京市朝阳区", "浙江省杭州市江干区下沙街道", "萧山经济开发区",
-              "杭州市上城区", "丁桥镇", "党山镇", "9" * 30, "x" * 400]
+              "杭州市上城区", "丁桥镇", "党山镇", "9" * 30, "x" * 400,
+              "杭州市经济技术开发区14号大街71号", "滨江区长街道长河路", "杭州市上成区解放路西湖区"]
     return texts
 
 

@@ -5,7 +5,8 @@ hold; it runs them in this order):
   numerals), with offsets back into the text as written; the look-up keys of names;
 * the division resolver, :mod:`hangzhou_address.resolve` (the names it looks for, as one automaton, in
   :mod:`~hangzhou_address.matching.gazetteer`; the names of places outside Hangzhou in
-  :mod:`~hangzhou_address.matching.outside`);
+  :mod:`~hangzhou_address.matching.outside`, the functional zones read as their district in
+  :mod:`~hangzhou_address.matching.zones`);
 * :mod:`~hangzhou_address.matching.building_part` — the building part read after the names the division
   resolver (:mod:`hangzhou_address.resolve`) found: door, building, group + house number, unit / floor /
   room, and what a reading leaves unexplained;

@@ -1,7 +1,7 @@
 """The names the division resolver looks for, as one Aho-Corasick automaton over normalized keys
 (:func:`build_gazetteer`): every way of writing a Hangzhou division (official names, suffixed and bare forms
 from :func:`hangzhou_address.names.name_variants`, pre-2021 and older-list names, a village written with the
-other kind word), the province / city prefixes, the names of places outside Hangzhou
+other kind word, the functional zones of :mod:`~hangzhou_address.matching.zones`), the province / city prefixes, the names of places outside Hangzhou
 (:mod:`~hangzhou_address.matching.outside`) and the road and compound names of the registry's ``addresses``
 table (with their aliases). Each key carries flags (what it may be: ``F_DIV``, ``F_CITY``, ``F_ROAD`` ...) and
 its division entries ``(division index, kind)``; :class:`hangzhou_address.resolve.DivisionResolver` weighs them.
@@ -22,6 +22,7 @@ from .outside import OUTSIDE_CITIES as _OUTSIDE_CITIES
 from .outside import OUTSIDE_PROVINCES as _OUTSIDE_PROVINCES
 from .outside import OUTSIDE_ZHEJIANG_COUNTIES as _OUTSIDE_ZHEJIANG_COUNTIES
 from .outside import outside_counties as _outside_counties
+from .zones import functional_zones as _functional_zones
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..registry import Registry
@@ -56,7 +57,8 @@ _CJK_RE = re.compile(r"[\u3400-\u9fff]")
 
 #: "converted": a community written with the other kind word (云峰村 for 云峰社区, 五星社区 for 五星村委会),
 #: only where that is unique in its town; weak alone, enough with its town named
-KIND_CODE = {"official": 0, "full": 1, "short": 2, "legacy": 3, "converted": 4, "former": 5}
+#: "zone": a functional zone lying in the district (:mod:`hangzhou_address.matching.zones`: 杭州经济技术开发区)
+KIND_CODE = {"official": 0, "full": 1, "short": 2, "legacy": 3, "converted": 4, "former": 5, "zone": 6}
 
 # key flags
 F_PROV = 1
@@ -120,6 +122,8 @@ class Gazetteer:
     #: per current division index written by a former name (``KIND_CODE["former"]``): its former names with
     #: their editions, for the reason
     former_names: dict[int, tuple[tuple[str, str], ...]]
+    #: the keys of functional zones (``KIND_CODE["zone"]``) -> (the zone's name, its district's code), for the reason
+    zones: dict[str, tuple[str, str]]
 
 
 def build_gazetteer(div: DivisionArrays, registry: Registry,
@@ -184,6 +188,16 @@ def build_gazetteer(div: DivisionArrays, registry: Registry,
                 nk = _normalize_key(v.text)
                 if v.kind in ("official", "full") and nk not in div_keys:
                     add(v.text, F_DIV, (i, KIND_CODE["former"]))
+    # functional zones (杭州经济技术开发区: 钱塘区), where no division is written so
+    zones: dict[str, tuple[str, str]] = {}
+    district_index = {c: i for i, (c, lv, act) in enumerate(zip(div.codes, div.levels, div.active)) if lv == 0 and act}
+    for zone in _functional_zones():
+        i = district_index.get(zone.district_code)
+        for text in zone.written if i is not None else ():
+            nk = _normalize_key(text)
+            if nk not in div_keys:
+                add(text, F_DIV, (i, KIND_CODE["zone"]))
+                zones[nk] = (zone.name, zone.district_code)
     has_former = False
     for name in former:
         if _normalize_key(name) not in div_keys:
@@ -285,7 +299,7 @@ def build_gazetteer(div: DivisionArrays, registry: Registry,
     return Gazetteer(key_text=key_text, key_flags=key_flags, key_entries=key_entries, automaton=ac,
                      key_short=key_short, key_top_short=key_top_short, key_dcodes=key_dcodes, key_trim=key_trim,
                      has_former=has_former, former_villages=former_villages, editions=editions,
-                     former_ac=former_ac, outside_where=outside_where, former_names=former_of)
+                     former_ac=former_ac, outside_where=outside_where, former_names=former_of, zones=zones)
 
 
 def older_divisions(registry: Registry) -> dict[str, tuple[str, str]]:
