@@ -263,6 +263,8 @@ def test_a_separator_between_names_or_inside_other_words_stays(embedded, text):
     ("杭州市滨江区长街道长河路和瑞科技广场", "长街道", "长河街道", "330108002"),  # real text, 河 dropped
     ("浙江省杭州市西湖区翠街道文一路727号", "翠街道", "翠苑街道", "330106005"),
     ("杭州电子科技大学杭州青湖街道胜联路237号", "青湖街道", "青山湖街道", "330112008"),  # after 杭州: the city's towns
+    ("淳安县千岛镇新安大街139号中行", "千岛镇", "千岛湖镇", "330127100"),  # real text, 湖 dropped: read bare, 千岛湖
+    ("桐庐县富江镇红旗路6号", "富江镇", "富春江镇", "330122101"),
 ])
 def test_a_town_one_character_short_before_its_suffix_is_read(embedded, text, written, name, town):
     """长街道 for 长河街道: the one town of the district named (of the city, after 杭州) one character longer."""
@@ -278,7 +280,7 @@ def test_a_town_one_character_short_before_its_suffix_is_read(embedded, text, wr
 @pytest.mark.parametrize("text", [
     "桐庐县南街道迎春南路306号",  # 城南 and 江南 are both towns of 桐庐县 one character longer
     "杭州市长街道",  # 长河, 长安, 长口...: the city has several
-    "滨江区长镇",  # only before 街道: 长X镇 would not keep the length
+    "滨江区长镇",  # one character alone only before 街道
     "长街道",  # not said to be in Hangzhou
     "浙江省淳安县市县阳街道八一新村48幢",  # (real text) one character alone, after a word nothing reads
 ])

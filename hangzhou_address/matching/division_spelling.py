@@ -18,8 +18,8 @@ unless the text writes it again further on (a name, then) or it ends with 村 (�
 ``杭州渔杭乔司``) is read only where the text's district is expected — right after 浙江省 / 杭州市, or at the
 start of the text when a town or community name follows (``渔杭乔司``; ``尚城国际3幢`` may be a compound named so)
 — when the resolver read no district and no name starts there. A town's name written one character short
-before 街道 (``滨江区长街道`` for 长河街道) is read when exactly one town in scope is meant; the text then holds
-``长河镇`` in its place. Same-length edits only, so the offsets of the normalized text stay valid. :class:`Respelling` records what was read, for the reasons.
+(``滨江区长街道`` for 长河街道, ``淳安县千岛镇`` for 千岛湖镇) is read when exactly one town in scope is meant; the
+text then holds ``长河镇`` / the bare ``千岛湖`` in its place. Same-length edits only, so the offsets of the normalized text stay valid. :class:`Respelling` records what was read, for the reasons.
 """
 
 from __future__ import annotations
@@ -101,9 +101,11 @@ class Respelling:
     @property
     def in_text(self) -> str:
         """What the respelled text holds in place of ``written``: ``name``, of the same length — or, for a town
-        written one character short before 街道 (长街道 for 长河街道), the name with 镇 (长河镇: the resolver reads a
-        town whatever its suffix)."""
-        return self.name if len(self.name) == len(self.written) else self.name[:-2] + "镇"
+        written one character short, the name with 镇 for 街道 (长街道 for 长河街道: 长河镇, which the resolver reads
+        whatever its suffix) or without its 镇 / 乡 (千岛镇 for 千岛湖镇: the bare 千岛湖)."""
+        if len(self.name) == len(self.written):
+            return self.name
+        return self.name[:-2] + "镇" if self.name.endswith("街道") else self.name[:-1]
 
     @property
     def reason(self) -> str:
@@ -327,10 +329,10 @@ class DivisionSpeller:
                 if (key, written) in self._spelled:
                     break  # (a division's own name, whether or not the resolver read it)
                 # (杭州 written before the name: 长安镇…杭州百联奥特莱斯 is 海宁's 长安镇, not a misspelled 常安镇)
-                # (a town's name one character short is read only before 街道, which leaves room for it: 长街道 is
-                # written as 长河镇, of the same length — the resolver reads a town whatever its suffix; one character
-                # alone only right after a name read: 滨江区长街道, not 淳安县市县阳街道)
-                dropped = suffix == "街道" and (n > 1 or any(b == start for _a, b in read))
+                # (a town's name one character short: the text keeps its length — 长街道 is written as 长河镇, the
+                # resolver reads a town whatever its suffix, 千岛镇 as the bare 千岛湖; one character alone only
+                # before 街道 and right after a name read: 滨江区长街道, not 淳安县市县阳街道)
+                dropped = (n > 1 or suffix == "街道" and any(b == start for _a, b in read)) if level == 1 else False
                 placed = start == opening if level == 0 else any(c < start for c in city_ends)
                 one = self._one_slip((key,), written, level, res, placed, dropped)
                 if one is not None:
