@@ -58,3 +58,12 @@ def test_a_district_name_written_outweighs_a_zone(matcher, text, district):
 def test_a_road_named_after_a_zone_or_a_generic_zone_word_is_no_zone(matcher, text):
     """大江东路 is a road; a bare 经济技术开发区 could be any district's."""
     assert not any("functional zone" in x for x in matcher.match(text).reasons)
+
+
+def test_a_compound_named_like_a_zone_keeps_its_buildings(matcher):
+    """The (SYNTHETIC) embedded city has a compound 钱江新城 in 清波街道: before a building number the name is read as
+    the compound, as a division name is (building_part's fallback), elsewhere as the zone."""
+    r = matcher.match("上城區清波街道錢江新城1棟")
+    assert r.level == "building" and r.code.startswith("330102001"), r
+    assert not any("functional zone" in x for x in r.reasons)
+    assert matcher.match("杭州市钱江新城富春路").level == "district"

@@ -72,7 +72,7 @@ class BuildingPart:
         tail_from = None
         values, spans = self.values, self.spans
         for label, start, end, name, gazetteer in res.hits:  # (Hit fields, unpacked: the hot loop)
-            as_poi = label == "poi" or (gazetteer and label in ("town", "community") and bool(
+            as_poi = label == "poi" or (gazetteer and label in ("district", "town", "community") and bool(
                 _VILLAGE_RE.match(norm, end) or _HOUSENO_RE.match(norm, end)))
             if as_poi and label != "poi":
                 self.div_as_poi.append(start)
