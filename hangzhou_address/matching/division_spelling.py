@@ -19,7 +19,8 @@ unless the text writes it again further on (a name, then) or it ends with 村 (�
 start of the text when a town or community name follows (``渔杭乔司``; ``尚城国际3幢`` may be a compound named so)
 — when the resolver read no district and no name starts there. A town's name written one character short
 (``滨江区长街道`` for 长河街道, ``淳安县千岛镇`` for 千岛湖镇) is read when exactly one town in scope is meant; the
-text then holds ``长河镇`` / the bare ``千岛湖`` in its place. Same-length edits only, so the offsets of the normalized text stay valid. :class:`Respelling` records what was read, for the reasons.
+text then holds ``长河镇`` / the bare ``千岛湖`` in its place. Same-length edits only, so the offsets of the
+normalized text stay valid. :class:`Respelling` records what was read, for the reasons.
 """
 
 from __future__ import annotations
