@@ -2,9 +2,10 @@
 (:func:`build_gazetteer`): every way of writing a Hangzhou division (official names, suffixed and bare forms
 from :func:`hangzhou_address.names.name_variants`, pre-2021 and older-list names, a village written with the
 other kind word, the functional zones of :mod:`~hangzhou_address.matching.zones`), the province / city
-prefixes, the names of places outside Hangzhou (:mod:`~hangzhou_address.matching.outside`) and the road and compound names of the registry's ``addresses``
-table (with their aliases). Each key carries flags (what it may be: ``F_DIV``, ``F_CITY``, ``F_ROAD`` ...) and
-its division entries ``(division index, kind)``; :class:`hangzhou_address.resolve.DivisionResolver` weighs them.
+prefixes, the names of places outside Hangzhou (:mod:`~hangzhou_address.matching.outside`) and the road and
+compound names of the registry's ``addresses`` table (with their aliases). Each key carries flags (what it may
+be: ``F_DIV``, ``F_CITY``, ``F_ROAD`` ...) and its division entries ``(division index, kind)``;
+:class:`hangzhou_address.resolve.DivisionResolver` weighs them.
 """
 
 from __future__ import annotations
