@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import bench_match_real as bmr  # noqa: E402
 
-LEVELS = (("district", "district_code"), ("town", "town_code"))
+LEVELS = (("district", "district_code"), ("town", "town_code"), ("community", "community_code"))
 SLIPPED = ("district", "town", "community")
 
 

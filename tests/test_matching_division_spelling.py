@@ -307,3 +307,24 @@ def test_a_misspelled_district_and_another_district_name_leave_the_district_unde
     assert spelled.code is None and r.code is None
     assert {c.code for c in r.candidates} == {c.code for c in spelled.candidates} == {"330102", "330106"}
     assert "fuzzy: 上成区 read as 上城区 (1 edit: 城→成 same pinyin)" in r.reasons
+
+
+@pytest.mark.parametrize(("text", "written", "name", "community"), [
+    ("杭州市萧山区新街镇_新胜村工业园区2810号", "新胜村", "新盛村", "330109014215"),  # real corpus text
+    ("萧山区靖江镇协议村村委会门口电联", "协议村", "协谊村", "330109005203"),  # real corpus text
+    ("西湖区双浦镇灵珊村3组", "灵珊村", "灵山村", "330106110218"),  # a group alone is no house number
+])
+def test_a_misspelled_village_of_the_town_named_is_read(embedded, text, written, name, community):
+    m, _speller = embedded
+    r = m.match(text)
+    assert r.community_code == community, r
+    assert any(x.startswith(f"fuzzy: {written} read as {name} (1 edit: ") for x in r.reasons), r.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "萧山区瓜沥镇航明村12号",  # a house number follows: the fuzzy stage's, which weighs it
+    "西湖区灵珊村",  # no town named
+    "拱墅区米市巷街道翠苑新村",  # (a compound's 新村)
+])
+def test_a_village_is_not_respelled_before_a_house_number_or_without_its_town(embedded, text):
+    assert not any(r.level == 2 and r.name.endswith("村") for r in _respell(embedded, text)[1])

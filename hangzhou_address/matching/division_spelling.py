@@ -4,8 +4,9 @@ the text's district is expected), read as the division it means.
 The resolver (:mod:`hangzhou_address.resolve`) reads division names as they are spelled (and their short,
 former and traditional forms). A clerk typing from pinyin writes ``米市港街道`` for 米市巷街道, ``宁為街道`` for
 宁围街道, ``西胡区`` for 西湖区; the division is then lost, and with it the scope of everything after it.
-:class:`DivisionSpeller` looks, in fuzzy mode only, at each division suffix (街道, 镇, 乡, 区, 县, 市, 社区;
-a village's 村 is the fuzzy stage's: :mod:`hangzhou_address.matching.fuzzy`) that no division name read by the resolver covers, and at the characters before it: when exactly one
+:class:`DivisionSpeller` looks, in fuzzy mode only, at each division suffix (街道, 镇, 乡, 区, 县, 市, 社区, 村;
+a village followed by a house number is the fuzzy stage's, :mod:`hangzhou_address.matching.fuzzy`, which weighs
+the number) that no division name read by the resolver covers, and at the characters before it: when exactly one
 division name with that suffix is one *slip* away from them — one character of the same pinyin or a
 look-alike (:class:`~hangzhou_address.matching.similarity.CharCosts`, the fuzzy stage's costs), or two
 adjacent characters swapped — the text is read as if it said that name. A town's name is looked for whatever
@@ -41,8 +42,8 @@ __all__ = ["DivisionSpeller", "Joined", "Respelling", "MAX_RESPELLINGS", "join_s
 #: division names respelled per text (a text of a hundred 街道 costs no more than one with three)
 MAX_RESPELLINGS = 3
 #: suffixes per level (districts, towns, communities), longest first
-_SUFFIXES = {0: ("区", "县", "市"), 1: ("街道", "镇", "乡"), 2: ("社区",)}
-_SUFFIX_RE = re.compile("街道|社区|[区县市镇乡]")
+_SUFFIXES = {0: ("区", "县", "市"), 1: ("街道", "镇", "乡"), 2: ("社区", "村")}
+_SUFFIX_RE = re.compile("街道|社区|[区县市镇乡村]")
 _LEVEL_OF = {s: lv for lv, ss in _SUFFIXES.items() for s in ss}
 #: the key names are indexed under: a town's suffix changes over time (星桥镇 is now 星桥街道), so a town's
 #: name is looked for whatever suffix the text writes (星窍镇 for 星桥街道); districts and communities by suffix
@@ -164,6 +165,21 @@ def join_separated(norm: str, offsets: tuple[int, ...] | None, resolver: Divisio
     return norm, offsets, tuple(joined)
 
 
+def _community_form(name: str) -> str:
+    """A community's or village's name as texts write it: 湖滨社区居委会 → 湖滨社区, 航民村村民委员会 / 航民村委会 →
+    航民村, 新桥村民委员会 → 新桥村 (the official lists write the committees)."""
+    name = name.removesuffix("居民委员会").removesuffix("居委会")
+    for committee in ("村民委员会", "村委会"):
+        if name.endswith(committee):
+            base = name[: -len(committee)]
+            return base if base.endswith("村") else base + "村"
+    return name
+
+
+#: a house number after a village name (12号, 3组12号; not a group alone: 3组)
+_NUMBER_AFTER_RE = re.compile(r"\d+(?!\d|组)|\d+组\d")
+
+
 def _han(text: str) -> bool:
     return all("\u3400" <= ch <= "\u9fff" for ch in text)
 
@@ -217,8 +233,8 @@ class DivisionSpeller:
         self._by_drop: dict[tuple[str, str], list[tuple[str, int]]] = {}
         lengths: dict[str, set[int]] = {}
         for i, (name, level) in enumerate(zip(resolver.names, resolver.levels)):
-            if level == 2:  # (the official lists write some communities 某某社区居委会 / 某某社区居民委员会)
-                name = name.removesuffix("居民委员会").removesuffix("居委会")
+            if level == 2:
+                name = _community_form(name)
             for suffix in _SUFFIXES.get(level, ()):
                 stem = name[: -len(suffix)]
                 if name.endswith(suffix) and len(stem) >= 2 and _han(stem):
@@ -308,19 +324,22 @@ class DivisionSpeller:
         read = [(h[1], h[2]) for h in res.hits if h[0] in _READ_LABELS]
         read_no_community = [(h[1], h[2]) for h in res.hits if h[0] in _READ_LABELS and h[0] != "community"]
         city_ends = [h[2] - 1 for h in res.hits if h[0] == "city"]
+        named = [(h[1], h[2]) for h in res.hits]  # (a village's stretch must not touch a road / compound name: 翠苑新村)
         opening = _opening(norm, res, ("prov", "city"))[0]  # where the text's district is expected
         out = norm
         found: list[Respelling] = []
         for m in _SUFFIX_RE.finditer(norm):
             suffix, end = m.group(), m.start()
             level = _LEVEL_OF[suffix]
-            if level == 2 and res.town_code is None:
-                continue  # (a community only inside the town the text names)
+            if level == 2 and (res.town_code is None or suffix == "村" and _NUMBER_AFTER_RE.match(norm, m.end())):
+                # (a community only inside the town the text names; a village followed by a house number is the fuzzy
+                # stage's, which weighs the number: 航明村12号)
+                continue
             if any(a < m.end() and end < b for a, b in read):
                 continue  # the suffix belongs to a name read already
             # (before a district's or a town's suffix, a bare community name read there is no reason to stop:
             # 江滨区 is 滨江区 swapped, not the community 江滨 followed by 区; 塘上镇 is 上塘, not 塘上 + 镇)
-            blocking = read if level == 2 else read_no_community
+            blocking = (named if suffix == "村" else read) if level == 2 else read_no_community
             key = _key(suffix)
             for n in self.lengths.get(key, ()):
                 start = end - n
