@@ -313,6 +313,8 @@ def test_a_misspelled_district_and_another_district_name_leave_the_district_unde
     ("杭州市萧山区新街镇_新胜村工业园区2810号", "新胜村", "新盛村", "330109014215"),  # real corpus text
     ("萧山区靖江镇协议村村委会门口电联", "协议村", "协谊村", "330109005203"),  # real corpus text
     ("西湖区双浦镇灵珊村3组", "灵珊村", "灵山村", "330106110218"),  # a group alone is no house number
+    ("西湖区灵珊村", "灵珊村", "灵山村", "330106110218"),  # the district's villages, when no town is named
+    ("余杭区鹤睦桥村14组", "鹤睦桥村", "和睦桥村", "330113005208"),  # in 余杭区 until 2021, in 临平区 now
 ])
 def test_a_misspelled_village_of_the_town_named_is_read(embedded, text, written, name, community):
     m, _speller = embedded
@@ -323,8 +325,8 @@ def test_a_misspelled_village_of_the_town_named_is_read(embedded, text, written,
 
 @pytest.mark.parametrize("text", [
     "萧山区瓜沥镇航明村12号",  # a house number follows: the fuzzy stage's, which weighs it
-    "西湖区灵珊村",  # no town named
+    "灵珊村",  # neither district nor town named
     "拱墅区米市巷街道翠苑新村",  # (a compound's 新村)
 ])
-def test_a_village_is_not_respelled_before_a_house_number_or_without_its_town(embedded, text):
+def test_a_village_is_not_respelled_before_a_house_number_or_without_its_district(embedded, text):
     assert not any(r.level == 2 and r.name.endswith("村") for r in _respell(embedded, text)[1])

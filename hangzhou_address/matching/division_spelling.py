@@ -13,7 +13,8 @@ adjacent characters swapped — the text is read as if it said that name. A town
 town suffix the text writes (星窍镇 for 星桥街道, once 星桥镇). The scope keeps it safe: a town is looked for
 among the towns of the district the text names — today's, or those that were in it before (江干区沙下街道: 下沙
 is in 钱塘区 now) — (the whole city when it names none but says 杭州), a community only among those of the town
-it names. A town name written bare right after the district that opens the text (``余杭乔嘶`` for 乔司,
+it names, a village among those of the town it names or else of its district (余杭区鹤睦桥村: 和睦桥村, in 余杭区
+until 2021). A town name written bare right after the district that opens the text (``余杭乔嘶`` for 乔司,
 ``江干区臼堡`` for 九堡: real ledgers write the town so) is read the same way when the resolver read no town,
 unless the text writes it again further on (a name, then) or it ends with 村 (大村2组: a village). A district name written bare (``笑山南环路``,
 ``杭州渔杭乔司``) is read only where the text's district is expected — right after 浙江省 / 杭州市, or at the
@@ -176,8 +177,9 @@ def _community_form(name: str) -> str:
     return name
 
 
-#: a house number after a village name (12号, 3组12号; not a group alone: 3组)
-_NUMBER_AFTER_RE = re.compile(r"\d+(?!\d|组)|\d+组\d")
+#: a house number after a village name (12号, 3组12号; not a group alone: 3组), or after one or two more characters
+#: (骤家村桥2组38号: the 村 of 周家桥村 swapped inside the name — the fuzzy stage reads the whole stretch)
+_NUMBER_AFTER_RE = re.compile(r"[\u3400-\u9fff]{0,2}(?:\d+(?!\d|组)|\d+组\d)")
 
 
 def _han(text: str) -> bool:
@@ -301,7 +303,11 @@ class DivisionSpeller:
             # (or the district the text names was its district once: 江干区沙下街道 — 下沙 is in 钱塘区 now)
             hist = self._hist.get(town or "", frozenset())
             return district == res.district_code or res.district_code in hist or bool(res.written_districts & hist)
-        return res.town_code is not None and town == res.town_code
+        if res.town_code is None:  # (a village of the district named — or of a town it held before 2021: placed)
+            hist = self._hist.get(town or "", frozenset())
+            return placed and res.district_code is not None and (
+                district == res.district_code or res.district_code in hist or bool(res.written_districts & hist))
+        return town == res.town_code
 
     def respell(self, norm: str, res: Resolution) -> tuple[str, tuple[Respelling, ...]]:
         """``norm`` with its misspelled division names written as the divisions they mean, and what was read.
@@ -331,9 +337,10 @@ class DivisionSpeller:
         for m in _SUFFIX_RE.finditer(norm):
             suffix, end = m.group(), m.start()
             level = _LEVEL_OF[suffix]
-            if level == 2 and (res.town_code is None or suffix == "村" and _NUMBER_AFTER_RE.match(norm, m.end())):
-                # (a community only inside the town the text names; a village followed by a house number is the fuzzy
-                # stage's, which weighs the number: 航明村12号)
+            if level == 2 and (res.town_code is None and suffix != "村"
+                               or suffix == "村" and _NUMBER_AFTER_RE.match(norm, m.end())):
+                # (a community only inside the town the text names, a village inside the district or town; a village
+                # followed by a house number is the fuzzy stage's, which weighs the number: 航明村12号)
                 continue
             if any(a < m.end() and end < b for a, b in read):
                 continue  # the suffix belongs to a name read already
@@ -353,7 +360,8 @@ class DivisionSpeller:
                 # resolver reads a town whatever its suffix, 千岛镇 as the bare 千岛湖; one character alone only
                 # before 街道 and right after a name read: 滨江区长街道, not 淳安县市县阳街道)
                 dropped = (n > 1 or suffix == "街道" and any(b == start for _a, b in read)) if level == 1 else False
-                placed = start == opening if level == 0 else any(c < start for c in city_ends)
+                placed = (start == opening if level == 0 else any(c < start for c in city_ends) if level == 1
+                          else suffix == "村")
                 one = self._one_slip((key,), written, level, res, placed, dropped)
                 if one is not None:
                     stem, i, edit = one
