@@ -337,11 +337,10 @@ class DivisionSpeller:
         for m in _SUFFIX_RE.finditer(norm):
             suffix, end = m.group(), m.start()
             level = _LEVEL_OF[suffix]
-            if level == 2 and (res.town_code is None and suffix != "村"
-                               or suffix == "村" and _NUMBER_AFTER_RE.match(norm, m.end())):
-                # (a community only inside the town the text names, a village inside the district or town; a village
-                # followed by a house number is the fuzzy stage's, which weighs the number: 航明村12号)
-                continue
+            if level == 2 and suffix == "村" and _NUMBER_AFTER_RE.match(norm, m.end()):
+                continue  # a village followed by a house number is the fuzzy stage's, which weighs it: 航明村12号
+            if level == 2 and suffix == "社区" and res.town_code is None:
+                continue  # a community only inside the town the text names (a village: or its district)
             if any(a < m.end() and end < b for a, b in read):
                 continue  # the suffix belongs to a name read already
             # (before a district's or a town's suffix, a bare community name read there is no reason to stop:
@@ -360,8 +359,12 @@ class DivisionSpeller:
                 # resolver reads a town whatever its suffix, 千岛镇 as the bare 千岛湖; one character alone only
                 # before 街道 and right after a name read: 滨江区长街道, not 淳安县市县阳街道)
                 dropped = (n > 1 or suffix == "街道" and any(b == start for _a, b in read)) if level == 1 else False
-                placed = (start == opening if level == 0 else any(c < start for c in city_ends) if level == 1
-                          else suffix == "村")
+                if level == 0:
+                    placed = start == opening  # where the text's district is expected
+                elif level == 1:
+                    placed = any(c < start for c in city_ends)  # after 杭州
+                else:
+                    placed = suffix == "村"  # a village: the district's villages when no town is named
                 one = self._one_slip((key,), written, level, res, placed, dropped)
                 if one is not None:
                     stem, i, edit = one
