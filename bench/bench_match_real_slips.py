@@ -8,7 +8,10 @@ with ``--seed``), matched with the embedded registry (fuzzy mode, the default). 
   same-pinyin or look-alike character, or two adjacent characters swapped);
 * ``separator``: a space, ·, -, line break or 、 pasted inside the name;
 * ``suffix``: a district's or town's suffix dropped (西湖区 → 西湖, 乔司街道 → 乔司);
-* ``drop``: one character of a name of four or more dropped (闲林街道 → 闲街道).
+* ``drop``: one character of a name of four or more dropped (闲林街道 → 闲街道);
+* ``similar``: one character of the name before its suffix replaced by a common character of a *similar* sound —
+  the pinyin confusions of southern speakers and of IMEs' fuzzy-pinyin settings: in/ing, en/eng, an/ang, z/zh, c/ch,
+  s/sh, n/l, h/f (航民村 → 航明村, 三墩镇 → 山墩镇).
 
 Reported per kind of name changed and per level judged: right, wrong, and wrong at confidence ≥ 0.9 — a wrong
 district answered as sure is the failure that matters.
@@ -50,12 +53,41 @@ def _changed(kind: str, name: str, label: str, rng: random.Random) -> str | None
     if kind == "suffix":
         bare = strip_suffix(name, label) if label in ("district", "town") else name
         return bare if bare != name and len(bare) >= 2 else None
+    if kind == "similar":
+        return _similar_sound(name, label, rng)
     if kind == "drop":
         if len(name) < 4:
             return None
         i = rng.randrange(0, len(name) - 1)
         return name[:i] + name[i + 1:]
     raise ValueError(f"unknown kind {kind!r}")
+
+
+_SIMILAR: dict[str, tuple[str, ...]] = {}
+
+
+def _similar_sound(name: str, label: str, rng: random.Random) -> str | None:
+    """``name`` with one character before its suffix replaced by a GB2312 level-1 character whose pinyin is only
+    similar (``CharCosts`` "similar pinyin": 民 min → 明 ming), or None."""
+    from hangzhou_address.matching.similarity import FUZZY_PINYIN, CharCosts, _fuzzy_key
+    from hangzhou_address.names import strip_suffix
+    from hangzhou_address.synth.variants import _level1_chars
+
+    costs = CharCosts()
+    if not _SIMILAR:
+        by_key: dict[str, list[str]] = {}
+        for c in _level1_chars():
+            for r in costs.readings(c)[:1]:
+                by_key.setdefault(_fuzzy_key(r), []).append(c)
+        _SIMILAR.update({k: tuple(v) for k, v in by_key.items()})
+    stem = strip_suffix(name, label) if label in ("district", "town") else name.removesuffix("社区").removesuffix("村")
+    n = len(stem) if name.startswith(stem) else len(name)
+    edits = [(i, c) for i in range(n) for r in costs.readings(name[i])[:1] for c in _SIMILAR.get(_fuzzy_key(r), ())
+             if costs.substitution(name[i], c) == FUZZY_PINYIN]
+    if not edits:
+        return None
+    i, c = rng.choice(edits)
+    return name[:i] + c + name[i + 1:]
 
 
 def slipped_rows(split: str, seed: int, gold: bmr.Gold, kind: str = "slip") -> list[tuple[str, str, str, str, dict]]:
@@ -79,7 +111,7 @@ def slipped_rows(split: str, seed: int, gold: bmr.Gold, kind: str = "slip") -> l
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--kind", default="slip", choices=("slip", "separator", "suffix", "drop"))
+    ap.add_argument("--kind", default="slip", choices=("slip", "separator", "suffix", "drop", "similar"))
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--split", default="train")
     ap.add_argument("--examples", type=int, default=10, help="wrong answers at ≥ 0.9 to print")

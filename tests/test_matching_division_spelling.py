@@ -330,3 +330,29 @@ def test_a_misspelled_village_of_the_town_named_is_read(embedded, text, written,
 ])
 def test_a_village_is_not_respelled_before_a_house_number_or_without_its_district(embedded, text):
     assert not any(r.level == 2 and r.name.endswith("村") for r in _respell(embedded, text)[1])
+
+
+@pytest.mark.parametrize(("text", "written", "name", "town"), [
+    ("西湖区山墩镇都市水乡水秀苑2592", "山墩镇", "三墩镇", "330106109"),  # real corpus text: san / shan
+    ("萧山区晋江镇航都大酒店门口电联", "晋江镇", "靖江镇", "330109005"),  # real corpus text: jin / jing
+    ("浙江省杭州市农坞镇大爬11972号", "农坞镇", "龙坞镇", "330106010"),  # real corpus text: n / l; 龙坞镇 is in 转塘 now
+])
+def test_a_similar_sound_in_a_division_name_is_a_slip(embedded, text, written, name, town):
+    """Southern speakers and fuzzy-pinyin IMEs confuse in/ing, an/ang, s/sh, n/l…: one such character is read as a
+    slip where no same-sound or look-alike name is in scope."""
+    m, _speller = embedded
+    r = m.match(text)
+    assert r.town_code == town, r
+    assert f"fuzzy: {written} read as {name} (1 edit: " in " ".join(r.reasons) and "similar pinyin" in " ".join(r.reasons)
+
+
+def test_a_same_sound_name_is_preferred_to_a_similar_sound_one(embedded):
+    """浦咽 is 浦沿 (yan, same sound), not 浦阳 (yang, similar): the similar sound counts only where nothing closer is
+    in scope."""
+    _out, found = _respell(embedded, "杭州市浦咽街道云桥苑1幢")
+    assert [f.name for f in found] == ["浦沿街道"]
+
+
+def test_a_similar_sound_is_no_slip_of_a_bare_town_read_city_wide(embedded):
+    """杭州市东星，苑: 东星 is a compound's name cut by a comma, not 东新街道 written bare."""
+    assert _respell(embedded, "浙江省杭州市东星，苑2栋")[1] == ()

@@ -9,7 +9,8 @@ a village followed by a house number is the fuzzy stage's, :mod:`hangzhou_addres
 the number) that no division name read by the resolver covers, and at the characters before it: when exactly one
 division name with that suffix is one *slip* away from them — one character of the same pinyin or a
 look-alike (:class:`~hangzhou_address.matching.similarity.CharCosts`, the fuzzy stage's costs), or two
-adjacent characters swapped — the text is read as if it said that name. A town's name is looked for whatever
+adjacent characters swapped; where no such name is in scope, one character of a similar sound (in/ing, an/ang,
+s/sh, n/l…: 山墩镇 for 三墩镇) in a name that starts a word — the text is read as if it said that name. A town's name is looked for whatever
 town suffix the text writes (星窍镇 for 星桥街道, once 星桥镇). The scope keeps it safe: a town is looked for
 among the towns of the district the text names — today's, or those that were in it before (江干区沙下街道: 下沙
 is in 钱塘区 now) — (the whole city when it names none but says 杭州), a community only among those of the town
@@ -33,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from .confusable import same_length_slip
 from .gazetteer import F_OUT_COUNTY, F_OUT_FULL, F_OUT_SHORT, NUMBERED_ROAD_TAILS
-from .similarity import LOOKALIKE, CharCosts
+from .similarity import FUZZY_PINYIN, LOOKALIKE, CharCosts
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..resolve import DivisionResolver, Resolution
@@ -267,23 +268,30 @@ class DivisionSpeller:
         return near + self._by_sorted.get((key, "".join(sorted(written))), [])
 
     def _one_slip(self, keys: tuple[str, ...], written: str, level: int, res: Resolution, placed: bool,
-                  dropped: bool = False) -> tuple[str, int, str] | None:
+                  dropped: bool = False, similar: bool = False) -> tuple[str, int, str] | None:
         """The one name in scope (stem, division index, edit) under any of ``keys`` that ``written`` is one slip
         from — or, with ``dropped``, one character short of (towns) — or None (none, or two: the text does not
         say which). ``placed`` (see :meth:`_in_scope`): a town's name comes after 杭州; a district's stands where
-        the text's district is expected."""
+        the text's district is expected. With ``similar``, a character of a similar sound (in/ing, z/zh…:
+        山墩镇 for 三墩镇) is a slip too, where no same-sound or look-alike slip is in scope (浦咽街道 is 浦沿, not
+        浦阳)."""
         got: dict[str, tuple[int, str]] = {}
+        loose: dict[str, tuple[int, str]] = {}  # (the names a similar-sounding character away)
         for key in keys:
             for stem, i in self._near(key, written):
                 if stem not in got and self._in_scope(i, level, res, placed):
                     edit = same_length_slip(stem, written, self.costs, LOOKALIKE)
                     if edit is not None:
                         got[stem] = (i, edit)
+                    elif similar and (edit := same_length_slip(stem, written, self.costs, FUZZY_PINYIN)):
+                        loose[stem] = (i, edit)
             if dropped:
                 for stem, i in self._by_drop.get((key, written), ()):
                     if stem not in got and self._in_scope(i, level, res, placed):
                         k = next(k for k in range(len(stem)) if stem[:k] + stem[k + 1:] == written)
                         got[stem] = (i, f"{stem[k]} missing")
+        if not got:
+            got = loose
         if len(got) != 1:
             return None
         (stem, (i, edit)), = got.items()
@@ -359,13 +367,18 @@ class DivisionSpeller:
                 # resolver reads a town whatever its suffix, 千岛镇 as the bare 千岛湖; one character alone only
                 # before 街道 and right after a name read: 滨江区长街道, not 淳安县市县阳街道)
                 dropped = (n > 1 or suffix == "街道" and any(b == start for _a, b in read)) if level == 1 else False
+                # (a similar sound, and a village at all, only for a name that starts a word: after a name read, a
+                # separator or at the start — 沈冠村村委会 holds no misspelled 横村村)
+                at_word = start == 0 or norm[start - 1] in _BETWEEN or any(b == start for _a, b in named)
+                if suffix == "村" and not at_word:
+                    continue
                 if level == 0:
                     placed = start == opening  # where the text's district is expected
                 elif level == 1:
                     placed = any(c < start for c in city_ends)  # after 杭州
                 else:
                     placed = suffix == "村"  # a village: the district's villages when no town is named
-                one = self._one_slip((key,), written, level, res, placed, dropped)
+                one = self._one_slip((key,), written, level, res, placed, dropped, similar=at_word)
                 if one is not None:
                     stem, i, edit = one
                     found.append(Respelling(start, written + suffix, stem + suffix, self._codes[i], edit,
@@ -404,7 +417,7 @@ class DivisionSpeller:
                 # (written twice alike — 长青广业街…长青文化创意园 — it is a name, not a slip; 大村2组 is the village
                 # 大村, or a misspelled 大X村, before its group, not the town 戴村镇)
                 return None
-            one = self._one_slip((_TOWN,), written, 1, res, True)
+            one = self._one_slip((_TOWN,), written, 1, res, True, similar=district)  # (not city-wide: 杭州市东星，苑)
             if one is not None and (district or not one[2].endswith(" swapped")):
                 # (city-wide, two characters swapped are too often another name: 杭州市桥康8号 — 桥康路, not 康桥)
                 if norm[pos + n:pos + n + 1] in _NAME_GOES_ON and not _NUMBERED_ROAD_RE.match(norm, pos + n):
@@ -428,7 +441,7 @@ class DivisionSpeller:
                 or any((suffix, written) in self._spelled for suffix in _SUFFIXES[0])):
             return None
         # (the names _near gives have the length of ``written``: two characters)
-        one = self._one_slip(tuple(_key(suffix) for suffix in _SUFFIXES[0]), written, 0, res, False)
+        one = self._one_slip(tuple(_key(suffix) for suffix in _SUFFIXES[0]), written, 0, res, False, similar=True)
         if one is None:
             return None
         stem, i, edit = one
