@@ -9,6 +9,7 @@ with ``--seed``), matched with the embedded registry (fuzzy mode, the default). 
 * ``separator``: a space, ·, -, line break or 、 pasted inside the name;
 * ``suffix``: a district's or town's suffix dropped (西湖区 → 西湖, 乔司街道 → 乔司);
 * ``drop``: one character of a name of four or more dropped (闲林街道 → 闲街道);
+* ``double``: one character of the name typed twice (长河街道 → 长河河街道, 宁围街街道);
 * ``similar``: one character of the name before its suffix replaced by a common character of a *similar* sound —
   the pinyin confusions of southern speakers and of IMEs' fuzzy-pinyin settings: in/ing, en/eng, an/ang, z/zh, c/ch,
   s/sh, n/l, h/f (航民村 → 航明村, 三墩镇 → 山墩镇).
@@ -55,6 +56,9 @@ def _changed(kind: str, name: str, label: str, rng: random.Random) -> str | None
         return bare if bare != name and len(bare) >= 2 else None
     if kind == "similar":
         return _similar_sound(name, label, rng)
+    if kind == "double":
+        i = rng.randrange(len(name))
+        return name[:i + 1] + name[i] + name[i + 1:]
     if kind == "drop":
         if len(name) < 4:
             return None
@@ -111,7 +115,7 @@ def slipped_rows(split: str, seed: int, gold: bmr.Gold, kind: str = "slip") -> l
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--kind", default="slip", choices=("slip", "separator", "suffix", "drop", "similar"))
+    ap.add_argument("--kind", default="slip", choices=("slip", "separator", "suffix", "drop", "similar", "double"))
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--split", default="train")
     ap.add_argument("--examples", type=int, default=10, help="wrong answers at ≥ 0.9 to print")
