@@ -552,7 +552,11 @@ class DivisionResolver:
                 # a functional zone counts only where no other district is written, bare or not:
                 # 杭州市西湖区文三路杭州高新区 is 西湖区 (the zone's 江北区块), 杭州市萧山区临江高新区 the 萧山区 of 2020
                 evidence = [e for e in evidence if e[3] != 6]
-        res = self._decide(text, accepted, evidence, outside, hz)
+        return self._noted(self._decide(text, accepted, evidence, outside, hz), tuple(clash), tuple(misplaced))
+
+    def _noted(self, res: Resolution, clash: tuple[str, ...], misplaced: tuple[str, ...]) -> Resolution:
+        """A fresh decision ``res`` with the notes that depend on its text: the functional zones read, the former
+        towns and villages named, the contradictions found while reading (``clash``, ``misplaced``)."""
         if self.zones and res.district_code is not None:
             res = self._note_zones(res)
         if self.has_former:
@@ -560,7 +564,7 @@ class DivisionResolver:
         if self.former_villages:
             res = self._note_former_villages(res)
         if clash or misplaced:
-            res = self._note_contradictions(res, tuple(clash), tuple(misplaced))
+            res = self._note_contradictions(res, clash, misplaced)
         return res
 
     def _contradict(self, bare_districts: frozenset[str], entries: Iterable[tuple[int, int]]) -> bool:
@@ -674,15 +678,7 @@ class DivisionResolver:
         outside = [r for r in res.reasons if r.startswith("outside")]
         out = self._decide(res.normalized, hits, evidence, [] if not outside else [outside[0][18:]],
                            res.hangzhou_prefix)
-        if self.zones and out.district_code is not None:
-            out = self._note_zones(out)
-        if self.has_former:
-            out = _note_former(out)
-        if self.former_villages:
-            out = self._note_former_villages(out)
-        if res.clash or res.misplaced:
-            out = self._note_contradictions(out, res.clash, res.misplaced)
-        return out
+        return self._noted(out, res.clash, res.misplaced)
 
     def _decide(self, text, accepted, evidence, outside, hz) -> Resolution:
         # The decision depends only on the evidence, the outside names and the city prefix, which

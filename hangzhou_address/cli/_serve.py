@@ -133,7 +133,6 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-
 def _access_log(target: str) -> None:
     """The access log's destination (``--access-log``), set in this process before the workers fork."""
     from ..errors import InputError

@@ -1,29 +1,29 @@
-"""A misspelled district, town or community name, written with its suffix (or a district's without it, where
-the text's district is expected), read as the division it means.
+"""A misspelled district, town or community name, written with its suffix (or a district's without it, where the
+text's district is expected), read as the division it means.
 
-The resolver (:mod:`hangzhou_address.resolve`) reads division names as they are spelled (and their short,
-former and traditional forms). A clerk typing from pinyin writes ``米市港街道`` for 米市巷街道, ``宁為街道`` for
-宁围街道, ``西胡区`` for 西湖区; the division is then lost, and with it the scope of everything after it.
-:class:`DivisionSpeller` looks, in fuzzy mode only, at each division suffix (街道, 镇, 乡, 区, 县, 市, 社区, 村;
-a village followed by a house number is the fuzzy stage's, :mod:`hangzhou_address.matching.fuzzy`, which weighs
-the number) that no division name read by the resolver covers, and at the characters before it: when exactly one
-division name with that suffix is one *slip* away from them — one character of the same pinyin or a
-look-alike (:class:`~hangzhou_address.matching.similarity.CharCosts`, the fuzzy stage's costs), or two
-adjacent characters swapped; where no such name is in scope, one character of a similar sound (in/ing, an/ang,
-s/sh, n/l…: 山墩镇 for 三墩镇) in a name that starts a word — the text is read as if it said that name. A town's name is looked for whatever
-town suffix the text writes (星窍镇 for 星桥街道, once 星桥镇). The scope keeps it safe: a town is looked for
-among the towns of the district the text names — today's, or those that were in it before (江干区沙下街道: 下沙
-is in 钱塘区 now) — (the whole city when it names none but says 杭州), a community only among those of the town
-it names, a village among those of the town it names or else of its district (余杭区鹤睦桥村: 和睦桥村, in 余杭区
-until 2021). A town name written bare right after the district that opens the text (``余杭乔嘶`` for 乔司,
-``江干区臼堡`` for 九堡: real ledgers write the town so) is read the same way when the resolver read no town,
-unless the text writes it again further on (a name, then) or it ends with 村 (大村2组: a village). A district name written bare (``笑山南环路``,
-``杭州渔杭乔司``) is read only where the text's district is expected — right after 浙江省 / 杭州市, or at the
-start of the text when a town or community name follows (``渔杭乔司``; ``尚城国际3幢`` may be a compound named so)
-— when the resolver read no district and no name starts there. A town's name written one character short
-(``滨江区长街道`` for 长河街道, ``淳安县千岛镇`` for 千岛湖镇) is read when exactly one town in scope is meant; the
-text then holds ``长河镇`` / the bare ``千岛湖`` in its place. Same-length edits only, so the offsets of the
-normalized text stay valid. :class:`Respelling` records what was read, for the reasons.
+The resolver (:mod:`hangzhou_address.resolve`) reads division names as they are spelled (and their short, former
+and traditional forms). A clerk typing from pinyin writes ``米市港街道`` for 米市巷街道, ``宁為街道`` for 宁围街道, ``西胡区`` for
+西湖区; the division is then lost, and with it the scope of everything after it. :class:`DivisionSpeller` looks, in
+fuzzy mode only, at each division suffix (街道, 镇, 乡, 区, 县, 市, 社区, 村; a village followed by a house number is the
+fuzzy stage's, :mod:`hangzhou_address.matching.fuzzy`, which weighs the number) that no division name read by
+the resolver covers, and at the characters before it: when exactly one division name with that suffix is one
+*slip* away from them — one character of the same pinyin or a look-alike
+(:class:`~hangzhou_address.matching.similarity.CharCosts`, the fuzzy stage's costs), or two adjacent characters
+swapped; where no such name is in scope, one character of a similar sound (in/ing, an/ang, s/sh, n/l…: 山墩镇 for
+三墩镇) in a name that starts a word — the text is read as if it said that name. A town's name is looked for
+whatever town suffix the text writes (星窍镇 for 星桥街道, once 星桥镇). The scope keeps it safe: a town is looked for
+among the towns of the district the text names — today's, or those that were in it before (江干区沙下街道: 下沙 is in 钱塘区
+now) — (the whole city when it names none but says 杭州), a community only among those of the town it names, a
+village among those of the town it names or else of its district (余杭区鹤睦桥村: 和睦桥村, in 余杭区 until 2021). A town name
+written bare right after the district that opens the text (``余杭乔嘶`` for 乔司, ``江干区臼堡`` for 九堡: real ledgers write
+the town so) is read the same way when the resolver read no town, unless the text writes it again further on (a
+name, then) or it ends with 村 (大村2组: a village). A district name written bare (``笑山南环路``, ``杭州渔杭乔司``) is read
+only where the text's district is expected — right after 浙江省 / 杭州市, or at the start of the text when a town or
+community name follows (``渔杭乔司``; ``尚城国际3幢`` may be a compound named so) — when the resolver read no district
+and no name starts there. A town's name written one character short (``滨江区长街道`` for 长河街道, ``淳安县千岛镇`` for 千岛湖镇)
+is read when exactly one town in scope is meant; the text then holds ``长河镇`` / the bare ``千岛湖`` in its place.
+Same-length edits only, so the offsets of the normalized text stay valid. :class:`Respelling` records what was
+read, for the reasons.
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ _TOWN = "town"
 
 def _key(suffix: str) -> str:
     return _TOWN if _LEVEL_OF[suffix] == 1 else suffix
+
+
 #: labels of the resolver's hits a respelled name must not overlap: names read already, and places outside
 #: Hangzhou (阜阳市 is no 富阳市, 江岸区 no 江干区)
 _READ_LABELS = frozenset({"prov", "city", "district", "town", "community", "outside"})
@@ -308,14 +310,16 @@ class DivisionSpeller:
             # no misspelled 龙岗镇 — a town is respelled only in a text that says it is in Hangzhou)
             if res.district_code is None:
                 return placed
-            # (or the district the text names was its district once: 江干区沙下街道 — 下沙 is in 钱塘区 now)
-            hist = self._hist.get(town or "", frozenset())
-            return district == res.district_code or res.district_code in hist or bool(res.written_districts & hist)
-        if res.town_code is None:  # (a village of the district named — or of a town it held before 2021: placed)
-            hist = self._hist.get(town or "", frozenset())
-            return placed and res.district_code is not None and (
-                district == res.district_code or res.district_code in hist or bool(res.written_districts & hist))
+            return self._in_district(district, town, res)
+        if res.town_code is None:  # (a village of the district named: placed)
+            return placed and res.district_code is not None and self._in_district(district, town, res)
         return town == res.town_code
+
+    def _in_district(self, district: str | None, town: str | None, res: Resolution) -> bool:
+        """Whether a division of ``district`` (and ``town``) lies in the district the text names, or its town did
+        before 2021 (江干区沙下街道: 下沙 is in 钱塘区 now; 余杭区鹤睦桥村: 和睦桥村 is in 临平区)."""
+        hist = self._hist.get(town or "", frozenset())
+        return district == res.district_code or res.district_code in hist or bool(res.written_districts & hist)
 
     def respell(self, norm: str, res: Resolution) -> tuple[str, tuple[Respelling, ...]]:
         """``norm`` with its misspelled division names written as the divisions they mean, and what was read.

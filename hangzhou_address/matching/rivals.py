@@ -87,8 +87,6 @@ def arbitrary_edits(edits: tuple[str, ...], skipped: int = 0) -> int:
                          for e in edits)
 
 
-
-
 def _keeps_a_stem_character(kind: str, name: str, written: str) -> bool:
     """Whether ``written`` keeps a character of ``name``'s distinctive part (its generic suffix aside): two edits
     can replace the whole of 安华 in 安华公寓, and every X公寓 with the number is no rival of 安滑公寓."""

@@ -26,15 +26,21 @@ def _handler_config(target: str) -> dict[str, Any]:
             "formatter": "hzaddr_access"}
 
 
+def _sections(target: str) -> dict[str, dict[str, Any]]:
+    """The ``logging.config`` sections of the access log to ``target``: its formatter, handler and logger."""
+    return {"formatters": {"hzaddr_access": {"format": FORMAT}},
+            "handlers": {"hzaddr_access": _handler_config(target)},
+            "loggers": {ACCESS_LOGGER: {"handlers": ["hzaddr_access"], "level": "INFO", "propagate": False}}}
+
+
 def uvicorn_log_config(target: str) -> dict[str, Any]:
     """uvicorn's logging configuration plus the access log to ``target`` (for workers that uvicorn spawns:
     they configure logging themselves, from this dictionary)."""
     from uvicorn.config import LOGGING_CONFIG
 
     cfg = copy.deepcopy(LOGGING_CONFIG)
-    cfg["formatters"]["hzaddr_access"] = {"format": FORMAT}
-    cfg["handlers"]["hzaddr_access"] = _handler_config(target)
-    cfg["loggers"][ACCESS_LOGGER] = {"handlers": ["hzaddr_access"], "level": "INFO", "propagate": False}
+    for section, entries in _sections(target).items():
+        cfg[section].update(entries)
     return cfg
 
 
@@ -43,9 +49,4 @@ def configure_access_log(target: str) -> None:
     appended to; the workers share it, each line one write."""
     import logging.config
 
-    logging.config.dictConfig({
-        "version": 1, "disable_existing_loggers": False,
-        "formatters": {"hzaddr_access": {"format": FORMAT}},
-        "handlers": {"hzaddr_access": _handler_config(target)},
-        "loggers": {ACCESS_LOGGER: {"handlers": ["hzaddr_access"], "level": "INFO", "propagate": False}},
-    })
+    logging.config.dictConfig({"version": 1, "disable_existing_loggers": False, **_sections(target)})
