@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 #: the classes whose corruption is in the road / compound / village name (the fuzzy path's job)
-NAME_CLASSES = ("homophone", "lookalike", "drop", "swap", "two_edits", "suffix", "separator")
+NAME_CLASSES = ("homophone", "lookalike", "drop", "swap", "insert", "two_edits", "suffix", "separator")
 HIGH = 0.9
 
 
@@ -148,7 +148,8 @@ def reliability(variants, results) -> list[str]:
 
 
 #: for :func:`text_determined`: edits (optimal string alignment) a name may be from the written one, per class
-_TEXT_EDITS = {"homophone": 1, "lookalike": 1, "drop": 1, "swap": 1, "two_edits": 2, "suffix": 2, "separator": 0}
+_TEXT_EDITS = {"homophone": 1, "lookalike": 1, "drop": 1, "swap": 1, "insert": 1, "two_edits": 2, "suffix": 2,
+               "separator": 0}
 
 
 def text_determined(reg, matcher, variants) -> list[bool | None]:

@@ -118,6 +118,9 @@ def _fuzzy_read(m: re.Match) -> str | None:
     written, name, what = m.group(1), m.group(2), m.group(3)
     if what == "separators ignored":
         return f"模糊匹配：{written} 读作 {name}（忽略分隔符）"
+    doubled = re.fullmatch(r"doubled (.) ignored", what)
+    if doubled is not None:
+        return f"模糊匹配：{written} 读作 {name}（忽略重复输入的“{doubled.group(1)}”）"
     e = re.fullmatch(r"(\d+) edits?: (.+)", what)
     if e is None:
         return None

@@ -33,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -133,7 +134,6 @@ class Matcher:
         self._confidence_memo = BoundedMemo(_CONFIDENCE_MEMO_BYTES)
         self.resolver: DivisionResolver = resolver_for(registry)
         self.index: AddressIndex | None = None
-        self._confusables: Confusables | None = None
         if registry.has_table("addresses"):
             addresses = registry.addresses
             if addresses is not None and len(addresses):
@@ -144,7 +144,7 @@ class Matcher:
         return (f"<Matcher {self.registry!r}; building index={'yes' if self.index is not None else 'no'}; "
                 f"{'fuzzy' if self.fuzzy else 'exact'}>")
 
-    @property
+    @functools.cached_property
     def names(self) -> NameIndex:
         """The character / pinyin index of the registry's road and compound names (built on first
         use of the fuzzy stage, cached on the registry)."""
@@ -153,17 +153,16 @@ class Matcher:
             raise InputError("the registry has no addresses table: no names to search")
         return self.registry.cached("fuzzy_name_index", lambda: NameIndex(index, self.resolver.hist_d))
 
-    @property
+    @functools.cached_property
     def confusables(self) -> Confusables:
         """The registry's names one slip apart (:mod:`hangzhou_address.matching.confusable`; built on
         first use, cached on the registry)."""
         index = self.index
         if index is None:
             raise InputError("the registry has no addresses table: no names to compare")
-        self._confusables = self.registry.cached("confusable_names", lambda: Confusables(index))
-        return self._confusables
+        return self.registry.cached("confusable_names", lambda: Confusables(index))
 
-    @property
+    @functools.cached_property
     def speller(self) -> DivisionSpeller:
         """The division names by suffix, for misspelled ones (:mod:`hangzhou_address.matching.division_spelling`;
         built on first use, cached on the registry)."""
@@ -323,7 +322,7 @@ class Matcher:
             # the text names this building exactly, but one slip of the pen away is another name with the
             # same number (东村2组47号 / 雷东村2组47号): the text may be that one, misspelled
             kind, name, number, group = b.via
-            conf_names = self._confusables or self.confusables
+            conf_names = self.confusables
             rival = (conf_names.rival(kind, name, number, group, code, lambda r: self._consistent(res, self.index, r))
                      if kind + name in conf_names.neighbours else None)
             if rival is not None:

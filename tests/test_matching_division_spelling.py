@@ -250,6 +250,32 @@ def test_a_separator_pasted_inside_a_division_name_is_dropped(embedded, text, wr
     assert (exact.district_code, exact.town_code) != (r.district_code, r.town_code)
 
 
+@pytest.mark.parametrize(("text", "written", "name", "town"), [
+    ("余杭区良渚渚街道", "良渚渚街道", "良渚街道", "330110010"),  # (良渚村 was read from the bare 良渚, at 0.9985)
+    ("滨江区长河河街道", "长河河街道", "长河街道", "330108002"),
+    ("杭州市西湖湖区西溪街道", "西湖湖区", "西湖区", "330106004"),
+])
+def test_a_character_typed_twice_inside_a_division_name_is_dropped(embedded, text, written, name, town):
+    """A key pressed twice (良渚渚街道): the second character is dropped where division names then read more."""
+    from hangzhou_address.matcher import Matcher
+
+    r = Matcher(embedded[0].registry).match(text)
+    assert (r.code, r.level) == (town, "town"), r
+    doubled = next(a for a, b in zip(written, written[1:]) if a == b)
+    assert f"fuzzy: {written} read as {name} (doubled {doubled} ignored)" in r.reasons
+
+
+@pytest.mark.parametrize("text", ["西湖湖滨街道", "杭州市西湖区文三三路", "濮院镇上上城14栋", "建德市横村村3组5号"])
+def test_a_doubled_character_shared_by_two_names_or_outside_division_names_stays(embedded, text):
+    """西湖湖滨街道 is 西湖 and 湖滨街道 (dropping a 湖 would read fewer division names); 文三三路 is no division;
+    上上城 (real text: a compound of 桐乡) is no bare 上城, 横村村 a village (the fuzzy stage's)."""
+    from hangzhou_address.matching.division_spelling import join_separated
+    from hangzhou_address.matching.normalize import normalize_for_matching
+
+    norm, offsets = normalize_for_matching(text)
+    assert join_separated(norm, offsets, embedded[0].resolver) == (norm, offsets, ())
+
+
 @pytest.mark.parametrize("text", ["杭州市·西湖区文三路", "西湖区文三路·90号", "杭州市西湖区文、三路"])
 def test_a_separator_between_names_or_inside_other_words_stays(embedded, text):
     from hangzhou_address.matching.division_spelling import join_separated

@@ -129,6 +129,12 @@ def test_swap_swaps_adjacent_characters(by_class):
                    for i in range(len(v.name) - 1))
 
 
+def test_insert_adds_one_character_before_the_suffix(by_class):
+    for v in by_class["insert"]:
+        assert len(v.written_name) == len(v.name) + 1 and v.written_name[-1] == v.name[-1]
+        assert any(v.written_name[:i] + v.written_name[i + 1:] == v.name for i in range(1, len(v.written_name)))
+
+
 def test_two_edits(by_class):
     for v in by_class["two_edits"]:
         assert len(v.name) >= 4 and v.written_name != v.name

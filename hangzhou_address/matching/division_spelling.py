@@ -131,24 +131,38 @@ class Joined:
 
     @property
     def reason(self) -> str:
-        """The reason the matcher gives (``fuzzy: 江·干区 read as 江干区 (separators ignored)``)."""
+        """The reason the matcher gives (``fuzzy: 江·干区 read as 江干区 (separators ignored)``, ``fuzzy: 良渚渚街道 read
+        as 良渚街道 (doubled 渚 ignored)``)."""
+        if _han(self.separator):
+            return f"fuzzy: {self.written} read as {self.name} (doubled {self.separator} ignored)"
         return f"fuzzy: {self.written} read as {self.name} (separators ignored)"
 
 
-#: a separator pasted between two characters (a PDF / Excel paste, an IME's 、): 江·干区, 上、城区, 古荡街-道
-_PASTED_RE = re.compile(r"(?<=[\u3400-\u9fff])[·・、\-_/|,，](?=[\u3400-\u9fff])")
+#: a separator pasted between two characters (a PDF / Excel paste, an IME's 、): 江·干区, 上、城区, 古荡街-道; or a
+#: character typed twice (the second one): 良渚渚街道, 长河河街道
+_PASTED_RE = re.compile(r"(?<=[\u3400-\u9fff])[·・、\-_/|,，](?=[\u3400-\u9fff])|(?<=([\u3400-\u9fff]))\1")
 _DIVISION_HITS = frozenset({"district", "town", "community"})
+
+
+def _division_chars(hits) -> int:
+    """How many characters of a text the district, town and community names of its hits cover."""
+    return len({k for h in hits if h[0] in _DIVISION_HITS for k in range(h[1], h[2])})
 
 
 def join_separated(norm: str, offsets: tuple[int, ...] | None, resolver: DivisionResolver,
                    ) -> tuple[str, tuple[int, ...] | None, tuple[Joined, ...]]:
-    """``norm`` without the separators pasted inside division names, its ``offsets`` (see
-    :func:`~hangzhou_address.matching.normalize.normalize_for_matching`) kept in step, and what was joined.
+    """``norm`` without the separators pasted inside division names and the characters typed twice in them, its
+    ``offsets`` (see :func:`~hangzhou_address.matching.normalize.normalize_for_matching`) kept in step, and what was
+    joined.
 
     A separator between two Han characters is dropped when the resolver then reads a district, town or community
     name across the place it stood (``浙江省杭州市江·干区新业路18号``: 江干区, where nothing was read and 新业路18号 was
-    answered in 余杭区 at 0.99); a separator between two names (``杭州市·西湖区``) or inside other words stays. At most
-    :data:`MAX_RESPELLINGS` separators, one resolver reading each."""
+    answered in 余杭区 at 0.99); a separator between two names (``杭州市·西湖区``) or inside other words stays. So is
+    the second of two equal Han characters, when a district or town name with its suffix is then read across it and
+    division names cover no less of the text (余杭区良渚渚街道: 良渚街道, where the village 良渚村 was read from the bare
+    良渚; not 西湖湖滨街道, 西湖 and 湖滨街道; not inside a bare name — 上上城 is a compound, not 上城 — nor a village's,
+    which the fuzzy stage weighs with its house number: 横村村 is a village of 横村镇). At most
+    :data:`MAX_RESPELLINGS` characters, one resolver reading each (two for a doubled one)."""
     joined: list[Joined] = []
     pos = 0
     while len(joined) < MAX_RESPELLINGS:
@@ -157,7 +171,12 @@ def join_separated(norm: str, offsets: tuple[int, ...] | None, resolver: Divisio
             break
         at = m.start()
         candidate = norm[:at] + norm[at + 1:]
-        hit = next((h for h in resolver.resolve(candidate).hits if h[0] in _DIVISION_HITS and h[1] < at < h[2]), None)
+        hits = resolver.resolve(candidate).hits
+        doubled = m.group(1) is not None
+        hit = next((h for h in hits if h[1] < at < h[2] and (
+            candidate.endswith(_SUFFIXES[0] + _SUFFIXES[1], h[1], h[2]) if doubled else h[0] in _DIVISION_HITS)), None)
+        if hit is not None and doubled and _division_chars(hits) < _division_chars(resolver.resolve(norm).hits):
+            hit = None
         if hit is None:
             pos = at + 1
             continue

@@ -41,11 +41,11 @@ __all__ = ["VARIANT_CLASSES", "Variant", "make_variants", "legacy_district_names
 
 #: The variant classes, in the order :func:`make_variants` produces them.
 VARIANT_CLASSES: tuple[str, ...] = (
-    "format", "homophone", "lookalike", "drop", "swap", "two_edits", "suffix", "financial",
+    "format", "homophone", "lookalike", "drop", "swap", "insert", "two_edits", "suffix", "financial",
     "separator", "number_separator", "garbage", "conflicting_districts", "division_typo",
 )
 
-_EDIT_CLASSES = frozenset({"homophone", "lookalike", "drop", "swap", "two_edits", "suffix", "separator"})
+_EDIT_CLASSES = frozenset({"homophone", "lookalike", "drop", "swap", "insert", "two_edits", "suffix", "separator"})
 
 _CN = "零一二三四五六七八九"
 _FIN = "零壹贰叁肆伍陆柒捌玖"
@@ -323,6 +323,17 @@ def _swap(name: str, form: str, rng: random.Random) -> str | None:
     return name[:i] + name[i + 1] + name[i] + name[i + 2:]
 
 
+def _insert(name: str, form: str, rng: random.Random) -> str | None:
+    """One character too many inside the name: a key pressed twice (联荣路 → 联联荣路, 60 %) or another common
+    character (联家荣路)."""
+    core = _core_positions(name, form)
+    if len(core) < 2:
+        return None
+    i = rng.choice(core)
+    c = name[i] if rng.random() < 0.6 else rng.choice(_level1_chars())
+    return name[:i + 1] + c + name[i + 1:]
+
+
 def _two_edits(name: str, form: str, rng: random.Random) -> str | None:
     if len(name) < 4:
         return None
@@ -358,7 +369,7 @@ def _separator(name: str, form: str, rng: random.Random) -> str | None:
     return name[:i] + rng.choice(_SEPARATORS) + name[i:]
 
 
-_NAME_EDITS = {"homophone": _homophone, "lookalike": _lookalike, "drop": _drop, "swap": _swap,
+_NAME_EDITS = {"homophone": _homophone, "lookalike": _lookalike, "drop": _drop, "swap": _swap, "insert": _insert,
                "two_edits": _two_edits, "suffix": _suffix, "separator": _separator}
 
 
