@@ -90,6 +90,7 @@ _EDIT_KINDS = (
     (re.compile(r"(.+) dropped"), r"省去\1"),
     (re.compile(r"(.+) missing"), r"缺\1"),
     (re.compile(r"(.+) added"), r"多\1"),
+    (re.compile(r"(.+) doubled"), r"重复\1"),
     (re.compile(r"(.+) swapped"), r"\1 颠倒"),
     (re.compile(r"(.+) written (.+)"), r"\1 写作 \2"),
 )

@@ -15,6 +15,7 @@ from hangzhou_address.matching.similarity import (
     align,
     strip_generic_suffix,
 )
+from hangzhou_address.matching.similarity import DOUBLED
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,10 @@ def costs():
     ("浙江", "淅江", LOOKALIKE, "look-alike"),
     ("文三路", "文山路", 0.5, "similar pinyin"),            # san / shan
     ("顾家畈路", "顾畈路", 1.0, "missing"),
-    ("顾家畈路", "顾家畈路路", 1.0, "added"),
+    ("顾家畈路", "顾家畈路口", 1.0, "added"),
+    ("顾家畈路", "顾家畈路路", DOUBLED, "doubled"),       # a key pressed twice
+    ("联荣路", "联荣荣路", DOUBLED, "doubled"),
+    ("横村", "横村村", 1.0, "added"),                     # (村村 is no slip: 横村村 is a village)
     ("顾家畈路", "家顾畈路", TRANSPOSE, "swapped"),
 ])
 def test_edit_costs(costs, name, text, cost, kind):

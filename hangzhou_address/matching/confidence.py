@@ -54,7 +54,7 @@ FEATURES = (
     # fuzzy reading
     "fuzzy_cost", "fuzzy_cost_per_char", "fuzzy_margin", "fuzzy_skipped", "fuzzy_exact_name_exists",
     "fuzzy_city_scope", "fuzzy_edits", "fuzzy_short_name", "fuzzy_close_rivals", "fuzzy_near_names", "fuzzy_tail_names",
-    "fuzzy_missing", "fuzzy_added", "fuzzy_sound_alike", "fuzzy_other_character", "fuzzy_swapped",
+    "fuzzy_missing", "fuzzy_added", "fuzzy_doubled", "fuzzy_sound_alike", "fuzzy_other_character", "fuzzy_swapped",
     "fuzzy_suffix_dropped", "fuzzy_separators_only",
     "fuzzy_inside_division", "fuzzy_suffix_doubled", "fuzzy_missing_share", "fuzzy_skip_and_missing",
     "fuzzy_stem_lost",
@@ -137,7 +137,7 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
         x[_INDEX["fuzzy_tail_names"]] = min(fuzzy.tail_names, 3) / 3.0
         for e in b.edits:
             key = ("fuzzy_missing" if e.endswith("missing") else "fuzzy_added" if e.endswith("added")
-                   else "fuzzy_swapped" if e.endswith("swapped") else "fuzzy_suffix_dropped" if e.endswith("dropped")
+                   else "fuzzy_doubled" if e.endswith("doubled") else "fuzzy_swapped" if e.endswith("swapped") else "fuzzy_suffix_dropped" if e.endswith("dropped")
                    else "fuzzy_other_character" if e.endswith("other character") else "fuzzy_sound_alike")
             x[_INDEX[key]] += 1.0
         x[_INDEX["fuzzy_separators_only"]] = float(not b.edits)

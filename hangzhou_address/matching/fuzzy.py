@@ -325,6 +325,11 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
         runner = min(runner, r2)
         if r2 < rank + need:
             close.append((fc, f))
+    if runner == float("inf") and not scoped:
+        for fc in _cut_ties(best, anchor, scope, names, index, pools[anchor.start][1], consistent):
+            if not {index.building(r) for r in fc.rows} <= seen:
+                others.append(fc)
+                runner = rank
     margin = round(runner - rank, 6)  # (costs are sums of tenths and quarters: 1.2 - 1.0 is 0.2)
     n_edits = len(best.edits)
     limit = max_cost(len(best.name), scoped)
@@ -352,6 +357,25 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     return FuzzyOutcome(best, tuple(others), accepted, margin, anchor.number, scope, exact_without, scored, near,
                         tails, inside, slip_rival(best, pool, names, index, anchor, scope, consistent),
                         rival, rival_edits)
+
+
+def _cut_ties(best: FuzzyCandidate, anchor: Anchor, scope: Resolution, names: NameIndex, index: Any,
+              has_number: Callable[[int], bool], consistent: Any) -> list[FuzzyCandidate]:
+    """For a reading without rivals in the whole city that adds a missing character to the written stretch: the
+    names of the same length one edit from that stretch that have the number too, which the candidate pool (ranked
+    by shared characters, cut at :data:`MAX_POOL`) may have left out — as close a reading (浙江杭州金村1组36号: 金岫村
+    was read alone, while 金紫村, 金溪村 and 金联村 have a 1组36号 too)."""
+    if not any(e.endswith(" missing") for e in best.edits):
+        return []
+    out = []
+    for nid in names.within(best.written, "", 1)[:MAX_POOL]:
+        kind, name = names.names[nid]
+        if name == best.name or len(name) != len(best.name) or kind not in anchor.kinds or not has_number(nid):
+            continue
+        rows = rows_in_scope(index, kind, name, anchor, scope, consistent)
+        if rows:
+            out.append(FuzzyCandidate(kind, name, best.written, best.cost, (), best.skipped, rows))
+    return out
 
 
 def _reuses_division(at: int, div_hits: list, res: Resolution) -> bool:

@@ -11,6 +11,7 @@ shares a secondary reading only             0.35    (heteronyms: 行 xing / hang
 a look-alike character (:data:`LOOKALIKES`)  0.4     浙 → 淅, 己 → 已
 a "fuzzy pinyin" pair (z/zh, n/l, an/ang…)  0.5     (southern accents, the pinyin IME's fuzzy mode)
 two adjacent characters swapped             0.5     顾家畈路 → 家顾畈路
+a character typed twice                     0.4     联荣路 → 联联荣路 (a key pressed twice)
 any other substitution, insertion, deletion 1.0
 a generic suffix dropped or added           0.2     顾家畈路 → 顾家畈, 翠苑 → 翠苑小区
 a generic suffix written as another one     0.8     翠苑花园 → 翠苑小区
@@ -52,6 +53,14 @@ LOOKALIKES: tuple[str, ...] = (
     "天夭", "田由甲申", "刀力", "买卖", "免兔", "贝见", "今令", "历厉", "孑子", "东车", "乌鸟", "壶壸",
     "幸辛", "拔拨", "候侯", "钓钩", "汩汨", "赢嬴羸", "暑署", "蓝篮", "辩辨辫", "峰蜂", "眯咪",
     "杏呆", "材村杖", "沫沬", "崖涯", "粟栗", "冶治", "姆拇", "秧殃", "侍待", "伐代",
+    # more 形近字 of place names: the same component, one stroke or one radical apart
+    "余佘", "秦泰奏", "木本末", "折拆", "休体", "晴睛", "请情清", "桂挂", "锦绵棉", "绿缘", "祥详样", "瑞端",
+    "宁宇", "宇字", "郊效", "闸闹", "场扬", "泽译驿", "赤亦", "吴昊", "间问", "仓仑", "沽沾", "梅海", "新亲",
+    "萧箫", "春椿", "荷菏", "坞邬", "洪烘", "拱供", "堡煲", "溇楼", "姚挑桃", "茶荼", "沈沉", "厂广", "坪评萍",
+    "垟洋", "坂板", "垄陇", "杭抗坑", "城诚", "苍沧", "苑宛", "纺访", "沙砂", "塘溏", "庭廷", "福幅", "祝视",
+    "栋冻", "段锻", "壁璧", "裕浴", "柯坷", "堤提", "埂梗", "峡侠狭", "岗冈", "樟璋彰", "枫讽", "柏伯",
+    "杉衫", "柳聊", "棠堂", "榆愉", "梁粱", "浩皓", "润闰", "澜阑", "瀚翰", "瑶摇遥谣", "琪棋祺", "琳淋",
+    "璇旋", "珑拢笼", "环坏", "玲铃", "珠株", "瑾谨", "蕙惠", "蓉榕溶", "芦庐炉", "宾槟", "晓烧浇", "雅鸦",
 )
 
 #: generic suffixes per name kind ("R" road, "P" compound / village); dropping one costs little
@@ -69,6 +78,8 @@ SECONDARY_PINYIN = 0.35
 LOOKALIKE = 0.4
 FUZZY_PINYIN = 0.5
 TRANSPOSE = 0.5
+#: a character of the text that repeats the one next to it (联联荣路 for 联荣路: a key pressed twice)
+DOUBLED = 0.4
 
 # "fuzzy pinyin": initials and finals that southern speakers (and the IMEs' fuzzy mode) merge
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"), ("h", "f"), ("r", "l"))
@@ -197,7 +208,8 @@ def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0, edit
     """Align ``name`` whole against the end of ``text`` (a prefix of ``text`` may stay unexplained).
 
     Weighted optimal-string-alignment distance (substitutions by :meth:`CharCosts.substitution`,
-    insertions and deletions 1, adjacent transpositions :data:`TRANSPOSE`), computed from the
+    insertions and deletions 1 — an inserted character repeating its neighbour :data:`DOUBLED` —, adjacent
+    transpositions :data:`TRANSPOSE`), computed from the
     end of both strings so that the unexplained part of ``text`` is its beginning. Rows of the
     table whose every cell exceeds ``max_cost`` end the computation (the cost is then ``inf``);
     ``edits=False`` skips the backtrace that lists the edits. ``memo``: a dict the alignments of one
@@ -221,9 +233,12 @@ def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0, edit
     skipped_before = len(text) - m
     sub = costs.substitution
     inf = float("inf")
+    ins = _insertion_costs(b)
     # d[i][j]: cost of aligning a[:i] with b[:j]
     prev2: list[float] = []
-    prev = [float(j) for j in range(m + 1)]  # name empty: every text char inserted
+    prev = [0.0]  # name empty: every text char inserted
+    for c in ins:
+        prev.append(prev[-1] + c)
     rows = [prev]
     for i in range(1, n + 1):
         ai = a[i - 1]
@@ -240,7 +255,7 @@ def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0, edit
             x = prev[j] + 1.0
             if x < best:
                 best = x
-            x = left + 1.0
+            x = left + ins[j - 1]
             if x < best:
                 best = x
             if swap and j > 1 and ai == b[j - 2] and a[i - 2] == b[j - 1] and ai != b[j - 1]:
@@ -261,8 +276,16 @@ def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0, edit
                      tuple(_edits(a, b, rows, j_best, costs)) if edits else ())
 
 
+def _insertion_costs(b: str) -> list[float]:
+    """The cost of each character of ``b`` added to the name: :data:`DOUBLED` where it repeats a neighbour, else 1
+    (村村 is no slip: 横村村, 姚村村 — villages named after their town — write it)."""
+    return [DOUBLED if ch != "村" and ((j and b[j - 1] == ch) or b[j + 1:j + 2] == ch) else 1.0
+            for j, ch in enumerate(b)]
+
+
 def _edits(a: str, b: str, rows: list[list[float]], j: int, costs: CharCosts) -> list[str]:
     """The edits of an alignment (backtrace of :func:`align`'s table), in name order."""
+    ins = _insertion_costs(b)
     out: list[str] = []
     i = len(a)
     sub = costs.substitution
@@ -281,6 +304,6 @@ def _edits(a: str, b: str, rows: list[list[float]], j: int, costs: CharCosts) ->
             out.append(f"{a[i - 1]} missing")
             i -= 1
         else:
-            out.append(f"{b[j - 1]} added")
+            out.append(f"{b[j - 1]} {'doubled' if ins[j - 1] == DOUBLED else 'added'}")
             j -= 1
     return out
