@@ -382,3 +382,14 @@ def test_a_same_sound_name_is_preferred_to_a_similar_sound_one(embedded):
 def test_a_similar_sound_is_no_slip_of_a_bare_town_read_city_wide(embedded):
     """杭州市东星，苑: 东星 is a compound's name cut by a comma, not 东新街道 written bare."""
     assert _respell(embedded, "浙江省杭州市东星，苑2栋")[1] == ()
+
+
+def test_a_misspelled_district_right_after_the_city_written_again_is_read(embedded):
+    """Real corpus text naming two addresses, the second one's district misspelled (余杭区 → 余贩区): it answered 西湖区
+    at 0.999, with 良渚街道 ignored as conflicting; 杭州市 written again says a district follows."""
+    from hangzhou_address.matcher import Matcher
+
+    text = "浙江省杭州市西湖区浙江省杭州市余贩区良渚街道通济北路金地自在城东苑171-2300"
+    r = Matcher(embedded[0].registry).match(text)
+    assert (r.code, r.level) == ("330110010", "town") and r.confidence < 0.9, r  # (two districts named)
+    assert "fuzzy: 余贩区 read as 余杭区 (1 edit: 杭→贩 similar pinyin)" in r.reasons

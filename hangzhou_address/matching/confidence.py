@@ -57,7 +57,7 @@ FEATURES = (
     "fuzzy_missing", "fuzzy_added", "fuzzy_doubled", "fuzzy_sound_alike", "fuzzy_other_character", "fuzzy_swapped",
     "fuzzy_suffix_dropped", "fuzzy_separators_only",
     "fuzzy_inside_division", "fuzzy_suffix_doubled", "fuzzy_missing_share", "fuzzy_skip_and_missing",
-    "fuzzy_stem_lost",
+    "fuzzy_stem_lost", "fuzzy_written_cun_cun",
     "fuzzy_undecided", "fuzzy_candidates_outside", "division_before_number",
     # the name and number exist, but only outside the divisions the text names
     "address_outside_divisions",
@@ -147,6 +147,9 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
         x[_INDEX["fuzzy_skip_and_missing"]] = float(b.skipped > 0 and missing > 0)
         stem = strip_generic_suffix(b.name, b.kind) or b.name
         x[_INDEX["fuzzy_stem_lost"]] = sum(ch not in b.written for ch in stem) / len(stem)
+        # the text writes 村村 where the name read has one 村 (大慈岩村村 read as 大慈岩村 with 村 added): 村村 ends the
+        # names of villages named after a place (横村村, 李村村) — perhaps one of those, misspelled
+        x[_INDEX["fuzzy_written_cun_cun"]] = float("村村" in b.written and "村村" not in b.name)
         x[_INDEX["fuzzy_suffix_doubled"]] = float(any(
             e.endswith(" dropped") and b.written.endswith(e[: -len(" dropped")]) for e in b.edits))
     x[_INDEX["fuzzy_undecided"]] = float(fuzzy_undecided)

@@ -396,7 +396,9 @@ class DivisionSpeller:
                 if suffix == "村" and not at_word:
                     continue
                 if level == 0:
-                    placed = start == opening  # where the text's district is expected
+                    # where the text's district is expected: where it opens, or right after 杭州市 written again (浙江省
+                    # 杭州市西湖区浙江省杭州市余贩区良渚街道: a second address, whose district is misspelled)
+                    placed = start == opening or start - 1 in city_ends
                 elif level == 1:
                     placed = any(c < start for c in city_ends)  # after 杭州
                 else:
