@@ -376,8 +376,8 @@ class Matcher:
             reasons.append(f"{outcome.best.written} is only a generic word: the reading rests on the number")
         if undecided and outside and level not in ("building", "grid"):
             # the fuzzy stage decided nothing, and a name the misspelled text may well mean lies outside the
-            # answer (萧山区南村2组38号 → 萧山区, while 蜀南村 has the number in 钱塘区): on the development variants
-            # (seeds 5, 7) such answers were right 91 % of the time, below what an answer at ≥ 0.9 promises
+            # answer (杭州文新村1# → 文新街道, while 茂文新村 of 拱墅区 has a 1幢): on the development variants (seeds 5,
+            # 7) such answers were right 91 % of the time, below what an answer at ≥ 0.9 promises
             conf = min(conf, _CONFUSABLE_CAP)
         if confusable or (two_edit_rival and outcome is not None and _as_slip_like(outcome)):
             # one slip (or, for a fuzzy reading, two edits) from another address: never "sure" (the text may

@@ -144,7 +144,7 @@ _PASTED_RE = re.compile(r"(?<=[\u3400-\u9fff])[·・、\-_/|,，](?=[\u3400-\u9f
 _DIVISION_HITS = frozenset({"district", "town", "community"})
 
 
-def _division_chars(hits) -> int:
+def _division_chars(hits: tuple[tuple, ...]) -> int:
     """How many characters of a text the district, town and community names of its hits cover."""
     return len({k for h in hits if h[0] in _DIVISION_HITS for k in range(h[1], h[2])})
 

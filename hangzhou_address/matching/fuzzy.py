@@ -327,7 +327,9 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
             close.append((fc, f))
     if runner == float("inf") and not scoped:
         for fc in _cut_ties(best, anchor, scope, names, index, pools[anchor.start][1], consistent):
-            if not {index.building(r) for r in fc.rows} <= seen:
+            bs = {index.building(r) for r in fc.rows}
+            if not bs <= seen:
+                seen |= bs
                 others.append(fc)
                 runner = rank
     margin = round(runner - rank, 6)  # (costs are sums of tenths and quarters: 1.2 - 1.0 is 0.2)

@@ -11,7 +11,7 @@ shares a secondary reading only             0.35    (heteronyms: 行 xing / hang
 a look-alike character (:data:`LOOKALIKES`)  0.4     浙 → 淅, 己 → 已
 a "fuzzy pinyin" pair (z/zh, n/l, an/ang…)  0.5     (southern accents, the pinyin IME's fuzzy mode)
 two adjacent characters swapped             0.5     顾家畈路 → 家顾畈路
-a character typed twice                     0.4     联荣路 → 联联荣路 (a key pressed twice)
+a character typed twice (not 村)            0.4     联荣路 → 联联荣路 (a key pressed twice)
 any other substitution, insertion, deletion 1.0
 a generic suffix dropped or added           0.2     顾家畈路 → 顾家畈, 翠苑 → 翠苑小区
 a generic suffix written as another one     0.8     翠苑花园 → 翠苑小区
