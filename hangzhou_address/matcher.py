@@ -184,9 +184,9 @@ class Matcher:
         """
         _check_type(text)
         fuzzy = _check_fuzzy(fuzzy)
-        res, parts = self._analyse(text, fuzzy)
+        res, parts, dec = self._read(text, fuzzy)
         runs = tagger.default_tagger().runs(text) if _needs_tagger(text, res, parts) else ()
-        return _parsed(text, self._decide(res, parts, fuzzy), parts, runs)
+        return _parsed(text, dec, parts, runs)
 
     def parse_many(self, texts: Iterable[str], *, fuzzy: bool = False) -> list[ParsedAddress]:
         """:meth:`parse` for many texts; the element tagger runs once over the batch, on the texts
@@ -204,15 +204,30 @@ class Matcher:
         # a chunk at a time: the intermediate objects die young; they hold no reference cycles, so
         # the cyclic collector is paused for the chunk (hangzhou_address.runtime.gc_paused)
         with gc_paused():
-            analysed = [self._analyse(t, fuzzy) for t in items]
-            todo = [i for i, (t, (res, parts)) in enumerate(zip(items, analysed)) if _needs_tagger(t, res, parts)]
+            read = [self._read(t, fuzzy) for t in items]
+            todo = [i for i, (t, (res, parts, _dec)) in enumerate(zip(items, read)) if _needs_tagger(t, res, parts)]
             # the model is loaded only when some text needs it
             tagged = dict(zip(todo, tagger.default_tagger().runs_many([items[i] for i in todo]))) if todo else {}
-            decide = self._decide
-            return [_parsed(t, decide(res, parts, fuzzy), parts, tagged.get(i, ()))
-                    for i, (t, (res, parts)) in enumerate(zip(items, analysed))]
+            return [_parsed(t, dec, parts, tagged.get(i, ()))
+                    for i, (t, (_res, parts, dec)) in enumerate(zip(items, read))]
 
-    def _analyse(self, text: str, fuzzy: bool = False) -> tuple[Resolution, BuildingPart]:
+    def _read(self, text: str, fuzzy: bool) -> tuple[Resolution, BuildingPart, _Decision]:
+        """:meth:`_analyse` and :meth:`_decide`, the one reading :meth:`match` and :meth:`parse` share; when the fuzzy
+        stage found no name with the text's number and no building was found, once more with a misspelled village
+        before a house number respelled as the village it means (``宁围镇新胺村1212号``: 新安村), if that reads deeper."""
+        res, parts = self._analyse(text, fuzzy)
+        dec = self._decide(res, parts, fuzzy)
+        if (fuzzy and dec.outcome is None and (dec.answer is None or dec.answer.level != "building")
+                and _VILLAGE_NUMBER_RE.search(parts.norm) is not None and len(text) <= MAX_INPUT_CHARS):
+            res2, parts2 = self._analyse(text, fuzzy, numbered_villages=True)
+            if len(parts2.respelled) > len(parts.respelled):
+                dec2 = self._decide(res2, parts2, fuzzy)
+                if deeper(dec2.level(), dec.level()):
+                    return res2, parts2, dec2
+        return res, parts, dec
+
+    def _analyse(self, text: str, fuzzy: bool = False, numbered_villages: bool = False,
+                 ) -> tuple[Resolution, BuildingPart]:
         if len(text) > MAX_INPUT_CHARS:
             res = Resolution(None, None, None, None, 0.0, 0.0, (), (_too_long(len(text)),), ())
             return res, BuildingPart("", None)
@@ -225,7 +240,7 @@ class Matcher:
         if fuzzy:
             # a misspelled division name (米市港街道): read as the division it means, when the resolver then
             # reads that division
-            norm2, found = self.speller.respell(norm, res)
+            norm2, found = self.speller.respell(norm, res, numbered_villages=numbered_villages)
             if found:
                 res2 = self.resolver.resolve(norm2)
                 if all(r.read_in(res2) for r in found):
@@ -266,10 +281,9 @@ class Matcher:
         _check_type(text)
         if len(text) > MAX_INPUT_CHARS:  # refused before any work on the text (a 10 MB cell costs nothing)
             return MatchResult(text, None, None, 0.0, {}, (), (_too_long(len(text)),)), None
-        res, parts = self._analyse(text, fuzzy)
+        res, parts, dec = self._read(text, fuzzy)
         if not text.strip():
             return MatchResult(text, None, None, 0.0, {}, (), ("empty input",)), None
-        dec = self._decide(res, parts, fuzzy)
         res, b, outcome, cands, reasons = dec
         if not cands and res.candidates:
             cands = tuple(Candidate(*x) for x in res.candidates[: self.max_candidates])
@@ -705,6 +719,10 @@ class _Decision(NamedTuple):
     candidates: tuple[Candidate, ...]
     reasons: list[str]
 
+    def level(self) -> str | None:
+        """The level of the decision (the answer's, else the divisions')."""
+        return self.answer.level if self.answer is not None else self.res.level
+
     def chain(self) -> tuple[str | None, str | None, str | None]:
         """(district, town, community) codes of the decision."""
         b = self.answer
@@ -714,6 +732,8 @@ class _Decision(NamedTuple):
         return res.district_code, res.town_code, res.community_code
 
 
+#: a village name followed by a house number (新安村1212号, 新安村3组12号)
+_VILLAGE_NUMBER_RE = re.compile(r"村\d+(?:组\d+)?号?")
 #: a separator between two digits of a building number (30 1号, 2,6号, 1、8号): which number is meant?
 _NUMBER_SPLIT_RE = re.compile(r"[0-9０-９][ \t\r\n,，、.。·・\u3000]+[0-9０-９]{1,4}\s*(?:号|號|幢|栋|棟|弄|组|座)")
 #: the highest confidence of a building / grid answer whose text has a separator inside a number, when the

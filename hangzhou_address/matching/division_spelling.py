@@ -340,7 +340,8 @@ class DivisionSpeller:
         hist = self._hist.get(town or "", frozenset())
         return district == res.district_code or res.district_code in hist or bool(res.written_districts & hist)
 
-    def respell(self, norm: str, res: Resolution) -> tuple[str, tuple[Respelling, ...]]:
+    def respell(self, norm: str, res: Resolution, *, numbered_villages: bool = False,
+                ) -> tuple[str, tuple[Respelling, ...]]:
         """``norm`` with its misspelled division names written as the divisions they mean, and what was read.
 
         Parameters
@@ -350,6 +351,9 @@ class DivisionSpeller:
         res : Resolution
             The resolver's reading of ``norm`` (its hits are names read already; its district and town
             scope the names looked for).
+        numbered_villages : bool
+            Respell a village followed by a house number too (``宁围镇新胺村1212号``), which is otherwise the fuzzy
+            stage's: the matcher asks for it when the fuzzy stage found no name with the number.
 
         Returns
         -------
@@ -368,7 +372,7 @@ class DivisionSpeller:
         for m in _SUFFIX_RE.finditer(norm):
             suffix, end = m.group(), m.start()
             level = _LEVEL_OF[suffix]
-            if level == 2 and suffix == "村" and _NUMBER_AFTER_RE.match(norm, m.end()):
+            if level == 2 and suffix == "村" and not numbered_villages and _NUMBER_AFTER_RE.match(norm, m.end()):
                 continue  # a village followed by a house number is the fuzzy stage's, which weighs it: 航明村12号
             if level == 2 and suffix == "社区" and res.town_code is None:
                 continue  # a community only inside the town the text names (a village: or its district)
