@@ -218,7 +218,7 @@ class Matcher:
         res, parts = self._analyse(text, fuzzy)
         dec = self._decide(res, parts, fuzzy)
         if (fuzzy and dec.outcome is None and (dec.answer is None or dec.answer.level != "building")
-                and _VILLAGE_NUMBER_RE.search(parts.norm) is not None and len(text) <= MAX_INPUT_CHARS):
+                and _VILLAGE_NUMBER_RE.search(parts.norm) is not None):
             res2, parts2 = self._analyse(text, fuzzy, numbered_villages=True)
             if len(parts2.respelled) > len(parts.respelled):
                 dec2 = self._decide(res2, parts2, fuzzy)

@@ -137,7 +137,8 @@ def features(level: str | None, path: str, res: Resolution, *, boundary: bool = 
         x[_INDEX["fuzzy_tail_names"]] = min(fuzzy.tail_names, 3) / 3.0
         for e in b.edits:
             key = ("fuzzy_missing" if e.endswith("missing") else "fuzzy_added" if e.endswith("added")
-                   else "fuzzy_doubled" if e.endswith("doubled") else "fuzzy_swapped" if e.endswith("swapped") else "fuzzy_suffix_dropped" if e.endswith("dropped")
+                   else "fuzzy_doubled" if e.endswith("doubled") else "fuzzy_swapped" if e.endswith("swapped")
+                   else "fuzzy_suffix_dropped" if e.endswith("dropped")
                    else "fuzzy_other_character" if e.endswith("other character") else "fuzzy_sound_alike")
             x[_INDEX[key]] += 1.0
         x[_INDEX["fuzzy_separators_only"]] = float(not b.edits)

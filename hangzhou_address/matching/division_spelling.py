@@ -144,6 +144,12 @@ _PASTED_RE = re.compile(r"(?<=[\u3400-\u9fff])[·・、\-_/|,，](?=[\u3400-\u9f
 _DIVISION_HITS = frozenset({"district", "town", "community"})
 
 
+#: a district or town suffix (a doubled character is dropped only inside a name that ends with one) …
+_DIVISION_END_RE = re.compile("街道|[区县市镇乡]")
+#: … within this many characters after it (the longest such key of the gazetteer has 15)
+_DIVISION_END_WITHIN = 16
+
+
 def _division_chars(hits: tuple[tuple, ...]) -> int:
     """How many characters of a text the district, town and community names of its hits cover."""
     return len({k for h in hits if h[0] in _DIVISION_HITS for k in range(h[1], h[2])})
@@ -158,8 +164,8 @@ def join_separated(norm: str, offsets: tuple[int, ...] | None, resolver: Divisio
     A separator between two Han characters is dropped when the resolver then reads a district, town or community
     name across the place it stood (``浙江省杭州市江·干区新业路18号``: 江干区, where nothing was read and 新业路18号 was
     answered in 余杭区 at 0.99); a separator between two names (``杭州市·西湖区``) or inside other words stays. So is
-    the second of two equal Han characters, when a district or town name with its suffix is then read across it and
-    division names cover no less of the text (余杭区良渚渚街道: 良渚街道, where the village 良渚村 was read from the bare
+    the second of two equal Han characters, when a name ending with a district or town suffix (区 县 市 街道 镇 乡; a
+    社区 ends with 区 too) is then read across it and division names cover no less of the text (余杭区良渚渚街道: 良渚街道, where the village 良渚村 was read from the bare
     良渚; not 西湖湖滨街道, 西湖 and 湖滨街道; not inside a bare name — 上上城 is a compound, not 上城 — nor a village's,
     which the fuzzy stage weighs with its house number: 横村村 is a village of 横村镇). At most
     :data:`MAX_RESPELLINGS` characters, one resolver reading each (two for a doubled one)."""
@@ -170,9 +176,12 @@ def join_separated(norm: str, offsets: tuple[int, ...] | None, resolver: Divisio
         if m is None:
             break
         at = m.start()
+        doubled = m.group(1) is not None
+        if doubled and _DIVISION_END_RE.search(norm, at, at + _DIVISION_END_WITHIN) is None:
+            pos = at + 1  # (no name across it can end with a suffix: 哈哈哈… costs no resolver readings)
+            continue
         candidate = norm[:at] + norm[at + 1:]
         hits = resolver.resolve(candidate).hits
-        doubled = m.group(1) is not None
         hit = next((h for h in hits if h[1] < at < h[2] and (
             candidate.endswith(_SUFFIXES[0] + _SUFFIXES[1], h[1], h[2]) if doubled else h[0] in _DIVISION_HITS)), None)
         if hit is not None and doubled and _division_chars(hits) < _division_chars(resolver.resolve(norm).hits):
