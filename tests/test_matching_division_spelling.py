@@ -393,3 +393,26 @@ def test_a_misspelled_district_right_after_the_city_written_again_is_read(embedd
     r = Matcher(embedded[0].registry).match(text)
     assert (r.code, r.level) == ("330110010", "town") and r.confidence < 0.9, r  # (two districts named)
     assert "fuzzy: 余贩区 read as 余杭区 (1 edit: 杭→贩 similar pinyin)" in r.reasons
+
+
+def test_doubled_characters_far_from_any_division_suffix_cost_no_resolver_reading(embedded):
+    """A text of doubled characters (a pasted column of 良渚渚良渚渚…) is bounded: a pair is tried only where a district
+    or town suffix follows within the longest such name."""
+    from hangzhou_address.matching.division_spelling import join_separated
+    from hangzhou_address.matching.normalize import normalize_for_matching
+
+    calls = []
+
+    class Counting:
+        def __init__(self, resolver):
+            self._r = resolver
+
+        def resolve(self, text):
+            calls.append(text)
+            return self._r.resolve(text)
+
+    norm, offsets = normalize_for_matching("西湖区" + "良渚渚" * 300)
+    assert join_separated(norm, offsets, Counting(embedded[0].resolver)) == (norm, offsets, ())
+    assert calls == []
+    norm, offsets = normalize_for_matching("余杭区良渚渚街道")
+    assert join_separated(norm, offsets, Counting(embedded[0].resolver))[2] and len(calls) == 2
