@@ -264,6 +264,21 @@ def test_a_name_typed_wholly_from_its_pinyin_is_read(road_city):
     assert m.match("滨江区西兴街道是鸭大道7号").level != "building"
 
 
+def test_a_three_character_name_typed_from_its_pinyin_is_read(road_city):
+    """闻尔路7号 for 文二路: both characters of its distinctive part typed by their sound — two edits, more than a
+    name of three characters is allowed otherwise — and its suffix 路 as written. Not so when the suffix is read by
+    its sound too, nor when another name with the number is one character from the text (闻康路)."""
+    m, code = road_city([("文二路", 7, XI), ("宏图路", 7, XI)])
+    r = m.match("滨江区西兴街道闻尔路7号")
+    assert (r.code, r.level) == (code["文二路", 7], "building"), r
+    assert "fuzzy: 闻尔路 read as 文二路 (2 edits: 文→闻 same pinyin, 二→尔 same pinyin)" in r.reasons
+    assert m.match("滨江区西兴街道闻尔炉7号").level != "building"  # 炉 (lu) for the suffix 路 as well
+    assert m.match("滨江区西兴街道闻鸭路7号").level != "building"  # 鸭 (ya) is another sound
+    m2, _code = road_city([("文二路", 7, XI), ("闻康路", 7, XI)])
+    r = m2.match("滨江区西兴街道闻尔路7号")
+    assert r.level != "building", r
+
+
 def test_a_name_broken_by_a_separator_beats_a_rival_needing_an_edit(road_city):
     """杭州溪、头路5号 (no district: the whole city is searched): the separator aside it is 溪头路 as written;
     溪投路 (投 for 头, same pinyin) has a 5号 too but needs an edit — the reading is taken, and the answer says

@@ -346,8 +346,10 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
         # exact look-up would read it, whatever the scope; a rival needing a character edit (大塘村, 史家村)
         # loses, and the confidence hears of it (one_slip_rival)
         need = min(need, SMALL_MARGIN)
-    accepted = (rank <= limit and n_edits <= max_edits(len(best.name))
-                and (_shares_a_character(best) or _sounds_the_same(best)) and margin >= need)
+    sounds_the_same = _sounds_the_same(best)
+    too_many = n_edits > max_edits(len(best.name))
+    accepted = (rank <= limit and (not too_many or _typed_by_sound(best))
+                and (_shares_a_character(best) or sounds_the_same) and margin >= need)
     near = len({name for c, name in costs_seen if c <= rank + 0.75 and name != best.name})
     tails = len({name for _c, name in costs_seen if name != best.name and len(name) > len(best.written)
                  and name.endswith(best.written)})
@@ -356,9 +358,11 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     # exact answers have no two-edit rival either)
     rival, rival_edits = (None, ()) if not best.edits and not inside else two_edit_rival(
         best, fragment, others, pool, names, index, anchor, scope, consistent)
+    slip = slip_rival(best, pool, names, index, anchor, scope, consistent)
+    if too_many and (slip or rival):
+        accepted = False  # (typed by sound, but another name with the number is one slip or two edits away)
     return FuzzyOutcome(best, tuple(others), accepted, margin, anchor.number, scope, exact_without, scored, near,
-                        tails, inside, slip_rival(best, pool, names, index, anchor, scope, consistent),
-                        rival, rival_edits)
+                        tails, inside, slip, rival, rival_edits)
 
 
 def _cut_ties(best: FuzzyCandidate, anchor: Anchor, scope: Resolution, names: NameIndex, index: Any,
@@ -447,6 +451,16 @@ def _sounds_the_same(fc: FuzzyCandidate) -> bool:
     typed from their pinyin): the text then sounds exactly like the name, although it keeps none of its
     distinctive characters."""
     return bool(fc.edits) and all(e.endswith(" same pinyin") for e in fc.edits)
+
+
+def _typed_by_sound(fc: FuzzyCandidate) -> bool:
+    """Whether the reading changes only characters of the name's distinctive part, each for one of the same
+    pinyin, and leaves its generic suffix as written: the text may then have every character of that part
+    typed from the pinyin (红气村 for 红旗村, 文尔路 for 文二路: two edits in a name of three, more than
+    :func:`max_edits` allows otherwise). A suffix read by its sound (花园 for 华苑) is no such reading."""
+    stem = strip_generic_suffix(fc.name, fc.kind)
+    return (_sounds_the_same(fc) and len(stem) < len(fc.name) and len(fc.written) == len(fc.name)
+            and fc.written.endswith(fc.name[len(stem):]))
 
 
 def _starts(before: list, res: Resolution) -> list[int]:
