@@ -37,10 +37,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from .errors import InputTypeError
+from .matching.division_decision import decide
+from .matching.division_notes import noted
 from .matching.gazetteer import F_CITY as _F_CITY
 from .matching.gazetteer import F_DIV as _F_DIV
 from .matching.gazetteer import F_FORMER as _F_FORMER
@@ -53,9 +54,10 @@ from .matching.gazetteer import F_PREFIX_ONLY as _F_PREFIX_ONLY
 from .matching.gazetteer import F_PROV as _F_PROV
 from .matching.gazetteer import F_ROAD as _F_ROAD
 from .matching.gazetteer import NUMBERED_ROAD_TAILS as _NUMBERED_ROAD_TAILS
-from .matching.gazetteer import ROAD_TAIL as _ROAD_TAIL
 from .matching.gazetteer import build_gazetteer, older_divisions
 from .matching.normalize import normalize_for_matching
+from .matching.resolution import LEVELS as _LEVELS
+from .matching.resolution import Hit, Resolution
 from .runtime import BoundedMemo
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -82,7 +84,6 @@ def _too_long(n: int) -> str:
     return f"text longer than {MAX_INPUT_CHARS:,} characters ({n:,}): not an address"
 
 
-_LEVELS = ("district", "town", "community")
 #: the resolver's memos hold decisions of texts up to this many (normalized) characters only: longer texts
 #: are not ordinary addresses, and their evidence (hundreds of entries) would not repeat
 _MEMO_MAX_CHARS = 200
@@ -123,77 +124,7 @@ _NUMBERED_ROAD_RE = re.compile(r"[0-9一二三四五六七八九十]{1,3}(?:路|
 _tuple_new = tuple.__new__  # Hit(...) without the named tuple's generated __new__ (hot path)
 
 
-class Hit(NamedTuple):
-    """One accepted name occurrence in the normalized text (a named tuple: the resolver makes
-    millions of them)."""
-
-    label: str  # prov / city / district / town / community / road / poi / outside
-    start: int
-    end: int
-    text: str
-    #: the name is also a road / compound / village name of the addresses table
-    gazetteer: bool = False
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """Result of :func:`resolve_divisions`.
-
-    Codes are **current** (2023) codes; ``level`` is the most specific level determined.
-    ``score`` is the evidence score of the winning hypothesis, ``margin`` its lead over the best
-    hypothesis that disagrees on the reported level (``inf`` when none competes).
-    """
-
-    district_code: str | None
-    town_code: str | None
-    community_code: str | None
-    level: str | None
-    score: float
-    margin: float
-    candidates: tuple[tuple[str, str, str, float], ...]
-    reasons: tuple[str, ...]
-    hits: tuple[Hit, ...]
-    outside: bool = False
-    hangzhou_prefix: bool = False
-    normalized: str = ""
-    offsets: tuple[int, ...] | None = field(default=None, repr=False)
-    legacy: bool = False
-    conflict: bool = False
-    #: 2020 district codes written in the text (a building there may now be in a successor district)
-    written_districts: frozenset[str] = frozenset()
-    #: the raw evidence (division index, weight, hit index, kind) the decision was made from
-    evidence: tuple[tuple[int, float, int, int], ...] = field(default=(), repr=False)
-    #: the district was decided from a 2020 district name alone whose territory is now split
-    split: bool = False
-    #: district names of the text that contradict each other, as written: a bare name and the full name of an
-    #: unrelated district right after it (上城淳安县: ``('上城', '淳安县')``); the full name is read
-    clash: tuple[str, ...] = ()
-    #: county-level names of other cities written right after the Hangzhou prefix, where a Hangzhou district is
-    #: expected, with where they are (杭州市万州区...: ``('万州区 (重庆市)',)``)
-    misplaced: tuple[str, ...] = ()
-
-    @property
-    def code(self) -> str | None:
-        return self.community_code or self.town_code or self.district_code
-
-
-_RESOLUTION_DEFAULTS: dict[str, object] = {}
-
-
-def _new_resolution(**values: object) -> Resolution:
-    """``Resolution(**values)`` without the frozen dataclass's per-field ``__setattr__`` calls (the
-    resolver makes one per decision); fields not given take their defaults."""
-    if not _RESOLUTION_DEFAULTS:
-        import dataclasses
-
-        for f in dataclasses.fields(Resolution):
-            if f.default is not dataclasses.MISSING:
-                _RESOLUTION_DEFAULTS[f.name] = f.default
-    res = object.__new__(Resolution)
-    d = res.__dict__
-    d.update(_RESOLUTION_DEFAULTS)
-    d.update(values)
-    return res
+_tuple_new = tuple.__new__  # Hit(...) without the named tuple's generated __new__ (hot path)
 
 
 # ----------------------------------------------------------------------------- resolver
@@ -552,20 +483,7 @@ class DivisionResolver:
                 # a functional zone counts only where no other district is written, bare or not:
                 # 杭州市西湖区文三路杭州高新区 is 西湖区 (the zone's 江北区块), 杭州市萧山区临江高新区 the 萧山区 of 2020
                 evidence = [e for e in evidence if e[3] != 6]
-        return self._noted(self._decide(text, accepted, evidence, outside, hz), tuple(clash), tuple(misplaced))
-
-    def _noted(self, res: Resolution, clash: tuple[str, ...], misplaced: tuple[str, ...]) -> Resolution:
-        """A fresh decision ``res`` with the notes that depend on its text: the functional zones read, the former
-        towns and villages named, the contradictions found while reading (``clash``, ``misplaced``)."""
-        if self.zones and res.district_code is not None:
-            res = self._note_zones(res)
-        if self.has_former:
-            res = _note_former(res)
-        if self.former_villages:
-            res = self._note_former_villages(res)
-        if clash or misplaced:
-            res = self._note_contradictions(res, clash, misplaced)
-        return res
+        return noted(self, self._decide(text, accepted, evidence, outside, hz), tuple(clash), tuple(misplaced))
 
     def _contradict(self, bare_districts: frozenset[str], entries: Iterable[tuple[int, int]]) -> bool:
         """Whether a bare name of ``bare_districts`` contradicts the full district names among ``entries``
@@ -574,85 +492,6 @@ class DivisionResolver:
         full = [self.codes[i] for i, k in entries if k != 2 and self.levels[i] == 0]
         return bool(bare_districts and full) and all(
             not kin.get(a, frozenset({a})) & kin.get(b, frozenset({b})) for a in bare_districts for b in full)
-
-    def _note_zones(self, res: Resolution) -> Resolution:
-        """``res`` with a reason per functional zone read that the answer's district holds (``杭州经济技术开发区: a
-        functional zone in 钱塘区 (330114)``: :mod:`hangzhou_address.matching.zones`)."""
-        notes = []
-        for h in res.hits:
-            zone = self.zones.get(h[3]) if h[0] == "district" else None
-            if zone is not None and zone[1] == res.district_code:
-                note = f"{zone[0]}: a functional zone in {self.name_of.get(zone[1], '')} ({zone[1]})"
-                if note not in notes and note not in res.reasons:
-                    notes.append(note)
-        if notes:  # (res is this call's own object: see :meth:`_decide`)
-            res.__dict__["reasons"] = (*res.reasons, *notes)
-        return res
-
-    def _note_former_villages(self, res: Resolution) -> Resolution:
-        """``res`` with a reason per former village / community (successor unknown) of its town that the text
-        names; a namesake elsewhere that the text was read as conflicting with is not reported as a conflict."""
-        if res.community_code is not None or res.district_code is None:
-            return res
-        text = res.normalized
-        names = []  # former village names written, not inside a road / compound name of the registry
-        for end, key in self.former_ac.iter(text):
-            start = end + 1 - len(key)
-            if text.startswith(_ROAD_TAIL, end + 1) or any(
-                    h[0] in ("road", "poi") and h[1] < end + 1 and start < h[2] for h in res.hits):
-                continue
-            names.append(key)
-        found: dict[str, list[int]] = {}  # key -> the former villages of the answer's town it names
-        for key in names:
-            for i in self.former_villages[key]:
-                town = self.by_code.get(self.codes[i][:9])
-                chains = self.curs[town] if town is not None else ()
-                if any(ch[1] == res.town_code if res.town_code else ch[0] == res.district_code for ch in chains):
-                    found.setdefault(key, []).append(i)  # (one village renumbered with its town: several)
-        if not found:
-            return res
-        d = res.__dict__
-        reasons = list(res.reasons)
-        for key, found_i in found.items():
-            got = self.automaton.get(key, None)  # a current namesake elsewhere, read as a conflict
-            explained = {self.names[j] for j, _k in self.key_entries[got[0]]} if got is not None else set()
-            for r, reason in enumerate(reasons):
-                if reason.startswith(_IGNORED):
-                    left = [n for n in reason[len(_IGNORED):].split("、") if n not in explained]
-                    reasons[r] = _IGNORED + "、".join(left) if left else ""
-            i = found_i[0]
-            kind = "community" if "社区" in self.names[i] else "village"
-            period = _period(" ".join(self.editions[j] for j in found_i))
-            reasons.append(f"former {kind} {_display_name(self.names[i])} ({period}): successor unknown")
-        if not any(r.startswith(_IGNORED) for r in reasons if r) and any(r == "" for r in reasons):
-            d["conflict"] = False  # the only conflicting name was the former village
-        d["reasons"] = tuple(dict.fromkeys(r for r in reasons if r))
-        return res
-
-    def _note_contradictions(self, res: Resolution, clash: tuple[str, ...], misplaced: tuple[str, ...]) -> Resolution:
-        """``res`` with the contradictions of its text reported: a bare district name and an unrelated full one
-        (the full one stands, reported as a conflict), another city's district right after the Hangzhou prefix
-        (a town or community found without a Hangzhou district is only a candidate)."""
-        d = res.__dict__
-        reasons = list(res.reasons)
-        d["clash"], d["misplaced"] = clash, misplaced
-        if clash:
-            d["conflict"] = True
-            reasons += [f"conflicting district names: {a} / {b}" for a, b in zip(clash[::2], clash[1::2])]
-        if misplaced:
-            d["conflict"] = True
-            names = "、".join(misplaced)
-            if res.written_districts or res.code is None:
-                reasons.append(f"mentions a place outside Hangzhou ({names}) as well as Hangzhou")
-            else:  # 杭州市万州区分水镇: 分水镇 is 桐庐县's, but the text says 万州区
-                code = res.code
-                cand = (code, res.level, self.name_of.get(code, ""), round(float(res.score), 2))
-                reasons.append(f"another city's district where a Hangzhou district is expected: {names}; "
-                               f"{self.name_of.get(code, '')} ({code}) is only a candidate")
-                d.update(district_code=None, town_code=None, community_code=None, level=None, margin=0.0,
-                         candidates=(cand, *(c for c in res.candidates if c[0] != code)))
-        d["reasons"] = tuple(reasons)
-        return res
 
     def _names_a_part_of(self, districts: frozenset[str], kids: Iterable[int]) -> bool:
         """Whether one of the keys ``kids`` names a town or community that is (or was) in one of ``districts``."""
@@ -678,7 +517,7 @@ class DivisionResolver:
         outside = [r for r in res.reasons if r.startswith("outside")]
         out = self._decide(res.normalized, hits, evidence, [] if not outside else [outside[0][18:]],
                            res.hangzhou_prefix)
-        return self._noted(out, res.clash, res.misplaced)
+        return noted(self, out, res.clash, res.misplaced)
 
     def _decide(self, text, accepted, evidence, outside, hz) -> Resolution:
         # The decision depends only on the evidence, the outside names and the city prefix, which
@@ -782,274 +621,9 @@ class DivisionResolver:
             return None
         return d, t, c
 
-    def _decide_core(self, evidence, outside, hz) -> Resolution:  # noqa: C901
-        """The decision for ``evidence``: a template without the text-specific fields (hits,
-        normalized text, evidence), which :meth:`_decide` fills in."""
-        reasons: list[str] = []
-        if outside and not hz:
-            return Resolution(None, None, None, None, 0.0, 0.0, (), (f"outside Hangzhou: {outside[0]}",),
-                              (), outside=True, hangzhou_prefix=hz)
-        if outside:
-            reasons.append(f"mentions a place outside Hangzhou ({outside[0]}) as well as Hangzhou")
-        if not evidence:
-            return Resolution(None, None, None, None, 0.0, 0.0, (), tuple(reasons), (),
-                              hangzhou_prefix=hz)
-        levels, cur, codes, active = self.levels, self.cur, self.codes, self.active
-        # evidence per level: (original code, weight, current chain, div index, kind)
-        ev: tuple[list, list, list] = ([], [], [])
-        curs = self.curs
-        for i, w, h, kind in evidence:
-            chains = curs[i]
-            if len(chains) > 1:  # split between several current divisions: one hypothesis each
-                for ch in chains:
-                    ev[levels[i]].append((codes[i], w, ch, i, h))
-            else:
-                ev[levels[i]].append((codes[i], w, cur[i], i, h))
-        d_ev, t_ev, c_ev = ev
-        hist_d = self.hist_d
-
-        def district_support(d_cur: str | None, town_or_comm: str | None, hit: int,
-                             own: float = 3.0) -> tuple[float, float, bool]:
-            """(support, conflict, legacy) of the district evidence for a hypothesis."""
-            if not d_ev:
-                return 0.0, 0.0, False
-            hist = hist_d.get(town_or_comm, frozenset()) if town_or_comm else frozenset()
-            sup, con, legacy = 0.0, 0.0, False
-            for code, w, chain, i, h in d_ev:
-                if h == hit:
-                    continue
-                if code == d_cur or (d_cur and d_cur in self.successors[i] and town_or_comm is None):
-                    sup = max(sup, w)
-                elif code in hist:  # pre-2021 membership: below a literal match; weaker for a bare name
-                    if self.active[i]:  # 萧山区 is still a district: literal reading first
-                        sup = max(sup, w - 1.0 if own >= 2.5 else w / 2 - 0.5)
-                    else:  # 江干区 / 下城区 has no literal reading: its former town as good as a current one
-                        sup = max(sup, w)
-                    legacy = True
-                else:
-                    con = max(con, w)
-            return sup, (con if sup == 0 else 0.0), legacy
-
-        hyps: list[tuple[float, tuple[str | None, str | None, str | None], int, bool, bool]] = []
-        seen: set = set()
-        best_w: dict[str, float] = {}  # the strongest evidence per current town / community code
-        for _, w2, ch2, _, _ in t_ev:
-            if ch2[1] not in best_w or w2 > best_w[ch2[1]]:
-                best_w[ch2[1]] = w2
-        for _, w2, ch2, _, _ in c_ev:
-            if ch2[2] not in best_w or w2 > best_w[ch2[2]]:
-                best_w[ch2[2]] = w2
-        for code, w, chain, i, hit in c_ev:
-            d, t, c = chain
-            if c is None or c in seen:
-                continue
-            seen.add(c)
-            ts = max((tw for _, tw, tchain, _, h in t_ev if tchain[1] == t and h != hit), default=0.0)
-            others = [tw for _, tw, _, _, h in t_ev if h != hit]
-            tc = 0.0 if ts or not others else max(others)
-            cw = best_w[c]
-            ds, dc, legacy = district_support(d, c, hit, max(cw, ts))
-            score = cw + ts + ds - 1.5 * tc - 1.5 * dc
-            legacy = legacy or not active[i]
-            hyps.append((score, chain, 2, legacy, bool(tc or dc)))
-        for code, w, chain, i, hit in t_ev:
-            d, t, _ = chain
-            if t is None or t in seen:
-                continue
-            seen.add(t)
-            tw = best_w[t]
-            ds, dc, legacy = district_support(d, t, hit, tw)
-            score = tw + ds - 1.5 * dc
-            legacy = legacy or not active[i]
-            hyps.append((score, chain, 1, legacy, bool(dc)))
-        for code, w, chain, i, kind in d_ev:
-            succ = self.successors[i]
-            for k, d in enumerate(succ):
-                if d in seen:
-                    continue
-                seen.add(d)
-                score = w - (1.5 if k > 0 else 0.0)
-                hyps.append((score, (d, None, None), 0, not active[i], False))
-        if not hyps:
-            return Resolution(None, None, None, None, 0.0, 0.0, (), tuple(reasons), (),
-                              hangzhou_prefix=hz)
-        if len(hyps) > 1:
-            hyps.sort(key=_hyp_order)
-            if d_ev:
-                hyps = self._refined_by_deeper(hyps, d_ev)
-        best = hyps[0]
-        score, chain, blevel, legacy, conflict = best
-        if score < 2.5:
-            names = "、".join(dict.fromkeys(self.name_of.get(h[1][h[2]], "") for h in hyps[:3]))
-            reasons.append(f"only weak division evidence ({names}); not enough to decide")
-            return Resolution(None, None, None, None, score, 0.0, self._cands(hyps, 0), tuple(reasons),
-                              (), hangzhou_prefix=hz)
-        # a level is determined when every competitive hypothesis agrees on it
-        determined = [None, None, None]
-        margin = float("inf")
-        n_hyps = len(hyps)
-        for lv in range(blevel + 1):
-            mine = chain[lv]
-            rival = None
-            for k in range(1, n_hyps):  # sorted by score, highest first: the first that disagrees is the strongest
-                other = hyps[k][1][lv]
-                if other is not None and other != mine:
-                    rival = hyps[k][0]
-                    break
-            m = score - rival if rival is not None else float("inf")
-            need = 1.0 if lv < 2 else 1.25
-            if m < need:
-                break
-            determined[lv] = mine
-            margin = min(margin, m)
-        if determined[0] is None:
-            cands = self._cands(hyps, 0)
-            reasons.append("ambiguous district: " + "、".join(f"{c[2]}({c[0]})" for c in cands))
-            return Resolution(None, None, None, None, score, 0.0, cands, tuple(reasons), (),
-                              hangzhou_prefix=hz, conflict=conflict)
-        level_i = 2 if determined[2] is not None else 1 if determined[1] is not None else 0
-        cands: tuple = ()
-        if level_i < blevel or (level_i < 2 and c_ev):
-            cands = self._cands([h for h in hyps if h[1][level_i] == determined[level_i]], level_i + 1)
-            if level_i < blevel:
-                reasons.append(f"ambiguous {_LEVELS[level_i + 1]}: "
-                               + "、".join(f"{c[2]}({c[0]})" for c in cands[:4]))
-        if not conflict:
-            dropped = [self.names[i] for i, w, _h, k in evidence if w >= 2.5 and self.levels[i] > level_i
-                       and self.cur[i][0] != determined[0] and self.codes[i] not in determined]
-            if dropped and level_i < blevel + 1 and blevel == level_i:
-                conflict = True
-                chain = tuple(determined)  # type: ignore[assignment]
-        if legacy or self.old_note and any(e[0] in self.old_note for e in evidence):
-            reasons.extend(self._legacy_reasons(evidence, determined))
-        if self.former_names:
-            reasons.extend(self._former_name_reasons(evidence, determined))
-        if conflict:
-            reasons.append(self._conflict_reason(evidence, chain))
-        written: frozenset[str] = frozenset()
-        if d_ev:
-            written = frozenset([e[0] for e in d_ev])
-            written = self._written_sets.setdefault(written, written)  # a few distinct sets, shared by the memo
-        split = level_i == 0 and bool(written & self.split_districts)
-        return _new_resolution(
-            district_code=determined[0], town_code=determined[1], community_code=determined[2],
-            level=_LEVELS[level_i], score=score, margin=margin, candidates=cands, reasons=tuple(reasons),
-            hits=(), hangzhou_prefix=hz, legacy=legacy, conflict=conflict,
-            written_districts=written, split=split)
-
-    def _refined_by_deeper(self, hyps: list, d_ev: list) -> list:
-        """``hyps`` without the district-only readings of a split 2020 district name written in the text when a
-        competitive town / community hypothesis lies in one of that district's successors through its pre-2021
-        membership: 余杭区和睦桥十七组 — 余杭区 read as today's 余杭区 is no rival of the village 和睦桥 (临平区, in
-        余杭区 until 2021), whose reading explains the written 余杭区 too. Unchanged otherwise."""
-        successors: set[str] = set()
-        for code, _w, _chain, _i, _h in d_ev:
-            successors.update(self.split_into.get(code, ()))
-        if not successors:
-            return hyps
-        top = hyps[0][0]
-        if not any(h[2] >= 1 and h[3] and h[1][0] in successors and h[0] >= top - 1.0 for h in hyps):
-            return hyps
-        kept = [h for h in hyps if not (h[2] == 0 and h[1][0] in successors)]
-        # only when what is left decides the district: strong enough, no other district close behind (a weak
-        # bare name elsewhere must not take the written district's answer away) and no town or community of
-        # another district named as well (conflicting names: left as they were)
-        if not kept or kept[0][0] < 2.5 or kept[0][2] == 0 or any(
-                h[1][0] != kept[0][1][0] and (h[0] > kept[0][0] - 1.0 or h[2] >= 1) for h in kept[1:]):
-            return hyps
-        return kept
-
-    def _cands(self, hyps, lv: int) -> tuple[tuple[str, str, str, float], ...]:
-        out: dict[str, tuple[str, str, str, float]] = {}
-        for score, chain, blevel, _l, _c in hyps:
-            code = chain[lv] if lv <= blevel else None
-            if code and code not in out:
-                out[code] = (code, _LEVELS[lv], self.name_of.get(code, ""), round(float(score), 2))
-            if len(out) >= 5:
-                break
-        return tuple(out.values())
-
-    def _legacy_reasons(self, evidence, determined) -> list[str]:
-        out = []
-        for i, _w, _h, _k in evidence:
-            if not self.active[i] or (self.levels[i] == 0 and determined[0] and self.codes[i] != determined[0]):
-                lv = self.levels[i]
-                new = determined[lv] or (self.successors[i][0] if self.successors[i] else None)
-                if lv and new not in {ch[lv] for ch in self.curs[i]}:
-                    continue  # a namesake elsewhere (余杭's 横塘社区 beside 江干区横塘): not what it became
-                if new and new != self.codes[i] and i in self.old_note:
-                    period, why = self.old_note[i]
-                    news = [c for ch in self.curs[i] for c in (ch[lv],) if c] if len(self.curs[i]) > 1 else [new]
-                    msg = (f"{self.names[i]} ({period}) → "
-                           + "、".join(f"{self.name_of.get(c, '')} ({c})" for c in news) + (f": {why}" if why else ""))
-                elif new and new != self.codes[i]:
-                    msg = (f"legacy name {self.names[i]} ({self.codes[i]}) mapped to current "
-                           f"{self.name_of.get(new, '')} ({new})")
-                else:
-                    msg = ""
-                if msg:
-                    if msg not in out:
-                        out.append(msg)
-        return out or ["pre-2021 division membership used"]
-
-    def _former_name_reasons(self, evidence, determined) -> list[str]:
-        """``上四村村委会 (2016–2020) is a former name of 上泗村村委会 (330122101210)`` for each division the text
-        names by a former name and the decision keeps."""
-        out = []
-        for i, _w, _h, kind in evidence:
-            if kind == 5 and determined[self.levels[i]] == self.codes[i]:
-                olds = "、".join(f"{n} ({_span(e)})" if e else n for n, e in self.former_names.get(i, ()))
-                msg = f"former name: {olds} is now {self.names[i]} ({self.codes[i]}), same code"
-                if msg not in out:
-                    out.append(msg)
-        return out
-
-    def _conflict_reason(self, evidence, chain) -> str:
-        bad = [self.names[i] for i, _w, _h, _k in evidence
-               if self.cur[i][self.levels[i]] not in chain and self.codes[i] not in chain]
-        names = "、".join(dict.fromkeys(bad)) or "?"
-        return _IGNORED + names
-
-
-_IGNORED = "conflicting division names ignored: "
-
-
-def _span(editions: str) -> str:
-    """``2016 2017 2018`` -> ``2016–2018`` (the first and last edition; one edition as is)."""
-    e = editions.split()
-    return e[0] if len(e) == 1 else f"{e[0]}–{e[-1]}"
-
-
-def _display_name(name: str) -> str:
-    """A village / community name as people write it: 洄溪村村民委员会 -> 洄溪村, 钱杭社区居委会 -> 钱杭社区."""
-    for suffix, repl in (("村村民委员会", "村"), ("村民委员会", "村"), ("村村委会", "村"), ("村委会", "村"),
-                         ("社区居民委员会", "社区"), ("社区居委会", "社区")):
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)] + repl
-    return name
-
-
-def _period(editions: str) -> str:
-    """``'2016 2017 2018 2019'`` -> ``'2016–2019'``; ``'2016'`` -> ``'2016'``."""
-    years = sorted(set(editions.split()))
-    if not years:
-        return "older lists"
-    return years[0] if len(years) == 1 else f"{years[0]}–{years[-1]}"
-
-
-def _note_former(res: Resolution) -> Resolution:
-    """``res`` with a reason per former town (successor unknown) its text names."""
-    names = [h[3] for h in res.hits if h[0] == "former"]
-    if names:
-        res.__dict__["reasons"] = res.reasons + tuple(
-            f"former town {n}: successor unknown (not read as a village)" for n in dict.fromkeys(names))
-    return res
-
-
-def _hyp_order(h: tuple) -> tuple[float, int]:
-    """Hypotheses by score, highest first; the higher level (district before town) on ties."""
-    return -h[0], h[2]
-
+    def _decide_core(self, evidence: tuple, outside: list[str], hz: bool) -> Resolution:
+        """The decision for ``evidence`` (stage 2: :func:`~hangzhou_address.matching.division_decision.decide`)."""
+        return decide(self, evidence, outside, hz)
 
 def resolver_for(registry: Registry) -> DivisionResolver:
     """The :class:`DivisionResolver` of ``registry`` (built once and cached on the registry)."""
