@@ -734,8 +734,10 @@ class _Decision(NamedTuple):
 
 #: a village name followed by a house number (新安村1212号, 新安村3组12号)
 _VILLAGE_NUMBER_RE = re.compile(r"村\d+(?:组\d+)?号?")
-#: a separator between two digits of a building number (30 1号, 2,6号, 1、8号): which number is meant?
-_NUMBER_SPLIT_RE = re.compile(r"[0-9０-９][ \t\r\n,，、.。·・\u3000]+[0-9０-９]{1,4}\s*(?:号|號|幢|栋|棟|弄|组|座)")
+#: a separator between two digits of a building number (30 1号, 2,6号, 1、8号, 1，6#, 1、9-2-301): which number is
+#: meant?
+_NUMBER_SPLIT_RE = re.compile(
+    r"[0-9０-９][ \t\r\n,，、.。·・\u3000]+[0-9０-９]{1,4}\s*(?:号|號|幢|栋|棟|弄|组|座|#|＃|[-－](?=[0-9０-９]))")
 #: the highest confidence of a building / grid answer whose text has a separator inside a number, when the
 #: confidence model does not fit one (``ConfidenceModel.caps["number_separator"]``)
 _SPLIT_NUMBER_CAP = 0.5

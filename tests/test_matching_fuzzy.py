@@ -71,7 +71,8 @@ def test_garbage_gets_no_fuzzy_building(tiny_matchers, text):
 
 
 def test_separator_inside_a_number_is_never_a_confident_building(tiny_matchers):
-    for text in ("滨江区长河路5 1号", "滨江区长河路2,5号", "滨江区长河路1、5号", "滨江区长河路1 5号"):
+    for text in ("滨江区长河路5 1号", "滨江区长河路2,5号", "滨江区长河路1、5号", "滨江区长河路1 5号",
+                 "滨江区湘云雅苑1，1#", "滨江区湘云雅苑1、1-2-301"):  # (the unit word # or a unit-room dash)
         r = tiny_matchers[0].match(text)
         assert any("separator inside a number" in x for x in r.reasons)
         if r.level in ("building", "grid"):  # the number matters: a low confidence (the divisions stay sure)
