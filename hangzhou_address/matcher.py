@@ -56,7 +56,7 @@ from .matching.confidence import ConfidenceModel
 from .matching.confidence import default_model as default_confidence_model
 from .matching.confidence import features as confidence_features
 from .matching.fuzzy import MARGIN, SKIP_COST, FuzzyCandidate, FuzzyOutcome, NameIndex, fuzzy_lookup
-from .matching.rivals import arbitrary_edits, may_be_meant
+from .matching.rivals import arbitrary_edits, attached_rival, may_be_meant
 from .matching.similarity import GENERIC_WORDS
 from .matching.address_index import AddressIndex
 from .matching.confusable import Confusables, one_slip_apart
@@ -342,6 +342,14 @@ class Matcher:
             if rival is not None:
                 confusable = True
                 reasons.append(f"{name} is one character from {rival}, which has this number too")
+            elif fuzzy:
+                # 湖陈北路252号 reads 陈北路 exactly, 湖 left over; 湖头陈北路 with 头 dropped has a 252号 too
+                attached = attached_rival(parts.norm, kind, name, number, group, code, res, self.names, self.index,
+                                          self._consistent, self.resolver.names_a_division)
+                if attached is not None:
+                    confusable = True
+                    reasons.append(f"{attached[0]} is {_apart(*attached)} from {attached[1]}, which has this number "
+                                   "too")
         elif outcome is not None and level == "building":
             # a fuzzy reading, while the text is one slip from another candidate (范村: 范村村 with 村 dropped,
             # or 郎范村 with 郎 dropped)
@@ -354,8 +362,8 @@ class Matcher:
             elif outcome.two_edit_rival is not None:
                 # 董驾村 read as 董家村 (one edit), while 董家桥村 with two has the number too
                 two_edit_rival = True
-                apart = "one edit" if OSA.distance(written, outcome.two_edit_rival, score_cutoff=1) <= 1 else "two edits"
-                reasons.append(f"{written} is {apart} from {outcome.two_edit_rival}, which has this number too")
+                reasons.append(f"{written} is {_apart(written, outcome.two_edit_rival)} from {outcome.two_edit_rival}, "
+                               "which has this number too")
         overlap = self._overlap(parts, res, b, outcome, level, code, reasons)
         kw = dict(boundary=b.boundary if b is not None else True,
                   buildings_elsewhere=b.elsewhere if b is not None else False, fuzzy=outcome,
@@ -730,6 +738,11 @@ class _Decision(NamedTuple):
             return b.chain
         res = self.res
         return res.district_code, res.town_code, res.community_code
+
+
+def _apart(written: str, name: str) -> str:
+    """``"one edit"`` or ``"two edits"``: how far ``name`` is from the ``written`` stretch (for the reasons)."""
+    return "one edit" if OSA.distance(written, name, score_cutoff=1) <= 1 else "two edits"
 
 
 #: a village name followed by a house number (新安村1212号, 新安村3组12号)

@@ -20,10 +20,13 @@ from .similarity import GENERIC_WORDS, strip_generic_suffix
 if TYPE_CHECKING:  # pragma: no cover
     from ..resolve import Resolution
 
-__all__ = ["MAX_RIVALS", "arbitrary_edits", "may_be_meant", "slip_rival", "two_edit_rival"]
+__all__ = ["MAX_ATTACHED", "MAX_RIVALS", "arbitrary_edits", "attached_rival", "may_be_meant", "slip_rival",
+           "two_edit_rival"]
 
 #: two-edit rivals of a reading looked at (``FuzzyOutcome.two_edit_rival``)
 MAX_RIVALS = 32
+#: characters right before a name read exactly that :func:`attached_rival` reads with it
+MAX_ATTACHED = 2
 
 
 def slip_rival(best: FuzzyCandidate, pool: tuple[dict[int, None], Callable[[int], bool]], names: NameIndex,
@@ -78,6 +81,41 @@ def two_edit_rival(best: FuzzyCandidate, fragment: str, others: list[FuzzyCandid
         return None, ()
     _arbitrary, _cost, name, edits = min(ranked)
     return name, edits
+
+
+def attached_rival(norm: str, kind: str, name: str, number: int, group: int | None, building: str,
+                   scope: Resolution, names: NameIndex, index: Any, consistent: Any,
+                   names_a_division: Callable[[str], bool]) -> tuple[str, str] | None:
+    """For an exact answer: another name, longer than ``name``, that the text's characters right before ``name``
+    (at most :data:`MAX_ATTACHED` Han characters that neither a name the resolver read covers nor end a division
+    name, ``names_a_division``) and ``name`` together are one edit from, that keeps those of them ``name`` lacks and
+    has ``number`` (in village ``group`` when given) on another building than ``building`` in ``scope``:
+    ``(written, rival)``, or None.
+
+    湖陈北路252号 reads 陈北路 252号 exactly, 湖 left over; but 湖陈北路 is 湖头陈北路 with 头 dropped, and when that has
+    a 252号 too the text does not say which (:func:`slip_rival` asks the same of fuzzy readings)."""
+    pos = norm.rfind(name)
+    if pos < 1 or any(names_a_division(norm[j:pos]) for j in range(max(pos - 6, 0), pos - 1)):
+        return None  # (淳安桥泰路: 安 ends the district name 淳安, even where the resolver did not read it)
+    hits = scope.hits
+    for k in range(1, MAX_ATTACHED + 1):
+        at = pos - k
+        if at < 0 or not "\u3400" <= norm[at] <= "\u9fff" or any(h[1] <= at < h[2] for h in hits):
+            return None
+        extra = set(norm[at:pos]) - set(name)
+        if not extra:
+            continue  # (联联荣路: a character of the name typed twice explains itself)
+        written = norm[at:pos] + name
+        for code in search_scopes(scope):
+            for nid in names.within(written, code, 1):
+                kind2, other = names.names[nid]
+                if kind2 != kind or len(other) <= len(name) or not extra <= set(other):
+                    continue
+                for r in index.exact(kind, other, number):
+                    if (group is None or index.group[r] in (group, -1)) and index.building(r) != building \
+                            and consistent(scope, index, r):
+                        return written, other
+    return None
 
 
 def arbitrary_edits(edits: tuple[str, ...], skipped: int = 0) -> int:
