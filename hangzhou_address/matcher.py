@@ -304,24 +304,8 @@ class Matcher:
         undecided = outcome is not None and not path.startswith("fuzzy")
         outside = 0.0  # (a float: the memo key and the feature vector hold it as is)
         if undecided:
-            assert outcome is not None and self.index is not None
-            if code is not None and outcome.accepted and path == "division":
-                # a clear reading whose name and number name buildings outside the answer too (余杭区迎滨路66号:
-                # 迎宾路66 is in 余杭区 and in 临平区, once 余杭区): the text says no more than their common level
-                # (the answer's own code among them: a shorter code equals no longer prefix of a building's)
-                wider = common_of_codes({code, *(self.index.building(r) for r in outcome.best.rows)})
-                if wider[0] != code:
-                    code, level, (d, t, c) = wider if wider[0] is not None else (code[:4], "city", (None, None, None))
-                    reasons.append(f"{outcome.best.name}{outcome.number} is also outside the divisions read; "
-                                   f"returned the common {level}")
-            if code is not None:
-                # a name the misspelled text may well mean (one edit at most, or two in a longer name) has the
-                # number outside the answer (萧山区亲和村3组73号 → 萧山区, while 新和村 is in 钱塘区; 余杭区顷大道7号
-                # → 余杭区, while 春庆大道 is in 临平区, once 余杭区)
-                idx, written = self.index, outcome.best.written
-                outside = float(any(may_be_meant(fc, written) and not all(idx.building(r).startswith(code)
-                                                                           for r in fc.rows)
-                                    for fc in (outcome.best, *outcome.others)))
+            assert outcome is not None
+            code, level, (d, t, c), outside = self._undecided(outcome, code, level, (d, t, c), path, reasons)
             outcome = None
         if code is None:
             if not reasons:
@@ -331,6 +315,107 @@ class Matcher:
         if split_number:
             reasons.append("a separator inside a number: the text does not say which number is meant")
         leftover, bare = coverage(parts, res, outcome)
+        confusable, two_edit_rival = self._rivals(parts, res, b, outcome, level, code, fuzzy, reasons)
+        overlap = self._overlap(parts, res, b, outcome, level, code, reasons)
+        kw = dict(boundary=b.boundary if b is not None else True,
+                  buildings_elsewhere=b.elsewhere if b is not None else False, fuzzy=outcome,
+                  leftover=leftover, number_separator=split_number, contradicted=self._contradicted(res, d, t),
+                  fuzzy_undecided=undecided,
+                  address_outside_divisions=any("exists only outside" in r for r in reasons),
+                  bare_name_heads_a_word=bare, confusable=confusable, two_edit_rival=two_edit_rival,
+                  candidates_outside=outside,
+                  division_before_number=path == "division" and _division_before_number(parts.norm, res),
+                  division_respelled=bool(parts.respelled), name_overlaps_division=overlap)
+        x = None
+        if outcome is None and not want_features:
+            # the confidence of an answer without a fuzzy reading depends on these alone (memoized:
+            # a ledger's answers repeat a few thousand of them)
+            key = (level, path, res.score, res.margin, res.conflict, res.legacy, res.split, res.level,
+                   res.district_code is None, res.reasons, *kw.values())
+            conf = self._confidence_memo.get(key)
+            if conf is None:
+                conf = self._confidence_memo.put(
+                    key, self.confidence_model.predict(confidence_features(level, path, res, **kw)),
+                    _CONFIDENCE_ENTRY_BYTES)
+        else:
+            x = confidence_features(level, path, res, **kw)
+            conf = self.confidence_model.predict(x)
+        conf = self._capped(conf, level, res, parts, d, outcome, split_number=split_number, undecided=undecided,
+                            outside=outside, confusable=confusable, two_edit_rival=two_edit_rival, leftover=leftover,
+                            reasons=reasons)
+        return MatchResult(text, code, level, round(conf, 4), elements, cands, tuple(reasons), d, t, c), x
+
+    def _undecided(self, outcome: FuzzyOutcome, code: str | None, level: str | None, chain: tuple, path: str,
+                   reasons: list[str]) -> tuple[str | None, str | None, tuple, float]:
+        """For an answer the fuzzy stage did not decide (``outcome`` is only its candidates): the answer widened to
+        the common level of the buildings a clear reading names outside it too, and whether a name the text may
+        well mean has the number outside the answer (``outside``, a float: the memo key and the features hold it
+        as is)."""
+        outside = 0.0
+        d, t, c = chain
+        assert self.index is not None
+        if code is not None and outcome.accepted and path == "division":
+            # a clear reading whose name and number name buildings outside the answer too (余杭区迎滨路66号:
+            # 迎宾路66 is in 余杭区 and in 临平区, once 余杭区): the text says no more than their common level
+            # (the answer's own code among them: a shorter code equals no longer prefix of a building's)
+            wider = common_of_codes({code, *(self.index.building(r) for r in outcome.best.rows)})
+            if wider[0] != code:
+                code, level, (d, t, c) = wider if wider[0] is not None else (code[:4], "city", (None, None, None))
+                reasons.append(f"{outcome.best.name}{outcome.number} is also outside the divisions read; "
+                               f"returned the common {level}")
+        if code is not None:
+            # a name the misspelled text may well mean (one edit at most, or two in a longer name) has the
+            # number outside the answer (萧山区亲和村3组73号 → 萧山区, while 新和村 is in 钱塘区; 余杭区顷大道7号
+            # → 余杭区, while 春庆大道 is in 临平区, once 余杭区)
+            idx, written = self.index, outcome.best.written
+            outside = float(any(may_be_meant(fc, written) and not all(idx.building(r).startswith(code)
+                                                                       for r in fc.rows)
+                                for fc in (outcome.best, *outcome.others)))
+        return code, level, (d, t, c), outside
+
+    def _capped(self, conf: float, level: str | None, res: Resolution, parts: BuildingPart, d: str | None,
+                outcome: FuzzyOutcome | None, *, split_number: bool, undecided: bool, outside: float, confusable: bool,
+                two_edit_rival: bool, leftover: int, reasons: list[str]) -> float:
+        """The fitted confidence ``conf`` held under what the text leaves open, whatever the model says: a number
+        split by a separator, a generic word read as a name, a rival one slip away, a split 2020 district, district
+        names that contradict each other (each rule below says why; some add a reason)."""
+        if split_number and level in ("building", "grid"):
+            # the text does not say which number: at most the rate at which such answers are right
+            conf = min(conf, self.confidence_model.caps.get("number_separator", _SPLIT_NUMBER_CAP))
+        if outcome is not None and level == "building" and outcome.best.written in GENERIC_WORDS:
+            # the text names nothing but a generic word (家园1号楼 read as 陈家园村, 新村1幢 as 新龙村): the reading
+            # rests on the number alone (synthetic seeds 303 / 404: 4 of 10 such readings wrong, 2 of them at ≥ 0.99)
+            conf = min(conf, _CONFUSABLE_CAP)
+            reasons.append(f"{outcome.best.written} is only a generic word: the reading rests on the number")
+        if undecided and outside and level not in ("building", "grid"):
+            # the fuzzy stage decided nothing, and a name the misspelled text may well mean lies outside the
+            # answer (杭州文新村1# → 文新街道, while 茂文新村 of 拱墅区 has a 1幢): on the development variants (seeds 5,
+            # 7) such answers were right 91 % of the time, below what an answer at ≥ 0.9 promises
+            conf = min(conf, _CONFUSABLE_CAP)
+        if confusable or (two_edit_rival and outcome is not None and _as_slip_like(outcome)):
+            # one slip (or, for a fuzzy reading, two edits) from another address: never "sure" (the text may
+            # well be that one, misspelled)
+            conf = min(conf, _CONFUSABLE_CAP)
+        if level == "district" and res.split and (leftover or any(sp[0] in _PLACE_ELEMENTS for sp in parts.spans)):
+            # a 2020 district since split (余杭区: today's 余杭区 and 临平区) decides the answer alone while the text
+            # names a place that nothing here reads (余杭区鹤睦桥村14组: a misspelled village of 临平区): that place
+            # says which, and the answer is no surer than the split
+            conf = min(conf, _SPLIT_DISTRICT_CAP)
+            reasons.append(self._split_reason(res))
+        deep = level in ("building", "grid", "community", "town")
+        if (res.level is None and res.candidates and deep or res.clash or res.misplaced
+                or deep and (self._in_another_named_district(res, d) or self._districts_disagree(res))):
+            # the text's district names contradict each other (西湖区滨江区, 上城淳安县, 杭州市万州区桐庐县, or the
+            # answer in another district the text names than the one read, not its successor: 拱墅区建德西湖村43号):
+            # conflicting evidence never raises the answer
+            conf = min(conf, _CONFLICT_CAP)
+        return conf
+
+    def _rivals(self, parts: BuildingPart, res: Resolution, b: Answer | None, outcome: FuzzyOutcome | None,
+                level: str | None, code: str, fuzzy: bool, reasons: list[str]) -> tuple[bool, bool]:
+        """Whether a building answer has a rival one slip from what the text writes (``confusable``), or, for a
+        fuzzy reading, two edits (``two_edit_rival``): another name with the same number in scope; a reason says
+        which."""
         confusable = two_edit_rival = False
         if b is not None and b.via is not None and level == "building":
             # the text names this building exactly, but one slip of the pen away is another name with the
@@ -364,61 +449,7 @@ class Matcher:
                 two_edit_rival = True
                 reasons.append(f"{written} is {_apart(written, outcome.two_edit_rival)} from {outcome.two_edit_rival}, "
                                "which has this number too")
-        overlap = self._overlap(parts, res, b, outcome, level, code, reasons)
-        kw = dict(boundary=b.boundary if b is not None else True,
-                  buildings_elsewhere=b.elsewhere if b is not None else False, fuzzy=outcome,
-                  leftover=leftover, number_separator=split_number, contradicted=self._contradicted(res, d, t),
-                  fuzzy_undecided=undecided,
-                  address_outside_divisions=any("exists only outside" in r for r in reasons),
-                  bare_name_heads_a_word=bare, confusable=confusable, two_edit_rival=two_edit_rival,
-                  candidates_outside=outside,
-                  division_before_number=path == "division" and _division_before_number(parts.norm, res),
-                  division_respelled=bool(parts.respelled), name_overlaps_division=overlap)
-        x = None
-        if outcome is None and not want_features:
-            # the confidence of an answer without a fuzzy reading depends on these alone (memoized:
-            # a ledger's answers repeat a few thousand of them)
-            key = (level, path, res.score, res.margin, res.conflict, res.legacy, res.split, res.level,
-                   res.district_code is None, res.reasons, *kw.values())
-            conf = self._confidence_memo.get(key)
-            if conf is None:
-                conf = self._confidence_memo.put(
-                    key, self.confidence_model.predict(confidence_features(level, path, res, **kw)),
-                    _CONFIDENCE_ENTRY_BYTES)
-        else:
-            x = confidence_features(level, path, res, **kw)
-            conf = self.confidence_model.predict(x)
-        if split_number and level in ("building", "grid"):
-            # the text does not say which number: at most the rate at which such answers are right
-            conf = min(conf, self.confidence_model.caps.get("number_separator", _SPLIT_NUMBER_CAP))
-        if outcome is not None and level == "building" and outcome.best.written in GENERIC_WORDS:
-            # the text names nothing but a generic word (家园1号楼 read as 陈家园村, 新村1幢 as 新龙村): the reading
-            # rests on the number alone (synthetic seeds 303 / 404: 4 of 10 such readings wrong, 2 of them at ≥ 0.99)
-            conf = min(conf, _CONFUSABLE_CAP)
-            reasons.append(f"{outcome.best.written} is only a generic word: the reading rests on the number")
-        if undecided and outside and level not in ("building", "grid"):
-            # the fuzzy stage decided nothing, and a name the misspelled text may well mean lies outside the
-            # answer (杭州文新村1# → 文新街道, while 茂文新村 of 拱墅区 has a 1幢): on the development variants (seeds 5,
-            # 7) such answers were right 91 % of the time, below what an answer at ≥ 0.9 promises
-            conf = min(conf, _CONFUSABLE_CAP)
-        if confusable or (two_edit_rival and outcome is not None and _as_slip_like(outcome)):
-            # one slip (or, for a fuzzy reading, two edits) from another address: never "sure" (the text may
-            # well be that one, misspelled)
-            conf = min(conf, _CONFUSABLE_CAP)
-        if level == "district" and res.split and (leftover or any(sp[0] in _PLACE_ELEMENTS for sp in parts.spans)):
-            # a 2020 district since split (余杭区: today's 余杭区 and 临平区) decides the answer alone while the text
-            # names a place that nothing here reads (余杭区鹤睦桥村14组: a misspelled village of 临平区): that place
-            # says which, and the answer is no surer than the split
-            conf = min(conf, _SPLIT_DISTRICT_CAP)
-            reasons.append(self._split_reason(res))
-        deep = level in ("building", "grid", "community", "town")
-        if (res.level is None and res.candidates and deep or res.clash or res.misplaced
-                or deep and (self._in_another_named_district(res, d) or self._districts_disagree(res))):
-            # the text's district names contradict each other (西湖区滨江区, 上城淳安县, 杭州市万州区桐庐县, or the
-            # answer in another district the text names than the one read, not its successor: 拱墅区建德西湖村43号):
-            # conflicting evidence never raises the answer
-            conf = min(conf, _CONFLICT_CAP)
-        return MatchResult(text, code, level, round(conf, 4), elements, cands, tuple(reasons), d, t, c), x
+        return confusable, two_edit_rival
 
     def _overlap(self, parts: BuildingPart, res: Resolution, b: Answer | None, outcome: FuzzyOutcome | None,
                  level: str | None, code: str, reasons: list[str]) -> bool:

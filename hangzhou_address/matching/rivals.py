@@ -95,9 +95,11 @@ def attached_rival(norm: str, kind: str, name: str, number: int, group: int | No
     湖陈北路252号 reads 陈北路 252号 exactly, 湖 left over; but 湖陈北路 is 湖头陈北路 with 头 dropped, and when that has
     a 252号 too the text does not say which (:func:`slip_rival` asks the same of fuzzy readings)."""
     pos = norm.rfind(name)
-    if pos < 1 or any(names_a_division(norm[j:pos]) for j in range(max(pos - 6, 0), pos - 1)):
-        return None  # (淳安桥泰路: 安 ends the district name 淳安, even where the resolver did not read it)
     hits = scope.hits
+    if pos < 1 or not "\u3400" <= norm[pos - 1] <= "\u9fff" or any(h[1] < pos <= h[2] for h in hits):
+        return None  # (most texts: a division name the resolver read ends right before the name)
+    if any(names_a_division(norm[j:pos]) for j in range(max(pos - 6, 0), pos - 1)):
+        return None  # (淳安桥泰路: 安 ends the district name 淳安, even where the resolver did not read it)
     for k in range(1, MAX_ATTACHED + 1):
         at = pos - k
         if at < 0 or not "\u3400" <= norm[at] <= "\u9fff" or any(h[1] <= at < h[2] for h in hits):
