@@ -39,10 +39,48 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from rapidfuzz.distance import OSA
-
 from . import tagger
 from .errors import InputError
+from .matching.address_index import AddressIndex
+from .matching.building_part import BuildingPart, coverage
+from .matching.confidence import ConfidenceModel
+from .matching.confidence import default_model as default_confidence_model
+from .matching.confidence import features as confidence_features
+from .matching.confusable import Confusables, one_slip_apart
+from .matching.division_spelling import (
+    DivisionSpeller,
+    Joined,
+    Respelling,
+    join_separated,
+)
+from .matching.elements import merge_elements
+from .matching.exact import (
+    Answer,
+    common_of_codes,
+    common_of_rows,
+    consistent,
+    deeper,
+    exact_lookup,
+)
+from .matching.fuzzy import (
+    MARGIN,
+    SKIP_COST,
+    FuzzyCandidate,
+    FuzzyOutcome,
+    NameIndex,
+    fuzzy_lookup,
+)
+from .matching.overlap import overlapped_division
+from .matching.results import Candidate, MatchResult, ParsedAddress
+from .matching.rivals import arbitrary_edits, attached_rival, may_be_meant
+from .matching.similarity import GENERIC_WORDS
+from .matching.wording import (
+    apart,
+    as_written,
+    candidate_names,
+    edits_said,
+    normalization_said,
+)
 from .resolve import (
     MAX_INPUT_CHARS,
     DivisionResolver,
@@ -52,20 +90,6 @@ from .resolve import (
     normalize_for_matching,
     resolver_for,
 )
-from .matching.confidence import ConfidenceModel
-from .matching.confidence import default_model as default_confidence_model
-from .matching.confidence import features as confidence_features
-from .matching.fuzzy import MARGIN, SKIP_COST, FuzzyCandidate, FuzzyOutcome, NameIndex, fuzzy_lookup
-from .matching.rivals import arbitrary_edits, attached_rival, may_be_meant
-from .matching.similarity import GENERIC_WORDS
-from .matching.address_index import AddressIndex
-from .matching.confusable import Confusables, one_slip_apart
-from .matching.building_part import BuildingPart, coverage
-from .matching.overlap import overlapped_division
-from .matching.division_spelling import DivisionSpeller, Joined, Respelling, join_separated
-from .matching.elements import merge_elements
-from .matching.exact import Answer, common_of_codes, common_of_rows, consistent, deeper, exact_lookup
-from .matching.results import Candidate, MatchResult, ParsedAddress
 from .runtime import BoundedMemo, gc_paused
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -290,7 +314,7 @@ class Matcher:
         if parts.respelled or parts.joined:
             reasons[:0] = [r.reason for r in (*parts.joined, *parts.respelled)]
         if parts.norm != text:
-            changed = _changed(text, _as_written(parts.norm, parts.respelled, parts.joined))
+            changed = normalization_said(text, as_written(parts.norm, parts.respelled, parts.joined))
             if changed:
                 reasons.insert(0, "normalized: " + changed)
         elements = parts.elements(text)
@@ -433,7 +457,7 @@ class Matcher:
                                           self._consistent, self.resolver.names_a_division)
                 if attached is not None:
                     confusable = True
-                    reasons.append(f"{attached[0]} is {_apart(*attached)} from {attached[1]}, which has this number "
+                    reasons.append(f"{attached[0]} is {apart(*attached)} from {attached[1]}, which has this number "
                                    "too")
         elif outcome is not None and level == "building":
             # a fuzzy reading, while the text is one slip from another candidate (范村: 范村村 with 村 dropped,
@@ -447,7 +471,7 @@ class Matcher:
             elif outcome.two_edit_rival is not None:
                 # 董驾村 read as 董家村 (one edit), while 董家桥村 with two has the number too
                 two_edit_rival = True
-                reasons.append(f"{written} is {_apart(written, outcome.two_edit_rival)} from {outcome.two_edit_rival}, "
+                reasons.append(f"{written} is {apart(written, outcome.two_edit_rival)} from {outcome.two_edit_rival}, "
                                "which has this number too")
         return confusable, two_edit_rival
 
@@ -579,11 +603,11 @@ class Matcher:
         buildings = {self.index.building(r) for r in best.rows} if self.index is not None else set()
         if outcome.accepted and not outcome.others and len(buildings) > 1:
             # the reading is clear, the address is not: the name and number name several buildings here
-            reasons.append(f"fuzzy: {best.written} read as {best.name} ({_edits_said(best)})")
+            reasons.append(f"fuzzy: {best.written} read as {best.name} ({edits_said(best)})")
             reasons.append(f"{best.name}{outcome.number} names {len(buildings)} buildings; "
                            "no reading deeper than the divisions")
         else:
-            reasons.append(f"fuzzy: {best.written} could be {_candidate_names(outcome)}; "
+            reasons.append(f"fuzzy: {best.written} could be {candidate_names(outcome)}; "
                            "no reading deeper than the divisions")
         return b, outcome, (fb.candidates if fb is not None and not (b is not None and b.candidates) else ())
 
@@ -635,7 +659,7 @@ class Matcher:
             code, level, chain = common_of_rows(rows, idx)
             if level == "building":
                 return (Answer(code, level, cands, chain, "fuzzy"),
-                        f"fuzzy: {best.written} read as {best.name} ({_edits_said(best)})")
+                        f"fuzzy: {best.written} read as {best.name} ({edits_said(best)})")
         else:
             # the close runners-up: their common level is what the text says
             for fc in outcome.others:
@@ -645,7 +669,7 @@ class Matcher:
         if code is None or level == "building":
             return None, ""
         return (Answer(code, level, cands, chain, "fuzzy_common"),
-                f"fuzzy: {best.written} could be {_candidate_names(outcome)}; their common {level} is {code}")
+                f"fuzzy: {best.written} could be {candidate_names(outcome)}; their common {level} is {code}")
 
     def _exact(self, res: Resolution, parts: BuildingPart, reasons: list[str]) -> tuple[Answer | None, bool]:
         """:func:`~hangzhou_address.matching.exact.exact_lookup` with this matcher's index and resolver."""
@@ -719,34 +743,6 @@ def _parsed(text: str, dec: _Decision, parts: BuildingPart, runs: Any) -> Parsed
                          d, t, c, tuple(dec.reasons))
 
 
-def _changed(text: str, norm: str) -> str:
-    """What normalization changed, for the reasons (empty when nothing)."""
-    if text == norm:
-        return ""
-    from .matching.normalize import _translate_table
-
-    what = []
-    translated = text.translate(_translate_table())
-    for a, b in zip(text, translated):
-        if a == b:
-            continue
-        if "\uff01" <= a <= "\uff5e" or a == "\u3000":
-            what.append("full-width characters")
-        elif b == " ":
-            what.append("control / invisible characters")
-        elif b != "-":
-            what.append("traditional characters")
-    # the numeral and space edits of normalize_for_matching: spaces dropped (layout) are not reported
-    if translated.replace(" ", "") != norm.replace(" ", ""):
-        what.append("Chinese numerals")
-    elif _DIGITS_SPLIT_RE.search(translated):
-        what.append("digits split by a space joined")
-    return ", ".join(dict.fromkeys(what))
-
-
-_DIGITS_SPLIT_RE = re.compile(r"\d +\d")
-
-
 class _Decision(NamedTuple):
     """What :meth:`Matcher._decide` read: the divisions' reading that stands, the answer below it (None
     when there is none), the fuzzy outcome (None when the fuzzy stage did not run or found nothing), the
@@ -769,11 +765,6 @@ class _Decision(NamedTuple):
             return b.chain
         res = self.res
         return res.district_code, res.town_code, res.community_code
-
-
-def _apart(written: str, name: str) -> str:
-    """``"one edit"`` or ``"two edits"``: how far ``name`` is from the ``written`` stretch (for the reasons)."""
-    return "one edit" if OSA.distance(written, name, score_cutoff=1) <= 1 else "two edits"
 
 
 #: a village name followed by a house number (新安村1212号, 新安村3组12号)
@@ -823,16 +814,6 @@ def _as_slip_like(outcome: FuzzyOutcome) -> bool:
     return arbitrary_edits(outcome.two_edit_rival_edits) <= arbitrary_edits(best.edits, best.skipped)
 
 
-def _as_written(norm: str, respelled: tuple[Respelling, ...], joined: tuple[Joined, ...] = ()) -> str:
-    """The normalized text with its respelled division names as written and its dropped separators back (for
-    the 'normalized:' reason)."""
-    for r in respelled:
-        norm = norm[:r.start] + r.written + norm[r.start + len(r.written):]
-    for j in reversed(joined):
-        norm = norm[:j.at] + j.separator + norm[j.at:]
-    return norm
-
-
 def _slips_only(edits: tuple[str, ...], *, town_named: bool) -> bool:
     """Whether a fuzzy reading's edits are all slips of the IME or the eye (:data:`_SLIPS`) — or, when the text
     names the town, one character missing with slips at most besides."""
@@ -846,20 +827,6 @@ def _division_before_number(norm: str, res: Resolution) -> bool:
     西湖1组16号, 石桥28号): numbers belong to roads, compounds and villages, so the name may be one of those
     written without its suffix (临江村), not the division."""
     return any(h[0] in _DIVISION_HIT_LABELS and _NUMBER_AFTER_RE.match(norm, h[2]) is not None for h in res.hits)
-
-
-def _edits_said(fc: FuzzyCandidate) -> str:
-    """A fuzzy reading's edits, for the reasons (``1 edit: 家→佳 same pinyin``, ``separators ignored``)."""
-    n = len(fc.edits)
-    return (f"{n} edit{'s' if n != 1 else ''}: " + ", ".join(fc.edits)) if n else "separators ignored"
-
-
-def _candidate_names(outcome: FuzzyOutcome, most: int = 8) -> str:
-    """The names a fuzzy outcome proposes, best first, for the reasons (the first ``most``, then how many more:
-    a shortened name may fit thirty)."""
-    names = list(dict.fromkeys(fc.name for fc in (outcome.best, *outcome.others)))
-    more = f"…(+{len(names) - most})" if len(names) > most else ""
-    return "、".join(names[:most]) + more
 
 
 def _similarity(fc: FuzzyCandidate) -> float:
