@@ -488,15 +488,3 @@ def test_in_the_whole_city_every_name_one_edit_away_with_the_number_is_a_rival()
     r = default_matcher(default_registry()).match("浙江杭州 金村1组 36号")
     assert r.level != "building", r
     assert any("金紫村" in x and "金岫村" in x for x in r.reasons), r.reasons
-
-
-def test_a_long_list_of_candidate_names_is_cut_in_the_reasons():
-    """A shortened name (文新村) may fit thirty names; the reason lists the first eight and how many more."""
-    from types import SimpleNamespace
-
-    from hangzhou_address.matcher import _candidate_names
-
-    names = [SimpleNamespace(name=f"文{c}新村") for c in "一二三四五六七八九十甲乙"]
-    said = _candidate_names(SimpleNamespace(best=names[0], others=tuple(names[1:]) + (names[0],)))
-    assert said == "、".join(n.name for n in names[:8]) + "…(+4)"
-    assert _candidate_names(SimpleNamespace(best=names[0], others=tuple(names[1:3]))) == "文一新村、文二新村、文三新村"
