@@ -488,3 +488,21 @@ def test_in_the_whole_city_every_name_one_edit_away_with_the_number_is_a_rival()
     r = default_matcher(default_registry()).match("浙江杭州 金村1组 36号")
     assert r.level != "building", r
     assert any("金紫村" in x and "金岫村" in x for x in r.reasons), r.reasons
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("浙江省杭州市萧山区联发伊村2组51号", "fuzzy: 联发伊村 read as 联发村 (1 edit: 伊 added)"),
+    ("杭州市新街街道盈中李村1组22号", "fuzzy: 盈中李村 read as 盈中村 (1 edit: 李 added)"),
+])
+def test_a_bare_village_name_that_decided_nothing_leaves_the_start_before_it_open(text, read):
+    """萧山区联发伊村2组51号 (embedded, SYNTHETIC): the resolver decides the village 联发村 from 联发, and reads 伊村 as
+    another bare village name that decides nothing; the name before the number may then start at 联发 (联发村 with 伊
+    added), not only after 伊村 — the answer is 联发村's building, not just the village."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    res, _parts = m._analyse(text, True)
+    assert res.level == "community" and [h[0] for h in res.hits][-2:] == ["community", "community"]
+    r = m.match(text)
+    assert r.level == "building" and r.code.startswith(res.community_code) and read in r.reasons, r

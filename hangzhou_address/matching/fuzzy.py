@@ -222,6 +222,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     if not anchors:
         return None
     div_hits = [h for h in res.hits if h[0] in _DIVISION_LABELS]
+    deciding = _deciding_community_names(res, resolver)
     costs = names.costs
     found: list[tuple[float, FuzzyCandidate, Resolution, Anchor, str, int]] = []
     exact_without = False
@@ -232,7 +233,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     rows_memo: dict = {}  # substitution rows shared by this text's alignments (similarity.align)
     pools: dict[int, tuple[dict[int, None], Callable[[int], bool]]] = {}  # per anchor: candidate ids, has_number
     for anchor in anchors:
-        starts = sorted(_starts([h for h in div_hits if h[2] <= anchor.start], res))
+        starts = sorted(_starts([h for h in div_hits if h[2] <= anchor.start], res, deciding))
         # one stretch, from the earliest start; each candidate is aligned with it once, and the start
         # its alignment reaches decides its scope and how many characters it leaves unexplained
         fragment, positions = _clean(norm, starts[0], anchor.start)
@@ -453,6 +454,15 @@ def _sounds_the_same(fc: FuzzyCandidate) -> bool:
     return bool(fc.edits) and all(e.endswith(" same pinyin") for e in fc.edits)
 
 
+def _deciding_community_names(res: Resolution, resolver: DivisionResolver) -> frozenset[tuple[int, int]]:
+    """The (start, end) of the community names of ``res.hits`` that name the community ``res`` decided."""
+    if res.community_code is None:
+        return frozenset()
+    levels, cur, hits = resolver.levels, resolver.cur, res.hits
+    return frozenset((hits[h][1], hits[h][2]) for i, _w, h, _k in res.evidence
+                     if levels[i] == 2 and cur[i][2] == res.community_code and h < len(hits))
+
+
 def _typed_by_sound(fc: FuzzyCandidate) -> bool:
     """Whether the reading changes only characters of the name's distinctive part, each for one of the same
     pinyin, and leaves its generic suffix as written: the text may then have every character of that part
@@ -463,17 +473,24 @@ def _typed_by_sound(fc: FuzzyCandidate) -> bool:
             and fc.written.endswith(fc.name[len(stem):]))
 
 
-def _starts(before: list, res: Resolution) -> list[int]:
+def _starts(before: list, res: Resolution, deciding: frozenset[tuple[int, int]] = frozenset()) -> list[int]:
     """Where the name before an anchor may start: after the last division name written before it,
     and at its start when it is a town or community (城西 + 2组32号: the village 城西村 written
     without 村); when that name decided
     nothing (a bare village name read inside the misspelled name: 顾家 in 顾家畈路), also after the
-    one before, and so on (at most :data:`MAX_STARTS`)."""
+    one before, and so on (at most :data:`MAX_STARTS`). A community name decides only when it names the
+    decided community (``deciding``: the spans of such names): 钦堂乡大溪边前村 decides 大溪边村, and 前村, another
+    bare village name, leaves the start before it open (大溪边村 with 前 added)."""
     if not before:
         return [0]
     out: list[int] = []
     decided = {"district": res.district_code, "town": res.town_code, "community": res.community_code}
+    last = True  # (the last division name, or one right before community names that decided nothing)
     for k, h in enumerate(reversed(before[-MAX_STARTS:])):
+        if h[0] == "community" and decided["community"] is not None and (h[1], h[2]) not in deciding:
+            out.append(h[2])
+            out.append(h[1])
+            continue
         out.append(h[2])
         if k == 0 and h[0] == "outside" and (res.district_code or any(x[0] == "city" for x in before)):
             # a place outside Hangzhou written after Hangzhou or a district of it, right before the number,
@@ -481,8 +498,13 @@ def _starts(before: list, res: Resolution) -> list[int]:
             out.append(h[1])
         if h[0] in ("prov", "city", "outside"):
             break
-        if (k == 0 and h[0] in ("town", "community")) or decided.get(h[0]) is None:
-            out.append(h[1])  # 城西 + 2组32号: the village 城西村 written without 村
+        if (last and h[0] in ("town", "community") and (k == 0 or any(x[0] in ("district", "town") and x[2] <= h[1]
+                                                                      for x in before))
+                or decided.get(h[0]) is None):
+            # 城西 + 2组32号: the village 城西村 written without 村 (after names that decided nothing, only where a
+            # district or town before it still scopes the reading: 钦堂乡 + 大溪边前村)
+            out.append(h[1])
+        last = False
         if decided.get(h[0]) is not None:
             break
     return list(dict.fromkeys(out))
