@@ -129,13 +129,15 @@ def test_a_bare_district_name_with_one_slip_is_read_where_a_district_is_expected
     "阜阳清河西路118号",
     "杭州市西湖区笑山路5号",  # a district read already: nothing to respell
     "杭州市萧山城厢街道",  # spelled right
+    "杭州富盐 村37号",  # two characters before 村 name a village (富岩村, 岩 typed 盐), not 富阳 misspelled
+    "杭州笑山路5号",  # nor before 路
 ])
 def test_a_bare_district_name_is_not_read_elsewhere_or_without_confirmation(embedded, text):
     m, speller = embedded
     res = m.resolver.resolve(text)
     out, found = speller.respell(text, res)
     assert not any(f.bare and f.read_in(m.resolver.resolve(out)) for f in found)
-    assert not any(" read as 萧山 " in x or " read as 江干 " in x for x in m.match(text).reasons)
+    assert not any(" read as 萧山 " in x or " read as 江干 " in x or " read as 富阳 " in x for x in m.match(text).reasons)
 
 
 @pytest.mark.parametrize(("text", "written", "name"), [

@@ -20,7 +20,7 @@ the town so) is read the same way when the resolver read no town, unless the tex
 name, then) or it ends with 村 (大村2组: a village). A district name written bare (``笑山南环路``, ``杭州渔杭乔司``) is read
 only where the text's district is expected — right after 浙江省 / 杭州市, or at the start of the text when a town or
 community name follows (``渔杭乔司``; ``尚城国际3幢`` may be a compound named so) — when the resolver read no district
-and no name starts there. A town's name written one character short (``滨江区长街道`` for 长河街道, ``淳安县千岛镇`` for 千岛湖镇)
+and no name starts there, nor right before 村 / 路 / 街 / 巷 / 弄 (``杭州富盐 村``: 富岩村 with 岩 typed 盐, not 富阳). A town's name written one character short (``滨江区长街道`` for 长河街道, ``淳安县千岛镇`` for 千岛湖镇)
 is read when exactly one town in scope is meant; the text then holds ``长河镇`` / the bare ``千岛湖`` in its place.
 Same-length edits only, so the offsets of the normalized text stay valid. :class:`Respelling` records what was
 read, for the reasons.
@@ -225,6 +225,8 @@ _NUMBERED_ROAD_RE = re.compile(r"\d{1,3}号(?:" + "|".join(NUMBERED_ROAD_TAILS) 
 
 #: separators a text may put between the names that open it (浙江省-杭州市-萧山区)
 _BETWEEN = frozenset(" -_,，、/·")
+#: characters that end a road / village name: two characters before one of them are that name, not a bare district
+_NAME_TAILS = frozenset("村路街巷弄")
 
 
 def _opening(norm: str, res: Resolution, labels: tuple[str, ...]) -> tuple[int, bool, bool]:
@@ -475,6 +477,9 @@ class DivisionSpeller:
         written = norm[pos:pos + 2]
         if len(written) < 2 or not _han(written) or norm[pos + 2:pos + 3] in ("区", "县", "市"):
             return None  # (with its suffix: the loop above)
+        after = norm[pos + 2:pos + 4].lstrip("".join(_BETWEEN))[:1]
+        if after and after in _NAME_TAILS:
+            return None  # (杭州富盐 村37号: 富岩村 with a same-sounding 盐, a village's name, not 富阳 misspelled)
         if (written in self._outside_bare or any(h[1] < pos + 2 and pos < h[2] for h in res.hits)
                 or any((suffix, written) in self._spelled for suffix in _SUFFIXES[0])):
             return None
