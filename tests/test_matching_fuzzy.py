@@ -506,3 +506,14 @@ def test_a_bare_village_name_that_decided_nothing_leaves_the_start_before_it_ope
     assert res.level == "community" and [h[0] for h in res.hits][-2:] == ["community", "community"]
     r = m.match(text)
     assert r.level == "building" and r.code.startswith(res.community_code) and read in r.reasons, r
+
+
+def test_a_bare_village_name_right_before_the_decided_one_may_start_the_name():
+    """临安市太阳镇大溪武村16号 (embedded, SYNTHETIC): the resolver decides 武村村 from the bare 武村, right after 大溪 — a
+    bare village name that decided nothing; the name may start at 大溪 (大溪坞村, 坞 typed 武), not only at 武村."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    r = m.match("临安市太阳镇大溪武村一六号")
+    assert r.level == "building" and "fuzzy: 大溪武村 read as 大溪坞村 (1 edit: 坞→武 same pinyin)" in r.reasons, r

@@ -506,5 +506,12 @@ def _starts(before: list, res: Resolution, deciding: frozenset[tuple[int, int]] 
             out.append(h[1])
         last = False
         if decided.get(h[0]) is not None:
+            prev = before[-k - 2] if len(before) >= k + 2 else None
+            if (h[0] == "community" and prev is not None and prev[0] == "community" and prev[2] == h[1]
+                    and (prev[1], prev[2]) not in deciding
+                    and any(x[0] in ("district", "town") and x[2] <= prev[1] for x in before)):
+                # 太阳镇大溪武村16号: the village decided from 武村, right after 大溪, a bare village name that decided
+                # nothing — the name may start there (大溪坞村 with 坞 typed 武)
+                out.append(prev[1])
             break
     return list(dict.fromkeys(out))
