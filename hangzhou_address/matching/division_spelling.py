@@ -20,8 +20,9 @@ the town so) is read the same way when the resolver read no town, unless the tex
 name, then) or it ends with 村 (大村2组: a village). A district name written bare (``笑山南环路``, ``杭州渔杭乔司``) is read
 only where the text's district is expected — right after 浙江省 / 杭州市, or at the start of the text when a town or
 community name follows (``渔杭乔司``; ``尚城国际3幢`` may be a compound named so) — when the resolver read no district
-and no name starts there, nor right before 村 / 路 / 街 / 巷 / 弄 (``杭州富盐 村``: 富岩村 with 岩 typed 盐, not 富阳). A town's name written one character short (``滨江区长街道`` for 长河街道, ``淳安县千岛镇`` for 千岛湖镇)
-is read when exactly one town in scope is meant; the text then holds ``长河镇`` / the bare ``千岛湖`` in its place.
+and no name starts there, nor right before 村 / 路 / 街 / 巷 / 弄 (``杭州富盐 村``: 富岩村 with 岩 typed 盐, not 富阳). A
+town's name written one character short (``滨江区长街道`` for 长河街道, ``淳安县千岛镇`` for 千岛湖镇) is read when exactly
+one town in scope is meant; the text then holds ``长河镇`` / the bare ``千岛湖`` in its place.
 Same-length edits only, so the offsets of the normalized text stay valid. :class:`Respelling` records what was
 read, for the reasons.
 """

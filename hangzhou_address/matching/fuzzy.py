@@ -485,6 +485,10 @@ def _starts(before: list, res: Resolution, deciding: frozenset[tuple[int, int]] 
         return [0]
     out: list[int] = []
     decided = {"district": res.district_code, "town": res.town_code, "community": res.community_code}
+
+    def scoped_before(at: int) -> bool:  # a district or town name before ``at`` still scopes a reading from there
+        return any(x[0] in ("district", "town") and x[2] <= at for x in before)
+
     last = True  # (the last division name, or one right before community names that decided nothing)
     for k, h in enumerate(reversed(before[-MAX_STARTS:])):
         if h[0] == "community" and decided["community"] is not None and (h[1], h[2]) not in deciding:
@@ -498,8 +502,7 @@ def _starts(before: list, res: Resolution, deciding: frozenset[tuple[int, int]] 
             out.append(h[1])
         if h[0] in ("prov", "city", "outside"):
             break
-        if (last and h[0] in ("town", "community") and (k == 0 or any(x[0] in ("district", "town") and x[2] <= h[1]
-                                                                      for x in before))
+        if (last and h[0] in ("town", "community") and (k == 0 or scoped_before(h[1]))
                 or decided.get(h[0]) is None):
             # 城西 + 2组32号: the village 城西村 written without 村 (after names that decided nothing, only where a
             # district or town before it still scopes the reading: 钦堂乡 + 大溪边前村)
@@ -508,8 +511,7 @@ def _starts(before: list, res: Resolution, deciding: frozenset[tuple[int, int]] 
         if decided.get(h[0]) is not None:
             prev = before[-k - 2] if len(before) >= k + 2 else None
             if (h[0] == "community" and prev is not None and prev[0] == "community" and prev[2] == h[1]
-                    and (prev[1], prev[2]) not in deciding
-                    and any(x[0] in ("district", "town") and x[2] <= prev[1] for x in before)):
+                    and (prev[1], prev[2]) not in deciding and scoped_before(prev[1])):
                 # 太阳镇大溪武村16号: the village decided from 武村, right after 大溪, a bare village name that decided
                 # nothing — the name may start there (大溪坞村 with 坞 typed 武)
                 out.append(prev[1])

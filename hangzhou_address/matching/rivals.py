@@ -96,13 +96,17 @@ def attached_rival(norm: str, kind: str, name: str, number: int, group: int | No
     a 252号 too the text does not say which (:func:`slip_rival` asks the same of fuzzy readings)."""
     pos = norm.rfind(name)
     hits = scope.hits
-    if pos < 1 or not "\u3400" <= norm[pos - 1] <= "\u9fff" or any(h[1] < pos <= h[2] for h in hits):
+
+    def left_over(at: int) -> bool:  # a Han character no name the resolver read covers
+        return at >= 0 and "\u3400" <= norm[at] <= "\u9fff" and not any(h[1] <= at < h[2] for h in hits)
+
+    if not left_over(pos - 1):
         return None  # (most texts: a division name the resolver read ends right before the name)
     if any(names_a_division(norm[j:pos]) for j in range(max(pos - 6, 0), pos - 1)):
         return None  # (淳安桥泰路: 安 ends the district name 淳安, even where the resolver did not read it)
     for k in range(1, MAX_ATTACHED + 1):
         at = pos - k
-        if at < 0 or not "\u3400" <= norm[at] <= "\u9fff" or any(h[1] <= at < h[2] for h in hits):
+        if not left_over(at):
             return None
         extra = set(norm[at:pos]) - set(name)
         if not extra:

@@ -41,7 +41,6 @@ def normalization_said(text: str, norm: str) -> str:
     return ", ".join(dict.fromkeys(what))
 
 
-
 def as_written(norm: str, respelled: tuple[Respelling, ...], joined: tuple[Joined, ...] = ()) -> str:
     """The normalized text with its respelled division names as written and its dropped separators back (for
     the 'normalized:' reason)."""
