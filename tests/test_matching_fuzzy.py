@@ -8,7 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hangzhou_address.matcher import Matcher
-from hangzhou_address.matching.fuzzy import MAX_ANCHORS, MAX_CANDIDATES, MAX_POOL, MAX_STARTS, fuzzy_lookup
+from hangzhou_address.matching.fuzzy import (MAX_ANCHORS, MAX_CANDIDATES, MAX_POOL, MAX_STARTS, _typed_by_sound,
+                                             fuzzy_lookup)
+from hangzhou_address.matching.reading import FuzzyCandidate
 from hangzhou_address.synth.variants import make_variants
 
 
@@ -267,17 +269,44 @@ def test_a_name_typed_wholly_from_its_pinyin_is_read(road_city):
 
 def test_a_three_character_name_typed_from_its_pinyin_is_read(road_city):
     """闻尔路7号 for 文二路: both characters of its distinctive part typed by their sound — two edits, more than a
-    name of three characters is allowed otherwise — and its suffix 路 as written. Not so when the suffix is read by
-    its sound too, nor when another name with the number is one character from the text (闻康路)."""
+    name of three characters is allowed otherwise; 闻尔炉 (the suffix typed by its sound too, with a character of
+    no generic suffix) as well. Not so with a character of another sound, nor when another name with the number is
+    one character from the text (闻康路)."""
     m, code = road_city([("文二路", 7, XI), ("宏图路", 7, XI)])
     r = m.match("滨江区西兴街道闻尔路7号")
     assert (r.code, r.level) == (code["文二路", 7], "building"), r
     assert "fuzzy: 闻尔路 read as 文二路 (2 edits: 文→闻 same pinyin, 二→尔 same pinyin)" in r.reasons
-    assert m.match("滨江区西兴街道闻尔炉7号").level != "building"  # 炉 (lu) for the suffix 路 as well
+    r = m.match("滨江区西兴街道闻尔炉7号")
+    assert (r.code, r.level) == (code["文二路", 7], "building"), r
     assert m.match("滨江区西兴街道闻鸭路7号").level != "building"  # 鸭 (ya) is another sound
     m2, _code = road_city([("文二路", 7, XI), ("闻康路", 7, XI)])
     r = m2.match("滨江区西兴街道闻尔路7号")
     assert r.level != "building", r
+
+
+def test_a_name_typed_from_its_pinyin_takes_no_character_of_a_division_name():
+    """淳安县里商乡阳存2组30号 (SYNTHETIC village names of the embedded city) is no 向阳村 typed 乡阳存 with the 乡 of
+    里商乡 — two edits beyond those a name of three characters is allowed, and a character already read; 巷阳存 is."""
+    from hangzhou_address import default_registry
+    from hangzhou_address.matcher import default_matcher
+
+    m = default_matcher(default_registry())
+    assert m.match("淳安县里商乡阳存2组30号").level != "building"
+    r = m.match("淳安县里商乡巷阳存2组30号")
+    assert r.level == "building" and "fuzzy: 巷阳存 read as 向阳村 (2 edits: 向→巷 same pinyin, 村→存 same pinyin)" in r.reasons
+
+
+def test_a_suffix_typed_by_its_sound_may_not_be_another_generic_suffix():
+    """勤乐村 typed 擒乐寸 (寸 names no kind of place) is typed from its pinyin; 明华苑 written 明花园 is a 花园, not a
+    苑 (a generic suffix of its own), and neither is a reading that adds or drops a character."""
+    def typed(kind, name, written, edits):
+        return _typed_by_sound(FuzzyCandidate(kind, name, written, 0.5, edits, 0, ()))
+
+    assert typed("P", "勤乐村", "擒乐寸", ("勤→擒 same pinyin", "村→寸 same pinyin"))
+    assert typed("P", "红旗村", "红气村", ("旗→气 same pinyin",))
+    assert not typed("P", "明华苑", "明花园", ("华→花 same pinyin", "苑→园 same pinyin"))
+    assert not typed("P", "勤乐村", "擒乐", ("勤→擒 same pinyin", "村 dropped"))
+    assert not typed("P", "勤乐村", "擒勒寸", ("勤→擒 same pinyin", "乐→勒 other character", "村→寸 same pinyin"))
 
 
 def test_a_name_broken_by_a_separator_beats_a_rival_needing_an_edit(road_city):

@@ -34,7 +34,7 @@ from .gazetteer import NUMBERED_ROAD_TAILS
 from .name_index import MAX_CANDIDATES, MAX_POOL, NameIndex
 from .reading import Anchor, FuzzyCandidate, rows_in_scope, score, search_scopes
 from .rivals import slip_rival, two_edit_rival
-from .similarity import GENERIC_SUFFIXES, CharCosts, strip_generic_suffix
+from .similarity import GENERIC_SUFFIXES, GENERIC_WORDS, CharCosts, strip_generic_suffix
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..resolve import DivisionResolver, Resolution
@@ -78,6 +78,8 @@ _GROUP_HOUSE_RE = re.compile(r"\d{1,5}[号號](?![\d-])")
 # a building number and its unit word; group 1 = number, group 2 = unit; or a village's group + house number
 _ANCHOR_RE = re.compile(r"(\d{1,5})(号楼|号|號|弄|幢|栋|座|#|[组队](\d{1,5})号?|-(?=\d))")
 _DIVISION_LABELS = frozenset({"prov", "city", "district", "town", "community", "outside"})
+#: the characters of the generic suffixes (园 of 花园, 区 of 小区, 村…)
+_SUFFIX_CHARACTERS = frozenset("".join(GENERIC_WORDS))
 
 
 def _division_names(text: str, resolver: DivisionResolver) -> bool:
@@ -360,8 +362,10 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     rival, rival_edits = (None, ()) if not best.edits and not inside else two_edit_rival(
         best, fragment, others, pool, names, index, anchor, scope, consistent)
     slip = slip_rival(best, pool, names, index, anchor, scope, consistent)
-    if too_many and (slip or rival):
-        accepted = False  # (typed by sound, but another name with the number is one slip or two edits away)
+    if too_many and (slip or rival or inside):
+        # (typed by sound, but another name with the number is one slip or two edits away, or the reading takes
+        # characters of a division name: 里商乡阳存 is no 向阳村 typed 乡阳存)
+        accepted = False
     return FuzzyOutcome(best, tuple(others), accepted, margin, anchor.number, scope, exact_without, scored, near,
                         tails, inside, slip, rival, rival_edits)
 
@@ -464,13 +468,16 @@ def _deciding_community_names(res: Resolution, resolver: DivisionResolver) -> fr
 
 
 def _typed_by_sound(fc: FuzzyCandidate) -> bool:
-    """Whether the reading changes only characters of the name's distinctive part, each for one of the same
-    pinyin, and leaves its generic suffix as written: the text may then have every character of that part
-    typed from the pinyin (红气村 for 红旗村, 文尔路 for 文二路: two edits in a name of three, more than
-    :func:`max_edits` allows otherwise). A suffix read by its sound (花园 for 华苑) is no such reading."""
+    """Whether every character the reading changes is one of the same pinyin, in a name with a generic suffix,
+    none added or dropped: the text may then have been typed from the pinyin (红气村 for 红旗村, 文尔路 for
+    文二路, 擒乐寸 for 勤乐村, 江橇原 for 江桥苑: two edits in a name of three, more than :func:`max_edits` allows
+    otherwise). Where the suffix is written otherwise, it must be written with characters of no generic
+    suffix: a suffix of another kind read by its sound (花园 for 华苑, 家园 for 佳苑) names another place."""
     stem = strip_generic_suffix(fc.name, fc.kind)
-    return (_sounds_the_same(fc) and len(stem) < len(fc.name) and len(fc.written) == len(fc.name)
-            and fc.written.endswith(fc.name[len(stem):]))
+    if not (_sounds_the_same(fc) and len(stem) < len(fc.name) and len(fc.written) == len(fc.name)):
+        return False
+    written_suffix = fc.written[len(stem):]
+    return written_suffix == fc.name[len(stem):] or not any(ch in _SUFFIX_CHARACTERS for ch in written_suffix)
 
 
 def _starts(before: list, res: Resolution, deciding: frozenset[tuple[int, int]] = frozenset()) -> list[int]:
