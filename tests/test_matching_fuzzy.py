@@ -11,6 +11,7 @@ from hangzhou_address.matcher import Matcher
 from hangzhou_address.matching.fuzzy import (MAX_ANCHORS, MAX_CANDIDATES, MAX_POOL, MAX_STARTS, _typed_by_sound,
                                              fuzzy_lookup)
 from hangzhou_address.matching.reading import FuzzyCandidate
+from hangzhou_address.matching.similarity import CharCosts
 from hangzhou_address.synth.variants import make_variants
 
 
@@ -297,16 +298,24 @@ def test_a_name_typed_from_its_pinyin_takes_no_character_of_a_division_name():
 
 
 def test_a_suffix_typed_by_its_sound_may_not_be_another_generic_suffix():
-    """勤乐村 typed 擒乐寸 (寸 names no kind of place) is typed from its pinyin; 明华苑 written 明花园 is a 花园, not a
-    苑 (a generic suffix of its own), and neither is a reading that adds or drops a character."""
-    def typed(kind, name, written, edits):
-        return _typed_by_sound(FuzzyCandidate(kind, name, written, 0.5, edits, 0, ()))
+    """勤乐村 typed 擒乐寸 (寸 names no kind of place) is typed from its pinyin, and so is 松山村 written 送山 in a named
+    town; 明华苑 written 明花园 is a 花园, not a 苑 (a generic suffix of its own); 锦园 (a 园) is no 锦源村; 和福路 is
+    no 湖福路 (hú is a rare reading of 和, not its main one); a character of another sound, or one added, is no
+    such reading."""
+    costs = CharCosts()
 
-    assert typed("P", "勤乐村", "擒乐寸", ("勤→擒 same pinyin", "村→寸 same pinyin"))
-    assert typed("P", "红旗村", "红气村", ("旗→气 same pinyin",))
-    assert not typed("P", "明华苑", "明花园", ("华→花 same pinyin", "苑→园 same pinyin"))
-    assert not typed("P", "勤乐村", "擒乐", ("勤→擒 same pinyin", "村 dropped"))
-    assert not typed("P", "勤乐村", "擒勒寸", ("勤→擒 same pinyin", "乐→勒 other character", "村→寸 same pinyin"))
+    def typed(kind, name, written, in_town=True):
+        return _typed_by_sound(FuzzyCandidate(kind, name, written, 0.5, (), 0, ()), costs, in_town)
+
+    assert typed("P", "勤乐村", "擒乐寸")
+    assert typed("P", "红旗村", "红气村")
+    assert typed("P", "松山村", "送山")
+    assert not typed("P", "松山村", "送山", in_town=False)
+    assert not typed("P", "明华苑", "明花园")
+    assert not typed("P", "锦源村", "锦园")
+    assert not typed("R", "湖福路", "和福路")
+    assert not typed("P", "勤乐村", "擒勒寸")
+    assert not typed("P", "勤乐村", "擒乐寸村")
 
 
 def test_a_name_broken_by_a_separator_beats_a_rival_needing_an_edit(road_city):

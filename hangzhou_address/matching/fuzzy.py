@@ -351,7 +351,7 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
         need = min(need, SMALL_MARGIN)
     sounds_the_same = _sounds_the_same(best)
     too_many = n_edits > max_edits(len(best.name))
-    accepted = (rank <= limit and (not too_many or _typed_by_sound(best))
+    accepted = (rank <= limit and (not too_many or _typed_by_sound(best, costs, scope.town_code is not None))
                 and (_shares_a_character(best) or sounds_the_same) and margin >= need)
     near = len({name for c, name in costs_seen if c <= rank + 0.75 and name != best.name})
     tails = len({name for _c, name in costs_seen if name != best.name and len(name) > len(best.written)
@@ -362,6 +362,8 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
     rival, rival_edits = (None, ()) if not best.edits and not inside else two_edit_rival(
         best, fragment, others, pool, names, index, anchor, scope, consistent)
     slip = slip_rival(best, pool, names, index, anchor, scope, consistent)
+    if accepted and _keeps_too_little(best):
+        accepted = False
     if too_many and (slip or rival or inside):
         # (typed by sound, but another name with the number is one slip or two edits away, or the reading takes
         # characters of a division name: 里商乡阳存 is no 向阳村 typed 乡阳存)
@@ -444,6 +446,16 @@ def _shares_a_character(fc: FuzzyCandidate) -> bool:
     return any(ch in fc.written for ch in stem if ch not in "0123456789")
 
 
+def _keeps_too_little(fc: FuzzyCandidate) -> bool:
+    """Whether the reading keeps one character of a distinctive part of two and nothing else of the name: the
+    other replaced by a character the name does not have, the generic suffix left out (金和32号 for 金长大道; 星大昌道
+    for 昌星大道 moves characters and keeps them all). Names that are not in the registry (a new compound, a shop)
+    read so as readily as slips of its names."""
+    stem = strip_generic_suffix(fc.name, fc.kind)
+    return (len(stem) == 2 and len(fc.written) == 2 and any(e == f"{fc.name[2:]} dropped" for e in fc.edits)
+            and any(e.endswith(" other character") and e[2] not in fc.name for e in fc.edits))
+
+
 def _as_written(fc: FuzzyCandidate) -> bool:
     """Whether the reading changes no character of the name: its only edits (if any) drop or add a
     generic suffix (施家 for 施家村, 翠苑小区 for 翠苑)."""
@@ -467,17 +479,29 @@ def _deciding_community_names(res: Resolution, resolver: DivisionResolver) -> fr
                      if levels[i] == 2 and cur[i][2] == res.community_code and h < len(hits))
 
 
-def _typed_by_sound(fc: FuzzyCandidate) -> bool:
-    """Whether every character the reading changes is one of the same pinyin, in a name with a generic suffix,
-    none added or dropped: the text may then have been typed from the pinyin (红气村 for 红旗村, 文尔路 for
-    文二路, 擒乐寸 for 勤乐村, 江橇原 for 江桥苑: two edits in a name of three, more than :func:`max_edits` allows
-    otherwise). Where the suffix is written otherwise, it must be written with characters of no generic
-    suffix: a suffix of another kind read by its sound (花园 for 华苑, 家园 for 佳苑) names another place."""
+def _typed_by_sound(fc: FuzzyCandidate, costs: CharCosts, in_town: bool = True) -> bool:
+    """Whether the text may have the name typed from its pinyin: every character it changes has the main reading
+    of the name's character there, none is added or dropped (红气村 for 红旗村, 文尔路 for 文二路, 擒乐寸 for 勤乐村,
+    江橇原 for 江桥苑: two edits in a name of three, more than :func:`max_edits` allows otherwise), or, in a named
+    town, the distinctive part alone is written so (送山1组 for 松山村). A suffix written otherwise must be written
+    with characters of no generic suffix: a suffix of another kind read by its sound (花园 for 华苑, 家园 for 佳苑)
+    names another place, and so does a stretch with one (锦园 is no 锦源村)."""
     stem = strip_generic_suffix(fc.name, fc.kind)
-    if not (_sounds_the_same(fc) and len(stem) < len(fc.name) and len(fc.written) == len(fc.name)):
+    suffix = fc.name[len(stem):]
+    if not suffix:
         return False
-    written_suffix = fc.written[len(stem):]
-    return written_suffix == fc.name[len(stem):] or not any(ch in _SUFFIX_CHARACTERS for ch in written_suffix)
+    if len(fc.written) == len(fc.name):
+        written_suffix = fc.written[len(stem):]
+        if written_suffix != suffix and any(ch in _SUFFIX_CHARACTERS for ch in written_suffix):
+            return False
+        meant = fc.name
+    elif (len(fc.written) == len(stem) and in_town and fc.skipped == 0
+          and not any(ch in _SUFFIX_CHARACTERS for ch in fc.written)):
+        meant = stem
+    else:
+        return False
+    changed = [(a, b) for a, b in zip(meant, fc.written) if a != b]
+    return bool(changed) and all(costs.syllable(a) == costs.syllable(b) for a, b in changed)
 
 
 def _starts(before: list, res: Resolution, deciding: frozenset[tuple[int, int]] = frozenset()) -> list[int]:
