@@ -42,6 +42,23 @@ def test_edit_costs(costs, name, text, cost, kind):
     assert len(a.edits) == 1 and kind.split()[0] in a.edits[0]
 
 
+@pytest.mark.parametrize(("name", "text", "cost", "edits"), [
+    ("永西村", "西勇村", TRANSPOSE + SAME_PINYIN, ("永西 swapped", "永→勇 same pinyin")),
+    ("红旗路", "旗虹路", TRANSPOSE + SAME_PINYIN, ("红旗 swapped", "红→虹 same pinyin")),
+    ("顾家畈路", "佳顾畈路", TRANSPOSE + SAME_PINYIN, ("顾家 swapped", "家→佳 same pinyin")),
+])
+def test_a_swap_may_type_one_of_its_characters_by_sound(costs, name, text, cost, edits):
+    """Two characters written in the other order, one of them typed as a similar character: one transposition
+    plus that substitution (not two unrelated substitutions)."""
+    a = align(name, text, costs)
+    assert (a.cost, a.edits) == (pytest.approx(cost), edits)
+
+
+def test_a_swap_of_two_characters_both_replaced_is_no_transposition(costs):
+    a = align("永西村", "兄勇村", costs)  # neither 永 nor 西 written: two substitutions
+    assert "swapped" not in " ".join(a.edits)
+
+
 def test_unexplained_prefix_is_skipped_not_charged(costs):
     a = align("顾家畈路", "某某公司顾家畈路", costs)
     assert (a.cost, a.skipped, a.edits) == (0.0, 4, ())

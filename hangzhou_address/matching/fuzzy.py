@@ -351,7 +351,8 @@ def fuzzy_lookup(norm: str, res: Resolution, resolver: DivisionResolver, index: 
         need = min(need, SMALL_MARGIN)
     sounds_the_same = _sounds_the_same(best)
     too_many = n_edits > max_edits(len(best.name))
-    accepted = (rank <= limit and (not too_many or _typed_by_sound(best, costs, scope.town_code is not None))
+    accepted = (rank <= limit and (not too_many or _typed_by_sound(best, costs, scope.town_code is not None)
+                                  or scoped and _swapped_and_typed(best, costs))
                 and (_shares_a_character(best) or sounds_the_same) and margin >= need)
     near = len({name for c, name in costs_seen if c <= rank + 0.75 and name != best.name})
     tails = len({name for _c, name in costs_seen if name != best.name and len(name) > len(best.written)
@@ -444,6 +445,21 @@ def _shares_a_character(fc: FuzzyCandidate) -> bool:
     is not 佳苑, however alike they sound)."""
     stem = strip_generic_suffix(fc.name, fc.kind)
     return any(ch in fc.written for ch in stem if ch not in "0123456789")
+
+
+def _swapped_and_typed(fc: FuzzyCandidate, costs: CharCosts) -> bool:
+    """Whether the reading swaps two characters of the name's distinctive part and types one of them by its sound,
+    the suffix as written (西勇村 for 永西村): both characters are there, one edit beyond :func:`max_edits`."""
+    stem = strip_generic_suffix(fc.name, fc.kind)
+    if len(stem) == len(fc.name) or len(fc.written) != len(fc.name) or fc.written[len(stem):] != fc.name[len(stem):]:
+        return False
+    changed = [i for i in range(len(stem)) if fc.written[i] != stem[i]]
+    if len(changed) != 2 or changed[1] != changed[0] + 1:
+        return False
+    i = changed[0]
+    a, b = stem[i], stem[i + 1]
+    w, x = fc.written[i], fc.written[i + 1]
+    return (w == b and costs.syllable(x) == costs.syllable(a)) or (x == a and costs.syllable(w) == costs.syllable(b))
 
 
 def _keeps_too_little(fc: FuzzyCandidate) -> bool:

@@ -240,6 +240,7 @@ def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0, edit
     for c in ins:
         prev.append(prev[-1] + c)
     rows = [prev]
+    prev_subs: list[float] = []
     for i in range(1, n + 1):
         ai = a[i - 1]
         subs = memo.get((ai, b)) if memo is not None else None
@@ -247,7 +248,7 @@ def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0, edit
             subs = [sub(ai, bj) for bj in b]
             if memo is not None:
                 memo[(ai, b)] = subs
-        swap = i > 1 and a[i - 2] in b
+        swaps = _swaps(ai, a[i - 2], b, subs, prev_subs, prev2) if i > 1 else None
         cur = [float(i)]
         left = float(i)
         for j in range(1, m + 1):
@@ -258,8 +259,8 @@ def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0, edit
             x = left + ins[j - 1]
             if x < best:
                 best = x
-            if swap and j > 1 and ai == b[j - 2] and a[i - 2] == b[j - 1] and ai != b[j - 1]:
-                x = prev2[j - 2] + TRANSPOSE
+            if swaps is not None:
+                x = swaps.get(j, inf)
                 if x < best:
                     best = x
             cur.append(best)
@@ -267,13 +268,30 @@ def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0, edit
         # every continuation only costs more (a transposition reaches back two rows: both must exceed)
         if min(cur) > max_cost and min(prev) > max_cost - TRANSPOSE:
             return Alignment(inf, 0, ())
-        prev2, prev = prev, cur
+        prev2, prev, prev_subs = prev, cur, subs
         rows.append(cur)
     # the rest of the text (its beginning) is skipped for free
     j_best = min(range(m + 1), key=lambda j: (prev[j], -j))
     cost = prev[j_best]
     return Alignment(round(cost, 4), m - j_best + skipped_before,
                      tuple(_edits(a, b, rows, j_best, costs)) if edits else ())
+
+
+def _swaps(ai: str, before: str, b: str, subs: list[float], prev_subs: list[float], prev2: list[float],
+           ) -> dict[int, float] | None:
+    """The cells of a table row reached by an adjacent transposition: the name's characters ``before`` (its
+    previous one, in the reversed strings) and ``ai`` written in the other order, at most one of them typed as a
+    similar character (西勇村 for 永西村: 西永 swapped, 永 typed 勇) — :data:`TRANSPOSE` plus that substitution. None
+    when there is none (most rows: ``before`` is not in the text)."""
+    out = None
+    for k, c in enumerate(subs[:-1]):  # ai written at k, before at k + 1
+        if c <= LOOKALIKE:
+            d = prev_subs[k + 1]
+            if c + d <= LOOKALIKE and b[k + 1] != ai:
+                if out is None:
+                    out = {}
+                out[k + 2] = prev2[k] + TRANSPOSE + c + d
+    return out
 
 
 def _insertion_costs(b: str) -> list[float]:
@@ -296,9 +314,13 @@ def _edits(a: str, b: str, rows: list[list[float]], j: int, costs: CharCosts) ->
             if a[i - 1] != b[j - 1]:
                 out.append(f"{a[i - 1]}→{b[j - 1]} {costs.kind(a[i - 1], b[j - 1])}")
             i, j = i - 1, j - 1
-        elif (i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1] and a[i - 1] != b[j - 1]
-              and abs(d - (rows[i - 2][j - 2] + TRANSPOSE)) < eps):
+        elif (i > 1 and j > 1 and a[i - 1] != b[j - 1]
+              and sub(a[i - 1], b[j - 2]) + sub(a[i - 2], b[j - 1]) <= LOOKALIKE
+              and abs(d - (rows[i - 2][j - 2] + TRANSPOSE + sub(a[i - 1], b[j - 2]) + sub(a[i - 2], b[j - 1]))) < eps):
             out.append(f"{a[i - 1]}{a[i - 2]} swapped")
+            for x, y in ((a[i - 1], b[j - 2]), (a[i - 2], b[j - 1])):
+                if x != y:  # (swapped, and one of them typed as a similar character)
+                    out.append(f"{x}→{y} {costs.kind(x, y)}")
             i, j = i - 2, j - 2
         elif i > 0 and abs(d - (rows[i - 1][j] + 1.0)) < eps:
             out.append(f"{a[i - 1]} missing")
