@@ -550,7 +550,8 @@ class Matcher:
 
     def _contradicted(self, res: Resolution, d: str | None, t: str | None) -> tuple[int, int]:
         """How many district and town names written in the text the answer's district ``d`` and town
-        ``t`` contradict (neither the division, its predecessor nor its successor)."""
+        ``t`` contradict (neither the division, its predecessor nor its successor; for an answer without a
+        town, a town name none of whose towns lies in ``d``)."""
         if not res.conflict and d == res.district_code and (t is None or t == res.town_code):
             return 0, 0  # the answer is the resolution's: every name written agreed or was mapped
         rv = self.resolver
@@ -567,6 +568,10 @@ class Matcher:
                 n_d += not ok
             elif h[0] == "town" and t is not None:
                 ok = any(rv.levels[i] == 1 and (rv.cur[i][1] == t or rv.codes[i] == t) for i, _k in entries)
+                n_t += not ok
+            elif h[0] == "town" and d is not None:
+                # a district answer outside every town of that name (宁围兴小区 answered 上城区: 宁围 is in 萧山区)
+                ok = any(rv.levels[i] == 1 and rv.cur[i][0] == d for i, _k in entries)
                 n_t += not ok
         return n_d, n_t
 
@@ -815,10 +820,11 @@ def _as_slip_like(outcome: FuzzyOutcome) -> bool:
 
 
 def _slips_only(edits: tuple[str, ...], *, town_named: bool) -> bool:
-    """Whether a fuzzy reading's edits are all slips of the IME or the eye (:data:`_SLIPS`) — or, when the text
-    names the town, one character missing with slips at most besides."""
+    """Whether a fuzzy reading's edits are slips of the IME or the eye (:data:`_SLIPS`): one — or, when the text
+    names the town, two, and one character missing besides (钱塘区萧山新星家园3# is no 兴新家园 swapped and typed
+    by sound inside 萧山区 while 临平区 has a 新星家园3)."""
     missing = sum(e.endswith(" missing") for e in edits)
-    return (missing <= int(town_named)
+    return (missing <= int(town_named) and len(edits) - missing <= 1 + int(town_named)
             and all(e.endswith(_SLIPS) or e.endswith(" missing") for e in edits))
 
 

@@ -667,3 +667,18 @@ def test_a_split_2020_district_written_alone_keeps_its_confidence(div_matcher):
     r = div_matcher.match("杭州市余杭区")  # (nothing else named: the text says no more than the district)
     assert r.level == "district" and r.district_code == "330110" and r.confidence > 0.9
     assert not any("of 2020 lies now in" in x for x in r.reasons)
+
+
+def test_a_district_answer_outside_the_town_the_text_names_is_no_sure_answer():
+    """宁围兴小区二-2-301 (SYNTHETIC compounds of the embedded city): 宁围 alone does not decide the divisions, and the
+    city-wide candidates 兴东小区, 兴民小区… share 上城区 — an answer that contradicts the one town the text names
+    (宁围 is in 萧山区), so it is counted as contradicted and the answer is not sure."""
+    from hangzhou_address import default_registry
+
+    m = default_matcher(default_registry())
+    text = "宁围兴小区二-2-301"
+    r = m.match(text)
+    assert r.level == "district" and not r.code.startswith("330109")
+    assert m._contradicted(m._read(text, True)[0], r.code, None) == (0, 1)
+    assert r.confidence < 0.9
+    assert m._contradicted(m._read(text, True)[0], "330109", None) == (0, 0)  # 萧山区: 宁围 lies there
