@@ -820,11 +820,12 @@ def _as_slip_like(outcome: FuzzyOutcome) -> bool:
 
 
 def _slips_only(edits: tuple[str, ...], *, town_named: bool) -> bool:
-    """Whether a fuzzy reading's edits are slips of the IME or the eye (:data:`_SLIPS`): one — or, when the text
-    names the town, two, and one character missing besides (钱塘区萧山新星家园3# is no 兴新家园 swapped and typed
+    """Whether a fuzzy reading's edits are slips of the IME or the eye (:data:`_SLIPS`): one, a generic suffix left
+    out aside — or, when the text names the town, two, and one character missing besides (钱塘区萧山新星家园3# is no 兴新家园 swapped and typed
     by sound inside 萧山区 while 临平区 has a 新星家园3)."""
     missing = sum(e.endswith(" missing") for e in edits)
-    return (missing <= int(town_named) and len(edits) - missing <= 1 + int(town_named)
+    suffix = sum(e.endswith(" dropped") for e in edits)  # (a generic suffix left out: no slip of a character)
+    return (missing <= int(town_named) and len(edits) - missing - suffix <= 1 + int(town_named)
             and all(e.endswith(_SLIPS) or e.endswith(" missing") for e in edits))
 
 
