@@ -54,33 +54,14 @@ from .matching.division_spelling import (
     join_separated,
 )
 from .matching.elements import merge_elements
-from .matching.exact import (
-    Answer,
-    common_of_codes,
-    common_of_rows,
-    consistent,
-    deeper,
-    exact_lookup,
-)
-from .matching.fuzzy import (
-    MARGIN,
-    SKIP_COST,
-    FuzzyCandidate,
-    FuzzyOutcome,
-    NameIndex,
-    fuzzy_lookup,
-)
+from .matching.exact import Answer, common_of_codes, consistent, deeper, exact_lookup
+from .matching.fuzzy import FuzzyOutcome, NameIndex
+from .matching.fuzzy_answer import fuzzy_stage
 from .matching.overlap import overlapped_division
 from .matching.results import Candidate, MatchResult, ParsedAddress
 from .matching.rivals import arbitrary_edits, attached_rival, may_be_meant
 from .matching.similarity import GENERIC_WORDS
-from .matching.wording import (
-    apart,
-    as_written,
-    candidate_names,
-    edits_said,
-    normalization_said,
-)
+from .matching.wording import apart, as_written, normalization_said
 from .resolve import (
     MAX_INPUT_CHARS,
     DivisionResolver,
@@ -545,7 +526,10 @@ class Matcher:
         outcome = None
         fuzzy_cands: tuple[Candidate, ...] = ()
         if fuzzy:
-            b, outcome, fuzzy_cands = self._fuzzy_stage(parts, res, b, res.level, found_exact, reasons)
+            assert self.index is not None
+            b, outcome, fuzzy_cands = fuzzy_stage(parts, res, b, res.level, found_exact, reasons, index=self.index,
+                                                  names=self.names, resolver=self.resolver,
+                                                  consistent=self._consistent, max_candidates=self.max_candidates)
         return _Decision(res, b, outcome, fuzzy_cands, reasons)
 
     def _contradicted(self, res: Resolution, d: str | None, t: str | None) -> tuple[int, int]:
@@ -574,107 +558,6 @@ class Matcher:
                 ok = any(rv.levels[i] == 1 and rv.cur[i][0] == d for i, _k in entries)
                 n_t += not ok
         return n_d, n_t
-
-    def _fuzzy_stage(self, parts: BuildingPart, res: Resolution, b: Answer | None, level: str | None,
-                     found_exact: bool, reasons: list[str]):
-        """The fuzzy stage (:mod:`hangzhou_address.matching.fuzzy`), where the exact look-up found no
-        building, or found one by a name that starts inside a word (风东村: 东村 exists, so may 东风村).
-
-        Returns ``(answer, outcome, candidates)``: the answer to use (the exact one when the fuzzy
-        reading is not deeper), the fuzzy outcome (None when the stage did not run or found nothing)
-        and candidates to report when the fuzzy reading was not used (else empty).
-        """
-        inside_word = b is not None and b.level == "building" and not b.boundary and b.path in ("unique", "chosen")
-        if not inside_word and (found_exact or (b is not None and b.level == "building")):
-            return b, None, ()
-        outcome = fuzzy_lookup(parts.norm, res, self.resolver, self.index, self.names, self._consistent)
-        if outcome is None:
-            return b, None, ()
-        if inside_word:
-            assert b is not None
-            return self._inside_word(b, outcome, reasons), outcome, ()
-        fb, why = self._fuzzy_answer(outcome)
-        if (fb is not None and fb.path == "fuzzy" and any("exists only outside" in r for r in reasons)
-                and not _slips_only(outcome.best.edits, town_named=res.town_code is not None)):
-            # the name as written exists, with this number, outside the divisions the text names: read it as
-            # another name inside them only for a slip of the IME or the eye (same sound, look-alike, two
-            # characters swapped, a generic suffix; one missing character when the text names the town:
-            # 富春文北路35号 is 文教北路, though 建德市 has a 文北路35号), not for an arbitrary character
-            fb = None
-        if fb is not None and deeper(fb.level, b.level if b is not None else level):
-            reasons.append(why)
-            return fb, outcome, ()
-        best = outcome.best
-        buildings = {self.index.building(r) for r in best.rows} if self.index is not None else set()
-        if outcome.accepted and not outcome.others and len(buildings) > 1:
-            # the reading is clear, the address is not: the name and number name several buildings here
-            reasons.append(f"fuzzy: {best.written} read as {best.name} ({edits_said(best)})")
-            reasons.append(f"{best.name}{outcome.number} names {len(buildings)} buildings; "
-                           "no reading deeper than the divisions")
-        else:
-            reasons.append(f"fuzzy: {best.written} could be {candidate_names(outcome)}; "
-                           "no reading deeper than the divisions")
-        return b, outcome, (fb.candidates if fb is not None and not (b is not None and b.candidates) else ())
-
-    def _inside_word(self, b: Answer, outcome: FuzzyOutcome, reasons: list[str]) -> Answer:
-        """An exact building whose name starts inside a word: kept unless a fuzzy reading of the whole
-        word names another building about as well (then their common level)."""
-        idx = self.index
-        assert idx is not None
-        found = [(fc.cost + SKIP_COST * fc.skipped, fc) for fc in (outcome.best, *outcome.others)]
-        mine = [(r, fc) for r, fc in found if b.code in {idx.building(x) for x in fc.rows}]
-        # the exact name leaves at least the character before it unexplained (when the fuzzy stage did not
-        # score it, it lost to better readings of the whole word)
-        own, own_skipped = min(((r, fc.skipped) for r, fc in mine), default=(SKIP_COST, 1))
-        # a rival explains more of the word (风东村: 东风村 explains 风, 东村 leaves it) about as well
-        rivals = [fc for r, fc in found if r <= own + MARGIN and fc.skipped < own_skipped
-                  and b.code not in {idx.building(x) for x in fc.rows}]
-        if not rivals:
-            return b
-        best = outcome.best
-        if outcome.accepted and best in rivals and best.cost + SKIP_COST * best.skipped + MARGIN <= own:
-            # the whole word read clearly better (雷-东村2号: 雷东村 with the separator ignored, against 东村
-            # leaving 雷 unexplained)
-            fb, why = self._fuzzy_answer(outcome)
-            if fb is not None and fb.level == "building":
-                reasons.append(why)
-                return fb
-        buildings = {b.code} | {idx.building(r) for fc in rivals for r in fc.rows}
-        code, level, chain = common_of_codes(buildings)
-        if code is None or level == "building":
-            return b
-        names = "、".join(dict.fromkeys(fc.name for fc in rivals))
-        reasons.append(f"fuzzy: the name found starts inside a word; {names} fits as well; "
-                       f"returned their common {level}")
-        cands = (Candidate(b.code, "building", "", 1.0),) + tuple(
-            Candidate(idx.building(fc.rows[0]), "building", idx.text(fc.rows[0]), _similarity(fc)) for fc in rivals)
-        return Answer(code, level, cands[: self.max_candidates], chain, "fuzzy_common", b.boundary)
-
-    def _fuzzy_answer(self, outcome: FuzzyOutcome) -> tuple[Answer | None, str]:
-        """The answer the fuzzy stage's ``outcome`` supports (a building when accepted and the name
-        and number name one building; else the common level of the close candidates, or None) and
-        the reason to report."""
-        idx = self.index
-        assert idx is not None
-        best = outcome.best
-        cands = tuple(Candidate(idx.building(r), "building", idx.text(r), _similarity(fc))
-                      for fc in (best, *outcome.others) for r in fc.rows[:1])[: self.max_candidates]
-        rows = list(best.rows)
-        if outcome.accepted:
-            code, level, chain = common_of_rows(rows, idx)
-            if level == "building":
-                return (Answer(code, level, cands, chain, "fuzzy"),
-                        f"fuzzy: {best.written} read as {best.name} ({edits_said(best)})")
-        else:
-            # the close runners-up: their common level is what the text says
-            for fc in outcome.others:
-                if fc.cost <= best.cost + MARGIN:
-                    rows.extend(fc.rows)
-        code, level, chain = common_of_rows(rows, idx)
-        if code is None or level == "building":
-            return None, ""
-        return (Answer(code, level, cands, chain, "fuzzy_common"),
-                f"fuzzy: {best.written} could be {candidate_names(outcome)}; their common {level} is {code}")
 
     def _exact(self, res: Resolution, parts: BuildingPart, reasons: list[str]) -> tuple[Answer | None, bool]:
         """:func:`~hangzhou_address.matching.exact.exact_lookup` with this matcher's index and resolver."""
@@ -781,9 +664,6 @@ _NUMBER_SPLIT_RE = re.compile(
 #: the highest confidence of a building / grid answer whose text has a separator inside a number, when the
 #: confidence model does not fit one (``ConfidenceModel.caps["number_separator"]``)
 _SPLIT_NUMBER_CAP = 0.5
-#: edits (as :func:`hangzhou_address.matching.similarity.align` and the fuzzy stage name them) that are slips of
-#: the input method or the eye rather than another word
-_SLIPS = ("same pinyin", "look-alike", "similar pinyin", "swapped", "dropped", "doubled")
 #: the highest confidence of an answer below the district when the text's district names contradict each other
 _CONFLICT_CAP = 0.89
 #: the highest confidence of a building answer whose text is one slip from another name with the same number
@@ -819,26 +699,11 @@ def _as_slip_like(outcome: FuzzyOutcome) -> bool:
     return arbitrary_edits(outcome.two_edit_rival_edits) <= arbitrary_edits(best.edits, best.skipped)
 
 
-def _slips_only(edits: tuple[str, ...], *, town_named: bool) -> bool:
-    """Whether a fuzzy reading's edits are slips of the IME or the eye (:data:`_SLIPS`): one, a generic suffix left
-    out aside — or, when the text names the town, two, and one character missing besides (钱塘区萧山新星家园3# is no 兴新家园 swapped and typed
-    by sound inside 萧山区 while 临平区 has a 新星家园3)."""
-    missing = sum(e.endswith(" missing") for e in edits)
-    suffix = sum(e.endswith(" dropped") for e in edits)  # (a generic suffix left out: no slip of a character)
-    return (missing <= int(town_named) and len(edits) - missing - suffix <= 1 + int(town_named)
-            and all(e.endswith(_SLIPS) or e.endswith(" missing") for e in edits))
-
-
 def _division_before_number(norm: str, res: Resolution) -> bool:
     """Whether a district or town name the resolver read is followed directly by a number (萧山临江1组4号,
     西湖1组16号, 石桥28号): numbers belong to roads, compounds and villages, so the name may be one of those
     written without its suffix (临江村), not the division."""
     return any(h[0] in _DIVISION_HIT_LABELS and _NUMBER_AFTER_RE.match(norm, h[2]) is not None for h in res.hits)
-
-
-def _similarity(fc: FuzzyCandidate) -> float:
-    """A fuzzy candidate's score in [0, 1] (1: the name as written)."""
-    return round(max(0.0, 1.0 - fc.cost / max(len(fc.name), 1)), 3)
 
 
 def _check_fuzzy(fuzzy: Any) -> bool:

@@ -208,21 +208,6 @@ def test_a_name_that_exists_only_outside_the_named_divisions_may_be_a_slip(road_
     assert r.code != code["文平路", 5], r
 
 
-def test_a_name_that_exists_outside_is_read_as_another_inside_for_one_slip_or_two_in_a_named_town():
-    """Against a name written exactly as one with the number outside the named divisions, the reading inside them
-    may take one slip — two when the text names the town (钱塘区萧山新星家园3#: 临平区 has a 新星家园3; 兴新家园,
-    swapped and typed by sound, is two slips away inside 萧山区) — and one missing character only in a named town."""
-    from hangzhou_address.matcher import _slips_only
-
-    two = ("兴新 swapped", "兴→星 same pinyin")
-    assert _slips_only(("文平 swapped",), town_named=False)
-    assert not _slips_only(two, town_named=False)
-    assert _slips_only(two, town_named=True)
-    assert not _slips_only(("教 missing",), town_named=False)
-    assert _slips_only(("教 missing", "文→闻 same pinyin"), town_named=True)
-    assert not _slips_only(("文→丈 other character",), town_named=True)
-
-
 def test_outcome_says_when_the_reading_starts_inside_a_division_name():
     """下涯镇华路16號 (华安路 with 安 dropped): the reading 振华路 takes 镇 from the town 下涯镇 (embedded city)."""
     from hangzhou_address import default_registry
@@ -458,7 +443,8 @@ def test_a_dropped_character_is_read_inside_the_named_town_though_the_name_exist
     same-sounding one; with the district only, it is not (the name as written may be right and the district
     wrong)."""
     from hangzhou_address import default_registry
-    from hangzhou_address.matcher import _slips_only, default_matcher
+    from hangzhou_address.matcher import default_matcher
+    from hangzhou_address.matching.fuzzy_answer import slips_only as _slips_only
 
     m = default_matcher(default_registry())
     r = m.match("杭州富阳市富春文北路35号")

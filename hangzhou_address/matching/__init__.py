@@ -25,6 +25,8 @@ hold; it runs them in this order):
   :mod:`~hangzhou_address.matching.name_index`, a character and pinyin index of the registry's names, its
   readings are scored by :mod:`~hangzhou_address.matching.reading`, and the names one slip or two edits from a
   reading that have its number too by :mod:`~hangzhou_address.matching.rivals`;
+* :mod:`~hangzhou_address.matching.fuzzy_answer` — what the fuzzy stage answers with a reading: a building, the
+  common level of the close candidates, or the exact look-up's answer kept;
 * :mod:`~hangzhou_address.matching.overlap` — a doubt for the confidence: the name of the answer starts inside
   a division name of the text that the answer is not in (萧山桥花园 → 山桥花园 of 西湖区);
 * :mod:`~hangzhou_address.matching.confidence` — the fitted confidence model and its features;
