@@ -397,9 +397,12 @@ class Matcher:
             # answer (杭州文新村1# → 文新街道, while 茂文新村 of 拱墅区 has a 1幢): on the development variants (seeds 5,
             # 7) such answers were right 91 % of the time, below what an answer at ≥ 0.9 promises
             conf = min(conf, _CONFUSABLE_CAP)
-        if confusable or (two_edit_rival and outcome is not None and _as_slip_like(outcome)):
+        if confusable or (two_edit_rival and outcome is not None
+                          and (_as_slip_like(outcome) or len(outcome.best.edits) >= 2)):
             # one slip (or, for a fuzzy reading, two edits) from another address: never "sure" (the text may
-            # well be that one, misspelled)
+            # well be that one, misspelled); nor a reading that takes two edits itself, whatever they are (进隐华庭
+            # read as 金银华庭, two same sounds, while 德银华庭 is two edits away too: on seeds 5 / 101 such readings
+            # at ≥ 0.9 were wrong 10 times in 137)
             conf = min(conf, _CONFUSABLE_CAP)
         if level == "district" and res.split and (leftover or any(sp[0] in _PLACE_ELEMENTS for sp in parts.spans)):
             # a 2020 district since split (余杭区: today's 余杭区 and 临平区) decides the answer alone while the text

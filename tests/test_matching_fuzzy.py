@@ -308,6 +308,18 @@ def test_a_swap_with_one_character_typed_by_sound_is_read_in_a_named_town(road_c
     assert m2.match("滨江区西兴街道旗虹路7号").code != _code["红旗路", 7]
 
 
+def test_a_reading_of_two_edits_with_a_rival_two_edits_away_is_not_sure(road_city):
+    """进隐中路7号 read as 金银中路 (two same sounds): with 德银中路 two edits from the text too (one of them an
+    arbitrary character), the reading is kept but not sure; without it, it is."""
+    m, code = road_city([("金银中路", 7, XI), ("德银中路", 7, XI)])
+    r = m.match("滨江区西兴街道进隐中路7号")
+    assert r.code == code["金银中路", 7] and r.confidence < 0.9, r
+    assert "进隐中路 is two edits from 德银中路, which has this number too" in r.reasons
+    m, code = road_city([("金银中路", 7, XI), ("宏图路", 7, XI)])
+    r = m.match("滨江区西兴街道进隐中路7号")
+    assert r.code == code["金银中路", 7] and r.confidence >= 0.9, r
+
+
 def test_a_suffix_typed_by_its_sound_may_not_be_another_generic_suffix():
     """勤乐村 typed 擒乐寸 (寸 names no kind of place) is typed from its pinyin, and so is 松山村 written 送山 in a named
     town; 明华苑 written 明花园 is a 花园, not a 苑 (a generic suffix of its own); 锦园 (a 园) is no 锦源村; 和福路 is
