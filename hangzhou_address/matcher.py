@@ -347,7 +347,7 @@ class Matcher:
             conf = self.confidence_model.predict(x)
         conf = self._capped(conf, level, res, parts, d, outcome, split_number=split_number, undecided=undecided,
                             outside=outside, confusable=confusable, two_edit_rival=two_edit_rival, leftover=leftover,
-                            reasons=reasons)
+                            literal=path == "literal", reasons=reasons)
         return MatchResult(text, code, level, round(conf, 4), elements, cands, tuple(reasons), d, t, c), x
 
     def _undecided(self, outcome: FuzzyOutcome, code: str | None, level: str | None, chain: tuple, path: str,
@@ -380,7 +380,7 @@ class Matcher:
 
     def _capped(self, conf: float, level: str | None, res: Resolution, parts: BuildingPart, d: str | None,
                 outcome: FuzzyOutcome | None, *, split_number: bool, undecided: bool, outside: float, confusable: bool,
-                two_edit_rival: bool, leftover: int, reasons: list[str]) -> float:
+                two_edit_rival: bool, leftover: int, literal: bool, reasons: list[str]) -> float:
         """The fitted confidence ``conf`` held under what the text leaves open, whatever the model says: a number
         split by a separator, a generic word read as a name, a rival one slip away, a split 2020 district, district
         names that contradict each other (each rule below says why; some add a reason)."""
@@ -404,6 +404,11 @@ class Matcher:
             # read as 金银华庭, two same sounds, while 德银华庭 is two edits away too: on seeds 5 / 101 such readings
             # at ≥ 0.9 were wrong 10 times in 137)
             conf = min(conf, _CONFUSABLE_CAP)
+        if literal:
+            # the address is in the 2020 district as written and in its part that is another district now (萧山区临江村
+            # 5号: in 萧山区 and in 钱塘区): the one as written was chosen, but a text written before 2021 means either
+            # (seeds 5 / 101: 6 such answers right in 8, two wrong at 0.94)
+            conf = min(conf, _SPLIT_DISTRICT_CAP)
         if level == "district" and res.split and (leftover or any(sp[0] in _PLACE_ELEMENTS for sp in parts.spans)):
             # a 2020 district since split (余杭区: today's 余杭区 and 临平区) decides the answer alone while the text
             # names a place that nothing here reads (余杭区鹤睦桥村14组: a misspelled village of 临平区): that place

@@ -682,3 +682,14 @@ def test_a_district_answer_outside_the_town_the_text_names_is_no_sure_answer():
     assert m._contradicted(m._read(text, True)[0], r.code, None) == (0, 1)
     assert r.confidence < 0.9
     assert m._contradicted(m._read(text, True)[0], "330109", None) == (0, 0)  # 萧山区: 宁围 lies there
+
+
+def test_an_address_in_both_parts_of_a_split_2020_district_is_no_sure_answer():
+    """余杭区迎宾路5号 (SYNTHETIC addresses of the embedded city): 迎宾路5号 is in today's 余杭区 and in 临平区, once
+    余杭区 — the one in the district as written is answered, but a text written before 2021 may mean the other."""
+    from hangzhou_address import default_registry
+
+    r = default_matcher(default_registry()).match("余杭区迎宾路5号")
+    assert r.level == "building" and r.code.startswith("330110")
+    assert any("also exists in the part of the 2020 district" in x for x in r.reasons)
+    assert r.confidence < 0.9
