@@ -97,3 +97,24 @@ def test_cost_between_a_quarter_of_osa_and_levenshtein(name, text):
     assert a.cost >= 0.25 * lower - 1e-9
     assert 0 <= a.skipped <= len(text)
     assert align(name, name, c).cost == 0.0
+
+
+def _edit_cost(edit: str, c: CharCosts) -> float:
+    """The cost of one edit as :func:`align` lists it."""
+    if edit.endswith(" swapped"):
+        return TRANSPOSE
+    if edit.endswith(" missing") or edit.endswith(" added"):
+        return 1.0
+    if edit.endswith(" doubled"):
+        return DOUBLED
+    return c.substitution(edit[0], edit[2])
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=_HAN, text=st.text(alphabet="顾家佳畈路文三山翠苑园浙淅江城成河长和古贾", min_size=1, max_size=7))
+def test_the_edits_listed_add_up_to_the_cost(name, text):
+    """The backtrace lists the edits the cost is made of (a swap that types one of its characters as a similar
+    one listed as the swap and that substitution)."""
+    c = CharCosts()
+    a = align(name, text, c)
+    assert sum(_edit_cost(e, c) for e in a.edits) == pytest.approx(a.cost)
