@@ -248,7 +248,7 @@ def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0, edit
             subs = [sub(ai, bj) for bj in b]
             if memo is not None:
                 memo[(ai, b)] = subs
-        swaps = _swaps(ai, a[i - 2], b, subs, prev_subs, prev2) if i > 1 else None
+        swaps = _swaps(ai, b, subs, prev_subs, prev2) if i > 1 else None
         cur = [float(i)]
         left = float(i)
         for j in range(1, m + 1):
@@ -277,12 +277,11 @@ def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0, edit
                      tuple(_edits(a, b, rows, j_best, costs)) if edits else ())
 
 
-def _swaps(ai: str, before: str, b: str, subs: list[float], prev_subs: list[float], prev2: list[float],
-           ) -> dict[int, float] | None:
-    """The cells of a table row reached by an adjacent transposition: the name's characters ``before`` (its
-    previous one, in the reversed strings) and ``ai`` written in the other order, at most one of them typed as a
-    similar character (西勇村 for 永西村: 西永 swapped, 永 typed 勇) — :data:`TRANSPOSE` plus that substitution. None
-    when there is none (most rows: ``before`` is not in the text)."""
+def _swaps(ai: str, b: str, subs: list[float], prev_subs: list[float], prev2: list[float]) -> dict[int, float] | None:
+    """The cells of a table row reached by an adjacent transposition: the name's character ``ai`` and the one
+    before it (in the reversed strings; ``prev_subs`` are its substitution costs against ``b``) written in the other
+    order, at most one of them typed as a similar character (西勇村 for 永西村: 西永 swapped, 永 typed 勇) —
+    :data:`TRANSPOSE` plus that substitution. None when there is none (most rows)."""
     out = None
     for k, c in enumerate(subs[:-1]):  # ai written at k, before at k + 1
         if c <= LOOKALIKE:
