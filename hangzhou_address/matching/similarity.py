@@ -209,7 +209,8 @@ def align(name: str, text: str, costs: CharCosts, *, max_cost: float = 9.0, edit
 
     Weighted optimal-string-alignment distance (substitutions by :meth:`CharCosts.substitution`,
     insertions and deletions 1 — an inserted character repeating its neighbour :data:`DOUBLED` —, adjacent
-    transpositions :data:`TRANSPOSE`), computed from the
+    transpositions :data:`TRANSPOSE`, plus the substitution when one of the two is typed as a similar character:
+    :func:`_swaps`), computed from the
     end of both strings so that the unexplained part of ``text`` is its beginning. Rows of the
     table whose every cell exceeds ``max_cost`` end the computation (the cost is then ``inf``);
     ``edits=False`` skips the backtrace that lists the edits. ``memo``: a dict the alignments of one
