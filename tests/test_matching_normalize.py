@@ -23,6 +23,19 @@ def test_normalize_keeps_numerals_inside_names():
     assert normalize_for_matching("三墩镇九堡五常大道")[0] == "三墩镇九堡五常大道"
 
 
+@pytest.mark.parametrize(("text", "normalized"), [
+    ("一号大街廿三号", "1号大街23号"),  # 廿 = twenty: never 廿 + 3号
+    ("一号大街卅五号", "1号大街35号"),
+    ("一号大街卅号", "1号大街30号"),
+    ("一号大街廿 三幢", "1号大街23幢"),
+    ("江城路廿三", "江城路23"),  # at the end too, with a numeral after it
+    ("廿八都镇3号", "廿八都镇3号"),  # place names keep theirs
+    ("江城路廿", "江城路廿"),
+])
+def test_twenty_and_thirty_written_as_one_character_read_as_numbers(text, normalized):
+    assert normalize_for_matching(text)[0] == normalized
+
+
 def test_a_numeral_before_a_dash_is_read_only_when_a_number_follows():
     """三-2-501 is building 3, unit 2, room 501; 五-福新村 is 五福新村 pasted apart, not 5-福新村."""
     assert normalize_for_matching("三-2-501")[0] == "3-2-501"

@@ -21,7 +21,10 @@ _CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三":
               "壹": 1, "贰": 2, "叁": 3, "参": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "拾": 10, "佰": 100, "仟": 1000}
 _PLAIN_NUMERALS = "零〇○一二两三四五六七八九十百千"
-_FINANCIAL = "壹贰叁参肆伍陆柒捌玖拾佰仟"
+# (廿 / 卅 / 卌: twenty / thirty / forty, read like the financial forms — before a unit word only: 廿三号 is 23号,
+# never 廿 + 3号; 廿八都, 廿里 are place names)
+_FINANCIAL = "壹贰叁参肆伍陆柒捌玖拾佰仟廿卅卌"
+_TENS = {"廿": "二十", "卅": "三十", "卌": "四十"}
 # a run of plain numerals before a unit word (or at the end); a run with financial numerals only before
 # a unit word, never at the end (陆 ends names: the bare village name 博陆 keeps its 陆). The text is
 # scanned once, by runs (spaces; numerals with the spaces between and after them): a regular expression
@@ -76,8 +79,9 @@ def _run_substitutions(out: str, n: int) -> list[tuple[int, int, str]]:
             continue  # 三墩: no numeral to read, no space to drop
         end = s + len(run.rstrip(" "))  # after the last numeral
         financial_end = len(run.rstrip(_PLAIN_AND_SPACE))  # after the last financial numeral in the run
-        if financial_end and after in _UNIT_WORDS:
-            start = s  # the whole run, financial numerals included
+        if financial_end and (after in _UNIT_WORDS or after == "" and end - s > financial_end
+                              and all(ch in _TENS or ch == " " for ch in run[:financial_end])):
+            start = s  # the whole run, financial numerals included (at the end too after 廿 / 卅: 江城路廿三)
         elif after in _UNIT_WORDS_PLAIN:
             start = s + financial_end  # the plain numerals after the last financial one
             start += len(out[start:end]) - len(out[start:end].lstrip(" "))
@@ -94,7 +98,9 @@ def _run_substitutions(out: str, n: int) -> list[tuple[int, int, str]]:
 
 def _cn_digits(s: str) -> str:
     """Chinese numeral → its value in ASCII digits (``十八`` → ``18``, ``一零一`` → ``101``, ``二百零三`` →
-    ``203``; linear in the length, digit by digit for a numeral without units)."""
+    ``203``, ``廿三`` → ``23``; linear in the length, digit by digit for a numeral without units)."""
+    if any(ch in _TENS for ch in s):
+        s = "".join(_TENS.get(ch, ch) for ch in s)
     if any(ch in _CN_UNITS for ch in s):
         total, cur = 0, 0
         for ch in s:
