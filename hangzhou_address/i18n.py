@@ -179,6 +179,8 @@ REASON_PATTERNS: tuple[tuple[re.Pattern[str], _Repl], ...] = tuple((re.compile(p
     (r"(.+) also exists elsewhere", r"\1 在别处也有"),
     (r"(.+) is one character from (.+), which has this number too", r"\1 与 \2 只差一个字，后者也有此门牌号"),
     (r"(.+) is only a generic word: the reading rests on the number", r"\1 只是通名：这一读法仅凭门牌号"),
+    (r"the text places the address relative to the building read \((.+)\): the building is a locator, not the "
+     r"place itself", r"文本以所读楼栋为参照描述地址（\1）：该楼栋只是参照，不是所指地点"),
     (r"(.+) is two edits from (.+), which has this number too", r"\1 与 \2 只差两处，后者也有此门牌号"),
     (r"(.+) is one edit from (.+), which has this number too", r"\1 与 \2 只差一处，后者也有此门牌号"),
     (r"(.+) starts inside (.+), which the answer is not in: the text may mean (.+) and another name",

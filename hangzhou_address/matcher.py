@@ -58,6 +58,7 @@ from .matching.exact import Answer, common_of_codes, consistent, deeper, exact_l
 from .matching.fuzzy import FuzzyOutcome, NameIndex
 from .matching.fuzzy_answer import fuzzy_stage
 from .matching.overlap import overlapped_division
+from .matching.relative import relative_place
 from .matching.results import Candidate, MatchResult, ParsedAddress
 from .matching.rivals import arbitrary_edits, attached_rival, may_be_meant
 from .matching.similarity import GENERIC_WORDS
@@ -404,6 +405,13 @@ class Matcher:
             # read as 金银华庭, two same sounds, while 德银华庭 is two edits away too: on seeds 5 / 101 such readings
             # at ≥ 0.9 were wrong 10 times in 137)
             conf = min(conf, _CONFUSABLE_CAP)
+        relative = relative_place(parts) if level == "building" else None
+        if relative is not None:
+            # 23号对面, 23号旁, 23号往东50米: the text points from the building to another place (across the road it
+            # may lie in another grid) — the building is kept as the locator, but it is not the place meant
+            conf = min(conf, _RELATIVE_CAP)
+            reasons.append(f"the text places the address relative to the building read ({relative}): "
+                           "the building is a locator, not the place itself")
         if literal:
             # the address is in the 2020 district as written and in its part that is another district now (萧山区临江村
             # 5号: in 萧山区 and in 钱塘区): the one as written was chosen, but a text written before 2021 means either
@@ -672,6 +680,10 @@ _NUMBER_SPLIT_RE = re.compile(
 #: the highest confidence of a building / grid answer whose text has a separator inside a number, when the
 #: confidence model does not fit one (``ConfidenceModel.caps["number_separator"]``)
 _SPLIT_NUMBER_CAP = 0.5
+#: the highest confidence of a building answer whose text places the address relative to it (23号对面, 23号旁:
+#: :mod:`hangzhou_address.matching.relative`) — hand-set, as no fitting variant writes one: the building read is
+#: a locator, and the place meant is most likely another building
+_RELATIVE_CAP = 0.3
 #: the highest confidence of an answer below the district when the text's district names contradict each other
 _CONFLICT_CAP = 0.89
 #: the highest confidence of a building answer whose text is one slip from another name with the same number

@@ -29,6 +29,8 @@ hold; it runs them in this order):
   common level of the close candidates, or the exact look-up's answer kept;
 * :mod:`~hangzhou_address.matching.overlap` — a doubt for the confidence: the name of the answer starts inside
   a division name of the text that the answer is not in (萧山桥花园 → 山桥花园 of 西湖区);
+* :mod:`~hangzhou_address.matching.relative` — a place written relative to the building read (23号对面): a doubt
+  for the confidence;
 * :mod:`~hangzhou_address.matching.confidence` — the fitted confidence model and its features;
 * :mod:`~hangzhou_address.matching.wording` — how an answer's reasons say what was read;
 * :mod:`~hangzhou_address.matching.elements` — a parse's elements, the registry's reading merged with the
