@@ -63,9 +63,9 @@ def test_a_door_number_written_with_di(matcher):
 
 
 def test_a_text_naming_two_buildings_says_so_and_returns_what_they_share(matcher):
-    """江城路1号；江城路3号 / 江城路1号、3号 (SYNTHETIC road): two buildings, and the text does not say which one the
-    row is about — never one of them "sure"; the common level, both as candidates. The same address written twice
-    is one building."""
+    """江城路1号；江城路3号 / 江城路1号、3号 / 江城路1至3号 (SYNTHETIC road): two buildings (or more), and the text
+    does not say which one the row is about — never one of them "sure"; the common level, both as candidates. The
+    same address written twice is one building."""
     reg = matcher.registry
     a = reg.addresses
     rr = a[a["road"].notna() & a["roadno"].notna()]
@@ -74,7 +74,8 @@ def test_a_text_naming_two_buildings_says_so_and_returns_what_they_share(matcher
                 & (rr["roadno"] != first["roadno"])].iloc[0]
     names = dict(zip(reg.divisions["code"], reg.divisions["name"]))
     d, road, n1, n2 = names[first["district_code"]], first["road"], int(first["roadno"]), int(second["roadno"])
-    for text in (f"{d}{road}{n1}号；{d}{road}{n2}号", f"{d}{road}{n1}号、{n2}号", f"{d}{road}{n1}号和{n2}号"):
+    for text in (f"{d}{road}{n1}号；{d}{road}{n2}号", f"{d}{road}{n1}号、{n2}号", f"{d}{road}{n1}号和{n2}号",
+                 f"{d}{road}{n1}至{n2}号", f"{d}{road}{n1}号~{n2}号"):  # (a range: 23至25号)
         r = matcher.match(text)
         assert r.level != "building", text
         assert first["building_code"].startswith(r.code) and second["building_code"].startswith(r.code)

@@ -28,6 +28,8 @@ _VILLAGE_RE = re.compile(r"\s*第?(\d{1,3})\s*[组队]\s*(\d{1,5})\s*号?")
 _VILLAGE_DASH_RE = re.compile(r"\s*(\d{1,3})\s*-\s*(\d{1,5})\s*号")
 #: a second door number of the same road right after the first (江城路1号、3号; 1号和3号)
 _MORE_DOOR_RE = re.compile(r"\s*[、,，/和及与]\s*(\d{1,5})\s*号")
+#: a range of door numbers (江城路23至25号, 23号~25号): the text names more than one building
+_DOOR_RANGE_RE = re.compile(r"\s*[至到~～]\s*(\d{1,5})\s*号")
 _HOUSENO_RE = re.compile(r"\s*第?(\d{1,4})\s*(号楼|幢|栋|號|号|座|#|-|楼(?!\d*[层室]))")
 _CELL_RE = re.compile(r"\s*(\d{1,2})\s*单元")
 _FLOOR_RE = re.compile(r"\s*(\d{1,3})\s*(层|楼)")
@@ -100,7 +102,8 @@ class BuildingPart:
                     self._add("roadno", m.start(1), m.end(), int(m.group(1)))
                     self.lookups.append(("R", name, int(m.group(1)), None, boundary))
                     more = _MORE_DOOR_RE.match(norm, m.end()) if m.group(2) == "号" else None
-                    if more:  # 江城路1号、3号: a second door number of the road (a look-up, no element)
+                    more = more or _DOOR_RANGE_RE.match(norm, m.end())
+                    if more:  # 江城路1号、3号, 江城路23至25号: another door number of the road (a look-up, no element)
                         self.lookups.append(("R", name, int(more.group(1)), None, boundary))
                     tail_from = tail_from or m.end()
                 else:
