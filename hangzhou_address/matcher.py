@@ -383,8 +383,9 @@ class Matcher:
                 outcome: FuzzyOutcome | None, *, split_number: bool, undecided: bool, outside: float, confusable: bool,
                 two_edit_rival: bool, leftover: int, literal: bool, reasons: list[str]) -> float:
         """The fitted confidence ``conf`` held under what the text leaves open, whatever the model says: a number
-        split by a separator, a generic word read as a name, a rival one slip away, a split 2020 district, district
-        names that contradict each other (each rule below says why; some add a reason)."""
+        split by a separator, a generic word read as a name, a rival one slip away, a split 2020 district, an address
+        in both parts of one, a place written relative to the building, district names that contradict each other
+        (each rule below says why; some add a reason)."""
         if split_number and level in ("building", "grid"):
             # the text does not say which number: at most the rate at which such answers are right
             conf = min(conf, self.confidence_model.caps.get("number_separator", _SPLIT_NUMBER_CAP))
