@@ -696,7 +696,8 @@ _CONFUSABLE_CAP = 0.89
 #: the highest confidence of a district answer decided by a 2020 district name alone that has been split since
 #: (余杭区, 萧山区, 江干区) while the text names a place nothing reads: on the SYNTHETIC variants such answers are
 #: right 91–93 % of the time (the fitting features of seeds 4242 / 404); on real 2019 text with one slip in a
-#: village of 临平区 after 余杭区 they were wrong at 0.965 (bench/bench_match_real_slips.py)
+#: village of 临平区 after 余杭区 they were wrong at 0.965 (bench/bench_match_real_slips.py); and of a building whose
+#: address is in both parts of such a district, the one as written chosen (余杭区迎宾路5号: in 余杭区 and in 临平区)
 _SPLIT_DISTRICT_CAP = 0.89
 #: elements of the building part that name a place below the divisions
 _PLACE_ELEMENTS = frozenset({"road", "poi", "village", "roadno", "houseno", "group"})
